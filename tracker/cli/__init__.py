@@ -1,0 +1,114 @@
+"""The command line: ``tracker [COMMAND] ...``.
+
+Exit status 0 on success, 2 on bad input or usage (one line on stderr naming the
+problem, nothing written), 1 only for unexpected failures. Textual is imported
+only when the UI opens; SQLModel only when a command touches the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from tracker.domain.errors import TrackerError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(TrackerError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+
+def _db_arg(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="database file (default: $TRACKER_DB, else tracker.db in the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tracker.cli import commands
+
+    parser = _Parser(
+        prog="tracker",
+        description="Track antidepressant doses, supervised tapers and discontinuation symptoms. "
+        "Run without a command to open the terminal UI.",
+        epilog="Information and tracking only, not medical advice: always involve your health professional.",
+    )
+    _db_arg(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"taper-tracker {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.register(sub, _db_arg)
+    return parser
+
+
+def _version() -> str:
+    from tracker import __version__
+
+    return __version__
+
+
+def resolve_db(args: argparse.Namespace) -> tuple[Path, bool]:
+    """The database path and whether its folder may be created (only the default one)."""
+    given = getattr(args, "db", None)
+    if given:
+        return Path(given).expanduser(), False
+    if os.environ.get("TRACKER_DB", "").strip():
+        return Path(os.environ["TRACKER_DB"]).expanduser(), False
+    from tracker.paths import default_db_path
+
+    return default_db_path(), True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tracker`` script; returns the exit status."""
+    os.umask(0o077)  # every file this process creates is private to its owner
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        handler: Handler = getattr(args, "handler", None) or _open_ui
+        return handler(args)
+    except TrackerError as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tracker: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so plainly, without health data
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        print(
+            f"tracker: unexpected error ({type(exc).__name__}); nothing more was written. "
+            "Run with TRACKER_DEBUG=1 for details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _open_ui(args: argparse.Namespace) -> int:
+    db_path, create_dir = resolve_db(args)
+    from tracker.ui.app import run_app
+
+    return run_app(db_path, create_dir=create_dir)
+
+
+def emit_json(value: Any) -> None:
+    import json
+
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))

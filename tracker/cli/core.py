@@ -1,0 +1,444 @@
+"""Core commands: demo, med, rx, log, status, check, symptoms, undo.
+
+Handlers import the database layer inside themselves so that building the parser
+(and ``--help``) stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tracker.cli import emit_json, resolve_db
+
+if TYPE_CHECKING:
+    from tracker.db import Database
+
+DbArg = Callable[[argparse.ArgumentParser], None]
+
+
+def open_db(args: argparse.Namespace) -> Database:
+    from tracker.db import open_database
+
+    path, create_dir = resolve_db(args)
+    return open_database(path, create_dir=create_dir)
+
+
+def _clock(db: Database) -> tuple[Any, Any]:
+    from tracker.domain.timeutil import utc_now
+    from tracker.services.settings import user_zone
+
+    with db.read() as session:
+        tz = user_zone(session=session)
+    return utc_now(), tz
+
+
+def register(sub: Any, db_arg: DbArg) -> None:
+    p = sub.add_parser("demo", help="write a demo history into a separate demo database and open it")
+    db_arg(p)
+    p.add_argument("--no-ui", action="store_true", help="write the demo database without opening the UI")
+    p.set_defaults(handler=cmd_demo)
+
+    med = sub.add_parser("med", help="medications").add_subparsers(dest="med_command", metavar="ACTION", required=True)
+    p = med.add_parser("add", help="add a medication")
+    db_arg(p)
+    p.add_argument("name")
+    p.add_argument("--strength", required=True, help="e.g. 20mg (per tablet), 2mg/ml, 10mg/5ml, 2mg/drop")
+    p.add_argument("--form", default=None, choices=["tablet", "capsule", "liquid", "drops"])
+    p.add_argument("--class", dest="drug_class", default=None, choices=["SSRI", "SNRI", "other"])
+    p.add_argument("--half-life", type=str, default=None, metavar="HOURS")
+    p.add_argument("--brand", default=None)
+    p.set_defaults(handler=cmd_med_add)
+    p = med.add_parser("list", help="list medications")
+    db_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="include archived medications")
+    p.set_defaults(handler=cmd_med_list)
+
+    rx = sub.add_parser("rx", help="prescriptions").add_subparsers(dest="rx_command", metavar="ACTION", required=True)
+    p = rx.add_parser("set", help="set the prescribed dose (per intake) from a date")
+    db_arg(p)
+    p.add_argument("med")
+    p.add_argument("dose", help="dose per intake, e.g. 20mg or 1 tablet")
+    p.add_argument("--times", default="08:00", help="local times of day, comma separated (default 08:00)")
+    p.add_argument("--from", dest="start", default="today", help="first day (YYYY-MM-DD, default today)")
+    p.add_argument("--until", dest="end", default=None, help="last day, if the prescription ends")
+    p.add_argument("--prescriber", default=None)
+    p.set_defaults(handler=cmd_rx_set)
+
+    log = sub.add_parser("log", help="log a dose, a symptom or a check-in").add_subparsers(
+        dest="log_command", metavar="WHAT", required=True
+    )
+    p = log.add_parser("dose", help="log a dose taken (or skipped)")
+    db_arg(p)
+    p.add_argument("med")
+    p.add_argument("amount", help="20mg, 20 mg, 0.5 tablet, 2.5ml, 4 drops")
+    p.add_argument("--at", default="now", help="when: 08:10, yesterday 20:00, 2026-11-27 08:10 (default now)")
+    p.add_argument("--skipped", action="store_true", help="the scheduled dose was not taken")
+    p.add_argument("--force", action="store_true", help="accept an amount over 4x the highest prescribed dose")
+    p.add_argument("--note", default=None)
+    p.set_defaults(handler=cmd_log_dose)
+    p = log.add_parser("symptom", help="rate a symptom 0-3 for a day")
+    db_arg(p)
+    p.add_argument("name")
+    p.add_argument("severity", help="0 none, 1 mild, 2 moderate, 3 severe")
+    p.add_argument("--day", default="today")
+    p.add_argument("--note", default=None)
+    p.add_argument("--compared", default=None, choices=["new", "worse", "same", "better"],
+                   help="compared with before the taper")
+    p.set_defaults(handler=cmd_log_symptom)
+    p = log.add_parser("checkin", help="mood, sleep and a note for a day")
+    db_arg(p)
+    p.add_argument("--mood", required=True, help="0-10")
+    p.add_argument("--sleep", default=None, help="hours slept")
+    p.add_argument("--day", default="today")
+    p.add_argument("--note", default=None)
+    p.add_argument("--baseline", action="store_true", help="mark as a pre-taper baseline day")
+    p.set_defaults(handler=cmd_log_checkin)
+
+    p = sub.add_parser("status", help="today's doses, symptoms and reminders")
+    db_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--day", default="today")
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("check", help="check the database's integrity (exit 0 when sound)")
+    db_arg(p)
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("symptoms", help="list the symptom catalogue")
+    db_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_symptoms)
+
+    p = sub.add_parser("undo", help="undo the last change")
+    db_arg(p)
+    p.set_defaults(handler=cmd_undo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tracker import paths
+    from tracker.db import open_database, schema_revision
+    from tracker.domain.errors import TrackerError
+    from tracker.domain.timeutil import utc_now
+    from tracker.services import demo, settings
+
+    given = getattr(args, "db", None)
+    path = Path(given).expanduser() if given else paths.demo_db_path()
+    if path.resolve() == paths.default_db_path().resolve():
+        raise TrackerError(f"{path} is your real database; the demo writes only to a separate file")
+    if path.exists() and path.stat().st_size > 0:
+        schema_revision(path)  # refuses files that are not ours
+        db = open_database(path, create_dir=not given)
+        with db.read() as session:
+            is_demo = settings.get_setting(session=session, key="is_demo")
+        db.close()
+        if not is_demo:
+            raise TrackerError(f"{path} holds real entries, not a demo; choose another --db for the demo")
+        for p in (path, *paths.sidecar_files(path)):
+            p.unlink(missing_ok=True)
+    db = open_database(path, create_dir=not given)
+    tz = _local_zone()
+    with db.write(audit=False) as session:
+        demo.generate_demo(session=session, today=utc_now().astimezone(tz).date(), tz=tz)
+    db.close()
+    print(f"Demo history written to {path}")
+    if args.no_ui:
+        return 0
+    from tracker.ui.app import run_app
+
+    return run_app(path, create_dir=False)
+
+
+def _local_zone() -> Any:
+    from tracker.domain.timeutil import parse_zone
+    from tracker.services.settings import local_zone_name
+
+    return parse_zone(local_zone_name())
+
+
+def cmd_med_add(args: argparse.Namespace) -> int:
+    from tracker.domain.errors import TrackerError
+    from tracker.domain.units import parse_strength
+    from tracker.services import meds
+
+    strength = parse_strength(args.strength)
+    form = args.form or {"ml": "liquid", "drop": "drops"}.get(strength.per, "tablet")
+    if strength.per == "ml" and form != "liquid":
+        raise TrackerError(f"strength {args.strength!r} is per ml, so the form must be liquid")
+    if strength.per == "drop" and form != "drops":
+        raise TrackerError(f"strength {args.strength!r} is per drop, so the form must be drops")
+    if strength.per == "unit" and form in ("liquid", "drops"):
+        raise TrackerError(f"a {form} needs a strength per {'ml' if form == 'liquid' else 'drop'}, e.g. 2mg/ml")
+    half_life = None
+    if args.half_life is not None:
+        try:
+            half_life = float(args.half_life)
+        except ValueError as exc:
+            raise TrackerError(f"half-life {args.half_life!r} is not a number of hours") from exc
+    db = open_db(args)
+    with db.write() as session:
+        med = meds.create_medication(
+            session=session,
+            name=args.name,
+            strength_mg=strength.mg,
+            form=form,
+            drug_class=args.drug_class,
+            half_life_hours=half_life,
+            brand=args.brand,
+        )
+        name, cls, hl = med.name, med.drug_class, med.half_life_hours
+    print(f"Added {name} ({cls}, {args.strength} {form}" + (f", half-life {hl:g} h)" if hl else ")"))
+    return 0
+
+
+def _med_json(m: Any, rx: Any) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "name": m.name,
+        "brand": m.brand,
+        "class": m.drug_class,
+        "form": m.form,
+        "strength_mg": m.strength_mg,
+        "unit": {"tablet": "mg/tablet", "capsule": "mg/capsule", "liquid": "mg/ml", "drops": "mg/drop"}[m.form],
+        "half_life_hours": m.half_life_hours,
+        "archived": m.archived,
+        "current_prescription": (
+            {
+                "dose_mg": rx.dose_mg,
+                "times": rx.times.split(","),
+                "start_date": rx.start_date.isoformat(),
+                "end_date": rx.end_date.isoformat() if rx.end_date else None,
+                "prescriber": rx.prescriber,
+            }
+            if rx
+            else None
+        ),
+    }
+
+
+def cmd_med_list(args: argparse.Namespace) -> int:
+    from tracker.domain.units import format_mg
+    from tracker.services import meds
+
+    db = open_db(args)
+    now, tz = _clock(db)
+    today = now.astimezone(tz).date()
+    with db.read() as session:
+        rows = [
+            (m, meds.prescription_on(session=session, medication_id=m.id or 0, day=today))
+            for m in meds.list_medications(session=session, include_archived=args.all)
+        ]
+    if args.json:
+        emit_json([_med_json(m, rx) for m, rx in rows])
+        return 0
+    if not rows:
+        print("No medications yet. Add one: tracker med add NAME --strength 20mg")
+    for m, rx in rows:
+        unit = {"tablet": "tablet", "capsule": "capsule", "liquid": "ml", "drops": "drop"}[m.form]
+        line = f"{m.name:<16} {m.drug_class:<5} {format_mg(m.strength_mg)}/{unit}"
+        line += f"  now {format_mg(rx.dose_mg)} at {rx.times}" if rx else "  no current prescription"
+        print(line + ("  (archived)" if m.archived else ""))
+    return 0
+
+
+def _amount_mg(session: Any, med: Any, text: str) -> float:
+    from tracker.domain.units import amount_to_mg, parse_amount
+
+    return amount_to_mg(
+        parse_amount(text),
+        form=med.form,
+        strength_mg=med.strength_mg,
+        liquid_mg_per_ml=med.liquid_mg_per_ml,
+        name=med.name,
+    )
+
+
+def cmd_rx_set(args: argparse.Namespace) -> int:
+    from tracker.domain.units import format_mg, parse_day, parse_times
+    from tracker.services import meds
+
+    times = parse_times(args.times)
+    db = open_db(args)
+    now, tz = _clock(db)
+    today = now.astimezone(tz).date()
+    start = parse_day(args.start, today=today, allow_future=True)
+    end = parse_day(args.end, today=today, allow_future=True) if args.end else None
+    with db.write() as session:
+        med = meds.find_medication(session=session, name=args.med)
+        dose = _amount_mg(session, med, args.dose)
+        meds.set_prescription(
+            session=session,
+            medication_id=med.id or 0,
+            dose_mg=dose,
+            times=times,
+            start_date=start,
+            end_date=end,
+            prescriber=args.prescriber,
+        )
+        name = med.name
+    print(f"{name}: {format_mg(dose)} at {', '.join(t.strftime('%H:%M') for t in times)} from {start.isoformat()}")
+    return 0
+
+
+def cmd_log_dose(args: argparse.Namespace) -> int:
+    from tracker.domain.units import format_mg, parse_when
+    from tracker.services import doses, meds
+
+    db = open_db(args)
+    now, tz = _clock(db)
+    at = parse_when(args.at, now=now, tz=tz)
+    with db.write() as session:
+        med = meds.find_medication(session=session, name=args.med)
+        amount = _amount_mg(session, med, args.amount)
+        event = doses.log_dose(
+            session=session,
+            medication_id=med.id or 0,
+            amount_mg=amount,
+            taken_at=at,
+            skipped=args.skipped,
+            force=args.force,
+            note=args.note,
+            now=now,
+            tz=tz,
+        )
+        slot = event.scheduled_for
+        status, name = event.status, med.name
+    when = at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if status == "skipped":
+        print(f"{name}: the {slot.astimezone(tz).strftime('%H:%M') if slot else ''} dose marked skipped")
+    elif slot is not None:
+        print(f"{name} {format_mg(amount)} taken {when} (the {slot.astimezone(tz).strftime('%H:%M')} dose)")
+    else:
+        print(f"{name} {format_mg(amount)} taken {when} (an extra dose)")
+    return 0
+
+
+def cmd_log_symptom(args: argparse.Namespace) -> int:
+    from tracker.domain.symptoms import SEVERITY_LABELS
+    from tracker.domain.units import parse_day, parse_severity
+    from tracker.services import symptoms
+
+    severity = parse_severity(args.severity)
+    db = open_db(args)
+    now, tz = _clock(db)
+    day = parse_day(args.day, today=now.astimezone(tz).date())
+    with db.write() as session:
+        symptom = symptoms.find_symptom(session=session, name=args.name)
+        symptoms.rate_symptom(
+            session=session,
+            symptom_id=symptom.id or 0,
+            day=day,
+            severity=severity,
+            comparison=args.compared,
+            note=args.note,
+            now=now,
+        )
+        name, crisis = symptom.name, symptom.is_crisis
+    print(f"{name}: {severity} ({SEVERITY_LABELS[severity]}) on {day.isoformat()}")
+    if crisis:
+        from tracker.services.settings import get_setting
+
+        with db.read() as session:
+            print(get_setting(session=session, key="crisis_text"))
+    return 0
+
+
+def cmd_log_checkin(args: argparse.Namespace) -> int:
+    from tracker.domain.units import parse_day, parse_mood, parse_sleep
+    from tracker.services import checkins
+
+    mood = parse_mood(args.mood)
+    sleep = parse_sleep(args.sleep) if args.sleep is not None else None
+    db = open_db(args)
+    now, tz = _clock(db)
+    day = parse_day(args.day, today=now.astimezone(tz).date())
+    kwargs: dict[str, Any] = {"mood": mood}
+    if sleep is not None:
+        kwargs["sleep_hours"] = sleep
+    if args.note is not None:
+        kwargs["note"] = args.note
+    with db.write() as session:
+        checkins.set_checkin(session=session, day=day, is_baseline=True if args.baseline else None, now=now, **kwargs)
+    print(f"Check-in for {day.isoformat()}: mood {mood}" + (f", sleep {sleep:g} h" if sleep is not None else ""))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from tracker.domain.units import format_mg, parse_day
+    from tracker.services import day as day_service
+    from tracker.services import reminders_service
+
+    db = open_db(args)
+    now, tz = _clock(db)
+    day = parse_day(args.day, today=now.astimezone(tz).date())
+    with db.read() as session:
+        summary = day_service.day_summary(session=session, day=day, now=now, tz=tz)
+        reminders = reminders_service.active_reminders(session=session, now=now, tz=tz)
+    if args.json:
+        data = summary.as_json()
+        data["reminders"] = [r.as_json() for r in reminders]
+        emit_json(data)
+        return 0
+    print(f"{day.strftime('%A %d %B %Y')}")
+    if not summary.slots:
+        print("  No doses scheduled.")
+    for s in summary.slots:
+        extra = f" at {s.taken_at.astimezone(tz).strftime('%H:%M')}" if s.taken_at else ""
+        print(f"  {s.local_time.strftime('%H:%M')}  {s.medication_name} {format_mg(s.dose_mg)}  {s.status}{extra}")
+    if summary.entries:
+        logged = ", ".join(f"{e.symptom_name} {e.severity}" for e in summary.entries if e.severity)
+        print(f"  Symptoms: {logged or 'none above 0'} (burden {summary.burden})")
+    else:
+        print("  Symptoms: not logged")
+    if summary.checkin and summary.checkin.mood is not None:
+        print(f"  Mood {summary.checkin.mood}/10" + (
+            f", sleep {summary.checkin.sleep_hours:g} h" if summary.checkin.sleep_hours is not None else ""))
+    for r in reminders:
+        print(f"  [{r.severity}] {r.message}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from tracker.db import integrity_check
+
+    path, _ = resolve_db(args)
+    problems = integrity_check(path)
+    if problems:
+        print(f"tracker: {path} has problems: {'; '.join(problems[:5])}", file=sys.stderr)
+        return 1
+    print(f"{path}: ok")
+    return 0
+
+
+def cmd_symptoms(args: argparse.Namespace) -> int:
+    from tracker.services import symptoms
+
+    db = open_db(args)
+    with db.read() as session:
+        rows = symptoms.list_symptoms(session=session)
+    if args.json:
+        emit_json([{"key": s.key, "name": s.name, "group": s.group, "aliases": [a for a in s.aliases.split(",") if a]}
+                   for s in rows])
+        return 0
+    group = None
+    for s in rows:
+        if s.group != group:
+            group = s.group
+            print(f"{group}:")
+        print(f"  {s.key:<20} {s.name}")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from tracker.services import audit
+
+    db = open_db(args)
+    with db.write(audit=False) as session:
+        result = audit.undo_last(session=session)
+    print(result.describe())
+    return 0

@@ -1,0 +1,78 @@
+"""Local wall-clock time and UTC instants, following DOMAIN.md's rules.
+
+A dose schedule is local wall-clock time, once per local day. On the
+spring-forward day a time that does not exist moves to the first valid minute
+after the gap; on the fall-back day an ambiguous time means its first
+occurrence. Everything stored is UTC; everything shown is local.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "UTC",
+    "as_utc",
+    "day_bounds_utc",
+    "local_day",
+    "local_to_utc",
+    "parse_zone",
+    "utc_now",
+]
+
+
+def utc_now() -> datetime:
+    """The current instant, aware, in UTC. The only clock read the domain offers."""
+    return datetime.now(UTC)
+
+
+def parse_zone(name: str) -> ZoneInfo:
+    """Return the IANA zone called ``name``; raise ValueError naming it if unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/London)") from exc
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return an aware ``moment`` in UTC; a naive one is refused."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no time zone; attach one first")
+    return moment.astimezone(UTC)
+
+
+def _exists(local: datetime, tz: ZoneInfo) -> bool:
+    """True when the wall-clock ``local`` (naive) exists in ``tz``."""
+    aware = local.replace(tzinfo=tz, fold=0)
+    round_trip = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    return round_trip == local
+
+
+def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of wall-clock ``at`` on local ``day`` in ``tz``.
+
+    A time inside a spring-forward gap moves to the first valid minute after
+    the gap; an ambiguous fall-back time means its first occurrence (fold=0).
+    """
+    local = datetime.combine(day, at.replace(tzinfo=None, fold=0))
+    if not _exists(local, tz):
+        probe = local.replace(second=0, microsecond=0)
+        for _ in range(24 * 60):  # gaps are at most a few hours; bounded anyway
+            probe += timedelta(minutes=1)
+            if _exists(probe, tz):
+                local = probe
+                break
+    return local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def local_day(moment: datetime, tz: ZoneInfo) -> date:
+    """The local calendar day of an aware instant."""
+    return as_utc(moment).astimezone(tz).date()
+
+
+def day_bounds_utc(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of local ``day`` as UTC instants (23 or 25 hours on DST days)."""
+    start = local_to_utc(day, time(0, 0), tz)
+    end = local_to_utc(day + timedelta(days=1), time(0, 0), tz)
+    return start, end

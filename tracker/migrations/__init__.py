@@ -1,0 +1,6 @@
+"""Alembic migrations. Revision ids are listed here so that opening a database
+at the current revision never has to import Alembic (it costs start-up time).
+A test checks this list against Alembic's own script directory."""
+
+REVISIONS: tuple[str, ...] = ("0001_initial",)
+HEAD = REVISIONS[-1]

@@ -1,0 +1,245 @@
+"""SQLModel tables: the one schema of the SQLite file.
+
+Instants are aware UTC datetimes (SQLModel's UTCDateTime refuses naive ones);
+symptoms, check-ins and doses also carry the local calendar day they belong to,
+so that days group in SQL without time-zone arithmetic. A dose keeps the time it
+was scheduled for, the time it was taken and the time it was logged apart.
+
+The schema changes only through Alembic migrations (tracker/migrations).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from tracker.domain.timeutil import utc_now
+
+
+class DrugClass(StrEnum):
+    SSRI = "SSRI"
+    SNRI = "SNRI"
+    OTHER = "other"
+
+
+class Form(StrEnum):
+    TABLET = "tablet"
+    CAPSULE = "capsule"
+    LIQUID = "liquid"
+    DROPS = "drops"
+
+
+class DoseStatus(StrEnum):
+    TAKEN = "taken"
+    SKIPPED = "skipped"
+    EXTRA = "extra"
+
+
+class Comparison(StrEnum):
+    """A symptom compared with how it was before the taper (after the DESS idea)."""
+
+    NEW = "new"
+    WORSE = "worse"
+    SAME = "same"
+    BETTER = "better"
+
+
+class Medication(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    brand: str | None = None
+    drug_class: str = Field(default=DrugClass.OTHER.value)
+    form: str = Field(default=Form.TABLET.value)
+    # mg per tablet or capsule, mg per ml for a liquid, mg per drop for drops
+    strength_mg: float
+    # an optional liquid of the same drug (mg/ml) that tops up tablet doses during a taper
+    liquid_mg_per_ml: float | None = None
+    # tablet fractions the user can split to, e.g. "1,0.5,0.25"
+    tablet_fractions: str = Field(default="1,0.5")
+    half_life_hours: float | None = None
+    notes: str | None = None
+    archived: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Prescription(SQLModel, table=True):
+    """One period of a medication's dose; the sequence of them is its dose history."""
+
+    __table_args__ = (Index("ix_prescription_med_start", "medication_id", "start_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    medication_id: int = Field(foreign_key="medication.id", ondelete="RESTRICT")
+    dose_mg: float  # per intake
+    times: str = Field(default="08:00")  # local wall-clock times, comma separated
+    start_date: date
+    end_date: date | None = None  # inclusive last day; None while current
+    prescriber: str | None = None
+    note: str | None = None
+    taper_step_id: int | None = Field(default=None, foreign_key="taperstep.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class DoseEvent(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_doseevent_med_day", "medication_id", "day"),
+        Index("ix_doseevent_day", "day"),
+        Index(
+            "ux_doseevent_slot",
+            "medication_id",
+            "scheduled_for",
+            unique=True,
+            sqlite_where=text("scheduled_for IS NOT NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    medication_id: int = Field(foreign_key="medication.id", ondelete="RESTRICT")
+    day: date  # the local day the dose belongs to
+    scheduled_for: datetime | None = None  # the slot it fills; None for an extra dose
+    taken_at: datetime | None = None  # None when skipped
+    amount_mg: float
+    status: str = Field(default=DoseStatus.TAKEN.value)
+    logged_at: datetime = Field(default_factory=utc_now)
+    note: str | None = None
+
+
+class TaperPlan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    medication_id: int = Field(foreign_key="medication.id", ondelete="RESTRICT", index=True)
+    status: str = Field(default="draft")
+    method: str = Field(default="manual")
+    prescriber: str | None = None
+    agreed_on: date | None = None
+    notes: str | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class TaperStep(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "order", name="uq_taperstep_plan_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="taperplan.id", ondelete="CASCADE", index=True)
+    order: int
+    dose_mg: float  # target daily dose
+    planned_start: date
+    min_days: int = Field(default=28)
+    how_to_take: str | None = None
+    needs_liquid: bool = Field(default=False)
+    status: str = Field(default="planned")
+    actual_start: date | None = None
+    note: str | None = None
+
+
+class PlanEvent(SQLModel, table=True):
+    """A status transition of a plan or a step, with its time and reason."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="taperplan.id", ondelete="CASCADE", index=True)
+    at: datetime = Field(default_factory=utc_now)
+    action: str
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+
+
+class Symptom(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # stable slug, e.g. "brain-zaps"
+    name: str
+    group: str
+    aliases: str = Field(default="")  # comma separated
+    is_custom: bool = Field(default=False)
+    is_crisis: bool = Field(default=False)
+    hidden: bool = Field(default=False)
+    sort_order: int = Field(default=0)
+
+
+class SymptomEntry(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("symptom_id", "day", name="uq_symptomentry_symptom_day"),
+        Index("ix_symptomentry_day", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    symptom_id: int = Field(foreign_key="symptom.id", ondelete="RESTRICT")
+    symptom_name: str  # the name used at the time, kept when the symptom is renamed
+    day: date
+    severity: int
+    comparison: str | None = None
+    note: str | None = None
+    logged_at: datetime = Field(default_factory=utc_now)
+
+
+class CheckIn(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True)
+    mood: int | None = None  # 0-10
+    sleep_hours: float | None = None
+    note: str | None = None
+    is_baseline: bool = Field(default=False)
+    logged_at: datetime = Field(default_factory=utc_now)
+
+
+class Appointment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    clinician: str | None = None
+    kind: str = Field(default="review")
+    notes: str | None = None
+
+
+class ClinicianQuestion(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    text: str
+    created_at: datetime = Field(default_factory=utc_now)
+    answered_at: datetime | None = None
+    answer: str | None = None
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str  # JSON
+
+
+class ReminderState(SQLModel, table=True):
+    """Dismissed or snoozed reminders; a dismissal holds while the fingerprint is unchanged."""
+
+    key: str = Field(primary_key=True)
+    fingerprint: str
+    dismissed: bool = Field(default=False)
+    snoozed_until: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every insert, update and delete with the values before and after (JSON)."""
+
+    __table_args__ = (Index("ix_auditentry_table_row", "table_name", "row_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    table_name: str
+    row_id: str
+    action: str  # insert, update, delete
+    before: str | None = None
+    after: str | None = None
+    undone: bool = Field(default=False)
+
+
+AUDITED_TABLES = frozenset(
+    {
+        "medication",
+        "prescription",
+        "doseevent",
+        "taperplan",
+        "taperstep",
+        "symptom",
+        "symptomentry",
+        "checkin",
+        "appointment",
+        "clinicianquestion",
+        "setting",
+    }
+)

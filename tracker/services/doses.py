@@ -1,0 +1,264 @@
+"""Doses: the scheduled slots of a day and what was logged against them.
+
+A slot is one prescribed time of one local day. Logging a dose near a slot's
+time fills that slot; otherwise it is an extra dose. Scheduled, taken and
+logged times stay three separate fields, and changing an entry's status never
+rewrites when it was taken.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.timeutil import local_day, local_to_utc, utc_now
+from tracker.domain.units import format_mg
+from tracker.models import DoseEvent, DoseStatus, Medication
+from tracker.services import meds as meds_service
+from tracker.services.settings import user_zone
+
+MISSED_AFTER = timedelta(hours=6)  # DOMAIN.md R5
+SLOT_MATCH_WINDOW = timedelta(hours=6)
+ABSURD_FACTOR = 4  # more than 4x the highest prescribed dose needs --force
+
+
+@dataclass(frozen=True, slots=True)
+class DoseSlot:
+    """One scheduled dose of a day, with what was logged for it."""
+
+    medication_id: int
+    medication_name: str
+    day: date
+    local_time: time
+    scheduled_for: datetime
+    dose_mg: float
+    status: str  # taken, skipped, due, missed, upcoming
+    event_id: int | None = None
+    taken_at: datetime | None = None
+    amount_mg: float | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("due", "missed", "upcoming")
+
+
+def _slot_status(scheduled_for: datetime, event: DoseEvent | None, now: datetime) -> str:
+    if event is not None:
+        return event.status if event.status != DoseStatus.EXTRA.value else "taken"
+    if now < scheduled_for:
+        return "upcoming"
+    if now - scheduled_for >= MISSED_AFTER:
+        return "missed"
+    return "due"
+
+
+def slots_for_day(
+    *, session: Session, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
+) -> list[DoseSlot]:
+    """Every scheduled dose of local ``day`` for active medications, in time order."""
+    now = now or utc_now()
+    tz = tz or user_zone(session=session)
+    meds = meds_service.list_medications(session=session)
+    events = session.exec(
+        select(DoseEvent).where(DoseEvent.day == day).where(col(DoseEvent.scheduled_for).is_not(None))
+    ).all()
+    by_slot = {(e.medication_id, e.scheduled_for): e for e in events}
+    slots: list[DoseSlot] = []
+    for med in meds:
+        rx = meds_service.prescription_on(session=session, medication_id=med.id or 0, day=day)
+        if rx is None:
+            continue
+        for t in meds_service.prescription_times(rx):
+            when = local_to_utc(day, t, tz)
+            event = by_slot.get((med.id or 0, when))
+            slots.append(
+                DoseSlot(
+                    medication_id=med.id or 0,
+                    medication_name=med.name,
+                    day=day,
+                    local_time=t,
+                    scheduled_for=when,
+                    dose_mg=rx.dose_mg,
+                    status=_slot_status(when, event, now),
+                    event_id=event.id if event else None,
+                    taken_at=event.taken_at if event else None,
+                    amount_mg=event.amount_mg if event else None,
+                )
+            )
+    slots.sort(key=lambda s: (s.scheduled_for, s.medication_name))
+    return slots
+
+
+def extra_doses_for_day(*, session: Session, day: date) -> list[DoseEvent]:
+    return list(
+        session.exec(
+            select(DoseEvent)
+            .where(DoseEvent.day == day)
+            .where(col(DoseEvent.scheduled_for).is_(None))
+            .order_by(col(DoseEvent.taken_at))
+        ).all()
+    )
+
+
+def check_amount(*, session: Session, med: Medication, amount_mg: float, force: bool) -> None:
+    """Refuse zero, negative, non-finite and (without ``force``) absurd amounts."""
+    if not isinstance(amount_mg, int | float) or not math.isfinite(amount_mg):
+        raise TrackerError("the amount is not a number")
+    if amount_mg <= 0:
+        raise TrackerError("the amount must be more than zero (to record a dose not taken, mark it skipped)")
+    highest = meds_service.highest_prescribed_mg(session=session, medication_id=med.id or 0) or med.strength_mg
+    if amount_mg > ABSURD_FACTOR * highest and not force:
+        raise TrackerError(
+            f"{format_mg(amount_mg)} is more than {ABSURD_FACTOR} times the highest prescribed dose of {med.name} "
+            f"({format_mg(highest)}); check the amount, or confirm it with --force"
+        )
+
+
+def _nearest_open_slot(slots: list[DoseSlot], med_id: int, at: datetime) -> DoseSlot | None:
+    candidates = [
+        s for s in slots if s.medication_id == med_id and s.is_open and abs(s.scheduled_for - at) <= SLOT_MATCH_WINDOW
+    ]
+    return min(candidates, key=lambda s: abs(s.scheduled_for - at)) if candidates else None
+
+
+def log_dose(
+    *,
+    session: Session,
+    medication_id: int,
+    amount_mg: float | None = None,
+    taken_at: datetime | None = None,
+    skipped: bool = False,
+    force: bool = False,
+    note: str | None = None,
+    now: datetime | None = None,
+    tz: ZoneInfo | None = None,
+    scheduled_for: datetime | None = None,
+) -> DoseEvent:
+    """Record a dose taken (or skipped). A dose near a scheduled time fills that slot.
+
+    ``amount_mg`` defaults to the slot's prescribed dose. ``taken_at`` defaults to now.
+    """
+    now = now or utc_now()
+    tz = tz or user_zone(session=session)
+    med = meds_service.get_medication(session=session, medication_id=medication_id)
+    at = taken_at or now
+    if at > now + timedelta(minutes=5):
+        raise TrackerError("the time taken is in the future")
+    day = local_day(scheduled_for or at, tz)
+    slots = slots_for_day(session=session, day=day, now=now, tz=tz)
+    if scheduled_for is not None:
+        slot = next((s for s in slots if s.medication_id == medication_id and s.scheduled_for == scheduled_for), None)
+        if slot is None:
+            raise NotFoundError(f"{med.name} has no dose scheduled at that time")
+    else:
+        slot = _nearest_open_slot(slots, medication_id, at)
+        if slot is None and not skipped:
+            # the dose of the evening before midnight, logged after it, still fills yesterday's slot
+            prev = slots_for_day(session=session, day=day - timedelta(days=1), now=now, tz=tz)
+            slot = _nearest_open_slot(prev, medication_id, at)
+    if skipped and slot is None:
+        raise TrackerError(f"{med.name} has no scheduled dose near that time to mark skipped")
+    if amount_mg is None:
+        if slot is None:
+            raise TrackerError("give the amount of an extra dose, such as 10mg")
+        amount_mg = slot.dose_mg
+    check_amount(session=session, med=med, amount_mg=amount_mg, force=force)
+    if slot is not None and slot.event_id is not None:
+        event = session.get(DoseEvent, slot.event_id)
+        assert event is not None
+        event.status = DoseStatus.SKIPPED.value if skipped else DoseStatus.TAKEN.value
+        event.amount_mg = amount_mg
+        if not skipped:
+            event.taken_at = at
+        event.note = note if note is not None else event.note
+        event.logged_at = now
+    else:
+        event = DoseEvent(
+            medication_id=medication_id,
+            day=slot.day if slot else day,
+            scheduled_for=slot.scheduled_for if slot else None,
+            taken_at=None if skipped else at,
+            amount_mg=amount_mg,
+            status=(DoseStatus.SKIPPED if skipped else DoseStatus.TAKEN if slot else DoseStatus.EXTRA).value,
+            logged_at=now,
+            note=note,
+        )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def mark_all_due_taken(
+    *, session: Session, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
+) -> list[DoseEvent]:
+    """Mark every open slot of ``day`` whose time has come as taken at its scheduled time."""
+    now = now or utc_now()
+    tz = tz or user_zone(session=session)
+    done = []
+    for slot in slots_for_day(session=session, day=day, now=now, tz=tz):
+        if slot.status in ("due", "missed"):
+            done.append(
+                log_dose(
+                    session=session,
+                    medication_id=slot.medication_id,
+                    amount_mg=slot.dose_mg,
+                    taken_at=slot.scheduled_for,
+                    scheduled_for=slot.scheduled_for,
+                    now=now,
+                    tz=tz,
+                )
+            )
+    return done
+
+
+def edit_dose(
+    *,
+    session: Session,
+    event_id: int,
+    amount_mg: float | None = None,
+    taken_at: datetime | None = None,
+    status: str | None = None,
+    note: str | None = None,
+    force: bool = False,
+    now: datetime | None = None,
+) -> DoseEvent:
+    """Correct a logged dose. Changing the status never rewrites when it was taken."""
+    now = now or utc_now()
+    event = session.get(DoseEvent, event_id)
+    if event is None:
+        raise NotFoundError(f"no dose entry with id {event_id}")
+    med = meds_service.get_medication(session=session, medication_id=event.medication_id)
+    if amount_mg is not None:
+        check_amount(session=session, med=med, amount_mg=amount_mg, force=force)
+        event.amount_mg = amount_mg
+    if taken_at is not None:
+        if taken_at > now + timedelta(minutes=5):
+            raise TrackerError("the time taken is in the future")
+        event.taken_at = taken_at
+    if status is not None:
+        if status not in {s.value for s in DoseStatus}:
+            raise TrackerError(f"status {status!r} is not one of taken, skipped, extra")
+        if status == DoseStatus.EXTRA.value and event.scheduled_for is not None:
+            raise TrackerError("a scheduled dose cannot become an extra dose")
+        event.status = status
+        if status == DoseStatus.TAKEN.value and event.taken_at is None:
+            event.taken_at = event.scheduled_for or now
+    if note is not None:
+        event.note = note or None
+    event.logged_at = now
+    session.add(event)
+    session.flush()
+    return event
+
+
+def delete_dose(*, session: Session, event_id: int) -> None:
+    event = session.get(DoseEvent, event_id)
+    if event is None:
+        raise NotFoundError(f"no dose entry with id {event_id}")
+    session.delete(event)
+    session.flush()

@@ -1,0 +1,240 @@
+"""Medications and prescriptions (a medication's dose history)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, time, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from tracker.domain.drugs import facts_for
+from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.symptoms import closest, normalise
+from tracker.domain.units import format_times, times_from_text
+from tracker.models import DrugClass, Form, Medication, Prescription
+
+_EDITABLE = {
+    "name",
+    "brand",
+    "drug_class",
+    "form",
+    "strength_mg",
+    "liquid_mg_per_ml",
+    "tablet_fractions",
+    "half_life_hours",
+    "notes",
+}
+
+
+def _check_positive(value: float | None, what: str, *, allow_none: bool = True) -> None:
+    if value is None:
+        if not allow_none:
+            raise TrackerError(f"{what} is required")
+        return
+    if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise TrackerError(f"{what} must be a number more than zero")
+
+
+def _validate_med_fields(values: dict[str, Any]) -> None:
+    if "name" in values:
+        name = (values["name"] or "").strip()
+        if not name:
+            raise TrackerError("the medication needs a name")
+        if len(name) > 80:
+            raise TrackerError("the medication name is longer than 80 characters")
+        values["name"] = name
+    if "drug_class" in values and values["drug_class"] not in {c.value for c in DrugClass}:
+        raise TrackerError(f"class {values['drug_class']!r} is not one of SSRI, SNRI, other")
+    if "form" in values and values["form"] not in {f.value for f in Form}:
+        raise TrackerError(f"form {values['form']!r} is not one of tablet, capsule, liquid, drops")
+    if "strength_mg" in values:
+        _check_positive(values["strength_mg"], "the strength", allow_none=False)
+    if "liquid_mg_per_ml" in values:
+        _check_positive(values["liquid_mg_per_ml"], "the liquid concentration")
+    if "half_life_hours" in values:
+        _check_positive(values["half_life_hours"], "the half-life")
+        if values["half_life_hours"] is not None and values["half_life_hours"] > 2000:
+            raise TrackerError("the half-life is more than 2000 hours; check the number")
+    if "tablet_fractions" in values:
+        try:
+            parts = [float(p) for p in str(values["tablet_fractions"]).split(",") if p.strip()]
+        except ValueError as exc:
+            raise TrackerError("tablet fractions must be numbers such as 1,0.5,0.25") from exc
+        if not parts or any(not 0 < p <= 1 for p in parts):
+            raise TrackerError("tablet fractions must be between 0 and 1, such as 1,0.5,0.25")
+
+
+def create_medication(
+    *,
+    session: Session,
+    name: str,
+    strength_mg: float,
+    form: str = "tablet",
+    drug_class: str | None = None,
+    half_life_hours: float | None = None,
+    brand: str | None = None,
+    liquid_mg_per_ml: float | None = None,
+    tablet_fractions: str = "1,0.5",
+    notes: str | None = None,
+) -> Medication:
+    """Add a medication; class and half-life are pre-filled for the drugs DOMAIN.md knows."""
+    facts = facts_for(name or "")
+    values: dict[str, Any] = {
+        "name": name,
+        "strength_mg": strength_mg,
+        "form": form,
+        "drug_class": drug_class or (facts.drug_class if facts else DrugClass.OTHER.value),
+        "half_life_hours": half_life_hours if half_life_hours is not None else (facts.half_life_hours if facts else None),
+        "brand": brand or None,
+        "liquid_mg_per_ml": liquid_mg_per_ml,
+        "tablet_fractions": tablet_fractions,
+        "notes": notes or None,
+    }
+    _validate_med_fields(values)
+    clash = session.exec(
+        select(Medication).where(Medication.archived == False)  # noqa: E712
+    ).all()
+    if any(normalise(m.name) == normalise(values["name"]) for m in clash):
+        raise TrackerError(f"a medication called {values['name']!r} already exists")
+    med = Medication(**values)
+    session.add(med)
+    session.flush()
+    return med
+
+
+def update_medication(*, session: Session, medication_id: int, **changes: Any) -> Medication:
+    med = get_medication(session=session, medication_id=medication_id)
+    unknown = set(changes) - _EDITABLE
+    if unknown:
+        raise TrackerError(f"cannot edit {', '.join(sorted(unknown))} of a medication")
+    _validate_med_fields(changes)
+    for key, value in changes.items():
+        setattr(med, key, value)
+    session.add(med)
+    session.flush()
+    return med
+
+
+def set_archived(*, session: Session, medication_id: int, archived: bool = True) -> Medication:
+    """Archive (or restore) a medication; its history is kept either way."""
+    med = get_medication(session=session, medication_id=medication_id)
+    med.archived = archived
+    session.add(med)
+    session.flush()
+    return med
+
+
+def get_medication(*, session: Session, medication_id: int) -> Medication:
+    med = session.get(Medication, medication_id)
+    if med is None:
+        raise NotFoundError(f"no medication with id {medication_id}")
+    return med
+
+
+def list_medications(*, session: Session, include_archived: bool = False) -> list[Medication]:
+    query = select(Medication).order_by(col(Medication.archived), col(Medication.name))
+    if not include_archived:
+        query = query.where(Medication.archived == False)  # noqa: E712
+    return list(session.exec(query).all())
+
+
+def find_medication(*, session: Session, name: str, include_archived: bool = False) -> Medication:
+    """A medication by name (case-insensitive, brand names too); suggests close names if unknown."""
+    meds = list_medications(session=session, include_archived=True)
+    wanted = normalise(name)
+    for pool in ([m for m in meds if not m.archived], meds if include_archived else []):
+        for m in pool:
+            if normalise(m.name) == wanted or (m.brand and normalise(m.brand) == wanted):
+                return m
+        starts = [m for m in pool if normalise(m.name).startswith(wanted)] if wanted else []
+        if len(starts) == 1:
+            return starts[0]
+    names = [m.name for m in meds if include_archived or not m.archived]
+    hint = closest(name, names)
+    if hint:
+        raise NotFoundError(f"no medication called {name!r}; did you mean {' or '.join(hint)}?")
+    if names:
+        raise NotFoundError(f"no medication called {name!r}; known: {', '.join(names)}")
+    raise NotFoundError(f"no medication called {name!r}; add one with `tracker med add NAME --strength 20mg`")
+
+
+def set_prescription(
+    *,
+    session: Session,
+    medication_id: int,
+    dose_mg: float,
+    times: list[time],
+    start_date: date,
+    end_date: date | None = None,
+    prescriber: str | None = None,
+    note: str | None = None,
+    taper_step_id: int | None = None,
+) -> Prescription:
+    """Start a new prescription period; the one running on ``start_date`` ends the day before."""
+    med = get_medication(session=session, medication_id=medication_id)
+    _check_positive(dose_mg, "the dose", allow_none=False)
+    highest = 4 * max([med.strength_mg * 4, *(p.dose_mg for p in prescriptions_for(session=session, medication_id=medication_id))])
+    if dose_mg > highest:
+        raise TrackerError(f"a dose of {dose_mg:g} mg per intake is not plausible for {med.name}")
+    if not times:
+        raise TrackerError("a prescription needs at least one time of day")
+    if end_date is not None and end_date < start_date:
+        raise TrackerError("the prescription ends before it starts")
+    existing = prescriptions_for(session=session, medication_id=medication_id)
+    for p in existing:
+        if p.start_date >= start_date:
+            if p.start_date == start_date:
+                # a correction of the same day's prescription: replace it
+                session.delete(p)
+                continue
+            raise TrackerError(
+                f"{med.name} already has a prescription starting {p.start_date.isoformat()}, after "
+                f"{start_date.isoformat()}; edit that one instead"
+            )
+        if p.end_date is None or p.end_date >= start_date:
+            p.end_date = start_date - timedelta(days=1)
+            session.add(p)
+    rx = Prescription(
+        medication_id=medication_id,
+        dose_mg=dose_mg,
+        times=format_times(times),
+        start_date=start_date,
+        end_date=end_date,
+        prescriber=(prescriber or None),
+        note=note,
+        taper_step_id=taper_step_id,
+    )
+    session.add(rx)
+    session.flush()
+    return rx
+
+
+def prescriptions_for(*, session: Session, medication_id: int) -> list[Prescription]:
+    return list(
+        session.exec(
+            select(Prescription)
+            .where(Prescription.medication_id == medication_id)
+            .order_by(col(Prescription.start_date))
+        ).all()
+    )
+
+
+def prescription_on(*, session: Session, medication_id: int, day: date) -> Prescription | None:
+    """The prescription in force for a medication on a local day."""
+    return session.exec(
+        select(Prescription)
+        .where(Prescription.medication_id == medication_id)
+        .where(Prescription.start_date <= day)
+        .where((Prescription.end_date == None) | (col(Prescription.end_date) >= day))  # noqa: E711
+        .order_by(col(Prescription.start_date).desc())
+    ).first()
+
+
+def prescription_times(rx: Prescription) -> list[time]:
+    return times_from_text(rx.times)
+
+
+def highest_prescribed_mg(*, session: Session, medication_id: int) -> float | None:
+    doses = [p.dose_mg for p in prescriptions_for(session=session, medication_id=medication_id)]
+    return max(doses) if doses else None
