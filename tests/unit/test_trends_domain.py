@@ -357,6 +357,10 @@ def test_describe_response_without_a_rise_or_earlier_data() -> None:
         "Burden did not reach 2 above the earlier mean within 28 days.",
         "Highest burden within 28 days: 3, on the day of the change.",
     ]
+    one_day = describe_response(change_response(CHANGE, {CHANGE - timedelta(days=1): 3.0, CHANGE: 3.0}))
+    assert one_day[0] == (
+        "Mean daily burden, 14 days before: 3 (1 day logged); 14 days from the change: 3 (1 day logged)."
+    )
     no_before = describe_response(change_response(CHANGE, {}))
     assert no_before == [
         "Mean daily burden, 14 days before: not logged; 14 days from the change: not logged.",

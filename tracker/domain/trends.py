@@ -507,16 +507,18 @@ def _after(day: int) -> str:
     return f"{day} day{'s' if day != 1 else ''} after the change"
 
 
+def _logged(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''} logged"
+
+
 def describe_response(response: ChangeResponse) -> list[str]:
     """Plain sentences stating the numbers of a ``ChangeResponse``; no labels, no advice."""
     r = response
     lines: list[str] = []
     before = (
-        "not logged" if r.mean_before is None else f"{_number(r.mean_before)} ({r.logged_before} days logged)"
+        "not logged" if r.mean_before is None else f"{_number(r.mean_before)} ({_logged(r.logged_before)})"
     )
-    after = (
-        "not logged" if r.mean_after is None else f"{_number(r.mean_after)} ({r.logged_after} days logged)"
-    )
+    after = "not logged" if r.mean_after is None else f"{_number(r.mean_after)} ({_logged(r.logged_after)})"
     lines.append(
         f"Mean daily burden, {r.compare_days} days before: {before}; "
         f"{r.compare_days} days from the change: {after}."
@@ -655,38 +657,52 @@ def classify_slots(
     between UTC instants, so a daylight-saving change moves no boundary.
     """
     _require_aware(now, "now")
+    # Enum members and limits held in locals: this runs over every dose of ten years.
+    taken_status, skipped_status = DoseStatus.TAKEN, DoseStatus.SKIPPED
     taken: dict[tuple[int, datetime], datetime | None] = {}
     skipped: set[tuple[int, datetime]] = set()
     for dose in doses:
-        if dose.scheduled_for is None or dose.status == DoseStatus.EXTRA:
+        if dose.scheduled_for is None:
             continue
-        key = (dose.medication_id, dose.scheduled_for)
-        if dose.status == DoseStatus.TAKEN:
+        status = dose.status
+        if status == taken_status:
+            key = (dose.medication_id, dose.scheduled_for)
             if key not in taken:
                 taken[key] = dose.taken_at
             else:
                 earlier = taken[key]
                 if earlier is not None and (dose.taken_at is None or dose.taken_at < earlier):
                     taken[key] = dose.taken_at
-        elif dose.status == DoseStatus.SKIPPED:
-            skipped.add(key)
+        elif status == skipped_status:
+            skipped.add((dose.medication_id, dose.scheduled_for))
+        # EXTRA answers no slot.
 
     missed_before = now - MISSED_AFTER
+    late_after = LATE_AFTER
+    on_time, late, skip, missed, pending = (
+        SlotOutcome.ON_TIME,
+        SlotOutcome.LATE,
+        SlotOutcome.SKIPPED,
+        SlotOutcome.MISSED,
+        SlotOutcome.PENDING,
+    )
     results: list[SlotResult] = []
+    append = results.append
     for slot in slots:
         at = slot.scheduled_at
-        _require_aware(at, "scheduled_at")
+        if at.tzinfo is None:
+            _require_aware(at, "scheduled_at")
         key = (slot.medication_id, at)
         if key in taken:
             when = taken[key]
-            outcome = SlotOutcome.LATE if when is not None and when - at > LATE_AFTER else SlotOutcome.ON_TIME
+            outcome = late if when is not None and when - at > late_after else on_time
         elif key in skipped:
-            outcome = SlotOutcome.SKIPPED
+            outcome = skip
         elif at < missed_before:
-            outcome = SlotOutcome.MISSED
+            outcome = missed
         else:
-            outcome = SlotOutcome.PENDING
-        results.append(SlotResult(slot.medication_id, at, outcome))
+            outcome = pending
+        append(SlotResult(slot.medication_id, at, outcome))
     return results
 
 
