@@ -392,6 +392,13 @@ def test_r9_lists_every_unlogged_dose_of_today_in_time_order() -> None:
     assert {r.severity for r in reminders} == {"info"}
 
 
+def test_two_prescriptions_at_the_same_time_make_one_intake_of_their_sum() -> None:
+    ctx = ctx_of(prescriptions=(daily(1, 50.0, time(8)), daily(1, 25.0, time(8))))
+    [due] = rule_r9(ctx, NOW, LONDON)
+    assert due.message == "Not logged yet: sertraline 75 mg, scheduled for 08:00 today."
+    assert rule_r4(replace(ctx, doses=(taken(1, utc(2026, 11, 27, 8), 75.0),)), NOW, LONDON) == []
+
+
 # --------------------------------------------------------------------------- R10
 
 

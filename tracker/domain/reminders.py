@@ -496,10 +496,10 @@ def scheduled_doses(
     Times are local wall-clock, once per local day; ``local_to_utc`` applies the
     DST rules (a time in the spring-forward gap moves to the first valid minute
     after it, an ambiguous fall-back time is its first occurrence). Two
-    prescriptions scheduling the same medication at the same instant give one intake.
+    prescriptions scheduling the same medication at the same instant (say a
+    50 mg and a 25 mg tablet at 08:00) make one intake of their sum.
     """
-    seen: set[tuple[int, datetime]] = set()
-    result: list[ScheduledDose] = []
+    merged: dict[tuple[int, datetime], ScheduledDose] = {}
     items = list(prescriptions)
     day = first_day
     while day <= last_day:
@@ -507,14 +507,13 @@ def scheduled_doses(
             if not prescription.covers(day):
                 continue
             for at in prescription.times:
-                instant = local_to_utc(day, at, tz)
-                if (prescription.medication_id, instant) in seen:
-                    continue
-                seen.add((prescription.medication_id, instant))
-                result.append(ScheduledDose(prescription.medication_id, instant, prescription.dose_mg, day))
+                instant = _minute(local_to_utc(day, at, tz))
+                slot_key = (prescription.medication_id, instant)
+                earlier = merged.get(slot_key)
+                dose = prescription.dose_mg + (earlier.dose_mg if earlier else 0.0)
+                merged[slot_key] = ScheduledDose(prescription.medication_id, instant, dose, day)
         day += timedelta(days=1)
-    result.sort(key=lambda s: (s.scheduled_for, s.medication_id))
-    return result
+    return sorted(merged.values(), key=lambda s: (s.scheduled_for, s.medication_id))
 
 
 def _logged_slots(ctx: ReminderContext) -> set[tuple[int, datetime]]:
@@ -664,7 +663,7 @@ def rule_r3(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
     out: list[Reminder] = []
     for plan in ctx.plans:
         reduced = plan.last_reduction
-        if reduced is None or not 0 <= (today - reduced).days <= s.flare_window_days:
+        if reduced is None or not 0 <= (today - reduced).days < s.flare_window_days:
             continue
         reasons: list[str] = []
         tags: list[str] = []
@@ -965,7 +964,7 @@ def rule_r5(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
     out: list[Reminder] = []
     for medication_id, slots in sorted(_missed(ctx, now, tz).items()):
         half_life = half_lives.get(medication_id)
-        short = half_life is not None and half_life < s.short_half_life_hours
+        short = half_life is not None and half_life <= s.short_half_life_hours + _EPS
         if len(slots) < s.missed_count and not (short and slots):
             continue
         times = ", ".join(f"{sl.scheduled_for.astimezone(tz):%a %H:%M}" for sl in slots)

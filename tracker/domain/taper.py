@@ -536,6 +536,7 @@ class Formulation:
         object.__setattr__(self, "form", form)
         if not _positive(self.strength_mg):
             raise TaperError(f"The strength must be above 0 mg (got {self.strength_mg}).")
+        object.__setattr__(self, "strength_mg", float(self.strength_mg))
         pieces = frozenset(float(f) for f in self.fractions) | {1.0}
         if any(not math.isfinite(f) or not 0.1 <= f <= 1 for f in pieces):
             raise TaperError("Tablet fractions must be between 0.1 and 1, for example 0.5 or 0.25.")
@@ -547,6 +548,7 @@ class Formulation:
                 raise TaperError("A liquid top-up only goes with tablets or capsules.")
             if not _positive(self.liquid_mg_per_ml):
                 raise TaperError(f"The liquid strength must be above 0 mg/ml (got {self.liquid_mg_per_ml}).")
+            object.__setattr__(self, "liquid_mg_per_ml", float(self.liquid_mg_per_ml))
 
 
 def _positive(x: float | None) -> bool:
