@@ -22,18 +22,25 @@ if TYPE_CHECKING:
     from tracker.db import Database
 
 
+def _screen(module: str, name: str) -> Any:
+    """Import a screen when it is first shown, so start-up imports only Today."""
+    import importlib
+
+    return getattr(importlib.import_module(f"tracker.ui.screens.{module}"), name)()
+
+
 class TrackerApp(App[None]):
     """taper-tracker's terminal UI."""
 
     TITLE = "taper-tracker"
     CSS_PATH = "app.tcss"
     MODES = {
-        "today": "tracker.ui.screens.today:TodayScreen",
-        "medications": "tracker.ui.screens.medications:MedicationsScreen",
-        "history": "tracker.ui.screens.history:HistoryScreen",
-        "clinician": "tracker.ui.screens.clinician:ClinicianScreen",
-        "settings": "tracker.ui.screens.settings:SettingsScreen",
-        "help": "tracker.ui.screens.help:HelpScreen",
+        "today": lambda: _screen("today", "TodayScreen"),
+        "medications": lambda: _screen("medications", "MedicationsScreen"),
+        "history": lambda: _screen("history", "HistoryScreen"),
+        "clinician": lambda: _screen("clinician", "ClinicianScreen"),
+        "settings": lambda: _screen("settings", "SettingsScreen"),
+        "help": lambda: _screen("help", "HelpScreen"),
     }
     DEFAULT_MODE = "today"
     BINDINGS = [
