@@ -58,8 +58,14 @@ def utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
     return datetime(y, mo, d, h, mi, tzinfo=UTC)
 
 
-def daily(med: int, dose: float, *at: time, start: date = date(2026, 1, 1), end: date | None = None,
-          prescriber: str | None = "Dr Patel") -> PrescriptionInfo:
+def daily(
+    med: int,
+    dose: float,
+    *at: time,
+    start: date = date(2026, 1, 1),
+    end: date | None = None,
+    prescriber: str | None = "Dr Patel",
+) -> PrescriptionInfo:
     return PrescriptionInfo(med, dose, tuple(at) or (time(8, 0),), start, end, prescriber)
 
 
@@ -67,8 +73,14 @@ def taken(med: int, when: datetime, amount: float, *, scheduled: bool = True) ->
     return DoseInfo(med, when if scheduled else None, when, amount, "taken")
 
 
-def taper_plan(next_start: date, *, status: str = "active", plan_id: int = 7,
-               last_reduction: date | None = None, prescriber: str | None = "Dr Patel") -> PlanInfo:
+def taper_plan(
+    next_start: date,
+    *,
+    status: str = "active",
+    plan_id: int = 7,
+    last_reduction: date | None = None,
+    prescriber: str | None = "Dr Patel",
+) -> PlanInfo:
     """Sertraline 100 -> 75 (current) -> 50 (planned on ``next_start``)."""
     steps = (
         StepInfo(1, 100.0, date(2026, 9, 1), 28, "done", date(2026, 9, 1)),
@@ -119,10 +131,18 @@ def test_r1_ignores_a_draft_plan_and_names_the_prescription_dose_before_a_first_
 # --------------------------------------------------------------------------- R2
 
 
-def _unsettled(baseline: float | None, burden: dict[date, int], severe: dict[str, set[date]] | None = None,
-               step_in: int = 2) -> list[Reminder]:
-    ctx = ctx_of(plans=(taper_plan(TODAY + days(step_in)),), daily_burden=burden,
-                 baseline_mean_burden=baseline, severe_days=severe or {})
+def _unsettled(
+    baseline: float | None,
+    burden: dict[date, int],
+    severe: dict[str, set[date]] | None = None,
+    step_in: int = 2,
+) -> list[Reminder]:
+    ctx = ctx_of(
+        plans=(taper_plan(TODAY + days(step_in)),),
+        daily_burden=burden,
+        baseline_mean_burden=baseline,
+        severe_days=severe or {},
+    )
     return rule_r2(ctx, NOW, LONDON)
 
 
@@ -139,7 +159,9 @@ def test_r2_mean_burden_just_above_baseline_plus_two_is_not_settled() -> None:
     assert reminder.severity == "warning"
     assert "your mean daily symptom burden was 3.0, against a baseline of 1.0" in reminder.message
     assert "talk to Dr Patel about holding at your current step" in reminder.message
-    assert reminder.why == "R2 · NICE NG222: symptoms should be resolved or tolerable before the next reduction"
+    assert (
+        reminder.why == "R2 · NICE NG222: symptoms should be resolved or tolerable before the next reduction"
+    )
 
 
 def test_r2_severe_on_two_days_counts_even_without_a_baseline_but_not_on_one() -> None:
@@ -159,13 +181,21 @@ def test_r2_needs_a_step_within_three_days() -> None:
 # --------------------------------------------------------------------------- R3
 
 
-def _flare(reduced_days_ago: int, recent: list[int], baseline: float | None,
-           severe: dict[str, set[date]] | None = None) -> list[Reminder]:
+def _flare(
+    reduced_days_ago: int,
+    recent: list[int],
+    baseline: float | None,
+    severe: dict[str, set[date]] | None = None,
+) -> list[Reminder]:
     reduced = TODAY - days(reduced_days_ago)
     burden = {reduced - days(i): 2 for i in range(1, 8)}  # the week before: mean 2
     burden.update({TODAY - days(i): v for i, v in enumerate(reversed(recent))})
-    ctx = ctx_of(plans=(taper_plan(TODAY + days(30), last_reduction=reduced),), daily_burden=burden,
-                 baseline_mean_burden=baseline, severe_days=severe or {})
+    ctx = ctx_of(
+        plans=(taper_plan(TODAY + days(30), last_reduction=reduced),),
+        daily_burden=burden,
+        baseline_mean_burden=baseline,
+        severe_days=severe or {},
+    )
     return rule_r3(ctx, NOW, LONDON)
 
 
@@ -202,8 +232,12 @@ def test_r3_severe_on_two_consecutive_days_but_not_two_apart() -> None:
 # --------------------------------------------------------------------------- R4
 
 
-def _r4(*doses: DoseInfo, plans: tuple[PlanInfo, ...] = (), planned: frozenset[int] = frozenset(),
-        now: datetime = NOW) -> list[Reminder]:
+def _r4(
+    *doses: DoseInfo,
+    plans: tuple[PlanInfo, ...] = (),
+    planned: frozenset[int] = frozenset(),
+    now: datetime = NOW,
+) -> list[Reminder]:
     ctx = ctx_of(prescriptions=(daily(1, 20.0),), doses=doses, plans=plans, planned_medication_ids=planned)
     return rule_r4(ctx, now, LONDON)
 
@@ -266,9 +300,17 @@ def test_r4_a_zero_dose_without_a_plan_is_urgent_but_not_with_one() -> None:
 # --------------------------------------------------------------------------- R5
 
 
-def _r5(med: MedicationInfo, doses: tuple[DoseInfo, ...], now: datetime,
-        tz: ZoneInfo = LONDON, at: time = time(8, 0), start: date = date(2026, 11, 1)) -> list[Reminder]:
-    ctx = ReminderContext(medications=(med,), prescriptions=(daily(med.id, 20.0, at, start=start),), doses=doses)
+def _r5(
+    med: MedicationInfo,
+    doses: tuple[DoseInfo, ...],
+    now: datetime,
+    tz: ZoneInfo = LONDON,
+    at: time = time(8, 0),
+    start: date = date(2026, 11, 1),
+) -> list[Reminder]:
+    ctx = ReminderContext(
+        medications=(med,), prescriptions=(daily(med.id, 20.0, at, start=start),), doses=doses
+    )
     return rule_r5(ctx, now, tz)
 
 
@@ -321,8 +363,10 @@ def test_r6_an_appointment_28_days_ago_is_recent_29_is_not() -> None:
     assert _r6(NOW - days(28)) == []
     [reminder] = _r6(NOW - days(29))
     assert (reminder.severity, reminder.action, reminder.key) == ("info", "clinician", "R6:plan7")
-    assert "no appointment is recorded in the last 28 days or booked before your next step on Mon 7 Dec 2026" \
+    assert (
+        "no appointment is recorded in the last 28 days or booked before your next step on Mon 7 Dec 2026"
         in reminder.message
+    )
 
 
 def test_r6_a_booking_before_the_next_step_is_enough_after_it_is_not() -> None:
@@ -351,7 +395,9 @@ def test_r7_starting_without_recorded_agreement_is_blocked_with_a_reason() -> No
     draft = PlanInfo(4, 2, "draft", None, ())
     blocked = plan_start_blocked(draft)
     assert blocked is not None and blocked.rule == "R7"
-    assert blocked.message.startswith("This plan cannot start yet: no agreement with a prescriber is recorded.")
+    assert blocked.message.startswith(
+        "This plan cannot start yet: no agreement with a prescriber is recorded."
+    )
     assert plan_start_blocked(replace(draft, status="agreed", prescriber="Dr Patel")) is None
     assert plan_start_blocked(replace(draft, status="agreed", prescriber="  ")) is not None
 
@@ -384,8 +430,10 @@ def test_r8_looks_at_the_last_three_days_only() -> None:
 
 
 def test_r9_lists_every_unlogged_dose_of_today_in_time_order() -> None:
-    ctx = ctx_of(prescriptions=(daily(1, 50.0, time(20), time(8)), daily(2, 10.0, time(9))),
-                 doses=(taken(1, utc(2026, 11, 27, 8), 50.0),))
+    ctx = ctx_of(
+        prescriptions=(daily(1, 50.0, time(20), time(8)), daily(2, 10.0, time(9))),
+        doses=(taken(1, utc(2026, 11, 27, 8), 50.0),),
+    )
     reminders = rule_r9(ctx, NOW, LONDON)
     assert [r.key for r in reminders] == ["R9:med2:2026-11-27T09:00Z", "R9:med1:2026-11-27T20:00Z"]
     assert reminders[1].message == "Not logged yet: sertraline 50 mg, scheduled for 20:00 today."
@@ -424,7 +472,11 @@ def test_r10_a_dose_increase_counts_a_decrease_does_not() -> None:
 
 def test_r11_prescription_ending_in_seven_days_not_eight() -> None:
     [reminder] = rule_r11(ctx_of(prescriptions=(daily(1, 50.0, end=TODAY + days(7)),)), NOW, LONDON)
-    assert (reminder.severity, reminder.action, reminder.key) == ("warning", "medications", "R11:med1:2026-12-04")
+    assert (reminder.severity, reminder.action, reminder.key) == (
+        "warning",
+        "medications",
+        "R11:med1:2026-12-04",
+    )
     assert reminder.message.startswith("Your prescription for sertraline ends on Fri 4 Dec 2026")
     assert rule_r11(ctx_of(prescriptions=(daily(1, 50.0, end=TODAY + days(8)),)), NOW, LONDON) == []
 
@@ -515,7 +567,9 @@ def test_dismissing_r8_is_a_24_hour_snooze_and_never_hides_it_longer() -> None:
 
 def test_spring_forward_a_0130_dose_moves_to_0200_local() -> None:
     spring = date(2026, 3, 29)
-    ctx = ReminderContext(medications=(PAROXETINE,), prescriptions=(daily(2, 20.0, time(1, 30), start=spring),))
+    ctx = ReminderContext(
+        medications=(PAROXETINE,), prescriptions=(daily(2, 20.0, time(1, 30), start=spring),)
+    )
     [due] = rule_r9(ctx, utc(2026, 3, 29, 0, 30), LONDON)
     assert due.key == "R9:med2:2026-03-29T01:00Z"  # 02:00 BST
     assert "scheduled for 02:00 today" in due.message
@@ -628,7 +682,8 @@ def test_scenarios_reach_every_rule_and_every_message_variant() -> None:
     starts = {
         template.split("{")[0][:30]
         for (rule, variant), template in all_message_templates().items()
-        if not template.startswith("{") and variant not in {"reason_burden", "reason_severe"}
+        if not template.startswith("{")
+        and variant not in {"reason_burden", "reason_severe"}
         and not variant.startswith(("source_", "what_"))
     }
     missing = [start for start in starts if start not in messages]
@@ -645,7 +700,10 @@ def test_no_template_or_message_instructs_a_dose_change(pattern: str) -> None:
 
 def test_forbidden_patterns_would_catch_an_instruction() -> None:
     bad = "Skip tomorrow's dose and reduce your dose to 10 mg."
-    assert [p for p in FORBIDDEN if re.search(p, bad, re.IGNORECASE)] == [r"\breduce your dose to\b", r"\bskip"]
+    assert [p for p in FORBIDDEN if re.search(p, bad, re.IGNORECASE)] == [
+        r"\breduce your dose to\b",
+        r"\bskip",
+    ]
 
 
 def test_every_reminder_has_a_why_naming_its_rule_and_a_known_action() -> None:

@@ -675,7 +675,7 @@ def rule_r3(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
         reference = ctx.baseline_mean_burden if ctx.baseline_mean_burden is not None else before
         if recent is not None and reference is not None:
             ratio_ok = before is None or recent + _EPS >= s.flare_ratio * before
-            margin_ok = recent > reference + s.flare_margin
+            margin_ok = recent + _EPS >= reference + s.flare_margin
             if ratio_ok and margin_ok:
                 reasons.append(
                     _text(
