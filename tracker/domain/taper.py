@@ -933,9 +933,10 @@ def draft_occupancy(
 ) -> Draft:
     """Hyperbolic steps (Horowitz & Taylor 2019): each lowers estimated SERT occupancy by ``points``.
 
-    Steps continue while the occupancy stays above 0 and the dose is at least
-    ``floor_mg`` (default: the smallest dose the formulation delivers, or no
-    floor without a formulation); then 0. A drug without known parameters is refused.
+    Steps continue while the occupancy is at least half a step (``points / 2``)
+    and the dose is at least ``floor_mg`` (default: the smallest dose the
+    formulation delivers, or no floor without a formulation); then 0. A drug
+    without known parameters is refused.
     """
     params = drug if isinstance(drug, OccupancyParams) else occupancy_params(drug)
     if params is None:
@@ -958,7 +959,8 @@ def draft_occupancy(
     top = occupancy(start, params)
     targets = [start]
     k = 1
-    while (occ := top - k * points) > _EPS:
+    # A last step less than half a step above 0 would be a cut of next to nothing; it is left out.
+    while (occ := top - k * points) >= points / 2:
         dose = dose_for_occupancy(occ, params)
         if dose < floor - _EPS:
             break
