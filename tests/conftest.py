@@ -1,0 +1,39 @@
+"""Shared fixtures. Every test runs with its own data folder, so no test can
+touch a real one: XDG_DATA_HOME points into tmp_path and TRACKER_DB is unset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tracker.db import Database, open_database
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "xdg-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+    monkeypatch.delenv("TRACKER_DEBUG", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    return data
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "tracker.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database = open_database(db_path, create_dir=True)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
