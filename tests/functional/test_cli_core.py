@@ -125,6 +125,7 @@ def test_not_a_database_and_newer_database(capsys: pytest.CaptureFixture[str], t
     conn = sqlite3.connect(with_med)
     conn.execute("UPDATE alembic_version SET version_num='9999_future'")
     conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     before = Path(with_med).read_bytes()
     code, _, err = run(capsys, "status", "--db", with_med)

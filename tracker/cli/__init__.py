@@ -99,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if "tracker.cli.core" in sys.modules:
+            sys.modules["tracker.cli.core"].close_all()
 
 
 def _open_ui(args: argparse.Namespace) -> int:

@@ -19,11 +19,23 @@ if TYPE_CHECKING:
 DbArg = Callable[[argparse.ArgumentParser], None]
 
 
+_opened: list[Database] = []
+
+
 def open_db(args: argparse.Namespace) -> Database:
+    """Open the database the arguments name; main() closes it when the command ends."""
     from tracker.db import open_database
 
     path, create_dir = resolve_db(args)
-    return open_database(path, create_dir=create_dir)
+    db = open_database(path, create_dir=create_dir)
+    _opened.append(db)
+    return db
+
+
+def close_all() -> None:
+    """Dispose every engine a command opened, so no connection outlives the command."""
+    while _opened:
+        _opened.pop().close()
 
 
 def _clock(db: Database) -> tuple[Any, Any]:
