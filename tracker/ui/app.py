@@ -41,12 +41,14 @@ class TrackerApp(App[None]):
         "clinician": lambda: _screen("clinician", "ClinicianScreen"),
         "settings": lambda: _screen("settings", "SettingsScreen"),
         "help": lambda: _screen("help", "HelpScreen"),
+        "trends": lambda: _screen("trends", "TrendsScreen"),
     }
     DEFAULT_MODE = "today"
     BINDINGS = [
         Binding("t", "switch_mode('today')", "Today", id="go-today"),
         Binding("m", "switch_mode('medications')", "Meds", id="go-medications"),
         Binding("h", "switch_mode('history')", "History", id="go-history"),
+        Binding("r", "switch_mode('trends')", "Trends", id="go-trends"),
         Binding("c", "switch_mode('clinician')", "Clinician", id="go-clinician"),
         Binding("s", "switch_mode('settings')", "Settings", id="go-settings"),
         Binding("question_mark,f1", "switch_mode('help')", "Help", id="go-help"),
