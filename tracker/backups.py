@@ -1,36 +1,376 @@
-"""Consistent copies of the database with SQLite's online backup API.
+"""Consistent copies of the database with SQLite's online backup API, their rotation, and restore.
 
-Copies go to ``backups/`` beside the database, mode 0600.
+Copies go to ``backups/`` beside the database, mode 0600, named
+``{stem}-{kind}-{UTC time}.db`` so that the folder listing alone tells what each
+copy is and when it was taken: deciding whether today's copy exists costs one
+directory listing, no file is opened. Kinds:
+
+- ``daily``: the first open of each local day (``db.open_database``);
+- ``migration``, ``import``, ``restore``: safety copies taken just before that operation;
+- ``manual``: ``tracker backup``;
+- ``damaged``: a damaged database that ``tracker restore`` moved aside (raw bytes, never a good copy).
+
+Each copy is written to a hidden temporary file, checked (``PRAGMA quick_check``)
+and only then renamed into place, so a copy cut short by a full disk or a crash
+never looks like a backup. Copies are switched to rollback-journal mode so each
+is one self-contained file.
+
+Rotation, after every automatic copy, for the copies of one database:
+
+- daily copies: keep the newest copy of each of the 7 most recent local days that
+  have one, and the newest copy of each of the 8 most recent ISO weeks (Monday to
+  Sunday) that have one; delete the other daily copies (so at most 15 files);
+- safety copies (migration, import, restore): keep the 10 newest;
+- manual and damaged copies, and any file the app did not name, are never deleted.
+
+Days and weeks follow the machine's local calendar.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tracker import paths
+from tracker.domain.errors import DatabaseDamagedError, DatabaseTooNewError, StorageError
+
+SAFETY_KINDS = ("migration", "import", "restore")
+KINDS = ("daily", "manual", "damaged", *SAFETY_KINDS)
+KEEP_DAILY = 7
+KEEP_WEEKLY = 8
+KEEP_SAFETY = 10
+_STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
+_NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<kind>[a-z]+)-(?P<stamp>\d{8}T\d{12}Z)\.db$")
+
+
+@dataclass(frozen=True, slots=True)
+class BackupInfo:
+    """One copy in the backups folder."""
+
+    path: Path
+    kind: str
+    taken_at: datetime  # aware, UTC
+    size: int = 0
+
+    @property
+    def local_day(self) -> date:
+        """The machine-local calendar day the copy was taken."""
+        return self.taken_at.astimezone().date()
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreResult:
+    """What ``restore`` did."""
+
+    restored_from: Path
+    revision: str
+    safety_copy: Path | None  # the copy of the database as it was before the restore
+    moved_aside: Path | None  # a damaged database moved into backups/ instead
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_STAMP_FORMAT)
+
+
+def _free_name(db_path: Path, kind: str, now: datetime | None) -> Path:
+    """A new, unused name for a copy of kind ``kind`` taken at ``now``."""
+    folder = paths.backups_dir(db_path)
+    moment = now or datetime.now(UTC)
+    while True:
+        candidate = folder / f"{db_path.stem}-{kind}-{_stamp(moment)}.db"
+        if not candidate.exists():
+            return candidate
+        moment += timedelta(microseconds=1)
+
+
+def _scan(db_path: Path) -> list[BackupInfo]:
+    """The app-named copies of ``db_path``, newest first, from the folder listing only (sizes 0)."""
+    found: list[BackupInfo] = []
+    try:
+        with os.scandir(paths.backups_dir(db_path)) as entries:
+            for entry in entries:
+                m = _NAME_RE.match(entry.name)
+                if not m or m["stem"] != db_path.stem or m["kind"] not in KINDS:
+                    continue
+                try:
+                    taken = datetime.strptime(m["stamp"], _STAMP_FORMAT).replace(tzinfo=UTC)
+                except ValueError:
+                    continue
+                found.append(BackupInfo(Path(entry.path), m["kind"], taken))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found.sort(key=lambda b: b.taken_at, reverse=True)
+    return found
+
+
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """Every copy of ``db_path`` in its backups folder, newest first, with sizes."""
+    result = []
+    for info in _scan(Path(db_path)):
+        try:
+            size = info.path.stat().st_size
+        except FileNotFoundError:
+            continue
+        result.append(BackupInfo(info.path, info.kind, info.taken_at, size))
+    return result
+
+
+def _remove_partial(tmp: Path) -> None:
+    for p in (tmp, tmp.with_name(tmp.name + "-journal")):
+        p.unlink(missing_ok=True)
 
 
 def online_backup(src: Path, dest: Path) -> Path:
-    """Copy ``src`` to ``dest`` consistently, even while others write to it."""
-    paths.create_private_file(dest)
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=10)
+    """Copy ``src`` to ``dest`` consistently, even while others write to it.
+
+    The copy is made in one step of the backup API (one read transaction, so it
+    is a snapshot), checked, and renamed into place. Raises DatabaseDamagedError
+    when the copy fails its check (the source is damaged), OSError or
+    sqlite3.OperationalError when it cannot be written; ``dest`` is then absent.
+    """
+    from tracker.db import BUSY_TIMEOUT_MS, ro_uri
+
+    tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
+    _remove_partial(tmp)
+    paths.create_private_file(tmp)
     try:
-        target = sqlite3.connect(dest)
+        source = sqlite3.connect(ro_uri(src), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            source.backup(target)
+            target = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+                check = [r[0] for r in target.execute("PRAGMA quick_check").fetchall()]
+            finally:
+                target.close()
         finally:
-            target.close()
-    finally:
-        source.close()
-    paths.make_private(dest)
+            source.close()
+        if check != ["ok"]:
+            raise DatabaseDamagedError(f"{src} failed its integrity check ({check[0]})")
+        paths.make_private(tmp)
+        os.replace(tmp, dest)
+    except sqlite3.DatabaseError as exc:
+        _remove_partial(tmp)
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+            raise
+        raise DatabaseDamagedError(f"{src} cannot be copied: it is damaged ({exc})") from exc
+    except BaseException:
+        _remove_partial(tmp)
+        raise
     return dest
 
 
-def backup_before(db_path: Path, *, reason: str) -> Path:
-    """A copy taken before a risky operation (migration, import, restore)."""
-    folder = paths.backups_dir(db_path)
-    paths.ensure_private_dir(folder)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return online_backup(db_path, folder / f"{db_path.stem}-{reason}-{stamp}.db")
+def backup_before(db_path: Path, *, reason: str, now: datetime | None = None) -> Path:
+    """A safety copy taken just before a risky operation (``reason``: migration, import or restore)."""
+    if reason not in SAFETY_KINDS:
+        raise ValueError(f"unknown backup reason {reason!r}; use one of {', '.join(SAFETY_KINDS)}")
+    db_path = Path(db_path)
+    paths.ensure_private_dir(paths.backups_dir(db_path))
+    copy = online_backup(db_path, _free_name(db_path, reason, now))
+    rotate(db_path)
+    return copy
+
+
+def daily_backup_due(db_path: Path, *, now: datetime | None = None) -> bool:
+    """True when no copy of ``db_path`` (other than a damaged one) was taken this local day."""
+    today = (now or datetime.now(UTC)).astimezone().date()
+    newest = next((b for b in _scan(Path(db_path)) if b.kind != "damaged"), None)
+    return newest is None or newest.local_day != today
+
+
+def daily_backup_if_due(db_path: Path, *, now: datetime | None = None) -> Path | None:
+    """Take today's daily copy if none was taken yet, then rotate; returns the copy or None."""
+    db_path = Path(db_path)
+    if not daily_backup_due(db_path, now=now):
+        return None
+    paths.ensure_private_dir(paths.backups_dir(db_path))
+    copy = online_backup(db_path, _free_name(db_path, "daily", now))
+    rotate(db_path)
+    return copy
+
+
+def copies_to_keep(copies: list[BackupInfo]) -> set[Path]:
+    """The rotation rule of the module docstring, as a pure choice over a listing."""
+    keep: set[Path] = set()
+    days: set[date] = set()
+    weeks: set[tuple[int, int]] = set()
+    for info in sorted((c for c in copies if c.kind == "daily"), key=lambda c: c.taken_at, reverse=True):
+        day = info.local_day
+        week = day.isocalendar()[:2]
+        if day not in days and len(days) < KEEP_DAILY:
+            keep.add(info.path)
+        if week not in weeks and len(weeks) < KEEP_WEEKLY:
+            keep.add(info.path)
+        days.add(day)
+        weeks.add(week)
+    safety = sorted((c for c in copies if c.kind in SAFETY_KINDS), key=lambda c: c.taken_at, reverse=True)
+    keep.update(c.path for c in safety[:KEEP_SAFETY])
+    keep.update(c.path for c in copies if c.kind not in ("daily", *SAFETY_KINDS))
+    return keep
+
+
+def rotate(db_path: Path) -> list[Path]:
+    """Delete the automatic copies the rotation rule no longer keeps; returns them."""
+    copies = _scan(Path(db_path))
+    keep = copies_to_keep(copies)
+    removed = []
+    for info in copies:
+        if info.path not in keep:
+            info.path.unlink(missing_ok=True)
+            removed.append(info.path)
+    return removed
+
+
+def _refused(src: Path, why: str) -> StorageError:
+    return StorageError(f"{src} cannot be restored: {why}; nothing was changed")
+
+
+def check_restorable(src: Path) -> str:
+    """Refuse ``src`` unless it is a sound taper-tracker database this version can open.
+
+    Returns its schema revision. Only reads ``src``.
+    """
+    from tracker.db import file_problem, integrity_check, schema_revision
+    from tracker.migrations import REVISIONS
+
+    src = Path(src).expanduser()
+    if not src.exists():
+        raise StorageError(f"{src} does not exist; `tracker backups` lists the copies you have")
+    if not src.is_file():
+        raise StorageError(f"{src} is not a file")
+    problem = file_problem(src)
+    if problem is not None or src.stat().st_size == 0:
+        raise _refused(src, problem or "it is empty")
+    problems = integrity_check(src)
+    if problems:
+        raise _refused(src, f"it fails its integrity check ({problems[0]})")
+    try:
+        revision = schema_revision(src)
+    except DatabaseDamagedError as exc:
+        raise _refused(src, "it is not a taper-tracker database") from exc
+    if revision is None:
+        raise _refused(src, "it holds no taper-tracker data")
+    if revision not in REVISIONS:
+        raise DatabaseTooNewError(
+            f"{src} was written by a newer version of taper-tracker (schema {revision}); "
+            "update the program to restore it. Nothing was changed."
+        )
+    return revision
+
+
+def _database_is_sound(db_path: Path) -> bool:
+    from tracker.db import file_problem, integrity_check, schema_revision
+    from tracker.migrations import REVISIONS
+
+    try:
+        if file_problem(db_path) is not None or integrity_check(db_path):
+            return False
+        return schema_revision(db_path) in REVISIONS
+    except (StorageError, sqlite3.Error, OSError):
+        return False
+
+
+def _move_aside(db_path: Path, now: datetime | None) -> Path:
+    """Move a damaged database (and its -wal/-shm) into backups/ unchanged, never deleting it."""
+    paths.ensure_private_dir(paths.backups_dir(db_path))
+    target = _free_name(db_path, "damaged", now)
+    for side, suffix in zip(paths.sidecar_files(db_path), ("-wal", "-shm"), strict=True):
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    os.replace(db_path, target)
+    return target
+
+
+def restore(db_path: Path, src: Path, *, now: datetime | None = None) -> RestoreResult:
+    """Replace the database at ``db_path`` with the copy ``src``.
+
+    ``src`` is checked first (integrity, and that it is a taper-tracker database
+    this version can open). A sound current database is copied to backups/ and
+    then overwritten in place through the backup API, which is safe even while
+    another process has it open; a damaged one is moved into backups/ unchanged.
+    An older schema is upgraded on the next open, with its own safety copy.
+    """
+    from tracker.db import BUSY_TIMEOUT_MS, integrity_check, ro_uri, storage_error
+
+    db_path = Path(db_path).expanduser().absolute()
+    src = Path(src).expanduser().absolute()
+    if src.exists() and db_path.exists() and src.samefile(db_path):
+        raise StorageError(f"{src} is the database itself; choose a backup to restore")
+    revision = check_restorable(src)
+    safety: Path | None = None
+    moved: Path | None = None
+    try:
+        if db_path.exists() and db_path.stat().st_size > 0 and _database_is_sound(db_path):
+            safety = backup_before(db_path, reason="restore", now=now)
+            source = sqlite3.connect(ro_uri(src), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                live = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+                try:
+                    source.backup(live)
+                finally:
+                    live.close()
+            finally:
+                source.close()
+        else:
+            if db_path.exists() and db_path.stat().st_size > 0:
+                moved = _move_aside(db_path, now)
+            if not db_path.parent.is_dir():
+                raise StorageError(f"the folder {db_path.parent} does not exist; nothing was changed")
+            online_backup(src, db_path)
+    except sqlite3.Error as exc:
+        raise storage_error(exc, db_path) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise StorageError(f"cannot restore into {db_path} ({reason}); nothing was changed") from exc
+    problems = integrity_check(db_path)
+    if problems:  # pragma: no cover - the source was checked; this guards the copy itself
+        raise StorageError(f"the restored database fails its integrity check ({problems[0]})")
+    return RestoreResult(src, revision, safety, moved)
+
+
+def make_backup(db_path: Path, *, out: Path | None = None, now: datetime | None = None) -> Path:
+    """``tracker backup``: a checked copy in backups/ (kind manual) or at ``out``; never overwrites a file."""
+    from tracker.db import check_file, integrity_check, schema_revision, storage_error
+
+    db_path = Path(db_path).expanduser().absolute()
+    if not db_path.exists():
+        raise StorageError(f"{db_path} does not exist; there is nothing to back up")
+    check_file(db_path)
+    if schema_revision(db_path) is None:
+        raise StorageError(f"{db_path} holds no taper-tracker data yet; there is nothing to back up")
+    problems = integrity_check(db_path)
+    if problems:
+        from tracker.db import damaged_error
+
+        raise damaged_error(db_path, f"it fails its integrity check ({problems[0]})")
+    if out is None:
+        paths.ensure_private_dir(paths.backups_dir(db_path))
+        dest = _free_name(db_path, "manual", now)
+    else:
+        out = Path(out).expanduser().absolute()
+        if out.is_dir():
+            out = out / f"{db_path.stem}-manual-{_stamp(now or datetime.now(UTC))}.db"
+        if out.exists():
+            raise StorageError(f"{out} already exists; choose a new name (a backup never overwrites a file)")
+        if not out.parent.is_dir():
+            raise StorageError(f"the folder {out.parent} does not exist")
+        dest = out
+    try:
+        return online_backup(db_path, dest)
+    except sqlite3.OperationalError as exc:
+        raise storage_error(exc, db_path) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise StorageError(f"cannot write the backup to {dest} ({reason}); nothing was written") from exc
+
+
+def newest_good_backup(db_path: Path) -> BackupInfo | None:
+    """The newest copy that passes its integrity check and is a taper-tracker database, if any."""
+    for info in list_backups(Path(db_path)):
+        if info.kind != "damaged" and _database_is_sound(info.path):
+            return info
+    return None

@@ -14,10 +14,13 @@ of failing with "database is locked" when a read lock cannot be upgraded.
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
@@ -25,16 +28,40 @@ from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as SASession
 from sqlmodel import Session, create_engine
 
 from tracker import paths
-from tracker.domain.errors import DatabaseDamagedError, DatabaseTooNewError, StorageError
+from tracker.domain.errors import DatabaseDamagedError, DatabaseTooNewError, StorageError, TrackerError
 from tracker.migrations import HEAD, REVISIONS
 
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"  # a module constant so a test can point it elsewhere
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+
+
+def _keep_private(path: Path) -> None:
+    """Drop group and other permissions from ``path``; never add any.
+
+    Unlike a plain chmod 0600 this keeps a file the user made read-only read-only,
+    so a write to it fails with a clear message instead of silently succeeding.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return
+    if mode & ~paths.FILE_MODE:
+        os.chmod(path, mode & paths.FILE_MODE)
+
+
+def ro_uri(path: Path) -> str:
+    """A read-only SQLite URI for ``path`` (quoted, so '?' or '#' in a name cannot change its meaning)."""
+    from urllib.parse import quote
+
+    return f"file:{quote(str(Path(path).absolute()))}?mode=ro"
 
 
 def apply_pragmas(dbapi_connection: sqlite3.Connection) -> None:
@@ -53,7 +80,7 @@ def _install_listeners(engine: Engine, db_path: Path) -> None:
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         apply_pragmas(dbapi_connection)
         for p in (db_path, *paths.sidecar_files(db_path)):
-            paths.make_private(p)
+            _keep_private(p)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -137,29 +164,72 @@ def _audit_after_flush(session: SASession, _ctx: Any) -> None:
         session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
+def file_problem(db_path: Path) -> str | None:
+    """What is wrong with the file's SQLite header, from its first 100 bytes (None when it looks sound).
+
+    Cheap enough for every open: it catches a file that is not SQLite at all and
+    one cut short (smaller than the page count its header records).
+    """
+    try:
+        with open(db_path, "rb") as fh:
+            header = fh.read(100)
+        size = os.stat(db_path).st_size
+    except OSError as exc:
+        raise StorageError(f"cannot read {db_path}: {exc.strerror}") from exc
+    if not header:
+        return None  # an empty file is a database not yet created
+    if header[: len(SQLITE_MAGIC)] != SQLITE_MAGIC:
+        return "it is not a taper-tracker database (not SQLite, or damaged)"
+    if len(header) < 100:
+        return "it is cut short (only part of the file is there)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # the page count is valid only when "version-valid-for" matches the change counter
+    if header[92:96] == header[24:28] and pages and size < page_size * pages:
+        return f"it is cut short ({size} of {page_size * pages} bytes)"
+    return None
+
+
+def damaged_error(db_path: Path, reason: str) -> DatabaseDamagedError:
+    """The message for a database that cannot be used: what is wrong, that it was left
+    untouched, and the newest good backup with the command that restores it."""
+    from tracker import backups
+
+    try:
+        good = backups.newest_good_backup(db_path)
+    except Exception:  # looking for help must never hide the real problem
+        good = None
+    if good is not None:
+        when = good.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        hint = (
+            f"The newest good backup is {good.path} (taken {when}); "
+            f"restore it with: tracker restore {shlex.quote(str(good.path))}"
+        )
+    else:
+        hint = (
+            f"No good backup was found in {paths.backups_dir(db_path)}; "
+            "if you have a copy elsewhere, restore it with: tracker restore FILE"
+        )
+    return DatabaseDamagedError(f"{db_path} cannot be opened: {reason}. It was left untouched. {hint}")
+
+
 def check_file(db_path: Path) -> None:
     """Refuse a file that is not a SQLite database, before SQLite touches it."""
     if not db_path.exists():
         return
     if db_path.is_dir():
         raise StorageError(f"{db_path} is a folder, not a database file")
-    try:
-        with open(db_path, "rb") as fh:
-            header = fh.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise StorageError(f"cannot read {db_path}: {exc.strerror}") from exc
-    if header and header != SQLITE_MAGIC:
-        raise DatabaseDamagedError(
-            f"{db_path} is not a taper-tracker database (not SQLite, or damaged). "
-            "It was left untouched; `tracker backups` lists copies to restore with `tracker restore FILE`."
-        )
+    problem = file_problem(db_path)
+    if problem is not None:
+        raise damaged_error(db_path, problem)
 
 
 def schema_revision(db_path: Path) -> str | None:
     """The Alembic revision stamped in the file, or None for an empty database."""
     if not db_path.exists() or db_path.stat().st_size == 0:
         return None
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(ro_uri(db_path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         has = conn.execute(
@@ -175,12 +245,9 @@ def schema_revision(db_path: Path) -> str | None:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, DatabaseDamagedError):
-            raise
-        raise DatabaseDamagedError(
-            f"{db_path} cannot be read as a database ({exc}). It was left untouched; "
-            "`tracker backups` lists copies to restore with `tracker restore FILE`."
-        ) from exc
+        if isinstance(exc, sqlite3.OperationalError) and not any(w in str(exc) for w in _DAMAGE_WORDS):
+            raise StorageError(f"cannot read {db_path} ({exc})") from exc
+        raise damaged_error(db_path, f"it cannot be read as a database ({exc})") from exc
     finally:
         conn.close()
 
@@ -210,10 +277,15 @@ def migrate(engine: Engine, db_path: Path, current: str | None) -> None:
     if current is not None:
         from tracker import backups
 
-        backups.backup_before(db_path, reason="migration")
+        try:
+            backups.backup_before(db_path, reason="migration")
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise StorageError(
+                f"cannot make the backup taken before upgrading {db_path} ({exc}); nothing was changed"
+            ) from exc
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.connect() as conn:
         # PRAGMA foreign_keys is a no-op inside a transaction: switch it off first
         conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
@@ -238,6 +310,8 @@ class Database:
 
     path: Path
     engine: Engine
+    # things the user should hear about that did not stop the open (e.g. today's backup failed)
+    warnings: list[str] = field(default_factory=list)
 
     def session(self) -> Session:
         """A session for reading (deferred transaction)."""
@@ -252,8 +326,10 @@ class Database:
             try:
                 yield session
                 session.commit()
-            except OperationalError as exc:
+            except SADatabaseError as exc:
                 session.rollback()
+                if isinstance(exc, IntegrityError):
+                    raise  # a bug in a service, not a storage problem
                 raise storage_error(exc, self.path) from exc
             except BaseException:
                 session.rollback()
@@ -265,20 +341,38 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-            except OperationalError as exc:
+            except SADatabaseError as exc:
+                if isinstance(exc, IntegrityError):
+                    raise
                 raise storage_error(exc, self.path) from exc
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def storage_error(exc: OperationalError, db_path: Path) -> StorageError:
-    """Turn a driver error into a message a user can act on (no data in it)."""
-    text = str(exc.orig) if exc.orig is not None else str(exc)
+def storage_error(exc: SADatabaseError | sqlite3.Error, db_path: Path) -> StorageError:
+    """Turn a driver error into a message a user can act on.
+
+    Only the driver's own text is used (never SQLAlchemy's, which carries the SQL
+    and its parameters), so no medication or symptom data reaches the message.
+    """
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc)
+    if any(word in text for word in _DAMAGE_WORDS):
+        return damaged_error(db_path, f"it is damaged ({text})")
     if "readonly" in text or "read-only" in text:
         return StorageError(f"cannot write to {db_path}: the file or its folder is read-only; nothing was saved")
-    if "disk" in text and "full" in text or "full" in text:
+    if "unable to open" in text:
+        return StorageError(
+            f"cannot open {db_path}: the file or its folder is read-only or not accessible; nothing was saved"
+        )
+    if "full" in text:
         return StorageError("the disk is full; nothing was saved and earlier entries are intact")
+    if "disk I/O error" in text:
+        return StorageError(
+            "the database could not be written (a disk error: the disk may be full or failing); "
+            "nothing was saved and earlier entries are intact"
+        )
     if "locked" in text or "busy" in text:
         return StorageError("the database is busy in another program; nothing was saved, try again")
     return StorageError(f"the database could not be written ({text}); nothing was saved")
@@ -310,6 +404,7 @@ def open_database(db_path: Path | str, *, create_dir: bool = False, migrate_ok: 
         )
     _prepare_path(db_path, create_dir)
     engine = make_engine(db_path)
+    database = Database(db_path, engine)
     try:
         if current != HEAD:
             if not migrate_ok:
@@ -318,12 +413,41 @@ def open_database(db_path: Path | str, *, create_dir: bool = False, migrate_ok: 
                 migrate(engine, db_path, current)
             except OperationalError as exc:
                 raise storage_error(exc, db_path) from exc
+            except TrackerError:
+                raise
+            except Exception as exc:  # a failing migration script: the transaction was rolled back
+                raise StorageError(
+                    f"the upgrade of {db_path} to schema {HEAD} failed ({type(exc).__name__}); "
+                    f"the database was left as it was, and a copy taken before the upgrade is in "
+                    f"{paths.backups_dir(db_path)}"
+                ) from exc
         for p in (db_path, *paths.sidecar_files(db_path)):
-            paths.make_private(p)
+            _keep_private(p)
+        if current is not None:  # a database just created has nothing worth a copy yet
+            _daily_backup(database)
     except BaseException:
         engine.dispose()
         raise
-    return Database(db_path, engine)
+    return database
+
+
+def _daily_backup(database: Database) -> None:
+    """The first open of each local day copies the database into backups/.
+
+    Deciding costs one listing of the backups folder. A damaged database is
+    refused (its copy would push good ones out of the rotation); a copy that
+    cannot be written (full disk, read-only folder) does not stop the open but
+    is reported in ``database.warnings``.
+    """
+    from tracker import backups
+
+    try:
+        backups.daily_backup_if_due(database.path)
+    except DatabaseDamagedError as exc:
+        raise damaged_error(database.path, "it failed its integrity check") from exc
+    except (OSError, sqlite3.Error, StorageError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        database.warnings.append(f"today's automatic backup could not be made ({reason})")
 
 
 def integrity_check(db_path: Path) -> list[str]:
@@ -336,7 +460,7 @@ def integrity_check(db_path: Path) -> list[str]:
         raise StorageError(f"{db_path} does not exist")
     check_file(db_path)
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(ro_uri(db_path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             problems = [r for r in rows if r != "ok"]

@@ -6,8 +6,12 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from tracker.cli import backup as backup_commands
 from tracker.cli import core
+from tracker.cli import taper as taper_commands
 
 
 def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
     core.register(sub, db_arg)
+    backup_commands.register(sub, db_arg)
+    taper_commands.register(sub, db_arg)
