@@ -1,26 +1,72 @@
-"""Active reminders for now: gathers the data the rules need and applies dismissals."""
+"""Active reminders: gathers what rules R1-R11 read, runs them, applies dismissals.
+
+The rules themselves are pure (``tracker.domain.reminders``). This module fills
+their ``ReminderContext`` from compact queries (per-day sums for the symptom
+burden, only the few days of doses the rules look at, one row per medication
+for its latest dose) and stores what the user did with a reminder in the
+``reminderstate`` table: a dismissed reminder stays hidden until its condition
+changes; an urgent one is snoozed for at most 24 hours.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
-from tracker.domain.units import format_mg
-from tracker.services import doses
+from tracker.domain import reminders as rules
+from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.timeutil import as_utc, local_day
+from tracker.domain.units import times_from_text
+from tracker.models import (
+    Appointment,
+    CheckIn,
+    DoseEvent,
+    Medication,
+    Prescription,
+    ReminderState,
+    Symptom,
+    SymptomEntry,
+    TaperPlan,
+)
+from tracker.services import settings as settings_service
+from tracker.services.taper import plan_info
+
+__all__ = [
+    "ActiveReminder",
+    "active_reminders",
+    "dismiss_reminder",
+    "gather_context",
+    "reminder_settings",
+    "snooze_reminder",
+]
+
+# Plans whose steps the rules read; abandoned plans say nothing any more.
+_PLAN_STATUSES = ("draft", "agreed", "active", "held", "completed")
+# A plan that covers what comes after a prescription (R11) or a 0 mg dose (R4).
+_PLANNED_STATUSES = frozenset({"agreed", "active", "held", "completed"})
 
 
 @dataclass(frozen=True, slots=True)
 class ActiveReminder:
+    """A reminder to show now: what it says, why (rule and source), and the screen to act on."""
+
     rule: str
     key: str
     severity: str
     message: str
     why: str
     action: str
+    at: datetime | None = None
+    medication_id: int | None = None
+    snooze_limit_hours: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -30,24 +76,283 @@ class ActiveReminder:
             "message": self.message,
             "why": self.why,
             "action": self.action,
+            "at": as_utc(self.at).isoformat() if self.at else None,
         }
 
 
-def active_reminders(*, session: Session, now: datetime, tz: ZoneInfo) -> list[ActiveReminder]:
-    """Reminders to show now, urgent first."""
-    today = now.astimezone(tz).date()
-    out: list[ActiveReminder] = []
-    for slot in doses.slots_for_day(session=session, day=today, now=now, tz=tz):
-        if slot.is_open:
-            out.append(
-                ActiveReminder(
-                    rule="R9",
-                    key=f"R9:{slot.medication_id}:{slot.scheduled_for.isoformat()}",
-                    severity="info",
-                    message=f"{slot.medication_name} {format_mg(slot.dose_mg)} at {slot.local_time.strftime('%H:%M')} "
-                    f"is not logged yet.",
-                    why="R9 · doses due today that are not logged yet",
-                    action="today",
-                )
-            )
+def _active(r: rules.Reminder) -> ActiveReminder:
+    return ActiveReminder(
+        rule=r.rule,
+        key=r.key,
+        severity=r.severity,
+        message=r.message,
+        why=r.why,
+        action=r.action,
+        at=r.at,
+        medication_id=r.medication_id,
+        snooze_limit_hours=r.snooze_limit_hours,
+    )
+
+
+def reminder_settings(*, session: Session) -> rules.ReminderSettings:
+    """The defaults of DOMAIN.md, with the user's thresholds and crisis text from settings.
+
+    Unknown names or values of the wrong type in ``reminder_thresholds`` are
+    ignored, so a bad setting can never silence every reminder.
+    """
+    base = rules.ReminderSettings()
+    changes: dict[str, Any] = {}
+    stored = settings_service.get_setting(session=session, key="reminder_thresholds") or {}
+    if isinstance(stored, dict):
+        for field in dataclasses.fields(base):
+            if field.name not in stored or field.name == "crisis_text":
+                continue
+            value = stored[field.name]
+            default = getattr(base, field.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                continue
+            changes[field.name] = int(value) if isinstance(default, int) else float(value)
+    crisis = settings_service.get_setting(session=session, key="crisis_text")
+    if isinstance(crisis, str) and crisis.strip():
+        changes["crisis_text"] = crisis.strip()
+    return dataclasses.replace(base, **changes)
+
+
+def _burden(session: Session, first: date, last: date) -> dict[date, int]:
+    rows = session.exec(
+        select(col(SymptomEntry.day), func.sum(SymptomEntry.severity))
+        .where(SymptomEntry.day >= first)
+        .where(SymptomEntry.day <= last)
+        .group_by(col(SymptomEntry.day))
+    ).all()
+    return {day: int(total) for day, total in rows}
+
+
+def _baseline_mean(session: Session) -> float | None:
+    """Mean daily burden over the baseline days (check-ins marked baseline) that have ratings."""
+    baseline_days = select(col(CheckIn.day)).where(CheckIn.is_baseline == True)  # noqa: E712
+    per_day = (
+        select(func.sum(SymptomEntry.severity).label("burden"))
+        .where(col(SymptomEntry.day).in_(baseline_days))
+        .group_by(col(SymptomEntry.day))
+        .subquery()
+    )
+    mean = session.exec(select(func.avg(per_day.c.burden))).one()
+    return float(mean) if mean is not None else None
+
+
+def _severe_days(session: Session, first: date) -> dict[str, set[date]]:
+    """Local days each symptom (by its current name) was rated severe; the crisis item has its own rule."""
+    rows = session.exec(
+        select(col(Symptom.name), col(SymptomEntry.day))
+        .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
+        .where(SymptomEntry.day >= first)
+        .where(SymptomEntry.severity >= 3)
+        .where(Symptom.is_crisis == False)  # noqa: E712
+        .distinct()
+    ).all()
+    out: dict[str, set[date]] = {}
+    for name, day in rows:
+        out.setdefault(name, set()).add(day)
     return out
+
+
+def _crisis_days(session: Session, first: date) -> frozenset[date]:
+    """Days "thoughts of self-harm" was logged as present (mild or worse; 0 means none)."""
+    rows = session.exec(
+        select(col(SymptomEntry.day))
+        .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
+        .where(Symptom.is_crisis == True)  # noqa: E712
+        .where(SymptomEntry.day >= first)
+        .where(SymptomEntry.severity >= 1)
+        .distinct()
+    ).all()
+    return frozenset(day for day in rows)
+
+
+def _doses(session: Session, first: date) -> tuple[rules.DoseInfo, ...]:
+    """Dose entries of the last few local days, plus each medication's latest dose taken (R4's stop case)."""
+    recent = session.exec(select(DoseEvent).where(DoseEvent.day >= first)).all()
+    found = {e.id: e for e in recent}
+    latest = (
+        select(DoseEvent.medication_id, func.max(DoseEvent.taken_at).label("last"))
+        .where(DoseEvent.status != "skipped")
+        .where(DoseEvent.amount_mg > 0)
+        .where(col(DoseEvent.taken_at).is_not(None))
+        .group_by(col(DoseEvent.medication_id))
+        .subquery()
+    )
+    older = session.exec(
+        select(DoseEvent)
+        .join(
+            latest,
+            (col(DoseEvent.medication_id) == latest.c.medication_id)
+            & (col(DoseEvent.taken_at) == latest.c.last),
+        )
+        .where(DoseEvent.day < first)
+    ).all()
+    for e in older:
+        found.setdefault(e.id, e)
+    return tuple(
+        rules.DoseInfo(
+            medication_id=e.medication_id,
+            scheduled_for=e.scheduled_for,
+            taken_at=e.taken_at,
+            amount_mg=e.amount_mg,
+            status=e.status if e.status in ("taken", "skipped", "extra") else "taken",  # type: ignore[arg-type]
+        )
+        for e in found.values()
+    )
+
+
+def _prescribed_reduction(
+    prescriptions: Sequence[rules.PrescriptionInfo], medication_id: int, today: date
+) -> date | None:
+    """The latest day the prescribed daily dose went down (or a prescription ended with nothing after it)."""
+    own = sorted((p for p in prescriptions if p.medication_id == medication_id), key=lambda p: p.start)
+    found: date | None = None
+    for before, after in itertools.pairwise(own):
+        if after.start <= today and after.daily_mg < before.daily_mg - 1e-9:
+            found = after.start
+    if own and own[-1].end is not None and own[-1].end < today:
+        found = max(filter(None, (found, own[-1].end + timedelta(days=1))))
+    return found
+
+
+def _with_reductions(
+    plan: rules.PlanInfo, prescriptions: Sequence[rules.PrescriptionInfo], today: date
+) -> rules.PlanInfo:
+    """R3 looks at the latest reduction of the medication, whether a step of this plan or of an earlier one.
+
+    Without this, starting a new plan right after a reduction would hide a
+    flare that began under the plan it replaced.
+    """
+    if plan.status == "draft":
+        return plan
+    prescribed = _prescribed_reduction(prescriptions, plan.medication_id, today)
+    latest = max(filter(None, (plan.last_reduction, prescribed)), default=None)
+    return dataclasses.replace(plan, last_reduction=latest)
+
+
+def gather_context(*, session: Session, now: datetime, tz: ZoneInfo) -> rules.ReminderContext:
+    """Everything R1-R11 read at ``now``, in as few and as small queries as the rules allow."""
+    s = reminder_settings(session=session)
+    today = local_day(now, tz)
+    # One extra day either side absorbs a change of time zone since the rows were written.
+    dose_days = max(s.unplanned_lookback_days, s.missed_window_days + 1, s.no_dose_days + 1) + 1
+    burden_days = max(s.settle_window_days, s.flare_window_days + s.flare_before_days + 1) + 1
+    medications = tuple(
+        rules.MedicationInfo(m.id or 0, m.name, m.half_life_hours, m.archived)
+        for m in session.exec(select(Medication)).all()
+    )
+    prescriptions = tuple(
+        rules.PrescriptionInfo(
+            medication_id=p.medication_id,
+            dose_mg=p.dose_mg,
+            times=tuple(times_from_text(p.times)),
+            start=p.start_date,
+            end=p.end_date,
+            prescriber=p.prescriber,
+        )
+        for p in session.exec(select(Prescription).order_by(col(Prescription.start_date))).all()
+    )
+    plans = session.exec(select(TaperPlan).where(col(TaperPlan.status).in_(_PLAN_STATUSES))).all()
+    plan_infos = tuple(_with_reductions(plan_info(session, p), prescriptions, today) for p in plans)
+    mood_first = today - timedelta(days=s.crisis_recent_days)
+    moods = session.exec(
+        select(col(CheckIn.day), col(CheckIn.mood))
+        .where(CheckIn.day >= mood_first)
+        .where(col(CheckIn.mood).is_not(None))
+    ).all()
+    since = as_utc(now) - timedelta(days=s.check_in_days + 2)
+    appointments = tuple(
+        as_utc(a) for a in session.exec(select(Appointment.at).where(Appointment.at >= since)).all()
+    )
+    return rules.ReminderContext(
+        settings=s,
+        medications=medications,
+        prescriptions=prescriptions,
+        doses=_doses(session, today - timedelta(days=dose_days)),
+        daily_burden=_burden(session, today - timedelta(days=burden_days), today),
+        severe_days=_severe_days(session, today - timedelta(days=burden_days)),
+        baseline_mean_burden=_baseline_mean(session),
+        crisis_days=_crisis_days(session, today - timedelta(days=s.crisis_recent_days)),
+        mood={day: int(m) for day, m in moods if m is not None},
+        plans=plan_infos,
+        appointments=appointments,
+        planned_medication_ids=frozenset(p.medication_id for p in plans if p.status in _PLANNED_STATUSES),
+    )
+
+
+def _states(session: Session, keys: list[str]) -> list[rules.DismissalState]:
+    if not keys:
+        return []
+    rows = session.exec(select(ReminderState).where(col(ReminderState.key).in_(keys))).all()
+    return [rules.DismissalState(r.key, r.fingerprint, r.dismissed, r.snoozed_until) for r in rows]
+
+
+def _due(session: Session, now: datetime, tz: ZoneInfo) -> list[rules.Reminder]:
+    return rules.evaluate(gather_context(session=session, now=now, tz=tz), now, tz)
+
+
+def active_reminders(*, session: Session, now: datetime, tz: ZoneInfo | None = None) -> list[ActiveReminder]:
+    """Reminders to show now, urgent first, without those the user dismissed or snoozed.
+
+    ``tz`` defaults to the user's zone from settings; the rules run in it.
+    """
+    zone = tz or settings_service.user_zone(session=session)
+    due = _due(session, now, zone)
+    shown = rules.visible(due, _states(session, [r.key for r in due]), as_utc(now))
+    return [_active(r) for r in shown]
+
+
+def _find(session: Session, key: str, now: datetime, tz: ZoneInfo | None) -> rules.Reminder:
+    zone = tz or settings_service.user_zone(session=session)
+    for reminder in _due(session, now, zone):
+        if reminder.key == key:
+            return reminder
+    raise NotFoundError(f"no reminder {key!r} is due now")
+
+
+def _store(session: Session, state: rules.DismissalState) -> None:
+    row = session.get(ReminderState, state.key)
+    if row is None:
+        row = ReminderState(key=state.key, fingerprint=state.fingerprint)
+    row.fingerprint = state.fingerprint
+    row.dismissed = state.dismissed
+    row.snoozed_until = state.snoozed_until
+    session.add(row)
+    session.flush()
+
+
+def dismiss_reminder(
+    *, session: Session, key: str, now: datetime, tz: ZoneInfo | None = None
+) -> datetime | None:
+    """Hide a reminder until its condition changes; returns when it comes back if that is a time.
+
+    The crisis reminder (R8) is never dismissed for good: dismissing it snoozes
+    it for 24 hours, and the returned time says so.
+    """
+    state = rules.dismiss(_find(session, key, now, tz), as_utc(now))
+    _store(session, state)
+    return state.snoozed_until
+
+
+def snooze_reminder(
+    *,
+    session: Session,
+    key: str,
+    now: datetime,
+    until: datetime | None = None,
+    hours: float | None = None,
+    tz: ZoneInfo | None = None,
+) -> datetime:
+    """Hide a reminder until ``until`` (or for ``hours``); urgent ones at most 24 h. Returns the end used."""
+    if until is None:
+        if hours is None or hours <= 0:
+            raise TrackerError("say how long to snooze for, in hours above 0")
+        until = as_utc(now) + timedelta(hours=hours)
+    state = rules.snooze(_find(session, key, now, tz), as_utc(until), as_utc(now))
+    _store(session, state)
+    assert state.snoozed_until is not None
+    return state.snoozed_until

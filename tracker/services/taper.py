@@ -1,0 +1,1057 @@
+"""Taper plans in the database: drafts, agreement, running the steps, and a calendar.
+
+The rules live in ``tracker.domain.taper`` (status machine, step operations,
+draft calculators); this module loads rows, applies those pure functions,
+writes the result back and records every transition as a ``PlanEvent`` with
+its time and reason. While a plan runs, the prescription history follows it
+(``meds.set_prescription`` with ``taper_step_id``) so dose charts and the
+expected doses of each day match the current step.
+
+The app never decides doses: a calculated schedule is saved as a draft to
+discuss with the prescriber, and only a plan whose agreement is recorded (who
+agreed it and when) can start (reminder rule R7).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from tracker.domain import taper as dt
+from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.reminders import PlanInfo, StepInfo, plan_start_blocked
+from tracker.domain.timeutil import as_utc, local_day
+from tracker.models import Appointment, Medication, PlanEvent, TaperPlan, TaperStep
+from tracker.services import meds
+
+__all__ = [
+    "AGREED_NOTICE",
+    "DRAFT_NOTICE",
+    "ENDED_NOTICE",
+    "DraftInputs",
+    "EventView",
+    "PlanChange",
+    "PlanView",
+    "StepView",
+    "abandon_plan",
+    "add_step",
+    "advance_plan",
+    "agree_plan",
+    "calculate_draft",
+    "draft_inputs",
+    "formulation_for",
+    "get_plan",
+    "hold_plan",
+    "plan_info",
+    "plans_for",
+    "remove_step",
+    "resume_plan",
+    "save_draft",
+    "select_plan",
+    "start_plan",
+    "step_back_plan",
+    "step_doses",
+    "taper_calendar",
+    "update_step",
+]
+
+DRAFT_NOTICE = dt.DRAFT_NOTICE
+AGREED_NOTICE = "Plan as agreed with your prescriber. Talk to them before any change to it."
+ENDED_NOTICE = "This plan is no longer running; it is kept for your history."
+
+_RUNNING = frozenset({"active", "held"})
+_FINAL = frozenset({"completed", "abandoned"})
+_EDITABLE = frozenset({"draft", "agreed"})
+_LIVE_STEP = frozenset({"current", "held"})
+_STARTED_STEP = frozenset({"current", "held", "done", "stepped_back"})
+_EPS = 1e-9
+
+
+# --------------------------------------------------------------------------- views
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """One stored step; ``dose_mg`` is the daily dose."""
+
+    id: int
+    order: int
+    dose_mg: float
+    planned_start: date
+    min_days: int
+    how_to_take: str | None
+    needs_liquid: bool
+    status: str
+    actual_start: date | None
+    note: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "order": self.order,
+            "dose_mg": self.dose_mg,
+            "planned_start": self.planned_start.isoformat(),
+            "min_days": self.min_days,
+            "how_to_take": self.how_to_take,
+            "needs_liquid": self.needs_liquid,
+            "status": self.status,
+            "actual_start": self.actual_start.isoformat() if self.actual_start else None,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One recorded transition of a plan or one of its steps."""
+
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": as_utc(self.at).isoformat(),
+            "action": self.action,
+            "from": self.from_status,
+            "to": self.to_status,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """A plan with its steps (by order) and its history (oldest first)."""
+
+    id: int
+    medication_id: int
+    medication_name: str
+    status: str
+    method: str
+    prescriber: str | None
+    agreed_on: date | None
+    notes: str | None
+    steps: tuple[StepView, ...]
+    events: tuple[EventView, ...]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def notice(self) -> str:
+        """The line shown with the plan: the draft notice until agreement is recorded."""
+        if self.is_draft:
+            return DRAFT_NOTICE
+        return ENDED_NOTICE if self.status in _FINAL else AGREED_NOTICE
+
+    @property
+    def live_step(self) -> StepView | None:
+        return next((s for s in self.steps if s.status in _LIVE_STEP), None)
+
+    @property
+    def next_step(self) -> StepView | None:
+        return next((s for s in self.steps if s.status == "planned"), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "medication": self.medication_name,
+            "status": self.status,
+            "is_draft": self.is_draft,
+            "notice": self.notice,
+            "method": self.method,
+            "prescriber": self.prescriber,
+            "agreed_on": self.agreed_on.isoformat() if self.agreed_on else None,
+            "notes": self.notes,
+            "steps": [s.as_json() for s in self.steps],
+            "events": [e.as_json() for e in self.events],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    """The plan after an action, warnings worth reading, and what happened to the prescription."""
+
+    plan: PlanView
+    warnings: tuple[str, ...] = ()
+    prescription: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftInputs:
+    """What a draft calculation needs to know about a medication (read once, then calculated purely)."""
+
+    medication_id: int
+    medication_name: str
+    start_mg: float | None  # the daily dose prescribed today, if any
+    formulation: dt.Formulation | None
+    has_occupancy: bool
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _steps(session: Session, plan_id: int) -> list[TaperStep]:
+    return list(
+        session.exec(
+            select(TaperStep).where(TaperStep.plan_id == plan_id).order_by(col(TaperStep.order))
+        ).all()
+    )
+
+
+def _plan_row(session: Session, plan_id: int) -> TaperPlan:
+    plan = session.get(TaperPlan, plan_id)
+    if plan is None:
+        raise NotFoundError(f"no taper plan with id {plan_id}")
+    return plan
+
+
+def _view(session: Session, plan: TaperPlan) -> PlanView:
+    assert plan.id is not None
+    med = session.get(Medication, plan.medication_id)
+    events = session.exec(
+        select(PlanEvent).where(PlanEvent.plan_id == plan.id).order_by(col(PlanEvent.at), col(PlanEvent.id))
+    ).all()
+    return PlanView(
+        id=plan.id,
+        medication_id=plan.medication_id,
+        medication_name=med.name if med else f"medication {plan.medication_id}",
+        status=plan.status,
+        method=plan.method,
+        prescriber=plan.prescriber,
+        agreed_on=plan.agreed_on,
+        notes=plan.notes,
+        steps=tuple(
+            StepView(
+                id=s.id or 0,
+                order=s.order,
+                dose_mg=s.dose_mg,
+                planned_start=s.planned_start,
+                min_days=s.min_days,
+                how_to_take=s.how_to_take,
+                needs_liquid=s.needs_liquid,
+                status=s.status,
+                actual_start=s.actual_start,
+                note=s.note,
+            )
+            for s in _steps(session, plan.id)
+        ),
+        events=tuple(EventView(e.at, e.action, e.from_status, e.to_status, e.reason) for e in events),
+    )
+
+
+def get_plan(*, session: Session, plan_id: int) -> PlanView:
+    """One plan with its steps and history."""
+    return _view(session, _plan_row(session, plan_id))
+
+
+def plans_for(
+    *, session: Session, medication_id: int | None = None, include_final: bool = False
+) -> list[PlanView]:
+    """Plans (of one medication, or all), newest first; completed and abandoned ones only on request."""
+    query = select(TaperPlan).order_by(col(TaperPlan.created_at).desc(), col(TaperPlan.id).desc())
+    if medication_id is not None:
+        query = query.where(TaperPlan.medication_id == medication_id)
+    if not include_final:
+        query = query.where(col(TaperPlan.status).not_in(list(_FINAL)))
+    return [_view(session, p) for p in session.exec(query).all()]
+
+
+def select_plan(*, session: Session, medication_id: int, action: str) -> int:
+    """The plan of a medication that ``action`` applies to, or TrackerError saying why there is none.
+
+    agree: the newest draft; start: the newest agreed plan (a draft alone is
+    refused with R7's reason); advance, hold, resume, back: the running plan;
+    abandon: the newest plan that is not completed or abandoned.
+    """
+    plans = session.exec(
+        select(TaperPlan)
+        .where(TaperPlan.medication_id == medication_id)
+        .where(col(TaperPlan.status).not_in(list(_FINAL)))
+        .order_by(col(TaperPlan.created_at).desc(), col(TaperPlan.id).desc())
+    ).all()
+    med = meds.get_medication(session=session, medication_id=medication_id)
+    by_status: dict[str, TaperPlan] = {}
+    for p in plans:
+        by_status.setdefault(p.status, p)
+    wanted: dict[str, tuple[str, ...]] = {
+        "agree": ("draft",),
+        "edit": ("draft", "agreed"),
+        "start": ("agreed",),
+        "advance": ("active", "held"),
+        "hold": ("active", "held"),
+        "resume": ("held", "active"),
+        "back": ("active", "held"),
+        "abandon": ("draft", "agreed", "active", "held"),
+    }
+    if action not in wanted:
+        raise TrackerError(f"unknown plan action {action!r}")
+    if action == "abandon" and plans:
+        return plans[0].id or 0
+    for status in wanted[action]:
+        if status in by_status:
+            return by_status[status].id or 0
+    if action == "start" and "draft" in by_status:
+        blocked = plan_start_blocked(plan_info(session, by_status["draft"]))
+        raise dt.TaperError(blocked.message if blocked else "This plan cannot start yet.")
+    if action == "start" and _RUNNING & by_status.keys():
+        raise dt.TaperError(f"The taper plan for {med.name} has already started.")
+    if action == "agree" and "agreed" in by_status:
+        raise dt.TaperError(f"The plan for {med.name} is already agreed; start it when you are ready.")
+    if action in ("agree", "edit", "start"):
+        raise NotFoundError(
+            f"no draft taper plan for {med.name}; make one with `tracker taper draft {med.name} --method ...`"
+        )
+    raise NotFoundError(f"no taper plan for {med.name} has started")
+
+
+# --------------------------------------------------------------------------- plans as the domain sees them
+
+
+def _to_domain(rows: Sequence[TaperStep]) -> list[dt.PlanStep]:
+    return [
+        dt.PlanStep(
+            order=r.order,
+            dose_mg=r.dose_mg,
+            planned_start=r.planned_start,
+            min_days=r.min_days,
+            status=dt.StepStatus(r.status),
+            actual_start=r.actual_start,
+            note=r.note,
+            how_to_take=r.how_to_take,
+            needs_liquid=r.needs_liquid,
+        )
+        for r in rows
+    ]
+
+
+def _last_reduction(rows: Sequence[TaperStep]) -> date | None:
+    """The latest day a started step lowered the dose below the step before it."""
+    started = sorted(
+        (r for r in rows if r.status in _STARTED_STEP and r.actual_start is not None),
+        key=lambda r: (r.actual_start or date.min, r.order),
+    )
+    found: date | None = None
+    for before, after in itertools.pairwise(started):
+        if after.dose_mg < before.dose_mg - _EPS:
+            found = after.actual_start
+    return found
+
+
+def plan_info(session: Session, plan: TaperPlan) -> PlanInfo:
+    """The plan as the reminder rules read it."""
+    rows = _steps(session, plan.id or 0)
+    return PlanInfo(
+        id=plan.id or 0,
+        medication_id=plan.medication_id,
+        status=plan.status,
+        prescriber=plan.prescriber,
+        steps=tuple(
+            StepInfo(r.order, r.dose_mg, r.planned_start, r.min_days, r.status, r.actual_start) for r in rows
+        ),
+        last_reduction=_last_reduction(rows),
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _event(
+    session: Session,
+    plan: TaperPlan,
+    action: str,
+    now: datetime,
+    *,
+    from_status: str | None,
+    to_status: str | None,
+    reason: str | None,
+) -> None:
+    session.add(
+        PlanEvent(
+            plan_id=plan.id or 0,
+            at=as_utc(now),
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+        )
+    )
+
+
+def _step_label(step: dt.PlanStep | TaperStep | None) -> str | None:
+    if step is None:
+        return None
+    return f"step {step.order}: {_mg(step.dose_mg)} mg a day"
+
+
+def _mg(x: float) -> str:
+    return f"{round(x, 3):g}"
+
+
+def _write_steps(
+    session: Session, plan: TaperPlan, rows: list[TaperStep | None], steps: Sequence[dt.PlanStep]
+) -> None:
+    """Store ``steps``; ``rows[i]`` is the existing row step ``i`` updates (None inserts a new one).
+
+    Positions are unique per plan, so renumbering goes through temporary
+    negative positions first: SQLite checks uniqueness row by row.
+    """
+    existing = [r for r in rows if r is not None]
+    renumbered = any(r is not None and r.order != s.order for r, s in zip(rows, steps, strict=True))
+    if renumbered:
+        for r in existing:
+            r.order = -r.order - 1_000_000
+            session.add(r)
+        session.flush()
+    for row, step in zip(rows, steps, strict=True):
+        target = (
+            row
+            if row is not None
+            else TaperStep(
+                plan_id=plan.id or 0, order=step.order, dose_mg=0, planned_start=step.planned_start
+            )
+        )
+        target.order = step.order
+        target.dose_mg = step.dose_mg
+        target.planned_start = step.planned_start
+        target.min_days = step.min_days
+        target.status = str(step.status)
+        target.actual_start = step.actual_start
+        target.note = step.note
+        target.how_to_take = step.how_to_take
+        target.needs_liquid = step.needs_liquid
+        session.add(target)
+    session.flush()
+
+
+def _live(rows: Sequence[TaperStep]) -> TaperStep | None:
+    return next((r for r in rows if r.status in _LIVE_STEP), None)
+
+
+def _follow_step(session: Session, plan: TaperPlan, step: TaperStep, today: date) -> str | None:
+    """Make the prescription from ``today`` match the step's daily dose; say what changed (or None).
+
+    The times of day stay those of the prescription in force (or the latest
+    one); the daily dose is divided evenly over them. A 0 mg step ends the
+    prescription the day before, so no dose is expected from today.
+    """
+    med = meds.get_medication(session=session, medication_id=plan.medication_id)
+    current = meds.prescription_on(session=session, medication_id=plan.medication_id, day=today)
+    history = meds.prescriptions_for(session=session, medication_id=plan.medication_id)
+    pattern = current or (history[-1] if history else None)
+    times = meds.prescription_times(pattern) if pattern else [time(8, 0)]
+    daily = step.dose_mg
+    if current is not None and math.isclose(current.dose_mg * len(times), daily, abs_tol=1e-6):
+        return None
+    if daily <= _EPS:
+        if current is None:
+            return None
+        if current.start_date >= today:
+            session.delete(current)
+        else:
+            current.end_date = today - timedelta(days=1)
+            session.add(current)
+        session.flush()
+        last = today - timedelta(days=1)
+        return f"{med.name}: the prescription ends on {last.isoformat()}, as the plan says"
+    who = plan.prescriber or "your prescriber"
+    meds.set_prescription(
+        session=session,
+        medication_id=plan.medication_id,
+        dose_mg=daily / len(times),
+        times=times,
+        start_date=today,
+        prescriber=plan.prescriber,
+        note=f"Step {step.order} of the taper plan agreed with {who}",
+        taper_step_id=step.id,
+    )
+    per = ", ".join(t.strftime("%H:%M") for t in times)
+    return (
+        f"{med.name}: prescription from {today.isoformat()} is {_mg(daily)} mg a day "
+        f"({_mg(daily / len(times))} mg at {per}), as the plan says"
+    )
+
+
+def _transition(
+    session: Session,
+    plan: TaperPlan,
+    action: dt.PlanAction,
+    now: datetime,
+    *,
+    reason: str | None,
+    **kwargs: Any,
+) -> None:
+    before = plan.status
+    plan.status = str(dt.transition(plan.status, action, **kwargs))
+    session.add(plan)
+    _event(session, plan, str(action), now, from_status=before, to_status=plan.status, reason=reason)
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise dt.TaperError("Add a short reason; it is kept in the plan's history.")
+    if len(text) > 500:
+        raise dt.TaperError("The reason is longer than 500 characters; keep it short.")
+    return text
+
+
+def save_draft(
+    *, session: Session, medication_id: int, draft: dt.Draft, now: datetime, notes: str | None = None
+) -> PlanView:
+    """Store a calculated draft as a plan in status draft (earlier drafts of the medication are set aside).
+
+    Only an earlier *draft* is abandoned (with the reason recorded); agreed and
+    running plans stay as they are until the new plan is agreed and started.
+    """
+    med = meds.get_medication(session=session, medication_id=medication_id)
+    if not draft.steps:
+        raise dt.TaperError("The draft has no steps.")
+    older = session.exec(
+        select(TaperPlan).where(TaperPlan.medication_id == medication_id).where(TaperPlan.status == "draft")
+    ).all()
+    plan = TaperPlan(
+        medication_id=med.id or 0,
+        status="draft",
+        method=str(draft.method),
+        notes=(notes or "").strip() or None,
+        created_at=as_utc(now),
+    )
+    session.add(plan)
+    session.flush()
+    for old in older:
+        _transition(
+            session, old, dt.PlanAction.ABANDON, now, reason=f"Replaced by a newer draft (plan {plan.id})"
+        )
+    steps = dt.steps_from_draft(draft)
+    _write_steps(session, plan, [None] * len(steps), steps)
+    _event(
+        session,
+        plan,
+        "draft",
+        now,
+        from_status=None,
+        to_status="draft",
+        reason=f"Calculated ({draft.method}). {DRAFT_NOTICE}",
+    )
+    session.flush()
+    return _view(session, plan)
+
+
+def agree_plan(
+    *, session: Session, plan_id: int, prescriber: str, agreed_on: date, now: datetime, tz: ZoneInfo
+) -> PlanView:
+    """Record who agreed the draft and when; the plan becomes agreed (it can then start)."""
+    plan = _plan_row(session, plan_id)
+    name = (prescriber or "").strip()
+    if len(name) > 120:
+        raise dt.TaperError("The prescriber's name is longer than 120 characters.")
+    _transition(
+        session,
+        plan,
+        dt.PlanAction.AGREE,
+        now,
+        reason=f"Agreed with {name} on {agreed_on.isoformat()}" if name else None,
+        today=local_day(now, tz),
+        prescriber=name,
+        agreed_on=agreed_on,
+    )
+    plan.prescriber = name
+    plan.agreed_on = agreed_on
+    session.add(plan)
+    session.flush()
+    return _view(session, plan)
+
+
+def start_plan(
+    *, session: Session, plan_id: int, now: datetime, tz: ZoneInfo, reason: str | None = None
+) -> PlanChange:
+    """Start an agreed plan today: its first step becomes current and the prescription follows it.
+
+    Refused (nothing written) without a recorded agreement, with R7's reason.
+    A running plan of the same medication is set aside (abandoned, reason recorded).
+    """
+    plan = _plan_row(session, plan_id)
+    blocked = plan_start_blocked(plan_info(session, plan))
+    if blocked is not None:
+        raise dt.TaperError(blocked.message)
+    today = local_day(now, tz)
+    _transition(session, plan, dt.PlanAction.START, now, reason=(reason or "").strip() or "Started as agreed")
+    rows = _steps(session, plan.id or 0)
+    change = dt.begin(_to_domain(rows), today=today)
+    others = session.exec(
+        select(TaperPlan)
+        .where(TaperPlan.medication_id == plan.medication_id)
+        .where(col(TaperPlan.id) != plan.id)
+        .where(col(TaperPlan.status).in_(list(_RUNNING)))
+    ).all()
+    for other in others:
+        _transition(
+            session,
+            other,
+            dt.PlanAction.ABANDON,
+            now,
+            reason=f"Replaced by plan {plan.id}, agreed with "
+            f"{plan.prescriber} on {plan.agreed_on.isoformat() if plan.agreed_on else '?'}",
+        )
+    _write_steps(session, plan, list(rows), change.steps)
+    live = _live(rows)
+    assert live is not None
+    rx = _follow_step(session, plan, live, today)
+    session.flush()
+    return PlanChange(_view(session, plan), change.warnings, rx)
+
+
+def _running(session: Session, plan_id: int) -> TaperPlan:
+    plan = _plan_row(session, plan_id)
+    if plan.status in _FINAL:
+        raise dt.TaperError(f"This plan is {plan.status} and can no longer change.")
+    if plan.status not in _RUNNING:
+        blocked = plan_start_blocked(plan_info(session, plan))
+        raise dt.TaperError(blocked.message if blocked else "This plan has not started yet; start it first.")
+    return plan
+
+
+def _resume_if_held(session: Session, plan: TaperPlan, now: datetime, reason: str) -> None:
+    if plan.status == "held":
+        _transition(session, plan, dt.PlanAction.RESUME, now, reason=reason)
+
+
+def advance_plan(*, session: Session, plan_id: int, reason: str, now: datetime, tz: ZoneInfo) -> PlanChange:
+    """Move to the next step today (ending a hold); after the last step the plan is completed."""
+    text = _reason(reason)
+    plan = _running(session, plan_id)
+    today = local_day(now, tz)
+    rows = _steps(session, plan.id or 0)
+    before = _live(rows)
+    change = dt.advance(_to_domain(rows), today=today, reason=text)
+    _resume_if_held(session, plan, now, text)
+    _write_steps(session, plan, list(rows), change.steps)
+    after = _live(rows)
+    _event(
+        session,
+        plan,
+        "advance",
+        now,
+        from_status=_step_label(before),
+        to_status=_step_label(after) or "done",
+        reason=text,
+    )
+    rx = None
+    if after is not None:
+        rx = _follow_step(session, plan, after, today)
+    if change.finished:
+        _transition(session, plan, dt.PlanAction.COMPLETE, now, reason="Last step done")
+    session.flush()
+    return PlanChange(_view(session, plan), change.warnings, rx)
+
+
+def hold_plan(*, session: Session, plan_id: int, reason: str, now: datetime, tz: ZoneInfo) -> PlanChange:
+    """Stay longer at the current step: the plan and its current step are held. The dose is unchanged."""
+    text = _reason(reason)
+    plan = _running(session, plan_id)
+    rows = _steps(session, plan.id or 0)
+    change = dt.hold(_to_domain(rows), today=local_day(now, tz), reason=text)
+    _transition(session, plan, dt.PlanAction.HOLD, now, reason=text)
+    _write_steps(session, plan, list(rows), change.steps)
+    session.flush()
+    return PlanChange(_view(session, plan), change.warnings, None)
+
+
+def resume_plan(*, session: Session, plan_id: int, reason: str, now: datetime) -> PlanChange:
+    """End a hold: the plan is active again and its held step current (advancing stays a separate action)."""
+    text = _reason(reason)
+    plan = _running(session, plan_id)
+    rows = _steps(session, plan.id or 0)
+    change = dt.resume(_to_domain(rows))
+    _transition(session, plan, dt.PlanAction.RESUME, now, reason=text)
+    _write_steps(session, plan, list(rows), change.steps)
+    session.flush()
+    return PlanChange(_view(session, plan), change.warnings, None)
+
+
+def step_back_plan(*, session: Session, plan_id: int, reason: str, now: datetime, tz: ZoneInfo) -> PlanChange:
+    """Return to the previous step's dose today; the prescription follows and a retry is planned.
+
+    The domain inserts two rows after the stepped-back one (the previous dose,
+    current from today, and a planned retry); every later row moves down two.
+    """
+    text = _reason(reason)
+    plan = _running(session, plan_id)
+    today = local_day(now, tz)
+    rows = _steps(session, plan.id or 0)
+    before = _live(rows)
+    change = dt.step_back(_to_domain(rows), today=today, reason=text)
+    index = next(i for i, r in enumerate(rows) if r.status in _LIVE_STEP)
+    aligned: list[TaperStep | None] = [*rows[: index + 1], None, None, *rows[index + 1 :]]
+    if len(aligned) != len(change.steps):  # the domain changed how it steps back
+        raise TrackerError("stepping back gave an unexpected number of steps; nothing was changed")
+    _resume_if_held(session, plan, now, text)
+    _write_steps(session, plan, aligned, change.steps)
+    rows = _steps(session, plan.id or 0)
+    after = _live(rows)
+    _event(
+        session,
+        plan,
+        "step_back",
+        now,
+        from_status=_step_label(before),
+        to_status=_step_label(after),
+        reason=text,
+    )
+    rx = _follow_step(session, plan, after, today) if after is not None else None
+    session.flush()
+    return PlanChange(_view(session, plan), change.warnings, rx)
+
+
+def abandon_plan(*, session: Session, plan_id: int, reason: str, now: datetime) -> PlanView:
+    """Set a plan aside for good (any status but a final one). The prescription is left as it is."""
+    text = _reason(reason)
+    plan = _plan_row(session, plan_id)
+    _transition(session, plan, dt.PlanAction.ABANDON, now, reason=text)
+    session.flush()
+    return _view(session, plan)
+
+
+# --------------------------------------------------------------------------- editing a draft
+
+
+def _editable(session: Session, plan_id: int) -> TaperPlan:
+    plan = _plan_row(session, plan_id)
+    if plan.status not in _EDITABLE:
+        if plan.status in _FINAL:
+            raise dt.TaperError(f"This plan is {plan.status}; its steps can no longer be edited.")
+        raise dt.TaperError(
+            "This plan is under way: its steps change through advance, hold or step back. To change the "
+            "remaining steps, talk to your prescriber and make a new draft."
+        )
+    return plan
+
+
+def _check_dates(steps: Sequence[dt.PlanStep]) -> None:
+    if len(steps) < 2:
+        raise dt.TaperError("A plan needs at least two steps: the starting dose and one step.")
+    for a, b in itertools.pairwise(steps):
+        if b.planned_start <= a.planned_start:
+            raise dt.TaperError(
+                f"Step {b.order} ({b.planned_start.isoformat()}) must be planned after step {a.order} "
+                f"({a.planned_start.isoformat()})."
+            )
+
+
+def _after_edit(session: Session, plan: TaperPlan, now: datetime, what: str) -> None:
+    """An edit of an agreed plan makes it a draft again: what was agreed is no longer what is planned."""
+    before = plan.status
+    plan.status = str(dt.status_after_edit(plan.status))
+    reason = what
+    if before != plan.status:
+        reason += "; the agreement must be recorded again"
+        plan.agreed_on = None
+    session.add(plan)
+    _event(session, plan, "edit", now, from_status=before, to_status=plan.status, reason=reason)
+
+
+def _how_to_take(session: Session, medication_id: int, dose_mg: float) -> tuple[str, bool]:
+    med = meds.get_medication(session=session, medication_id=medication_id)
+    rounded = dt.round_dose(dose_mg, formulation_for(med))
+    if math.isclose(rounded.dose_mg, dose_mg, rel_tol=0.005, abs_tol=1e-6):
+        return rounded.how_to_take, rounded.needs_liquid
+    return f"{_mg(dose_mg)} mg (ask your pharmacist how to make this up)", False
+
+
+def update_step(
+    *,
+    session: Session,
+    plan_id: int,
+    order: int,
+    now: datetime,
+    dose_mg: float | None = None,
+    planned_start: date | None = None,
+    min_days: int | None = None,
+    how_to_take: str | None = None,
+) -> PlanView:
+    """Change one step of a draft or agreed plan (an agreed plan becomes a draft again)."""
+    plan = _editable(session, plan_id)
+    rows = _steps(session, plan.id or 0)
+    steps = _to_domain(rows)
+    index = next((i for i, s in enumerate(steps) if s.order == order), None)
+    if index is None:
+        raise NotFoundError(f"this plan has no step {order}")
+    old = steps[index]
+    how, liquid = old.how_to_take, old.needs_liquid
+    if dose_mg is not None and not math.isclose(dose_mg, old.dose_mg, abs_tol=1e-9):
+        how, liquid = _how_to_take(session, plan.medication_id, dose_mg)
+    if how_to_take is not None and how_to_take.strip():
+        how = how_to_take.strip()
+    new = dt.PlanStep(
+        order=old.order,
+        dose_mg=old.dose_mg if dose_mg is None else dose_mg,
+        planned_start=planned_start or old.planned_start,
+        min_days=old.min_days if min_days is None else min_days,
+        how_to_take=how,
+        needs_liquid=liquid,
+    )
+    steps[index] = new
+    _check_dates(steps)
+    _write_steps(session, plan, list(rows), steps)
+    _after_edit(session, plan, now, f"Step {order} changed")
+    session.flush()
+    return _view(session, plan)
+
+
+def add_step(
+    *,
+    session: Session,
+    plan_id: int,
+    dose_mg: float,
+    planned_start: date,
+    now: datetime,
+    min_days: int = dt.MIN_DAYS_DEFAULT,
+    how_to_take: str | None = None,
+) -> PlanView:
+    """Add a step to a draft or agreed plan; it takes its place by date."""
+    plan = _editable(session, plan_id)
+    rows = _steps(session, plan.id or 0)
+    how, liquid = _how_to_take(session, plan.medication_id, dose_mg)
+    new = dt.PlanStep(
+        order=0,
+        dose_mg=dose_mg,
+        planned_start=planned_start,
+        min_days=min_days,
+        how_to_take=(how_to_take or "").strip() or how,
+        needs_liquid=liquid,
+    )
+    pairs: list[tuple[TaperStep | None, dt.PlanStep]] = [
+        *zip(rows, _to_domain(rows), strict=True),
+        (None, new),
+    ]
+    pairs.sort(key=lambda p: p[1].planned_start)
+    steps = [replace(s, order=n) for n, (_, s) in enumerate(pairs, start=1)]
+    _check_dates(steps)
+    _write_steps(session, plan, [r for r, _ in pairs], steps)
+    _after_edit(session, plan, now, f"Step added: {_mg(dose_mg)} mg a day from {planned_start.isoformat()}")
+    session.flush()
+    return _view(session, plan)
+
+
+def remove_step(*, session: Session, plan_id: int, order: int, now: datetime) -> PlanView:
+    """Remove a step from a draft or agreed plan; the others are renumbered."""
+    plan = _editable(session, plan_id)
+    rows = _steps(session, plan.id or 0)
+    gone = next((r for r in rows if r.order == order), None)
+    if gone is None:
+        raise NotFoundError(f"this plan has no step {order}")
+    kept = [r for r in rows if r is not gone]
+    steps = [replace(s, order=n) for n, s in enumerate(_to_domain(kept), start=1)]
+    _check_dates(steps)
+    session.delete(gone)
+    session.flush()
+    _write_steps(session, plan, list(kept), steps)
+    _after_edit(session, plan, now, f"Step {order} removed ({_mg(gone.dose_mg)} mg a day)")
+    session.flush()
+    return _view(session, plan)
+
+
+# --------------------------------------------------------------------------- draft calculation
+
+
+def formulation_for(med: Medication) -> dt.Formulation | None:
+    """What the medication's doses can be made of, as the draft calculators need it."""
+    try:
+        form = dt.Form(med.form)
+        fractions: frozenset[float] = frozenset({1.0})
+        if form is dt.Form.TABLET:
+            parts = {float(p) for p in (med.tablet_fractions or "1").split(",") if p.strip()}
+            fractions = frozenset(p for p in parts if 0.1 <= p <= 1) | {1.0}
+        liquid = med.liquid_mg_per_ml if form in (dt.Form.TABLET, dt.Form.CAPSULE) else None
+        return dt.Formulation(form, med.strength_mg, fractions, liquid)
+    except (ValueError, dt.TaperError):
+        return None  # an odd stored formulation: calculate without rounding rather than fail
+
+
+def draft_inputs(*, session: Session, medication_id: int, today: date) -> DraftInputs:
+    """Read what a draft calculation needs: the daily dose prescribed today and the formulation."""
+    med = meds.get_medication(session=session, medication_id=medication_id)
+    rx = meds.prescription_on(session=session, medication_id=medication_id, day=today)
+    start = rx.dose_mg * len(meds.prescription_times(rx)) if rx else None
+    return DraftInputs(
+        medication_id=med.id or 0,
+        medication_name=med.name,
+        start_mg=start,
+        formulation=formulation_for(med),
+        has_occupancy=dt.occupancy_params(med.name) is not None,
+    )
+
+
+def calculate_draft(
+    inputs: DraftInputs,
+    *,
+    method: str,
+    start_date: date,
+    start_mg: float | None = None,
+    percent: float = 10.0,
+    interval_weeks: int = 4,
+    final_mg: float | None = None,
+    points: float = 10.0,
+    step_mg: float | None = None,
+    cuts: int | None = None,
+    doses: Sequence[float] | None = None,
+    min_days: int | None = None,
+) -> dt.Draft:
+    """A draft schedule (pure: no database). Always a draft to discuss with the prescriber.
+
+    The starting dose is ``start_mg`` or the daily dose prescribed today; a
+    manual draft's first dose is its starting dose. The proportional final dose
+    defaults to the smallest dose the formulation gives.
+    """
+    try:
+        kind = dt.DraftMethod(method)
+    except ValueError as exc:
+        raise dt.TaperError(
+            f"Unknown method {method!r}: use proportional, occupancy, linear or manual."
+        ) from exc
+    f = inputs.formulation
+    if kind is dt.DraftMethod.MANUAL:
+        if not doses:
+            raise dt.TaperError("A manual draft needs its daily doses, for example 20,15,10,5,0.")
+        return dt.draft_manual(
+            doses, start_date=start_date, interval_weeks=interval_weeks, formulation=f, min_days=min_days
+        )
+    start = start_mg if start_mg is not None else inputs.start_mg
+    if start is None:
+        raise dt.TaperError(
+            f"{inputs.medication_name} has no prescription today, so the starting dose is unknown; "
+            "give the starting dose."
+        )
+    if kind is dt.DraftMethod.PROPORTIONAL:
+        final = final_mg
+        if final is None:
+            final = dt.smallest_dose(f) if f is not None else start * 0.05
+        return dt.draft_proportional(
+            start,
+            final,
+            start_date=start_date,
+            percent=percent,
+            interval_weeks=interval_weeks,
+            formulation=f,
+            min_days=min_days,
+        )
+    if kind is dt.DraftMethod.OCCUPANCY:
+        return dt.draft_occupancy(
+            inputs.medication_name,
+            start,
+            start_date=start_date,
+            points=points,
+            interval_weeks=interval_weeks,
+            formulation=f,
+            floor_mg=final_mg,
+            min_days=min_days,
+        )
+    if step_mg is None and cuts is None:
+        raise dt.TaperError("A linear draft needs the size of each cut in mg (or the number of cuts).")
+    return dt.draft_linear(
+        start,
+        start_date=start_date,
+        step_mg=step_mg,
+        steps=cuts,
+        interval_weeks=interval_weeks,
+        formulation=f,
+        min_days=min_days,
+    )
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def _uid(kind: str, ident: object) -> str:
+    return f"{kind}-{ident}@taper-tracker"
+
+
+def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_days: int = 3) -> bytes:
+    """An RFC 5545 calendar: planned steps of agreed and running plans, a check-in before each, appointments.
+
+    Steps and check-ins are all-day events on local dates; appointments are
+    timed in UTC. The file carries no alarms (calendar apps handle those
+    differently); drafts are left out because nothing is agreed yet.
+    """
+    from icalendar import Calendar, Event
+
+    stamp = as_utc(now)
+    cal = Calendar()
+    cal.add("prodid", "-//taper-tracker//taper plan//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", "Taper plan")
+    plans = session.exec(
+        select(TaperPlan).where(col(TaperPlan.status).in_(["agreed", "active", "held"]))
+    ).all()
+    today = local_day(now, tz)
+    for plan in plans:
+        med = session.get(Medication, plan.medication_id)
+        name = med.name if med else "your medication"
+        who = plan.prescriber or "your prescriber"
+        rows = _steps(session, plan.id or 0)
+        previous: TaperStep | None = None
+        for row in rows:
+            if row.status != "planned":
+                previous = row if row.status in _STARTED_STEP else previous
+                continue
+            start = row.planned_start
+            change = (f"{_mg(previous.dose_mg)} mg to " if previous else "") + f"{_mg(row.dose_mg)} mg a day"
+            event = Event()
+            event.add("uid", _uid("step", row.id))
+            event.add("dtstamp", stamp)
+            event.add("dtstart", start)
+            event.add("dtend", start + timedelta(days=1))
+            event.add("summary", f"Planned taper step: {name} {change}")
+            event.add(
+                "description",
+                f"Step {row.order} of the plan agreed with {who}"
+                + (f" on {plan.agreed_on.isoformat()}" if plan.agreed_on else "")
+                + f". How to take it: {row.how_to_take or _mg(row.dose_mg) + ' mg'}. "
+                f"Check with {who} that it still suits you before you reduce.",
+            )
+            event.add("transp", "TRANSPARENT")
+            cal.add_component(event)
+            check = start - timedelta(days=check_in_days)
+            if check >= today:
+                reminder = Event()
+                reminder.add("uid", _uid("check-in", row.id))
+                reminder.add("dtstamp", stamp)
+                reminder.add("dtstart", check)
+                reminder.add("dtend", check + timedelta(days=1))
+                reminder.add("summary", f"Check in with your prescriber ({who}) before the {name} step")
+                reminder.add(
+                    "description",
+                    f"The next step of your plan ({change}) is planned for {start.isoformat()}. "
+                    "Check with your prescriber that it still suits you, and tell them how you have been.",
+                )
+                reminder.add("transp", "TRANSPARENT")
+                cal.add_component(reminder)
+            previous = row
+    for appt in session.exec(select(Appointment).order_by(col(Appointment.at))).all():
+        event = Event()
+        event.add("uid", _uid("appointment", appt.id))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", as_utc(appt.at))
+        event.add("dtend", as_utc(appt.at) + timedelta(minutes=30))
+        event.add(
+            "summary", f"Appointment ({appt.kind})" + (f" with {appt.clinician}" if appt.clinician else "")
+        )
+        if appt.notes:
+            event.add("description", appt.notes)
+        cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def step_doses(steps: Iterable[StepView | dt.DraftStep]) -> list[float]:
+    """The daily doses of steps in order, for a small chart."""
+    return [s.dose_mg for s in steps]
