@@ -1,0 +1,186 @@
+"""Pure helpers the Trends screen needs beyond tracker.domain.trends.
+
+Scheduled slots of many days at once (the same daylight-saving rules as
+``timeutil.local_to_utc``, but without its per-call probing on ordinary days),
+the prescription in force on each day, and the shapes a chart needs: runs of
+logged days, step-line vertices and date ticks. No I/O, no clock reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from tracker.domain.timeutil import local_to_utc
+from tracker.domain.trends import ScheduledSlot
+
+__all__ = [
+    "SchedulePeriod",
+    "date_ticks",
+    "in_force",
+    "logged_runs",
+    "scheduled_slots",
+    "step_points",
+]
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulePeriod:
+    """One prescription of one medication: local wall-clock ``times`` from ``start`` to ``end`` inclusive."""
+
+    medication_id: int
+    start: date
+    end: date | None
+    times: tuple[time, ...]
+
+
+def in_force(
+    periods: Sequence[SchedulePeriod], start: date, end: date
+) -> list[tuple[date, date, SchedulePeriod]]:
+    """The prescription in force on each day of [start, end], as (first day, last day, period) spans.
+
+    Same rule as ``trends.dose_segments``: where periods of one medication overlap, the one
+    that started last wins, and on equal starts the later one in ``periods``. Days covered by
+    no period are left out. Pass the periods of one medication only.
+    """
+    indexed = list(enumerate(periods))
+    points: set[date] = {start}
+    for _, period in indexed:
+        if start <= period.start <= end:
+            points.add(period.start)
+        if period.end is not None and start <= period.end + timedelta(days=1) <= end:
+            points.add(period.end + timedelta(days=1))
+    ordered = sorted(points)
+    spans: list[tuple[date, date, SchedulePeriod]] = []
+    for position, point in enumerate(ordered):
+        last = ordered[position + 1] - timedelta(days=1) if position + 1 < len(ordered) else end
+        active = [
+            (period.start, index)
+            for index, period in indexed
+            if period.start <= point and (period.end is None or point <= period.end)
+        ]
+        if active:
+            spans.append((point, last, periods[max(active)[1]]))
+    return spans
+
+
+def _steady_offset(day: date, tz: ZoneInfo) -> timedelta | None:
+    """The day's UTC offset when it holds no transition, else None (then the slow exact path)."""
+    midnight = datetime.combine(day, time(0, 0))
+    first = tz.utcoffset(midnight)
+    noon = tz.utcoffset(midnight + timedelta(hours=12))
+    last = tz.utcoffset(midnight + timedelta(hours=23, minutes=59, seconds=59))
+    if first is None or first != noon or noon != last:
+        return None
+    return first
+
+
+def scheduled_slots(
+    periods: Iterable[SchedulePeriod], start: date, end: date, tz: ZoneInfo
+) -> list[ScheduledSlot]:
+    """Every scheduled dose from local ``start`` to ``end`` inclusive, in time order per medication.
+
+    One slot per prescribed time per local day, following DOMAIN.md's time rules
+    (``local_to_utc``): a time in a spring-forward gap moves to the first valid minute
+    after it, an ambiguous fall-back time means its first occurrence. Ordinary days skip
+    the probing and subtract the day's fixed offset, which gives the same instant; ten
+    years of three daily doses then take milliseconds, not a noticeable pause.
+    """
+    by_medication: dict[int, list[SchedulePeriod]] = {}
+    for period in periods:
+        by_medication.setdefault(period.medication_id, []).append(period)
+    slots: list[ScheduledSlot] = []
+    append = slots.append
+    offsets: dict[date, timedelta | None] = {}
+    for medication_id, own in by_medication.items():
+        for first, last, period in in_force(own, start, end):
+            times = sorted(period.times)
+            for ordinal in range(first.toordinal(), last.toordinal() + 1):
+                day = date.fromordinal(ordinal)
+                if day not in offsets:
+                    offsets[day] = _steady_offset(day, tz)
+                offset = offsets[day]
+                for at in times:
+                    if offset is None:
+                        instant = local_to_utc(day, at, tz)
+                    else:
+                        instant = (datetime.combine(day, at) - offset).replace(tzinfo=UTC)
+                    append(ScheduledSlot(medication_id, instant))
+    return slots
+
+
+def logged_runs(series: Sequence[float | None]) -> list[tuple[int, list[float]]]:
+    """Runs of consecutive logged values as (index of the first, values), so a chart leaves gaps."""
+    runs: list[tuple[int, list[float]]] = []
+    current: list[float] | None = None
+    for index, value in enumerate(series):
+        if value is None:
+            current = None
+            continue
+        if current is None:
+            current = []
+            runs.append((index, current))
+        current.append(value)
+    return runs
+
+
+def step_points(
+    segments: Sequence[tuple[date, float]], start: date, end: date
+) -> tuple[list[float], list[float]]:
+    """Vertices of a step line over day indices 0..(end - start) from ``dose_segments`` output.
+
+    Each dose holds from its first day to the day before the next change; the x of day
+    ``d`` is ``(d - start).days``, and the line runs to the end of the last day (x + 1),
+    so a one-day range still draws a flat segment. Before the first segment the dose is 0.
+    """
+    last_x = float((end - start).days + 1)
+    level = 0.0
+    for day, mg in segments:
+        if day <= start:
+            level = mg
+    xs: list[float] = [0.0]
+    ys: list[float] = [level]
+    for day, mg in segments:
+        if start < day <= end:
+            x = float((day - start).days)
+            xs += [x, x]
+            ys += [level, mg]
+            level = mg
+    xs.append(last_x)
+    ys.append(level)
+    return xs, ys
+
+
+def _label(day: date, long_range: bool) -> str:
+    if long_range:
+        return f"{_MONTHS[day.month - 1]} {day.year % 100:02d}"
+    return f"{day.day} {_MONTHS[day.month - 1]}"
+
+
+def date_ticks(start: date, end: date, count: int) -> list[tuple[int, str]]:
+    """At most ``count`` (day index, label) ticks for a date axis from ``start`` to ``end``.
+
+    Ranges over about 120 days tick on the first of a month ("Mar 26"), shorter ones on
+    evenly spaced days ("3 Mar"); ticks keep clear of each other so labels never overlap.
+    """
+    days = (end - start).days + 1
+    count = max(1, count)
+    if days > 120:
+        firsts: list[date] = []
+        month = date(start.year, start.month, 1)
+        while month <= end:
+            if month >= start:
+                firsts.append(month)
+            month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        every = max(1, -(-len(firsts) // count))
+        # Keep January (or the first month) in step so yearly ticks land on the same months.
+        chosen = [day for index, day in enumerate(firsts) if index % every == 0]
+        return [((day - start).days, _label(day, True)) for day in chosen]
+    if days == 1:
+        return [(0, _label(start, False))]
+    step = max(1, -(-(days - 1) // max(1, count - 1)))
+    return [(index, _label(start + timedelta(days=index), False)) for index in range(0, days, step)]
