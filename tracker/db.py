@@ -185,10 +185,20 @@ def file_problem(db_path: Path) -> str | None:
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
-    # the page count is valid only when "version-valid-for" matches the change counter
-    if header[92:96] == header[24:28] and pages and size < page_size * pages:
+    # The page count is valid only when "version-valid-for" matches the change counter, and the
+    # file alone tells the truth only without a -wal: a checkpoint cut short (full disk, crash)
+    # leaves the header ahead of the file while the WAL still holds every page.
+    wal = paths.sidecar_files(db_path)[0]
+    if header[92:96] == header[24:28] and pages and size < page_size * pages and not _nonempty(wal):
         return f"it is cut short ({size} of {page_size * pages} bytes)"
     return None
+
+
+def _nonempty(path: Path) -> bool:
+    try:
+        return os.stat(path).st_size > 0
+    except FileNotFoundError:
+        return False
 
 
 def damaged_error(db_path: Path, reason: str) -> DatabaseDamagedError:
@@ -322,8 +332,9 @@ class Database:
         """A write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
         with Session(self.engine, expire_on_commit=False) as session:
             session.info["audit"] = audit
-            session.connection(execution_options={"tracker_immediate": True})
             try:
+                # BEGIN IMMEDIATE itself can fail (busy past the timeout, read-only file)
+                session.connection(execution_options={"tracker_immediate": True})
                 yield session
                 session.commit()
             except SADatabaseError as exc:
