@@ -1,0 +1,343 @@
+"""The clinician summary in PDF, HTML and Markdown, read back and checked section by section.
+
+The demo history (tracker.services.demo) ends on 27 Nov 2026 in Europe/London, so it starts
+on 30 May 2026 (181 days before): 100 mg, 75 mg from 18 Jul (step 1), 50 mg from 5 Sep
+(step 2), 37.5 mg from 31 Oct (step 3, planned 17 Oct: held 14 days). The default 90-day
+period is 30 Aug to 27 Nov: 90 daily doses, one skipped (24 Sep), today's still pending at
+09:30, none missed (the demo's missed days are all before 30 Aug).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time as clock
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+
+from tracker.db import Database, open_database
+from tracker.domain.errors import TrackerError
+from tracker.export import data
+from tracker.export.summary import format_for, write_summary
+from tracker.services import checkins, clinician, symptoms
+from tracker.services.demo import demo_now, generate_demo
+
+LONDON = ZoneInfo("Europe/London")
+TODAY = date(2026, 11, 27)
+NOW = demo_now(TODAY, LONDON)
+START, END = data.default_period(TODAY)
+
+SECTIONS = (
+    "Current medications and prescriptions",
+    "Dose changes in the period",
+    "Taper plan",
+    "Dose and symptom burden",
+    "Main symptoms by week",
+    "Symptoms",
+    "Doses taken",
+    "Notable events",
+    "Mood, sleep and doses week by week",
+    "Patient's notes",
+    "Open questions for the clinician",
+)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = open_database(tmp_path_factory.mktemp("demo") / "demo.db")
+    with db.write(audit=False) as session:
+        generate_demo(session=session, today=TODAY, tz=LONDON)
+    yield db
+    db.close()
+
+
+def write(db: Database, fmt: str, out: Path, start: date = START, end: date = END) -> Path:
+    with db.read() as session:
+        return write_summary(session=session, start=start, end=end, fmt=fmt, out=out, now=NOW, tz=LONDON)
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(demo_db: Database, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    path = write(demo_db, "pdf", tmp_path_factory.mktemp("pdf") / "summary.pdf")
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def test_demo_dates_are_as_the_docstring_says() -> None:
+    assert (START, END) == (date(2026, 8, 30), date(2026, 11, 27))
+
+
+# ---------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------
+
+
+def test_pdf_fits_three_months_on_two_pages(pdf_pages: list[str]) -> None:
+    assert len(pdf_pages) == 2
+
+
+def test_pdf_header(pdf_pages: list[str]) -> None:
+    first = pdf_pages[0]
+    assert "Medication and symptom summary for the clinician" in first
+    assert "Patient Sam Demo" in first
+    assert "30 Aug 2026 to 27 Nov 2026 (90 days)" in first
+    assert "27 Nov 2026 09:30 (Europe/London)" in first
+    assert "Information and tracking only, not medical advice. Always involve your health professional." in first
+    assert "9 Dec 2026 09:15 with Dr. Amara Okafor" in first  # the appointment 12 days after the demo's end
+
+
+def test_pdf_has_every_section_in_order(pdf_pages: list[str]) -> None:
+    text = " ".join(pdf_pages)
+    position = 0
+    for section in SECTIONS:  # each heading found after the one before it
+        position = text.find(section, position)
+        assert position >= 0, section
+
+
+def test_pdf_medications_changes_and_plan(pdf_pages: list[str]) -> None:
+    text = " ".join(pdf_pages)
+    assert "Sertraline (Lustral) tablet, 50 mg 37.5 mg 08:00 31 Oct 2026 Dr. Amara Okafor 26 h" in text
+    assert "5 Sep 2026 Sertraline 75 mg/day 50 mg/day reduction yes, step 2" in text
+    assert "31 Oct 2026 Sertraline 50 mg/day 37.5 mg/day reduction yes, step 3" in text
+    assert "active plan (proportional), agreed with Dr. Amara Okafor on 4 Jul 2026. Holds: 1" in text
+    assert "3 37.5 mg/day 17 Oct 2026 31 Oct 2026 +14 days current" in text
+    assert "Dizziness and brain zaps had not settled" in text
+
+
+def test_pdf_adherence_notable_events_notes_and_questions(pdf_pages: list[str]) -> None:
+    text = " ".join(pdf_pages)
+    assert "89 scheduled doses in the period: taken 88 (99%)" in text
+    assert "skipped 1 (1%); missed (nothing logged) 0 (0%). 1 dose still due, not counted." in text
+    assert "Symptom burden after each reduction" in text
+    assert "Sertraline 75 mg to 50 mg" in text
+    assert "Thoughts of self-harm" not in text  # never logged in the demo
+    assert "Brain zaps when I move my eyes quickly" in text  # the note 4 days after 5 Sep
+    assert "Forgot my pills at home" in text
+    assert "Could a liquid form make the last steps smaller?" in text
+    assert "How long should I wait if the dizziness comes back?" in text
+    assert "Is it normal for brain zaps" not in text  # answered, so not open
+
+
+def test_pdf_symptom_table_lists_the_demo_symptoms(pdf_pages: list[str]) -> None:
+    text = " ".join(pdf_pages)
+    for name in ("Brain zaps", "Dizziness or vertigo", "Insomnia", "Irritability", "Nausea", "Sweating"):
+        assert name in text
+
+
+def test_pdf_is_private_and_embeds_the_font(demo_db: Database, tmp_path: Path) -> None:
+    path = write(demo_db, "pdf", tmp_path / "s.pdf")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(path).pages
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    assert any("DejaVu" in f for f in fonts), fonts
+
+
+def test_one_year_pdf_within_three_seconds(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "year.db")
+    with db.write(audit=False) as session:
+        generate_demo(session=session, today=TODAY, tz=LONDON)
+        # a second demo medication ending the day before the first one starts: 364 days of data
+        generate_demo(session=session, today=TODAY - timedelta(days=182), tz=LONDON, seed=3)
+    started = clock.perf_counter()
+    path = write(db, "pdf", tmp_path / "year.pdf", TODAY - timedelta(days=364), TODAY)
+    elapsed = clock.perf_counter() - started
+    db.close()
+    assert elapsed < 3.0, f"one-year PDF took {elapsed:.2f} s"
+    assert "(365 days)" in PdfReader(path).pages[0].extract_text()
+
+
+# ---------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------
+
+
+class _Outline(HTMLParser):
+    """Collects headings, table rows, the tags used and any external reference."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self.rows: list[list[str]] = []
+        self.tags: set[str] = set()
+        self.external: list[str] = []
+        self.svg_labels: list[str] = []
+        self._heading: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        values = dict(attrs)
+        for key in ("src", "href"):
+            if values.get(key):
+                self.external.append(str(values[key]))
+        if tag == "svg":
+            self.svg_labels.append(values.get("aria-label") or "")
+        if tag in ("h1", "h2", "h3"):
+            self._heading = []
+        if tag == "tr":
+            self._row = []
+        if tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("h1", "h2", "h3") and self._heading is not None:
+            self.headings.append("".join(self._heading))
+            self._heading = None
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        if tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, text: str) -> None:
+        self.text.append(text)
+        if self._heading is not None:
+            self._heading.append(text)
+        if self._cell is not None:
+            self._cell.append(text)
+
+
+@pytest.fixture(scope="module")
+def outline(demo_db: Database, tmp_path_factory: pytest.TempPathFactory) -> _Outline:
+    path = write(demo_db, "html", tmp_path_factory.mktemp("html") / "summary.html")
+    parser = _Outline()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_html_is_self_contained(outline: _Outline) -> None:
+    assert outline.external == []
+    assert "script" not in outline.tags and "link" not in outline.tags and "img" not in outline.tags
+    assert "style" in outline.tags
+
+
+def test_html_sections_and_charts(outline: _Outline) -> None:
+    assert outline.headings[0] == "Medication and symptom summary for the clinician"
+    assert [h for h in outline.headings if h in SECTIONS] == list(SECTIONS)
+    assert len(outline.svg_labels) == 2
+    assert "Sertraline from 75 to 37.5 mg/day" in outline.svg_labels[0]
+    assert "Weekly mean severity of the 8 main symptoms over 14 weeks" in outline.svg_labels[1]
+
+
+def test_html_tables_hold_the_values(outline: _Outline) -> None:
+    assert ["5 Sep 2026", "Sertraline", "75 mg/day", "50 mg/day", "reduction", "yes, step 2"] in outline.rows
+    steps = [r for r in outline.rows if r[:2] == ["3", "37.5 mg/day"]]
+    assert steps == [["3", "37.5 mg/day", "17 Oct 2026", "31 Oct 2026", "+14 days", "current"]]
+    week = next(r for r in outline.rows if r[0] == "21 Sep 2026")
+    assert week[4:] == ["6 of 7", "0", "1", "0"]  # the skipped dose of 24 Sep
+    last = next(r for r in outline.rows if r[0] == "23 Nov 2026")
+    assert last[4] == "4 of 4"  # 23-26 Nov settled; 27 Nov still pending at 09:30
+
+
+def test_html_prints_on_a4(demo_db: Database, tmp_path: Path) -> None:
+    text = write(demo_db, "html", tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "@page { size: A4" in text
+    assert "@media print" in text
+
+
+# ---------------------------------------------------------------------------
+# Markdown
+# ---------------------------------------------------------------------------
+
+
+def test_markdown_reads_as_plain_text(demo_db: Database, tmp_path: Path) -> None:
+    text = write(demo_db, "md", tmp_path / "s.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "# Medication and symptom summary for the clinician"
+    for section in SECTIONS:
+        assert f"## {section}" in lines
+    assert "**Patient:** Sam Demo  " in lines
+    assert "| 5 Sep 2026  | Sertraline | 75 mg/day | 50 mg/day   | reduction | yes, step 2 |" in lines
+    assert "<" not in text  # no HTML inside
+    burden = [line for line in lines if line.startswith("30 Aug 2026  ")]
+    assert len(burden) == 1 and len(burden[0]) == len("30 Aug 2026  ") + 30  # 30 days a line
+
+
+# ---------------------------------------------------------------------------
+# Crisis wording, escaping and bad input
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_db(tmp_path: Path) -> Iterator[Database]:
+    db = open_database(tmp_path / "small.db")
+    with db.write() as session:
+        crisis = symptoms.find_symptom(session=session, name="self-harm").id or 0
+        for day in (date(2026, 11, 20), date(2026, 11, 22)):
+            symptoms.rate_symptom(session=session, symptom_id=crisis, day=day, severity=2, now=NOW)
+        checkins.set_checkin(session=session, day=date(2026, 11, 21), mood=1, note="<script>alert(1)</script>")
+        clinician.add_question(session=session, text="Is 'x' < \"y\" & z?", now=NOW)
+    yield db
+    db.close()
+
+
+def test_crisis_days_are_worded_with_care_and_the_help_text(small_db: Database, tmp_path: Path) -> None:
+    text = " ".join(write(small_db, "md", tmp_path / "c.md").read_text(encoding="utf-8").split())
+    assert "Thoughts of self-harm were logged on 2 days in this period (20 Nov 2026, 22 Nov 2026)." in text
+    assert "Mood was rated 1 or lower (out of 10) on 1 day (21 Nov 2026)." in text
+    assert "If you are in danger or thinking about harming yourself" in text
+
+
+def test_user_text_is_escaped_in_html(small_db: Database, tmp_path: Path) -> None:
+    text = write(small_db, "html", tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "<script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "Is &#x27;x&#x27; &lt; &quot;y&quot; &amp; z?" in text
+    assert 'role="alert"' in text
+
+
+def test_empty_database_gives_a_summary_too(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "empty.db")
+    for fmt in ("md", "html", "pdf"):
+        assert write(db, fmt, tmp_path / f"e.{fmt}").stat().st_size > 0
+    text = (tmp_path / "e.md").read_text(encoding="utf-8")
+    db.close()
+    assert "No medications recorded." in text
+    assert "No scheduled doses in this period." in text
+    assert "**Patient:**" not in text  # no name set, no line for it
+
+
+def test_reversed_period_writes_nothing(demo_db: Database, tmp_path: Path) -> None:
+    with pytest.raises(TrackerError, match="after --to"):
+        write(demo_db, "md", tmp_path / "r.md", END, START)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_folder_is_refused(demo_db: Database, tmp_path: Path) -> None:
+    with pytest.raises(TrackerError, match="does not exist"):
+        write(demo_db, "pdf", tmp_path / "nope" / "s.pdf")
+
+
+def test_unknown_format_is_refused(demo_db: Database, tmp_path: Path) -> None:
+    with pytest.raises(TrackerError, match="not one of pdf, html, md"):
+        write(demo_db, "docx", tmp_path / "s.docx")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "expected"),
+    [("s.pdf", None, "pdf"), ("s.HTML", None, "html"), ("s.md", None, "md"), ("s", None, "pdf"), ("s.md", "pdf", "pdf")],
+)
+def test_format_follows_the_file_name_unless_given(name: str, given: str | None, expected: str) -> None:
+    assert format_for(Path(name), given) == expected
+
+
+def test_generated_time_is_local(demo_db: Database, tmp_path: Path) -> None:
+    summer_now = datetime(2026, 7, 1, 8, 0, tzinfo=ZoneInfo("UTC"))
+    with demo_db.read() as session:
+        path = write_summary(
+            session=session, start=date(2026, 6, 1), end=date(2026, 6, 30), fmt="md", out=tmp_path / "s.md",
+            now=summer_now, tz=LONDON,
+        )
+    assert "**Generated:** 1 Jul 2026 09:00 (Europe/London)" in path.read_text(encoding="utf-8")  # BST = UTC+1

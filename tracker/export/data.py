@@ -1,0 +1,864 @@
+"""Everything the clinician summary shows, gathered once and held in frozen dataclasses.
+
+Reads go through the services where one exists and otherwise select plain columns
+(never ORM rows for day-level data): per-day values come from SQL, already one row per
+day, so a year of data is a few thousand small tuples. Every statistic is computed by
+``tracker.domain.trends`` (the same functions the Trends screen uses), so the summary and
+the screen never disagree. The renderers (markdown, html, pdf) only format what is here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS
+from tracker.domain.errors import TrackerError
+from tracker.domain.symptoms import SEVERITY_LABELS
+from tracker.domain.timeutil import local_day, local_to_utc
+from tracker.domain.trends import (
+    COMPARE_DAYS,
+    ChangeResponse,
+    DoseChange,
+    DoseChangeKind,
+    DoseStatus,
+    LoggedDose,
+    MissedRun,
+    PeriodAdherence,
+    PrescriptionPeriod,
+    ScheduledSlot,
+    SlotOutcome,
+    SlotResult,
+    SymptomSummary,
+    adherence_by_week,
+    change_response,
+    classify_slots,
+    daily_doses,
+    daily_series,
+    dose_changes,
+    logged_mean,
+    missed_runs,
+    rolling_mean,
+    symptom_summaries,
+)
+from tracker.domain.units import times_from_text
+from tracker.models import (
+    CheckIn,
+    DoseEvent,
+    Medication,
+    PlanEvent,
+    SymptomEntry,
+    TaperPlan,
+    TaperStep,
+)
+from tracker.services import clinician as clinician_service
+from tracker.services import meds as meds_service
+from tracker.services import settings as settings_service
+from tracker.services import symptoms as symptoms_service
+
+DISCLAIMER = (
+    "Information and tracking only, not medical advice. Always involve your health professional. "
+    "All entries were recorded by the patient."
+)
+DEFAULT_DAYS = 90
+"""Length of the default summary period, ending today."""
+
+MAIN_SYMPTOMS = 8
+"""Rows of the "main symptoms by week" chart: the symptoms with the highest total severity."""
+
+OFF_PRESCRIPTION_TOLERANCE = 0.10
+"""A taken dose more than 10% away from the prescribed dose is listed (reminder R4's threshold)."""
+
+PLAN_MATCH_DAYS = 7
+"""A dose change within a week of a plan step's planned start, at that step's dose, counts as planned."""
+
+LOW_MOOD = 1
+"""Mood at or below this is a crisis flag (reminder R8)."""
+
+
+# ---------------------------------------------------------------------------
+# The values the renderers read
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrescriptionRow:
+    """One prescription period of a medication."""
+
+    medication_id: int
+    medication: str
+    dose_mg: float  # per intake
+    times: tuple[str, ...]
+    start: date
+    end: date | None
+    prescriber: str | None
+    note: str | None
+    step_order: int | None
+
+    @property
+    def daily_mg(self) -> float:
+        return self.dose_mg * max(len(self.times), 1)
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationRow:
+    """A medication with the prescription in force on the summary's last day."""
+
+    id: int
+    name: str
+    brand: str | None
+    form: str
+    strength_mg: float
+    half_life_hours: float | None
+    archived: bool
+    current: PrescriptionRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class DoseChangeRow:
+    """A change of a medication's prescribed daily dose, and whether a plan step covers it."""
+
+    medication: str
+    change: DoseChange
+    planned: bool
+    step_order: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepRow:
+    order: int
+    dose_mg: float
+    planned_start: date
+    actual_start: date | None
+    status: str
+    how_to_take: str | None
+
+    @property
+    def delay_days(self) -> int | None:
+        """Days the step started after (positive) or before (negative) its planned start."""
+        return (self.actual_start - self.planned_start).days if self.actual_start else None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEventRow:
+    at: datetime  # local time
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    id: int
+    medication_id: int
+    medication: str
+    status: str
+    method: str
+    prescriber: str | None
+    agreed_on: date | None
+    notes: str | None
+    steps: tuple[StepRow, ...]
+    events: tuple[PlanEventRow, ...]
+
+    @property
+    def holds(self) -> int:
+        return sum(1 for e in self.events if e.action == "hold")
+
+    @property
+    def step_backs(self) -> int:
+        return sum(1 for s in self.steps if s.status == "stepped_back") + sum(
+            1 for e in self.events if "back" in e.action
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DoseSeries:
+    """One medication's prescribed daily dose, one value per day of the period."""
+
+    medication: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """The daily series of the dose and burden chart (None = not logged)."""
+
+    start: date
+    end: date
+    doses: tuple[DoseSeries, ...]
+    burden: tuple[float | None, ...]
+    burden_mean: tuple[float | None, ...]  # trailing 7-day mean
+    change_days: tuple[date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklySymptoms:
+    """Mean severity (logged days only) of the main symptoms per week starting on Monday."""
+
+    weeks: tuple[date, ...]
+    rows: tuple[tuple[str, tuple[float | None, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SymptomRow:
+    name: str
+    group: str
+    summary: SymptomSummary[int]
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceTotals:
+    """Settled scheduled doses over the whole period (pending ones apart)."""
+
+    scheduled: int
+    taken: int
+    late: int
+    skipped: int
+    missed: int
+    pending: int
+
+    def share(self, count: int) -> float | None:
+        return count / self.scheduled if self.scheduled else None
+
+
+@dataclass(frozen=True, slots=True)
+class MissedRunRow:
+    medication: str
+    run: MissedRun
+
+
+@dataclass(frozen=True, slots=True)
+class OffPrescriptionDose:
+    day: date
+    medication: str
+    amount_mg: float
+    prescribed_mg: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRow:
+    """What the daily burden did after one reduction (timing facts, never a verdict)."""
+
+    change: DoseChangeRow
+    response: ChangeResponse
+
+    @property
+    def rose(self) -> bool:
+        return self.response.days_to_rise is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ShortHalfLifeMisses:
+    medication: str
+    half_life_hours: float
+    days: tuple[date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeekRow:
+    """One row of the week-by-week table."""
+
+    monday: date
+    burden: float | None
+    mood: float | None
+    sleep: float | None
+    adherence: PeriodAdherence | None
+
+
+@dataclass(frozen=True, slots=True)
+class MoodSleep:
+    mood_mean: float | None
+    mood_lowest: int | None
+    mood_days: int
+    mood_baseline: float | None
+    sleep_mean: float | None
+    sleep_shortest: float | None
+    sleep_days: int
+    sleep_baseline: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    day: date
+    source: str  # "check-in", "dose: Sertraline", "symptom: Dizziness"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    asked: date
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryData:
+    """Everything one clinician summary shows."""
+
+    patient_name: str
+    start: date
+    end: date
+    generated_at: datetime  # local time
+    zone: str
+    disclaimer: str
+    crisis_text: str
+    medications: tuple[MedicationRow, ...]
+    prescriptions: tuple[PrescriptionRow, ...]  # periods overlapping the summary period
+    changes: tuple[DoseChangeRow, ...]
+    plans: tuple[PlanInfo, ...]
+    chart: ChartData
+    weekly_symptoms: WeeklySymptoms
+    symptoms: tuple[SymptomRow, ...]
+    adherence: AdherenceTotals
+    weeks: tuple[WeekRow, ...]
+    missed_runs: tuple[MissedRunRow, ...]
+    off_prescription: tuple[OffPrescriptionDose, ...]
+    responses: tuple[ResponseRow, ...]
+    crisis_days: tuple[date, ...]
+    low_mood_days: tuple[date, ...]
+    short_half_life: tuple[ShortHalfLifeMisses, ...]
+    mood_sleep: MoodSleep
+    notes: tuple[NoteRow, ...]
+    questions: tuple[QuestionRow, ...]
+    next_appointment: tuple[datetime, str | None] | None  # local time, clinician
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def unplanned_changes(self) -> tuple[DoseChangeRow, ...]:
+        return tuple(c for c in self.changes if not c.planned and c.change.kind is not DoseChangeKind.START)
+
+
+# ---------------------------------------------------------------------------
+# Small pure helpers
+# ---------------------------------------------------------------------------
+
+
+def default_period(today: date, days: int = DEFAULT_DAYS) -> tuple[date, date]:
+    """The default summary period: the last ``days`` days, today included."""
+    return today - timedelta(days=days - 1), today
+
+
+def severity_label(value: int | None) -> str:
+    """``2 moderate``; an empty string for None."""
+    if value is None:
+        return ""
+    return f"{value} {SEVERITY_LABELS[value]}" if 0 <= value < len(SEVERITY_LABELS) else str(value)
+
+
+def weekly_means(
+    values: Mapping[date, float], mondays: Sequence[date], start: date, end: date
+) -> tuple[float | None, ...]:
+    """Mean of the logged values of each week (clipped to [start, end]); None for a week with none."""
+    out: list[float | None] = []
+    for monday in mondays:
+        first = max(monday, start)
+        last = min(monday + timedelta(days=6), end)
+        out.append(logged_mean(daily_series(values, first, last)))
+    return tuple(out)
+
+
+def week_starts(start: date, end: date) -> tuple[date, ...]:
+    """The Mondays of every week touching [start, end]."""
+    monday = start - timedelta(days=start.weekday())
+    weeks: list[date] = []
+    while monday <= end:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return tuple(weeks)
+
+
+def _periods(rows: Iterable[PrescriptionRow]) -> list[PrescriptionPeriod]:
+    return [PrescriptionPeriod(r.start, r.end, r.daily_mg) for r in rows]
+
+
+def _is_planned(
+    change: DoseChange, starting: PrescriptionRow | None, steps: Sequence[tuple[PlanInfo, StepRow]]
+) -> tuple[bool, int | None]:
+    """Whether an agreed plan step covers a change: a prescription linked to a step, or a step
+    of an agreed plan at the new dose whose actual or planned start is near the change day."""
+    if starting is not None and starting.step_order is not None:
+        return True, starting.step_order
+    for plan, step in steps:
+        if plan.agreed_on is None:
+            continue  # a draft is not an agreement
+        same_dose = abs(step.dose_mg - change.to_mg) <= max(0.1 * step.dose_mg, 1e-6)
+        near = (
+            step.actual_start == change.day or abs((step.planned_start - change.day).days) <= PLAN_MATCH_DAYS
+        )
+        if same_dose and near:
+            return True, step.order
+    return False, None
+
+
+# ---------------------------------------------------------------------------
+# Gathering
+# ---------------------------------------------------------------------------
+
+
+def _prescription_rows(
+    session: Session, med_id: int, med_name: str, step_orders: Mapping[int, int]
+) -> list[PrescriptionRow]:
+    return [
+        PrescriptionRow(
+            medication_id=med_id,
+            medication=med_name,
+            dose_mg=rx.dose_mg,
+            times=tuple(t.strftime("%H:%M") for t in times_from_text(rx.times)),
+            start=rx.start_date,
+            end=rx.end_date,
+            prescriber=rx.prescriber,
+            note=rx.note,
+            step_order=step_orders.get(rx.taper_step_id) if rx.taper_step_id is not None else None,
+        )
+        for rx in meds_service.prescriptions_for(session=session, medication_id=med_id)
+    ]
+
+
+def _plans(session: Session, med_names: Mapping[int, str], tz: ZoneInfo) -> list[PlanInfo]:
+    # Plans, steps and events are a few dozen rows in all: plain ORM reads are fine here.
+    plans = session.exec(select(TaperPlan).order_by(col(TaperPlan.created_at))).all()
+    steps = session.exec(select(TaperStep).order_by(col(TaperStep.plan_id), col(TaperStep.order))).all()
+    events = session.exec(select(PlanEvent).order_by(col(PlanEvent.at))).all()
+    steps_by_plan: dict[int, list[StepRow]] = defaultdict(list)
+    for s in steps:
+        steps_by_plan[s.plan_id].append(
+            StepRow(s.order, s.dose_mg, s.planned_start, s.actual_start, s.status, s.how_to_take)
+        )
+    events_by_plan: dict[int, list[PlanEventRow]] = defaultdict(list)
+    for e in events:
+        events_by_plan[e.plan_id].append(
+            PlanEventRow(e.at.astimezone(tz), e.action, e.from_status, e.to_status, e.reason)
+        )
+    return [
+        PlanInfo(
+            id=p.id or 0,
+            medication_id=p.medication_id,
+            medication=med_names.get(p.medication_id, "?"),
+            status=p.status,
+            method=p.method,
+            prescriber=p.prescriber,
+            agreed_on=p.agreed_on,
+            notes=p.notes,
+            steps=tuple(steps_by_plan.get(p.id or 0, ())),
+            events=tuple(events_by_plan.get(p.id or 0, ())),
+        )
+        for p in plans
+    ]
+
+
+def _scheduled_slots(
+    rows: Iterable[PrescriptionRow], start: date, end: date, tz: ZoneInfo, archived: bool
+) -> list[ScheduledSlot]:
+    """Every scheduled dose in [start, end]: prescriptions x times per local day.
+
+    An archived medication's open-ended prescription stops counting at the period's end
+    only if it was given an end date; otherwise it would show as missed for ever.
+    """
+    slots: list[ScheduledSlot] = []
+    for rx in rows:
+        if archived and rx.end is None:
+            continue
+        first = max(rx.start, start)
+        last = min(rx.end, end) if rx.end is not None else end
+        times = [time.fromisoformat(t) for t in rx.times]
+        day = first
+        while day <= last:
+            for t in times:
+                slots.append(ScheduledSlot(rx.medication_id, local_to_utc(day, t, tz)))
+            day += timedelta(days=1)
+    slots.sort(key=lambda s: (s.scheduled_at, s.medication_id))
+    return slots
+
+
+def _rows(session: Session, query: Any) -> list[Any]:
+    """Plain result tuples of a column query (no ORM objects)."""
+    return list(session.connection().execute(query).all())
+
+
+@dataclass(frozen=True, slots=True)
+class _MedicationPart:
+    medications: tuple[MedicationRow, ...]
+    prescriptions: tuple[PrescriptionRow, ...]
+    changes: tuple[DoseChangeRow, ...]
+    doses: tuple[DoseSeries, ...]
+    slots: tuple[ScheduledSlot, ...]
+    by_medication: Mapping[int, tuple[PrescriptionRow, ...]]
+
+
+def _medication_part(
+    session: Session,
+    meds: Sequence[Medication],
+    plans: Sequence[PlanInfo],
+    start: date,
+    end: date,
+    tz: ZoneInfo,
+) -> _MedicationPart:
+    """Medications, prescription periods, dose changes, the dose series and the scheduled slots."""
+    step_orders = {
+        step_id: order
+        for step_id, order in _rows(session, sa_select(col(TaperStep.id), col(TaperStep.order)))
+    }
+    med_rows: list[MedicationRow] = []
+    prescriptions: list[PrescriptionRow] = []
+    changes: list[DoseChangeRow] = []
+    series: list[DoseSeries] = []
+    slots: list[ScheduledSlot] = []
+    by_medication: dict[int, tuple[PrescriptionRow, ...]] = {}
+    for med in meds:
+        med_id = med.id or 0
+        rows = _prescription_rows(session, med_id, med.name, step_orders)
+        by_medication[med_id] = tuple(rows)
+        in_period = [r for r in rows if r.start <= end and (r.end is None or r.end >= start)]
+        if med.archived and not in_period:
+            continue
+        current = next(
+            (r for r in reversed(rows) if r.start <= end and (r.end is None or r.end >= end)), None
+        )
+        med_rows.append(
+            MedicationRow(
+                med_id,
+                med.name,
+                med.brand,
+                med.form,
+                med.strength_mg,
+                med.half_life_hours,
+                med.archived,
+                current,
+            )
+        )
+        prescriptions.extend(in_period)
+        periods = _periods(rows)
+        if in_period:
+            series.append(DoseSeries(med.name, tuple(daily_doses(periods, start, end))))
+        plan_steps = [(p, s) for p in plans if p.medication_id == med_id for s in p.steps]
+        for change in dose_changes(periods, start, end):
+            starting = next((r for r in rows if r.start == change.day), None)
+            planned, order = _is_planned(change, starting, plan_steps)
+            changes.append(DoseChangeRow(med.name, change, planned, order))
+        slots.extend(_scheduled_slots(rows, start, end, tz, med.archived))
+    return _MedicationPart(
+        medications=tuple(med_rows),
+        prescriptions=tuple(sorted(prescriptions, key=lambda r: (r.start, r.medication))),
+        changes=tuple(sorted(changes, key=lambda c: (c.change.day, c.medication))),
+        doses=tuple(series),
+        slots=tuple(sorted(slots, key=lambda s: (s.scheduled_at, s.medication_id))),
+        by_medication=by_medication,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _SymptomPart:
+    burden: Mapping[date, float]  # from COMPARE_DAYS before the period, for change_response
+    rows: tuple[SymptomRow, ...]
+    weekly: WeeklySymptoms
+    crisis_days: tuple[date, ...]
+    notes: tuple[NoteRow, ...]
+
+
+def _symptom_part(session: Session, start: date, end: date) -> _SymptomPart:
+    """Daily burden (SQL GROUP BY day), per-symptom severities, baselines and the crisis item."""
+    burden = {
+        day: float(value)
+        for day, value in symptoms_service.burden_by_day(
+            session=session, start=start - timedelta(days=COMPARE_DAYS), end=end
+        ).items()
+    }
+    catalogue = {s.id or 0: s for s in symptoms_service.list_symptoms(session=session, include_hidden=True)}
+    severity: dict[int, dict[date, int]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    notes: list[NoteRow] = []
+    crisis: set[date] = set()
+    entries = _rows(
+        session,
+        sa_select(
+            col(SymptomEntry.symptom_id),
+            col(SymptomEntry.symptom_name),
+            col(SymptomEntry.day),
+            col(SymptomEntry.severity),
+            col(SymptomEntry.note),
+        )
+        .where(col(SymptomEntry.day) >= start)
+        .where(col(SymptomEntry.day) <= end)
+        .order_by(col(SymptomEntry.day)),
+    )
+    for symptom_id, name, day, value, note in entries:
+        symptom = catalogue.get(symptom_id)
+        if symptom is not None and symptom.is_crisis:
+            if value >= 1:
+                crisis.add(day)
+            continue  # reported with care among the notable events, not as a table row
+        severity[symptom_id][day] = value
+        names[symptom_id] = symptom.name if symptom is not None else name
+        if note:
+            notes.append(NoteRow(day, f"symptom: {name}", note))
+    # baseline = mean severity on the check-in days flagged is_baseline, per symptom
+    baseline_rows = _rows(
+        session,
+        sa_select(col(SymptomEntry.symptom_id), func.avg(SymptomEntry.severity))
+        .join(CheckIn, col(CheckIn.day) == col(SymptomEntry.day))
+        .where(col(CheckIn.is_baseline).is_(True))
+        .group_by(col(SymptomEntry.symptom_id)),
+    )
+    baselines = {symptom_id: float(mean) for symptom_id, mean in baseline_rows if mean is not None}
+    summaries = symptom_summaries(severity, start=start, end=end, baselines=baselines)
+    summaries.sort(key=lambda s: (-s.days_present, -(s.mean or 0.0), names.get(s.symptom, "")))
+    rows = tuple(
+        SymptomRow(names.get(s.symptom, "?"), catalogue[s.symptom].group if s.symptom in catalogue else "", s)
+        for s in summaries
+    )
+    weeks = week_starts(start, end)
+    ranked = sorted(severity.items(), key=lambda item: (-sum(item[1].values()), names.get(item[0], "")))
+    main = [(sid, days) for sid, days in ranked if sum(days.values()) > 0][:MAIN_SYMPTOMS]
+    weekly = WeeklySymptoms(
+        weeks,
+        tuple(
+            (names[sid], weekly_means({d: float(v) for d, v in days.items()}, weeks, start, end))
+            for sid, days in main
+        ),
+    )
+    return _SymptomPart(burden, rows, weekly, tuple(sorted(crisis)), tuple(notes))
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckInPart:
+    mood: Mapping[date, float]
+    sleep: Mapping[date, float]
+    notes: tuple[NoteRow, ...]
+    summary: MoodSleep
+
+
+def _checkin_part(session: Session, start: date, end: date) -> _CheckInPart:
+    """Mood, sleep and notes of the period (one row per day already), with the baseline means."""
+    rows = _rows(
+        session,
+        sa_select(col(CheckIn.day), col(CheckIn.mood), col(CheckIn.sleep_hours), col(CheckIn.note))
+        .where(col(CheckIn.day) >= start)
+        .where(col(CheckIn.day) <= end)
+        .order_by(col(CheckIn.day)),
+    )
+    mood = {d: float(m) for d, m, _, _ in rows if m is not None}
+    sleep = {d: float(s) for d, _, s, _ in rows if s is not None}
+    notes = tuple(NoteRow(d, "check-in", n) for d, _, _, n in rows if n)
+    base_mood, base_sleep = _rows(
+        session,
+        sa_select(func.avg(CheckIn.mood), func.avg(CheckIn.sleep_hours)).where(
+            col(CheckIn.is_baseline).is_(True)
+        ),
+    )[0]
+    summary = MoodSleep(
+        mood_mean=logged_mean(mood.values()),
+        mood_lowest=int(min(mood.values())) if mood else None,
+        mood_days=len(mood),
+        mood_baseline=float(base_mood) if base_mood is not None else None,
+        sleep_mean=logged_mean(sleep.values()),
+        sleep_shortest=min(sleep.values()) if sleep else None,
+        sleep_days=len(sleep),
+        sleep_baseline=float(base_sleep) if base_sleep is not None else None,
+    )
+    return _CheckInPart(mood, sleep, notes, summary)
+
+
+@dataclass(frozen=True, slots=True)
+class _DosePart:
+    results: tuple[SlotResult, ...]
+    notes: tuple[NoteRow, ...]
+    off_prescription: tuple[OffPrescriptionDose, ...]
+
+
+def _dose_part(
+    session: Session,
+    part: _MedicationPart,
+    med_names: Mapping[int, str],
+    start: date,
+    end: date,
+    now: datetime,
+) -> _DosePart:
+    """Classify every scheduled slot against the logged doses; list notes and off-prescription doses."""
+    rows = _rows(
+        session,
+        sa_select(
+            col(DoseEvent.medication_id),
+            col(DoseEvent.day),
+            col(DoseEvent.scheduled_for),
+            col(DoseEvent.taken_at),
+            col(DoseEvent.status),
+            col(DoseEvent.amount_mg),
+            col(DoseEvent.note),
+        )
+        .where(col(DoseEvent.day) >= start)
+        .where(col(DoseEvent.day) <= end)
+        .order_by(col(DoseEvent.day)),
+    )
+    logged = [
+        LoggedDose(med, sched, taken, DoseStatus(status)) for med, _, sched, taken, status, _, _ in rows
+    ]
+    results = classify_slots(part.slots, logged, now)
+    notes: list[NoteRow] = []
+    off: list[OffPrescriptionDose] = []
+    for med_id, day, sched, _, status, amount, note in rows:
+        name = med_names.get(med_id, "?")
+        if note:
+            notes.append(NoteRow(day, f"dose: {name}", note))
+        if status != DoseStatus.TAKEN.value or sched is None:
+            continue
+        rx = next(
+            (
+                r
+                for r in part.by_medication.get(med_id, ())
+                if r.start <= day and (r.end is None or r.end >= day)
+            ),
+            None,
+        )
+        if rx is not None and abs(amount - rx.dose_mg) > OFF_PRESCRIPTION_TOLERANCE * rx.dose_mg:
+            off.append(OffPrescriptionDose(day, name, amount, rx.dose_mg))
+    return _DosePart(tuple(results), tuple(notes), tuple(off))
+
+
+def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneInfo) -> SummaryData:
+    """Collect the summary of the local days ``start`` to ``end`` (inclusive) as of ``now``."""
+    if end < start:
+        raise TrackerError(f"the period starts ({start.isoformat()}) after it ends ({end.isoformat()})")
+    if now.tzinfo is None:
+        raise TrackerError("the summary needs an aware 'now'")
+
+    settings = settings_service.all_settings(session=session)
+    meds = meds_service.list_medications(session=session, include_archived=True)
+    med_names = {m.id or 0: m.name for m in meds}
+    plans = _plans(session, med_names, tz)
+    medication = _medication_part(session, meds, plans, start, end, tz)
+    symptoms = _symptom_part(session, start, end)
+    checkins = _checkin_part(session, start, end)
+    doses = _dose_part(session, medication, med_names, start, end, now)
+
+    weeks = symptoms.weekly.weeks
+    weekly_adherence = {row.first_day: row for row in adherence_by_week(doses.results, tz)}
+    week_rows = tuple(
+        WeekRow(monday, b, m, s, weekly_adherence.get(monday))
+        for monday, b, m, s in zip(
+            weeks,
+            weekly_means(symptoms.burden, weeks, start, end),
+            weekly_means(checkins.mood, weeks, start, end),
+            weekly_means(checkins.sleep, weeks, start, end),
+            strict=True,
+        )
+    )
+    responses = tuple(
+        ResponseRow(row, change_response(row.change.day, symptoms.burden))
+        for row in medication.changes
+        if row.change.kind in (DoseChangeKind.REDUCTION, DoseChangeKind.STOP)
+    )
+    runs = tuple(
+        MissedRunRow(med_names.get(r.medication_id, "?"), r)
+        for r in missed_runs(doses.results)
+        if r.length >= 2
+    )
+    notes = sorted(
+        (*checkins.notes, *doses.notes, *symptoms.notes),
+        key=lambda n: (n.day, n.source != "check-in", n.source),
+    )
+    questions = tuple(
+        QuestionRow(q.created_at.astimezone(tz).date(), q.text)
+        for q in clinician_service.list_questions(session=session, open_only=True)
+    )
+    upcoming = [a for a in clinician_service.list_appointments(session=session) if a.at >= now]
+    burden_series = daily_series(symptoms.burden, start, end)
+
+    return SummaryData(
+        patient_name=str(settings.get("patient_name") or "").strip(),
+        start=start,
+        end=end,
+        generated_at=now.astimezone(tz),
+        zone=tz.key,
+        disclaimer=DISCLAIMER,
+        crisis_text=str(settings.get("crisis_text") or settings_service.DEFAULT_CRISIS_TEXT),
+        medications=medication.medications,
+        prescriptions=medication.prescriptions,
+        changes=medication.changes,
+        plans=tuple(_relevant_plans(plans, start, end)),
+        chart=ChartData(
+            start=start,
+            end=end,
+            doses=medication.doses,
+            burden=tuple(burden_series),
+            burden_mean=tuple(rolling_mean(burden_series, 7)),
+            change_days=tuple(sorted({c.change.day for c in medication.changes})),
+        ),
+        weekly_symptoms=symptoms.weekly,
+        symptoms=symptoms.rows,
+        adherence=_adherence_totals(doses.results),
+        weeks=week_rows,
+        missed_runs=runs,
+        off_prescription=doses.off_prescription,
+        responses=responses,
+        crisis_days=symptoms.crisis_days,
+        low_mood_days=tuple(sorted(d for d, m in checkins.mood.items() if m <= LOW_MOOD)),
+        short_half_life=_short_half_life_misses(doses.results, meds, tz),
+        mood_sleep=checkins.summary,
+        notes=tuple(notes),
+        questions=questions,
+        next_appointment=(upcoming[0].at.astimezone(tz), upcoming[0].clinician) if upcoming else None,
+    )
+
+
+def _adherence_totals(results: Iterable[SlotResult]) -> AdherenceTotals:
+    counts = {outcome: 0 for outcome in SlotOutcome}
+    for result in results:
+        counts[result.outcome] += 1
+    on_time, late = counts[SlotOutcome.ON_TIME], counts[SlotOutcome.LATE]
+    skipped, missed = counts[SlotOutcome.SKIPPED], counts[SlotOutcome.MISSED]
+    return AdherenceTotals(
+        scheduled=on_time + late + skipped + missed,
+        taken=on_time + late,
+        late=late,
+        skipped=skipped,
+        missed=missed,
+        pending=counts[SlotOutcome.PENDING],
+    )
+
+
+def _short_half_life_misses(
+    results: Sequence[SlotResult], meds: Sequence[Medication], tz: ZoneInfo
+) -> tuple[ShortHalfLifeMisses, ...]:
+    """Missed days of each medicine whose half-life is 24 h or less (DOMAIN.md, reminder R5)."""
+    out: list[ShortHalfLifeMisses] = []
+    for med in meds:
+        half_life = med.half_life_hours
+        if half_life is None or half_life > SHORT_HALF_LIFE_HOURS:
+            continue
+        days = sorted(
+            {
+                local_day(r.scheduled_at, tz)
+                for r in results
+                if r.medication_id == med.id and r.outcome is SlotOutcome.MISSED
+            }
+        )
+        if days:
+            out.append(ShortHalfLifeMisses(med.name, float(half_life), tuple(days)))
+    return tuple(out)
+
+
+def _relevant_plans(plans: Sequence[PlanInfo], start: date, end: date) -> list[PlanInfo]:
+    """Open plans always; finished or abandoned ones only if something happened in the period."""
+    out = []
+    for plan in plans:
+        if plan.status not in ("completed", "abandoned"):
+            out.append(plan)
+            continue
+        touched = any(start <= e.at.date() <= end for e in plan.events) or any(
+            (s.actual_start or s.planned_start) >= start and (s.actual_start or s.planned_start) <= end
+            for s in plan.steps
+        )
+        if touched:
+            out.append(plan)
+    return out

@@ -1,0 +1,582 @@
+"""The clinician summary as a list of format-neutral blocks, built once from ``SummaryData``.
+
+Every sentence and table of the summary is written here, so the Markdown, HTML and PDF
+versions say exactly the same thing; each renderer only lays the blocks out.
+
+Wording rules (DOMAIN.md): facts and timing only, never an instruction to change a dose,
+never a label such as "withdrawal" or "relapse"; crisis entries are reported with care and
+always with the crisis help text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from tracker.domain.trends import DoseChangeKind, timing_facts
+from tracker.domain.units import format_mg
+from tracker.export import charts
+from tracker.export.data import SummaryData, severity_label
+
+TITLE = "Medication and symptom summary for the clinician"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    text: str
+    style: str = "normal"  # normal, small, notice (boxed), alert (boxed, emphasised)
+
+
+@dataclass(frozen=True, slots=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]  # relative column widths
+    align: tuple[str, ...] = ()  # "l" or "r" per column; left by default
+
+    def alignment(self, column: int) -> str:
+        return self.align[column] if column < len(self.align) else "l"
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    figure: charts.Figure
+    text_lines: tuple[str, ...]  # the plain-text version for Markdown
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Label and value pairs (the header block)."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+Block = Heading | Para | Bullets | Table | Chart | Facts
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    title: str
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------
+# Formatting helpers
+# ---------------------------------------------------------------------------
+
+
+def fmt_day(day: date) -> str:
+    """``5 Sep 2026``: unambiguous in every locale."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def fmt_moment(moment: datetime) -> str:
+    return f"{fmt_day(moment.date())} {moment:%H:%M}"
+
+
+def fmt_mg(mg: float) -> str:
+    return format_mg(mg)
+
+
+def fmt_num(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_share(count: int, total: int) -> str:
+    return f"{count} ({count / total:.0%})" if total else str(count)
+
+
+def fmt_signed(value: float | None) -> str:
+    return "" if value is None else f"{value:+.1f}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _days_list(days: tuple[date, ...], limit: int = 8) -> str:
+    shown = ", ".join(fmt_day(d) for d in days[:limit])
+    return shown + (f" and {len(days) - limit} more" if len(days) > limit else "")
+
+
+_KIND_WORDS = {
+    DoseChangeKind.START: "start",
+    DoseChangeKind.INCREASE: "increase",
+    DoseChangeKind.REDUCTION: "reduction",
+    DoseChangeKind.STOP: "stop",
+}
+
+
+# ---------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------
+
+
+def _header(d: SummaryData) -> list[Block]:
+    pairs: list[tuple[str, str]] = []
+    if d.patient_name:
+        pairs.append(("Patient", d.patient_name))
+    pairs.append(("Period", f"{fmt_day(d.start)} to {fmt_day(d.end)} ({_plural(d.days, 'day')})"))
+    pairs.append(("Generated", f"{fmt_moment(d.generated_at)} ({d.zone})"))
+    if d.next_appointment is not None:
+        at, who = d.next_appointment
+        pairs.append(("Next appointment", fmt_moment(at) + (f" with {who}" if who else "")))
+    return [Facts(tuple(pairs)), Para(d.disclaimer, "notice")]
+
+
+def _medications(d: SummaryData) -> list[Block]:
+    blocks: list[Block] = [Heading("Current medications and prescriptions")]
+    current = [m for m in d.medications if not m.archived]
+    if current:
+        rows = []
+        for m in current:
+            name = m.name + (f" ({m.brand})" if m.brand else "")
+            strength = f"{m.form}, {fmt_mg(m.strength_mg)}" + ("/ml" if m.form == "liquid" else "")
+            half = f"{m.half_life_hours:g} h" if m.half_life_hours else ""
+            rx = m.current
+            if rx is None:
+                rows.append((name, strength, "no current prescription", "", "", "", half))
+                continue
+            dose = fmt_mg(rx.dose_mg) + (
+                f" x{len(rx.times)} = {fmt_mg(rx.daily_mg)}/day" if len(rx.times) > 1 else ""
+            )
+            rows.append(
+                (name, strength, dose, ", ".join(rx.times), fmt_day(rx.start), rx.prescriber or "", half)
+            )
+        blocks.append(
+            Table(
+                ("Medication", "Form", "Dose", "Times", "Since", "Prescriber", "Half-life"),
+                tuple(rows),
+                (24, 15, 19, 9, 13, 20, 10),
+                ("l", "l", "l", "l", "l", "l", "r"),
+            )
+        )
+    else:
+        blocks.append(Para("No medications recorded."))
+    earlier = [p for p in d.prescriptions if p.end is not None and p.end < d.end]
+    if earlier:
+        blocks.append(
+            Para(
+                "Earlier prescriptions in the period: "
+                + "; ".join(
+                    f"{p.medication} {fmt_mg(p.daily_mg)}/day, "
+                    f"{fmt_day(max(p.start, d.start))} to {fmt_day(p.end or d.end)}"
+                    for p in earlier
+                )
+                + ".",
+                "small",
+            )
+        )
+    return blocks
+
+
+def _changes(d: SummaryData) -> list[Block]:
+    blocks: list[Block] = [Heading("Dose changes in the period")]
+    if not d.changes:
+        return [*blocks, Para("The prescribed dose did not change in this period.")]
+    rows = tuple(
+        (
+            fmt_day(c.change.day),
+            c.medication,
+            fmt_mg(c.change.from_mg) + "/day",
+            fmt_mg(c.change.to_mg) + "/day",
+            _KIND_WORDS[c.change.kind],
+            f"yes, step {c.step_order}"
+            if c.planned and c.step_order is not None
+            else (
+                "yes"
+                if c.planned
+                else ("" if c.change.kind is DoseChangeKind.START else "not in an agreed plan")
+            ),
+        )
+        for c in d.changes
+    )
+    blocks.append(
+        Table(("Date", "Medication", "From", "To", "Change", "Planned"), rows, (14, 18, 14, 14, 12, 24))
+    )
+    return blocks
+
+
+def _plans(d: SummaryData) -> list[Block]:
+    blocks: list[Block] = [Heading("Taper plan")]
+    if not d.plans:
+        return [*blocks, Para("No taper plan is recorded.")]
+    for plan in d.plans:
+        agreed = (
+            f"agreed with {plan.prescriber or 'the prescriber'} on {fmt_day(plan.agreed_on)}"
+            if plan.agreed_on
+            else "not yet agreed with a prescriber (a draft to discuss)"
+        )
+        blocks.append(
+            Para(
+                f"{plan.medication}: {plan.status} plan ({plan.method}), {agreed}. "
+                f"Holds: {plan.holds}; step-backs: {plan.step_backs}."
+            )
+        )
+        if plan.notes:
+            blocks.append(Para(f"Plan notes: {plan.notes}", "small"))
+        rows = []
+        for s in plan.steps:
+            delay = s.delay_days
+            diff = "" if delay is None else ("on time" if delay == 0 else f"{delay:+d} days")
+            rows.append(
+                (
+                    str(s.order),
+                    fmt_mg(s.dose_mg) + "/day",
+                    fmt_day(s.planned_start),
+                    fmt_day(s.actual_start) if s.actual_start else "",
+                    diff,
+                    s.status.replace("_", " "),
+                )
+            )
+        if rows:
+            blocks.append(
+                Table(
+                    ("Step", "Daily dose", "Planned start", "Actual start", "Difference", "Status"),
+                    tuple(rows),
+                    (8, 16, 18, 18, 14, 16),
+                    ("r", "l", "l", "l", "l", "l"),
+                )
+            )
+        if plan.events:
+            blocks.append(
+                Bullets(
+                    tuple(
+                        f"{fmt_day(e.at.date())}: {e.action.replace('_', ' ')}"
+                        + (f" ({e.from_status} to {e.to_status})" if e.from_status and e.to_status else "")
+                        + (f": {e.reason}" if e.reason else "")
+                        for e in plan.events
+                    )
+                )
+            )
+    return blocks
+
+
+def _charts(d: SummaryData) -> list[Block]:
+    from tracker.domain.trends import spark_text
+
+    chart = d.chart
+    burden_text = []
+    top = max((v for v in chart.burden if v is not None), default=0.0) or 1.0
+    for offset in range(0, len(chart.burden), 30):
+        first = chart.start.toordinal() + offset
+        part = chart.burden[offset : offset + 30]
+        burden_text.append(f"{fmt_day(date.fromordinal(first)):>11}  {spark_text(part, 0, top)}")
+    dose_lines = []
+    for c in d.changes:
+        dose_lines.append(
+            f"{fmt_day(c.change.day)}: {c.medication} {fmt_mg(c.change.from_mg)} to "
+            f"{fmt_mg(c.change.to_mg)} per day"
+        )
+    text = (
+        "Prescribed daily dose: "
+        + (
+            "; ".join(
+                f"{s.medication} {fmt_mg(s.values[0])} on {fmt_day(chart.start)}, {fmt_mg(s.values[-1])} on "
+                f"{fmt_day(chart.end)}"
+                for s in chart.doses
+                if s.values
+            )
+            or "none"
+        )
+        + ".",
+        *dose_lines,
+        f"Daily symptom burden (sum of severities; one character per day, 30 days a line, "
+        f"scale 0 to {top:g}, blank = not logged):",
+        *burden_text,
+    )
+    weekly_lines = []
+    if d.weekly_symptoms.rows:
+        width = max(len(name) for name, _ in d.weekly_symptoms.rows)
+        weekly_lines.append(
+            f"{'Week starting':<{width}}  "
+            + " ".join(f"{m:%d}" for m in d.weekly_symptoms.weeks)
+            + "  (day of month of each Monday)"
+        )
+        for name, values in d.weekly_symptoms.rows:
+            cells = " ".join(" ." if v is None else f"{v:2.0f}" for v in values)
+            weekly_lines.append(f"{name:<{width}}  {cells}")
+        weekly_lines.append("Mean severity per week: 0 none, 1 mild, 2 moderate, 3 severe; . not logged.")
+    else:
+        weekly_lines.append("No symptoms were rated above none in this period.")
+    return [
+        Heading("Dose and symptom burden"),
+        Chart(charts.dose_burden_chart(chart), text),
+        Para(
+            "Burden is the sum of the day's symptom severities (0 none to 3 severe per symptom); "
+            "a day with nothing logged is a gap, not zero.",
+            "small",
+        ),
+        Heading("Main symptoms by week"),
+        Chart(charts.weekly_symptoms_chart(d.weekly_symptoms), tuple(weekly_lines)),
+    ]
+
+
+def _symptoms(d: SummaryData) -> list[Block]:
+    blocks: list[Block] = [Heading("Symptoms")]
+    if not d.symptoms:
+        return [*blocks, Para("No symptoms were logged in this period.")]
+    rows = tuple(
+        (
+            r.name,
+            str(r.summary.days_present),
+            str(r.summary.days_logged),
+            severity_label(r.summary.worst),
+            fmt_num(r.summary.mean),
+            fmt_num(r.summary.baseline),
+            fmt_signed(r.summary.change),
+        )
+        for r in d.symptoms
+    )
+    blocks.append(
+        Table(
+            ("Symptom", "Days present", "Days logged", "Worst", "Mean", "Baseline", "Change"),
+            rows,
+            (28, 13, 13, 14, 9, 11, 10),
+            ("l", "r", "r", "l", "r", "r", "r"),
+        )
+    )
+    blocks.append(
+        Para(
+            "Present: rated mild or worse. Severity 0 none, 1 mild, 2 moderate, 3 severe. Mean over "
+            "logged days. Baseline: mean "
+            "severity on the check-in days marked as the pre-taper baseline; change = mean minus "
+            "baseline (positive = more severe).",
+            "small",
+        )
+    )
+    return blocks
+
+
+def _adherence(d: SummaryData) -> list[Block]:
+    a = d.adherence
+    blocks: list[Block] = [Heading("Doses taken")]
+    if a.scheduled == 0:
+        return [*blocks, Para("No scheduled doses in this period.")]
+    text = (
+        f"{_plural(a.scheduled, 'scheduled dose')} in the period: taken {fmt_share(a.taken, a.scheduled)}, "
+        f"of which late (more than 2 hours after the scheduled time) {fmt_share(a.late, a.scheduled)}; "
+        f"skipped {fmt_share(a.skipped, a.scheduled)}; "
+        f"missed (nothing logged) {fmt_share(a.missed, a.scheduled)}."
+    )
+    if a.pending:
+        text += f" {_plural(a.pending, 'dose')} still due, not counted."
+    blocks.append(Para(text))
+    if d.missed_runs:
+        blocks.append(
+            Bullets(
+                tuple(
+                    f"{r.medication}: {r.run.length} missed in a row, {fmt_day(r.run.start.date())} to "
+                    f"{fmt_day(r.run.last.date())}"
+                    for r in d.missed_runs[:5]
+                )
+            )
+        )
+    else:
+        blocks.append(Para("No two doses in a row were missed.", "small"))
+    return blocks
+
+
+def _weeks(d: SummaryData) -> list[Block]:
+    rows = []
+    for w in d.weeks:
+        adh = w.adherence
+        rows.append(
+            (
+                fmt_day(max(w.monday, d.start)),
+                fmt_num(w.burden),
+                fmt_num(w.mood),
+                fmt_num(w.sleep),
+                f"{adh.taken} of {adh.scheduled}" if adh else "",
+                str(adh.late) if adh else "",
+                str(adh.skipped) if adh else "",
+                str(adh.missed) if adh else "",
+            )
+        )
+    return [
+        *_mood_sleep(d),
+        Table(
+            ("Week from", "Burden/day", "Mood", "Sleep (h)", "Taken", "Late", "Skipped", "Missed"),
+            tuple(rows),
+            (16, 12, 9, 10, 12, 8, 9, 9),
+            ("l", "r", "r", "r", "r", "r", "r", "r"),
+        ),
+        Para("Means over the days logged in each week; mood 0 (worst) to 10 (best).", "small"),
+    ]
+
+
+def _notable(d: SummaryData) -> list[Block]:
+    blocks: list[Block] = [Heading("Notable events")]
+    if d.crisis_days or d.low_mood_days:
+        lines = []
+        if d.crisis_days:
+            lines.append(
+                f"Thoughts of self-harm were logged on {_plural(len(d.crisis_days), 'day')} in this period "
+                f"({_days_list(d.crisis_days)})."
+            )
+        if d.low_mood_days:
+            lines.append(
+                f"Mood was rated 1 or lower (out of 10) on {_plural(len(d.low_mood_days), 'day')} "
+                f"({_days_list(d.low_mood_days)})."
+            )
+        blocks.append(Para(" ".join(lines) + " " + d.crisis_text, "alert"))
+    items: list[str] = []
+    for c in d.unplanned_changes:
+        items.append(
+            f"Dose change not in an agreed plan: {c.medication} {fmt_mg(c.change.from_mg)} to "
+            f"{fmt_mg(c.change.to_mg)} per day on {fmt_day(c.change.day)} ({_KIND_WORDS[c.change.kind]})."
+        )
+    if d.off_prescription:
+        first = d.off_prescription[:5]
+        items.append(
+            f"{_plural(len(d.off_prescription), 'logged dose')} differed from the prescription "
+            "by more than 10%: "
+            + "; ".join(
+                f"{o.medication} {fmt_mg(o.amount_mg)} instead of {fmt_mg(o.prescribed_mg)} on "
+                f"{fmt_day(o.day)}"
+                for o in first
+            )
+            + (" and more." if len(d.off_prescription) > 5 else ".")
+        )
+    for s in d.short_half_life:
+        items.append(
+            f"{s.medication} has a short half-life (about {s.half_life_hours:g} h); doses were missed on "
+            f"{_plural(len(s.days), 'day')} ({_days_list(s.days)}). Missed doses of short half-life "
+            f"medicines can bring on withdrawal symptoms."
+        )
+    if items:
+        blocks.append(Bullets(tuple(items)))
+    if d.responses:
+        blocks.extend(_responses(d))
+    if not items and not d.responses and not d.crisis_days and not d.low_mood_days:
+        blocks.append(Para("Nothing notable in this period."))
+    return blocks
+
+
+def _day_number(day: int | None, missing: str) -> str:
+    return missing if day is None else f"day {day}"
+
+
+def _responses(d: SummaryData) -> list[Block]:
+    """Burden around each reduction as numbers (trends.change_response), never a verdict."""
+    rows = []
+    for r in d.responses:
+        c, x = r.change, r.response
+        before = "not logged" if x.mean_before is None else f"{x.mean_before:.1f} ({x.logged_before} d)"
+        after = "not logged" if x.mean_after is None else f"{x.mean_after:.1f} ({x.logged_after} d)"
+        peak = "" if x.peak_burden is None else f"{x.peak_burden:g} ({_day_number(x.days_to_peak, '')})"
+        back = (
+            "" if x.days_to_rise is None else _day_number(x.days_to_return, f"not by day {x.window_days - 1}")
+        )
+        rows.append(
+            (
+                fmt_day(c.change.day),
+                f"{c.medication} {fmt_mg(c.change.from_mg)} to {fmt_mg(c.change.to_mg)}",
+                before,
+                after,
+                _day_number(x.days_to_rise, "no rise" if x.mean_before is not None else ""),
+                peak,
+                back,
+            )
+        )
+    first = d.responses[0].response
+    facts = timing_facts(DoseChangeKind.REDUCTION)
+    return [
+        Heading("Symptom burden after each reduction", 3),
+        Table(
+            (
+                "Date",
+                "Reduction (per day)",
+                "Burden before",
+                "Burden after",
+                "Rise",
+                "Peak",
+                "Back",
+            ),
+            tuple(rows),
+            (13, 24, 15, 15, 10, 11, 12),
+            ("l", "l", "r", "r", "l", "l", "l"),
+        ),
+        Para(
+            f"Burden before and after: mean daily burden over the {first.compare_days} days before the "
+            f"change "
+            f"and the {first.compare_days} days from it (days logged). "
+            f"Days are counted from the change (day 0). Rise: first day the burden reached "
+            f"{first.threshold:g} above the mean before. Peak: highest burden within "
+            f"{first.window_days} days. Back: first day the 3-day mean came within "
+            f"{first.threshold / 2:g} of the mean before. {facts[0]} {facts[-1]}",
+            "small",
+        ),
+    ]
+
+
+def _mood_sleep(d: SummaryData) -> list[Block]:
+    m = d.mood_sleep
+    lines = []
+    if m.mood_days:
+        base = f"; baseline {fmt_num(m.mood_baseline)}" if m.mood_baseline is not None else ""
+        lines.append(
+            f"Mood (0-10): mean {fmt_num(m.mood_mean)} over {_plural(m.mood_days, 'day')} logged, "
+            f"lowest {m.mood_lowest}{base}."
+        )
+    else:
+        lines.append("Mood: not logged in this period.")
+    if m.sleep_days:
+        base = f"; baseline {fmt_num(m.sleep_baseline)} h" if m.sleep_baseline is not None else ""
+        lines.append(
+            f"Sleep: mean {fmt_num(m.sleep_mean)} h over {_plural(m.sleep_days, 'night')} logged, "
+            f"shortest {m.sleep_shortest:g} h{base}."
+        )
+    else:
+        lines.append("Sleep: not logged in this period.")
+    return [Heading("Mood, sleep and doses week by week"), Bullets(tuple(lines))]
+
+
+def _notes(d: SummaryData) -> list[Block]:
+    blocks: list[Block] = [Heading("Patient's notes")]
+    if not d.notes:
+        return [*blocks, Para("No notes in this period.")]
+    blocks.append(
+        Table(
+            ("Date", "From", "Note"), tuple((fmt_day(n.day), n.source, n.text) for n in d.notes), (14, 20, 66)
+        )
+    )
+    return blocks
+
+
+def _questions(d: SummaryData) -> list[Block]:
+    blocks: list[Block] = [Heading("Open questions for the clinician")]
+    if not d.questions:
+        return [*blocks, Para("No open questions.")]
+    return [*blocks, Bullets(tuple(f"{q.text} (noted {fmt_day(q.asked)})" for q in d.questions))]
+
+
+def build(d: SummaryData) -> Document:
+    """The whole summary, in reading order."""
+    blocks: list[Block] = []
+    for section in (
+        _header,
+        _medications,
+        _changes,
+        _plans,
+        _charts,
+        _symptoms,
+        _adherence,
+        _notable,
+        _weeks,
+        _notes,
+        _questions,
+    ):
+        blocks.extend(section(d))
+    return Document(TITLE, tuple(blocks))

@@ -1,0 +1,54 @@
+"""Checks and writes for export targets: only where the user said, always mode 0600.
+
+Every problem becomes a ``TrackerError`` with one line naming the path, raised before
+anything is written, so the command line exits with status 2 and leaves no partial file
+(``tracker.paths`` writes through a temporary file and a rename).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tracker import paths
+from tracker.domain.errors import TrackerError
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise TrackerError(f"the folder {folder} does not exist; create it first or choose another place")
+    if not folder.is_dir():
+        raise TrackerError(f"{folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise TrackerError(f"cannot write to the folder {folder} (permission denied)")
+
+
+def check_target_file(path: Path) -> Path:
+    """The absolute path of an export file, after checking that it can be written there."""
+    target = Path(path).expanduser().absolute()
+    if target.is_dir():
+        raise TrackerError(f"{target} is a folder; give a file name such as {target / 'summary.pdf'}")
+    _check_folder(target.parent)
+    if target.exists() and not os.access(target, os.W_OK):
+        raise TrackerError(f"cannot overwrite {target} (permission denied)")
+    return target
+
+
+def check_target_dir(path: Path) -> Path:
+    """The absolute path of an existing, writable export folder."""
+    target = Path(path).expanduser().absolute()
+    _check_folder(target)
+    return target
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically with mode 0600; OS errors become TrackerError."""
+    try:
+        paths.write_private_bytes(path, data)
+    except OSError as exc:
+        raise TrackerError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    return write_bytes(path, text.encode("utf-8"))

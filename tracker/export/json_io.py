@@ -1,0 +1,591 @@
+"""A complete JSON backup of every table, and its import (into an empty database or merged).
+
+The file is ``{"format": "taper-tracker-backup", "format_version": N, ..., "tables": {...}}``
+with every row of every table as plain JSON (dates and instants as ISO 8601 text).
+
+Import rules:
+- The whole file is read and checked before anything is written: a truncated file, an
+  unknown format version, a CSV, a duplicate id or key, an out-of-range value or a
+  reference to a missing record stops the import with one line naming the record.
+- Older format versions are accepted: a table or field the file lacks gets the model's
+  default. Newer versions are refused.
+- Into an empty database (no records of the user's own; the seeded symptom catalogue and
+  settings do not count) every id is kept, settings and the audit log come across too, so
+  exporting again gives the same content.
+- Into a database with records, each record is matched on its natural key (a medication by
+  name, a dose by its slot, a symptom rating by symptom and day, ...). Records already
+  present are kept as they are and skipped, so importing the same file twice adds nothing.
+  New records keep their id when it is free and get a fresh one otherwise, with every
+  reference rewritten. The audit log is not merged: its row ids belong to the other database.
+- The caller runs everything in one transaction (``Database.write(audit=False)``): the import
+  is a bulk restore, undone as a whole from the backup taken before it, not row by row
+  through undo; writing audit rows for it would also make the round trip differ.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import types
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Union, get_args, get_origin
+
+from pydantic_core import PydanticUndefined
+from sqlalchemy import func, select
+from sqlmodel import Session, SQLModel
+
+from tracker.domain.errors import TrackerError
+from tracker.domain.units import times_from_text
+from tracker.models import (
+    Appointment,
+    AuditEntry,
+    CheckIn,
+    ClinicianQuestion,
+    Comparison,
+    DoseEvent,
+    DoseStatus,
+    DrugClass,
+    Form,
+    Medication,
+    PlanEvent,
+    Prescription,
+    ReminderState,
+    Setting,
+    Symptom,
+    SymptomEntry,
+    TaperPlan,
+    TaperStep,
+)
+
+FORMAT_NAME = "taper-tracker-backup"
+FORMAT_VERSION = 1
+"""Raise when the file layout changes; add an upgrade step for the older one to ``_UPGRADES``."""
+MIN_FORMAT_VERSION = 1
+
+# Insertion order: every table after the tables it refers to.
+TABLES: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("setting", Setting),
+    ("symptom", Symptom),
+    ("medication", Medication),
+    ("taperplan", TaperPlan),
+    ("taperstep", TaperStep),
+    ("prescription", Prescription),
+    ("doseevent", DoseEvent),
+    ("planevent", PlanEvent),
+    ("symptomentry", SymptomEntry),
+    ("checkin", CheckIn),
+    ("appointment", Appointment),
+    ("clinicianquestion", ClinicianQuestion),
+    ("reminderstate", ReminderState),
+    ("auditentry", AuditEntry),
+)
+MODELS: dict[str, type[SQLModel]] = dict(TABLES)
+KEYED_BY_TEXT = {"setting", "reminderstate"}  # primary key "key", not an integer id
+
+# (table, column) -> the table it refers to
+REFERENCES: dict[tuple[str, str], str] = {
+    ("taperplan", "medication_id"): "medication",
+    ("taperstep", "plan_id"): "taperplan",
+    ("prescription", "medication_id"): "medication",
+    ("prescription", "taper_step_id"): "taperstep",
+    ("doseevent", "medication_id"): "medication",
+    ("planevent", "plan_id"): "taperplan",
+    ("symptomentry", "symptom_id"): "symptom",
+}
+
+# Tables whose rows mean the database already holds the user's own records.
+USER_TABLES = (
+    "medication",
+    "prescription",
+    "doseevent",
+    "taperplan",
+    "taperstep",
+    "planevent",
+    "symptomentry",
+    "checkin",
+    "appointment",
+    "clinicianquestion",
+)
+
+# Upgrades from an older format version to the next: version -> function(tables) -> tables.
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def table_rows(session: Session, name: str) -> list[dict[str, Any]]:
+    """Every row of one table as JSON-ready dicts, in primary-key order (plain columns, no ORM objects)."""
+    table = MODELS[name].__table__  # type: ignore[attr-defined]
+    key = table.c.key if name in KEYED_BY_TEXT else table.c.id
+    result = session.connection().execute(select(table).order_by(key))
+    return [{k: _jsonable(v) for k, v in row.items()} for row in result.mappings()]
+
+
+def export_backup(*, session: Session, now: datetime) -> dict[str, Any]:
+    """The complete backup as a JSON-ready dict."""
+    from tracker import __version__
+    from tracker.migrations import HEAD
+
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "app_version": __version__,
+        "schema_revision": HEAD,
+        "exported_at": now.astimezone(UTC).isoformat(),
+        "tables": {name: table_rows(session, name) for name, _ in TABLES},
+    }
+
+
+def dumps(backup: Mapping[str, Any]) -> str:
+    """The backup as JSON text (UTF-8 safe, one record per line for readable diffs)."""
+    tables = backup["tables"]
+    head = {k: v for k, v in backup.items() if k != "tables"}
+    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ', "tables": {']
+    for t_index, (name, rows) in enumerate(tables.items()):
+        lines.append(f"  {json.dumps(name)}: [")
+        for r_index, row in enumerate(rows):
+            comma = "," if r_index + 1 < len(rows) else ""
+            lines.append("    " + json.dumps(row, ensure_ascii=False, sort_keys=True) + comma)
+        lines.append("  ]" + ("," if t_index + 1 < len(tables) else ""))
+    lines.append("}}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Reading and checking
+# ---------------------------------------------------------------------------
+
+
+class BackupError(TrackerError):
+    """The backup file is unreadable or holds a bad record; nothing was written."""
+
+
+def parse(raw: bytes, source: str) -> dict[str, Any]:
+    """Decode and check the envelope of a backup file; return it upgraded to the current version."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BackupError(f"{source} is not a taper-tracker JSON backup (not UTF-8 text)") from exc
+    stripped = text.lstrip()
+    if not stripped:
+        raise BackupError(f"{source} is empty; it is not a taper-tracker JSON backup")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if not stripped.startswith(("{", "[")):
+            first = stripped.splitlines()[0]
+            kind = " (it looks like a CSV file)" if "," in first or ";" in first else ""
+            raise BackupError(f"{source} is not a taper-tracker JSON backup{kind}") from exc
+        raise BackupError(
+            f"{source} is not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}); "
+            "the file may be truncated or damaged"
+        ) from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise BackupError(f'{source} is JSON but not a taper-tracker backup (no "format": "{FORMAT_NAME}")')
+    version = document.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BackupError(f"{source} has no valid format_version")
+    if version > FORMAT_VERSION:
+        raise BackupError(
+            f"{source} uses backup format version {version}, newer than this program reads (up to "
+            f"{FORMAT_VERSION}); update taper-tracker to import it"
+        )
+    if version < MIN_FORMAT_VERSION:
+        raise BackupError(f"{source} uses backup format version {version}, which is no longer supported")
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise BackupError(f'{source} has no "tables" object')
+    for step in range(version, FORMAT_VERSION):
+        tables = _UPGRADES[step](tables)
+    unknown = sorted(set(tables) - set(MODELS))
+    if unknown:
+        raise BackupError(f"{source} has an unknown table {unknown[0]!r}")
+    for name, rows in tables.items():
+        if not isinstance(rows, list):
+            raise BackupError(f"{source}: table {name!r} is not a list of records")
+    return {**document, "format_version": FORMAT_VERSION, "tables": tables}
+
+
+def _allowed(annotation: Any) -> tuple[tuple[type, ...], bool]:
+    """The concrete types of a field annotation and whether None is allowed."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = get_args(annotation)
+        return tuple(a for a in args if a is not type(None)), type(None) in args
+    return (annotation,), False
+
+
+def _coerce(value: Any, annotation: Any) -> Any:
+    """Convert one JSON value to the field's Python type; ValueError names what is wrong."""
+    kinds, nullable = _allowed(annotation)
+    if value is None:
+        if nullable:
+            return None
+        raise ValueError("is empty (null) but is required")
+    kind = kinds[0]
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        raise ValueError(f"{value!r} is not true or false")
+    if kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ValueError(f"{value!r} is not a whole number")
+    if kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return float(value)
+        raise ValueError(f"{value!r} is not a number")
+    if kind is str:
+        if isinstance(value, str):
+            return value
+        raise ValueError(f"{value!r} is not text")
+    if kind is datetime:
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a date and time")
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date and time (ISO 8601)") from None
+        # instants are stored in UTC; a time without an offset can only have been UTC
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if kind is date:
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a date")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    raise ValueError(f"has an unsupported type {kind!r}")  # pragma: no cover - every model field is covered
+
+
+def _range(low: float, high: float) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if value is not None and not low <= value <= high:
+            return f"{value!r} is outside {low:g}-{high:g}"
+        return None
+
+    return check
+
+
+def _positive(value: Any) -> str | None:
+    return None if value is None or value > 0 else f"{value!r} must be more than zero"
+
+
+def _not_negative(value: Any) -> str | None:
+    return None if value is None or value >= 0 else f"{value!r} is negative"
+
+
+def _one_of(allowed: set[str]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return (
+            None
+            if value is None or value in allowed
+            else f"{value!r} is not one of {', '.join(sorted(allowed))}"
+        )
+
+    return check
+
+
+def _not_blank(value: Any) -> str | None:
+    return None if value is None or str(value).strip() else "is empty"
+
+
+def _times(value: Any) -> str | None:
+    try:
+        if times_from_text(value):
+            return None
+    except ValueError:
+        pass
+    return f"{value!r} is not a list of times such as 08:00,20:00"
+
+
+def _json_text(value: Any) -> str | None:
+    try:
+        json.loads(value)
+    except ValueError:
+        return f"{value!r} is not a JSON value"
+    return None
+
+
+MAX_MG = 100_000.0
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
+    "medication": {
+        "name": _not_blank,
+        "strength_mg": _positive,
+        "liquid_mg_per_ml": _positive,
+        "half_life_hours": _range(1e-9, 2000),
+        "form": _one_of({f.value for f in Form}),
+        "drug_class": _one_of({c.value for c in DrugClass}),
+    },
+    "prescription": {"dose_mg": _range(1e-9, MAX_MG), "times": _times},
+    "doseevent": {"amount_mg": _range(0, MAX_MG), "status": _one_of({s.value for s in DoseStatus})},
+    "taperplan": {"status": _not_blank, "method": _not_blank},
+    "taperstep": {"order": _not_negative, "dose_mg": _range(0, MAX_MG), "min_days": _range(0, 3650)},
+    "planevent": {"action": _not_blank},
+    "symptom": {"key": _not_blank, "name": _not_blank, "group": _not_blank},
+    "symptomentry": {"severity": _range(0, 3), "comparison": _one_of({c.value for c in Comparison})},
+    "checkin": {"mood": _range(0, 10), "sleep_hours": _range(0, 24)},
+    "setting": {"key": _not_blank, "value": _json_text},
+    "reminderstate": {"key": _not_blank},
+    "auditentry": {"action": _one_of({"insert", "update", "delete"})},
+}
+
+
+def _label(name: str, index: int, raw: Mapping[str, Any]) -> str:
+    ident = raw.get("key") if name in KEYED_BY_TEXT else raw.get("id")
+    return f"{name} record {index + 1}" + (f" (id {ident!r})" if ident is not None else "")
+
+
+def check_rows(
+    tables: Mapping[str, list[Any]], source: str, missing_time: datetime = EPOCH
+) -> dict[str, list[dict[str, Any]]]:
+    """Every record converted to Python values and checked; BackupError names the first bad one.
+
+    A missing field gets the model's default, except that a missing instant gets
+    ``missing_time`` (the file's export time) instead of "now": natural keys use instants,
+    and importing the same old file twice must give the same keys.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    ids: dict[str, set[Any]] = {}
+    for name, model in TABLES:
+        rows: list[dict[str, Any]] = []
+        seen: set[Any] = set()
+        fields = model.model_fields
+        checks = CHECKS.get(name, {})
+        for index, raw in enumerate(tables.get(name, [])):
+            if not isinstance(raw, dict):
+                raise BackupError(f"{source}: {name} record {index + 1} is not an object")
+            where = f"{source}: {_label(name, index, raw)}"
+            row: dict[str, Any] = {}
+            for field_name, info in fields.items():
+                if field_name in raw:
+                    try:
+                        row[field_name] = _coerce(raw[field_name], info.annotation)
+                    except ValueError as exc:
+                        raise BackupError(f"{where}: {field_name} {exc}") from None
+                elif info.default_factory is not None:
+                    produced = info.default_factory()  # type: ignore[call-arg]
+                    row[field_name] = missing_time if isinstance(produced, datetime) else produced
+                elif info.default is not PydanticUndefined:
+                    row[field_name] = info.default
+                else:
+                    raise BackupError(f"{where}: the field {field_name!r} is missing")
+                problem = checks.get(field_name, lambda _v: None)(row[field_name])
+                if problem:
+                    raise BackupError(f"{where}: {field_name} {problem}")
+            ident = row["key"] if name in KEYED_BY_TEXT else row.get("id")
+            if ident is None:
+                raise BackupError(f"{where}: the record has no id")
+            if isinstance(ident, int) and ident < 1:
+                raise BackupError(f"{where}: id {ident} must be 1 or more")
+            if ident in seen:
+                raise BackupError(f"{where}: duplicate id {ident!r} in {name}")
+            seen.add(ident)
+            rows.append(row)
+        out[name] = rows
+        ids[name] = seen
+    _check_references(out, ids, source)
+    _check_unique(out, source)
+    return out
+
+
+def _check_references(
+    rows: Mapping[str, list[dict[str, Any]]], ids: Mapping[str, set[Any]], source: str
+) -> None:
+    for (name, column), parent in REFERENCES.items():
+        for index, row in enumerate(rows[name]):
+            value = row.get(column)
+            if value is not None and value not in ids[parent]:
+                raise BackupError(
+                    f"{source}: {_label(name, index, row)}: {column} {value} refers to a {parent} "
+                    "that is not in the file"
+                )
+    for index, row in enumerate(rows["prescription"]):
+        if row["end_date"] is not None and row["end_date"] < row["start_date"]:
+            raise BackupError(f"{source}: {_label('prescription', index, row)}: it ends before it starts")
+
+
+def _name_key(name: Any) -> str:
+    return " ".join(str(name).casefold().split())
+
+
+# Natural keys: two records with the same key are the same record (used for merging and
+# for duplicate checks within the file). Foreign keys appear already rewritten.
+NATURAL_KEYS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "setting": lambda r: r["key"],
+    "reminderstate": lambda r: r["key"],
+    "symptom": lambda r: r["key"],
+    "medication": lambda r: (_name_key(r["name"]), r["created_at"]),
+    "taperplan": lambda r: (r["medication_id"], r["created_at"]),
+    "taperstep": lambda r: (r["plan_id"], r["order"]),
+    "prescription": lambda r: (r["medication_id"], r["start_date"]),
+    "doseevent": lambda r: (
+        (r["medication_id"], r["scheduled_for"])
+        if r["scheduled_for"] is not None
+        else (r["medication_id"], None, r["taken_at"], r["status"], r["amount_mg"])
+    ),
+    "planevent": lambda r: (r["plan_id"], r["at"], r["action"]),
+    "symptomentry": lambda r: (r["symptom_id"], r["day"]),
+    "checkin": lambda r: r["day"],
+    "appointment": lambda r: (r["at"], r["clinician"], r["kind"]),
+    "clinicianquestion": lambda r: (r["text"], r["created_at"]),
+    "auditentry": lambda r: r["id"],
+}
+# Keys the database itself holds unique: a second record with one of these is an error.
+UNIQUE_IN_FILE = ("symptom", "taperstep", "doseevent", "symptomentry", "checkin")
+
+
+def _check_unique(rows: Mapping[str, list[dict[str, Any]]], source: str) -> None:
+    for name in UNIQUE_IN_FILE:
+        seen: dict[Any, int] = {}
+        for index, row in enumerate(rows[name]):
+            key = NATURAL_KEYS[name](row)
+            if name == "doseevent" and row["scheduled_for"] is None:
+                continue  # only scheduled doses are unique per slot
+            if key in seen:
+                raise BackupError(
+                    f"{source}: {_label(name, index, row)} duplicates {name} record {seen[key] + 1}"
+                )
+            seen[key] = index
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """What an import added and skipped, per table."""
+
+    mode: str  # "empty" or "merge"
+    added: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_added(self) -> int:
+        return sum(self.added.values())
+
+    @property
+    def total_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+
+def _export_time(backup: Mapping[str, Any]) -> datetime:
+    try:
+        moment = _coerce(backup.get("exported_at"), datetime)
+    except ValueError:
+        return EPOCH
+    return moment if isinstance(moment, datetime) else EPOCH
+
+
+def is_empty(session: Session) -> bool:
+    """True when the database holds none of the user's own records (the seeded catalogue aside)."""
+    conn = session.connection()
+    for name in USER_TABLES:
+        table = MODELS[name].__table__  # type: ignore[attr-defined]
+        if conn.execute(select(func.count()).select_from(table)).scalar_one():
+            return False
+    symptom = Symptom.__table__  # type: ignore[attr-defined]
+    custom = conn.execute(select(func.count()).select_from(symptom).where(symptom.c.is_custom)).scalar_one()
+    return not custom
+
+
+def import_backup(*, session: Session, backup: Mapping[str, Any], source: str = "the file") -> ImportResult:
+    """Check every record of a parsed backup (see ``parse``), then write it in ``session``.
+
+    The caller commits (or, for a dry run, rolls back); any error leaves the session to be
+    rolled back with nothing written.
+    """
+    rows = check_rows(backup["tables"], source, _export_time(backup))
+    session.info["audit"] = False  # a bulk restore: the backup taken before it is the undo
+    conn = session.connection()
+    empty = is_empty(session)
+    result = ImportResult("empty" if empty else "merge")
+    id_maps: dict[str, dict[Any, Any]] = defaultdict(dict)
+
+    for name, _model in TABLES:
+        table = MODELS[name].__table__  # type: ignore[attr-defined]
+        text_key = name in KEYED_BY_TEXT
+        if name == "auditentry" and not empty:
+            result.skipped[name] = len(rows[name])
+            continue
+        existing: dict[Any, dict[str, Any]] = {}
+        for mapping in conn.execute(select(table)).mappings():
+            found = dict(mapping)
+            existing.setdefault(NATURAL_KEYS[name](found), found)
+        if name == "medication":
+            _match_medications_by_name(existing, rows[name])
+        taken_ids: set[int] = set() if text_key else set(conn.execute(select(table.c.id)).scalars())
+        next_id = max([0, *taken_ids, *(r["id"] for r in rows[name] if not text_key)]) + 1
+        inserts: list[dict[str, Any]] = []
+        added = skipped = 0
+        for row in rows[name]:
+            new = dict(row)
+            for (child, column), parent in REFERENCES.items():
+                if child == name and new.get(column) is not None:
+                    new[column] = id_maps[parent][new[column]]
+            key = NATURAL_KEYS[name](new)
+            match = existing.get(key) if name != "auditentry" else None
+            if match is not None:
+                if not text_key:
+                    id_maps[name][row["id"]] = match["id"]
+                if empty and name in ("setting", "reminderstate", "symptom"):
+                    # restoring into a fresh database: the file's settings and catalogue win
+                    update = {k: v for k, v in new.items() if k not in ("id",)}
+                    where = table.c.key == match["key"] if text_key else table.c.id == match["id"]
+                    conn.execute(table.update().where(where).values(**update))
+                    added += 1
+                else:
+                    skipped += 1
+                continue
+            if not text_key:
+                if new["id"] in taken_ids:
+                    new["id"] = next_id
+                    next_id += 1
+                taken_ids.add(new["id"])
+                id_maps[name][row["id"]] = new["id"]
+            inserts.append(new)
+            added += 1
+        if inserts:
+            conn.execute(table.insert(), inserts)
+        result.added[name] = added
+        result.skipped[name] = skipped
+    return result
+
+
+def _match_medications_by_name(existing: dict[Any, dict[str, Any]], incoming: list[dict[str, Any]]) -> None:
+    """Let a medication match by name alone when the name is unique on both sides.
+
+    The same medication entered separately on two devices has two creation times; merging
+    them keeps one medication instead of two of the same name.
+    """
+    target_names = defaultdict(list)
+    for row in existing.values():
+        target_names[_name_key(row["name"])].append(row)
+    file_names = defaultdict(list)
+    for row in incoming:
+        file_names[_name_key(row["name"])].append(row)
+    for name, rows in file_names.items():
+        targets = target_names.get(name, [])
+        if len(rows) == 1 and len(targets) == 1:
+            existing.setdefault(NATURAL_KEYS["medication"](rows[0]), targets[0])
+
+
+def export_json(*, session: Session, now: datetime) -> str:
+    """The backup as JSON text, ready to write."""
+    return dumps(export_backup(session=session, now=now))
