@@ -178,7 +178,7 @@ def _print_draft(draft: Draft, name: str) -> None:
     for r in draft.steps:
         line = (
             f"{r.order:>3}  {r.planned_start.isoformat():<10}  {_fmt(r.dose_mg):>8}  "
-            f"{_fmt(r.cut_pct) if r.cut_pct is not None else '—':>6}  "
+            f"{f'{r.cut_pct:.1f}' if r.cut_pct is not None else '—':>6}  "
         )
         if occupancy:
             line += f"{_fmt(r.occupancy_pct):>5}  "

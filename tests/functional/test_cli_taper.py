@@ -1,0 +1,287 @@
+"""`tracker taper ...` and `tracker remind` through tracker.cli.main: output, exit codes 0/2/10,
+refusals with one line on stderr and nothing written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from icalendar import Calendar
+
+from tracker.cli import main
+from tracker.domain.taper import DRAFT_NOTICE
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rows(dbp: str, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(dbp)
+    try:
+        return list(conn.execute(sql).fetchall())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def dbp(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
+    """Sertraline 12.5 mg tablets, 25 mg at 08:00 and 20:00 (50 mg a day) since 1 Jan 2026."""
+    path = str(tmp_path / "t.db")
+    assert run(capsys, "med", "add", "Sertraline", "--strength", "12.5mg", "--db", path)[0] == 0
+    assert (
+        run(
+            capsys,
+            "rx",
+            "set",
+            "sertraline",
+            "25mg",
+            "--times",
+            "08:00,20:00",
+            "--from",
+            "2026-01-01",
+            "--prescriber",
+            "Dr Rao",
+            "--db",
+            path,
+        )[0]
+        == 0
+    )
+    return path
+
+
+def test_draft_prints_the_table_with_the_notice_and_saves_a_draft(
+    capsys: pytest.CaptureFixture[str], dbp: str
+) -> None:
+    code, out, err = run(
+        capsys,
+        "taper",
+        "draft",
+        "sertraline",
+        "--method",
+        "manual",
+        "--doses",
+        "50,37.5,25,0",
+        "--start",
+        "2030-01-07",
+        "--min-days",
+        "21",
+        "--db",
+        dbp,
+    )
+    assert code == 0 and err == ""
+    assert (
+        out.startswith(f"DRAFT — {DRAFT_NOTICE}")
+        and out.rstrip().splitlines()[-2] == f"DRAFT — {DRAFT_NOTICE}"
+    )
+    assert "  2  2030-02-04      37.5    25.0  three 12.5 mg tablets" in out
+    assert "Saved as draft plan 1" in out
+    assert rows(dbp, "SELECT status, method FROM taperplan") == [("draft", "manual")]
+    assert rows(
+        dbp, 'SELECT "order", dose_mg, planned_start, min_days, status FROM taperstep ORDER BY "order"'
+    ) == [
+        (1, 50.0, "2030-01-07", 21, "planned"),
+        (2, 37.5, "2030-02-04", 21, "planned"),
+        (3, 25.0, "2030-03-04", 21, "planned"),
+        (4, 0.0, "2030-04-01", 21, "planned"),
+    ]
+
+
+def test_draft_json_and_no_save(capsys: pytest.CaptureFixture[str], dbp: str) -> None:
+    code, out, _ = run(
+        capsys,
+        "taper",
+        "draft",
+        "sertraline",
+        "--percent",
+        "50",
+        "--final",
+        "10",
+        "--start",
+        "2030-01-07",
+        "--no-save",
+        "--json",
+        "--db",
+        dbp,
+    )
+    data = json.loads(out)
+    assert (
+        code == 0 and data["is_draft"] is True and data["notice"] == DRAFT_NOTICE and data["plan_id"] is None
+    )
+    # proportional from 50 mg a day: halves down to the final dose, then 0
+    assert [s["dose_mg"] for s in data["steps"]] == [50.0, 25.0, 12.5, 0.0]
+    assert rows(dbp, "SELECT count(*) FROM taperplan") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--percent", "abc"], "invalid float value"),
+        (["--percent", "70"], "from 5% to 50%"),
+        (["--method", "manual"], "needs --doses"),
+        (["--method", "manual", "--doses", "20,x"], "not a number of mg"),
+        (["--min-days", "6"], "at least 7 days"),
+        (["--method", "linear"], "cut in mg"),
+        (["--start", "someday"], "not understood"),
+    ],
+)
+def test_bad_draft_input_exits_2_with_one_line_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], dbp: str, argv: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, "taper", "draft", "sertraline", *argv, "--db", dbp)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err
+    assert rows(dbp, "SELECT count(*) FROM taperplan") == [(0,)]
+
+
+def test_unknown_medication_exits_2(capsys: pytest.CaptureFixture[str], dbp: str) -> None:
+    code, _, err = run(capsys, "taper", "draft", "setraline", "--db", dbp)
+    assert code == 2 and "did you mean Sertraline" in err
+
+
+def test_agree_start_advance_hold_back_and_show(capsys: pytest.CaptureFixture[str], dbp: str) -> None:
+    today = date.today()
+    assert (
+        run(
+            capsys,
+            "taper",
+            "draft",
+            "sertraline",
+            "--method",
+            "manual",
+            "--doses",
+            "50,37.5,25,0",
+            "--db",
+            dbp,
+        )[0]
+        == 0
+    )
+    events = "SELECT count(*) FROM planevent"
+    before = rows(dbp, events)
+    code, _, err = run(capsys, "taper", "start", "sertraline", "--db", dbp)
+    assert (
+        code == 2
+        and "no agreement with a prescriber is recorded" in err
+        and len(err.strip().splitlines()) == 1
+    )
+    assert rows(dbp, events) == before and rows(dbp, "SELECT status FROM taperplan") == [("draft",)]
+
+    code, out, _ = run(
+        capsys, "taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--on", "yesterday", "--db", dbp
+    )
+    assert code == 0 and f"agreed with Dr Rao on {(today - timedelta(days=1)).isoformat()}" in out
+    code, out, _ = run(capsys, "taper", "start", "sertraline", "--reason", "As agreed", "--db", dbp)
+    assert code == 0 and "plan 1 started; status active; current step 1: 50 mg a day" in out
+
+    code, _, err = run(capsys, "taper", "advance", "sertraline", "--db", dbp)
+    assert code == 2 and "needs --reason" in err
+    code, out, _ = run(capsys, "taper", "advance", "sertraline", "--reason", "Agreed at review", "--db", dbp)
+    assert code == 0 and "current step 2: 37.5 mg a day" in out
+    assert "37.5 mg a day (18.75 mg at 08:00, 20:00)" in out
+    assert "fewer than the minimum 28" in out  # advanced on the day it started: a note, not a refusal
+    assert rows(
+        dbp, "SELECT dose_mg, times, end_date FROM prescription ORDER BY start_date DESC LIMIT 1"
+    ) == [(18.75, "08:00,20:00", None)]
+    assert run(capsys, "taper", "hold", "sertraline", "--reason", "Zaps", "--db", dbp)[0] == 0
+    code, out, _ = run(capsys, "taper", "back", "sertraline", "--reason", "Too hard", "--db", dbp)
+    assert code == 0 and "current step 3: 50 mg a day" in out
+
+    code, out, _ = run(capsys, "taper", "show", "sertraline", "--json", "--db", dbp)
+    plan = json.loads(out)[0]
+    assert plan["status"] == "active" and plan["prescriber"] == "Dr Rao" and plan["is_draft"] is False
+    assert [s["status"] for s in plan["steps"]] == [
+        "done",
+        "stepped_back",
+        "current",
+        "planned",
+        "planned",
+        "planned",
+    ]
+    assert [e["action"] for e in plan["events"]] == [
+        "draft",
+        "agree",
+        "start",
+        "advance",
+        "hold",
+        "resume",
+        "step_back",
+    ]
+    code, out, _ = run(capsys, "taper", "show", "--db", dbp)
+    assert code == 0 and "Sertraline — taper plan 1 (active, agreed with Dr Rao" in out
+
+
+def test_ics_writes_a_calendar_without_alarms(
+    capsys: pytest.CaptureFixture[str], dbp: str, tmp_path: Path
+) -> None:
+    assert (
+        run(
+            capsys,
+            "taper",
+            "draft",
+            "sertraline",
+            "--method",
+            "manual",
+            "--doses",
+            "50,25,0",
+            "--start",
+            "2030-01-07",
+            "--db",
+            dbp,
+        )[0]
+        == 0
+    )
+    assert run(capsys, "taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--db", dbp)[0] == 0
+    out_file = tmp_path / "plan.ics"
+    code, out, _ = run(capsys, "taper", "ics", "--out", str(out_file), "--db", dbp)
+    assert code == 0 and "Wrote 6 events" in out  # three steps, a check-in before each
+    data = out_file.read_bytes()
+    assert b"VALARM" not in data and out_file.stat().st_mode & 0o777 == 0o600
+    starts = sorted(str(e.decoded("dtstart")) for e in Calendar.from_ical(data).walk("VEVENT"))
+    assert starts == ["2030-01-04", "2030-01-07", "2030-02-01", "2030-02-04", "2030-03-01", "2030-03-04"]
+    code, _, err = run(capsys, "taper", "ics", "--out", str(tmp_path / "missing" / "x.ics"), "--db", dbp)
+    assert code == 2 and "does not exist" in err
+
+
+def test_remind_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path, dbp: str) -> None:
+    empty = str(tmp_path / "empty.db")
+    code, out, _ = run(capsys, "remind", "--db", empty)
+    assert (code, out) == (0, "No reminders now.\n")
+    code, out, _ = run(capsys, "remind", "--json", "--db", dbp)  # today's two doses are not logged
+    data = json.loads(out)
+    assert code == 10 and {r["rule"] for r in data} >= {"R9"}
+    assert all(set(r) >= {"rule", "key", "severity", "message", "why", "action"} for r in data)
+
+
+def test_remind_notify_says_when_it_cannot(
+    capsys: pytest.CaptureFixture[str], dbp: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    code, out, err = run(capsys, "remind", "--notify", "--db", dbp)
+    assert code == 10 and "[info]" in out
+    assert (
+        err == "tracker: could not send a desktop notification: notify-send is not available on this system\n"
+    )
+
+
+def test_remind_notify_sends_one_notification(
+    capsys: pytest.CaptureFixture[str], dbp: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+
+    def fake_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+        calls.append(args)
+        return subprocess.CompletedProcess(args, 0)
+
+    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/notify-send")
+    monkeypatch.setattr("subprocess.run", fake_run)
+    code, _, err = run(capsys, "remind", "--notify", "--db", dbp)
+    assert code == 10 and err == ""
+    assert len(calls) == 1 and calls[0][0] == "/usr/bin/notify-send"
+    assert calls[0][3].startswith("taper-tracker: ") and "Not logged yet: Sertraline" in calls[0][4]
