@@ -16,6 +16,7 @@ Check-ins: 6 Mar mood 5 sleep 7; 7 Mar mood 1 sleep 5 "Bad day"; 8 Mar mood 4 sl
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -44,13 +45,17 @@ def build_history(session: Session) -> int:
     """Write the history described in the module docstring; return the medication id."""
     med = meds.create_medication(session=session, name="Paroxetine", strength_mg=20, half_life_hours=21)
     med_id = med.id or 0
-    meds.set_prescription(session=session, medication_id=med_id, dose_mg=20, times=[time(8)], start_date=START)
+    meds.set_prescription(
+        session=session, medication_id=med_id, dose_mg=20, times=[time(8)], start_date=START
+    )
     meds.set_prescription(
         session=session, medication_id=med_id, dose_mg=10, times=[time(8)], start_date=D("2026-03-06")
     )
 
     def log(day: str, clock: str, **kw: object) -> None:
-        doses.log_dose(session=session, medication_id=med_id, taken_at=at(day, clock), now=NOW, tz=UTC_ZONE, **kw)  # type: ignore[arg-type]
+        doses.log_dose(
+            session=session, medication_id=med_id, taken_at=at(day, clock), now=NOW, tz=UTC_ZONE, **kw
+        )  # type: ignore[arg-type]
 
     log("2026-03-01", "08:10")
     log("2026-03-02", "10:30")
@@ -65,7 +70,12 @@ def build_history(session: Session) -> int:
     for day, severity in (("2026-02-26", 0), ("2026-02-27", 1), ("2026-03-06", 2), ("2026-03-08", 1)):
         symptoms.rate_symptom(session=session, symptom_id=dizzy, day=D(day), severity=severity, now=NOW)
     symptoms.rate_symptom(
-        session=session, symptom_id=dizzy, day=D("2026-03-07"), severity=3, note="worse when standing", now=NOW
+        session=session,
+        symptom_id=dizzy,
+        day=D("2026-03-07"),
+        severity=3,
+        note="worse when standing",
+        now=NOW,
     )
     symptoms.rate_symptom(session=session, symptom_id=nausea, day=D("2026-03-07"), severity=0, now=NOW)
     symptoms.rate_symptom(session=session, symptom_id=crisis, day=D("2026-03-07"), severity=1, now=NOW)
@@ -77,16 +87,33 @@ def build_history(session: Session) -> int:
         ("2026-03-08", 4, 6.5, None, False),
     ):
         checkins.set_checkin(
-            session=session, day=D(day), mood=mood, sleep_hours=sleep, note=note, is_baseline=baseline, now=NOW
+            session=session,
+            day=D(day),
+            mood=mood,
+            sleep_hours=sleep,
+            note=note,
+            is_baseline=baseline,
+            now=NOW,
         )
     return med_id
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "t.db")
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The history written once (creating a database runs the migrations, which takes a while)."""
+    path = tmp_path_factory.mktemp("template") / "t.db"
+    database = open_database(path)
     with database.write() as session:
         build_history(session)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def db(template: Path, tmp_path: Path) -> Iterator[Database]:
+    copy = tmp_path / "t.db"
+    shutil.copy(template, copy)
+    database = open_database(copy)
     yield database
     database.close()
 
@@ -116,11 +143,15 @@ def test_short_half_life_misses_name_the_days(summary: data.SummaryData) -> None
 
 
 def test_off_prescription_dose_is_listed(summary: data.SummaryData) -> None:
-    assert [(o.day, o.amount_mg, o.prescribed_mg) for o in summary.off_prescription] == [(D("2026-03-07"), 15, 10)]
+    assert [(o.day, o.amount_mg, o.prescribed_mg) for o in summary.off_prescription] == [
+        (D("2026-03-07"), 15, 10)
+    ]
 
 
 def test_dose_changes_and_unplanned_reduction(summary: data.SummaryData) -> None:
-    kinds = [(c.change.day, c.change.kind, c.change.from_mg, c.change.to_mg, c.planned) for c in summary.changes]
+    kinds = [
+        (c.change.day, c.change.kind, c.change.from_mg, c.change.to_mg, c.planned) for c in summary.changes
+    ]
     assert kinds == [
         (D("2026-03-01"), DoseChangeKind.START, 0.0, 20.0, False),
         (D("2026-03-06"), DoseChangeKind.REDUCTION, 20.0, 10.0, False),
@@ -198,7 +229,9 @@ def test_notes_come_in_day_order_with_their_source(summary: data.SummaryData) ->
 def test_a_change_matching_an_agreed_plan_step_is_planned(db: Database) -> None:
     with db.write() as session:
         med = meds.find_medication(session=session, name="paroxetine")
-        plan = TaperPlan(medication_id=med.id or 0, status="active", prescriber="Dr Lee", agreed_on=D("2026-02-20"))
+        plan = TaperPlan(
+            medication_id=med.id or 0, status="active", prescriber="Dr Lee", agreed_on=D("2026-02-20")
+        )
         session.add(plan)
         session.flush()
         session.add(TaperStep(plan_id=plan.id or 0, order=1, dose_mg=10, planned_start=D("2026-03-04")))
@@ -242,7 +275,11 @@ def test_pending_dose_is_not_missed(db: Database) -> None:
     """A dose scheduled less than 6 h before now is pending, not missed (R5)."""
     with db.read() as session:
         summary = data.gather(
-            session=session, start=D("2026-03-09"), end=D("2026-03-09"), now=at("2026-03-09", "12:00"), tz=UTC_ZONE
+            session=session,
+            start=D("2026-03-09"),
+            end=D("2026-03-09"),
+            now=at("2026-03-09", "12:00"),
+            tz=UTC_ZONE,
         )
     assert (summary.adherence.pending, summary.adherence.missed) == (1, 0)
     assert summary.chart.burden == (None,)

@@ -69,7 +69,7 @@ def pdf_pages(demo_db: Database, tmp_path_factory: pytest.TempPathFactory) -> li
 
 
 def test_demo_dates_are_as_the_docstring_says() -> None:
-    assert (START, END) == (date(2026, 8, 30), date(2026, 11, 27))
+    assert (date(2026, 8, 30), date(2026, 11, 27)) == (START, END)
 
 
 # ---------------------------------------------------------------------------
@@ -87,7 +87,9 @@ def test_pdf_header(pdf_pages: list[str]) -> None:
     assert "Patient Sam Demo" in first
     assert "30 Aug 2026 to 27 Nov 2026 (90 days)" in first
     assert "27 Nov 2026 09:30 (Europe/London)" in first
-    assert "Information and tracking only, not medical advice. Always involve your health professional." in first
+    assert (
+        "Information and tracking only, not medical advice. Always involve your health professional." in first
+    )
     assert "9 Dec 2026 09:15 with Dr. Amara Okafor" in first  # the appointment 12 days after the demo's end
 
 
@@ -276,7 +278,9 @@ def small_db(tmp_path: Path) -> Iterator[Database]:
         crisis = symptoms.find_symptom(session=session, name="self-harm").id or 0
         for day in (date(2026, 11, 20), date(2026, 11, 22)):
             symptoms.rate_symptom(session=session, symptom_id=crisis, day=day, severity=2, now=NOW)
-        checkins.set_checkin(session=session, day=date(2026, 11, 21), mood=1, note="<script>alert(1)</script>")
+        checkins.set_checkin(
+            session=session, day=date(2026, 11, 21), mood=1, note="<script>alert(1)</script>"
+        )
         clinician.add_question(session=session, text="Is 'x' < \"y\" & z?", now=NOW)
     yield db
     db.close()
@@ -327,7 +331,13 @@ def test_unknown_format_is_refused(demo_db: Database, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "given", "expected"),
-    [("s.pdf", None, "pdf"), ("s.HTML", None, "html"), ("s.md", None, "md"), ("s", None, "pdf"), ("s.md", "pdf", "pdf")],
+    [
+        ("s.pdf", None, "pdf"),
+        ("s.HTML", None, "html"),
+        ("s.md", None, "md"),
+        ("s", None, "pdf"),
+        ("s.md", "pdf", "pdf"),
+    ],
 )
 def test_format_follows_the_file_name_unless_given(name: str, given: str | None, expected: str) -> None:
     assert format_for(Path(name), given) == expected
@@ -337,7 +347,14 @@ def test_generated_time_is_local(demo_db: Database, tmp_path: Path) -> None:
     summer_now = datetime(2026, 7, 1, 8, 0, tzinfo=ZoneInfo("UTC"))
     with demo_db.read() as session:
         path = write_summary(
-            session=session, start=date(2026, 6, 1), end=date(2026, 6, 30), fmt="md", out=tmp_path / "s.md",
-            now=summer_now, tz=LONDON,
+            session=session,
+            start=date(2026, 6, 1),
+            end=date(2026, 6, 30),
+            fmt="md",
+            out=tmp_path / "s.md",
+            now=summer_now,
+            tz=LONDON,
         )
-    assert "**Generated:** 1 Jul 2026 09:00 (Europe/London)" in path.read_text(encoding="utf-8")  # BST = UTC+1
+    assert "**Generated:** 1 Jul 2026 09:00 (Europe/London)" in path.read_text(
+        encoding="utf-8"
+    )  # BST = UTC+1

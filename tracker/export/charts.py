@@ -218,13 +218,17 @@ def dose_burden_chart(chart: ChartData, width: float = 186.0, height: float = 52
 
     for n, series in enumerate(chart.doses):
         colour = DOSE_COLOURS[n % len(DOSE_COLOURS)]
+        # a step line: one point where the period starts, two at each change, one at the end
         points: list[tuple[float, float]] = []
         for index, mg in enumerate(series.values):
             y = y_dose(mg)
-            if points and abs(points[-1][1] - y) > 1e-9:
-                points.append((x_of(index), points[-1][1]))  # vertical riser of the step
-            points.append((x_of(index), y))
-        points.append((x_of(days), y_dose(series.values[-1])) if series.values else (left, bottom_y))
+            if not points:
+                points.append((x_of(index), y))
+            elif abs(points[-1][1] - y) > 1e-9:
+                points.extend(((x_of(index), points[-1][1]), (x_of(index), y)))
+        if not points:
+            continue
+        points.append((x_of(days), points[-1][1]))
         shapes.append(Polyline(tuple(points), colour, 0.6))
 
     # legend above the plot: a sample of each mark, then its label
