@@ -1,0 +1,1 @@
+"""Performance benchmarks: a ten-year database generator and the budget runner (issue 8)."""
