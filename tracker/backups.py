@@ -213,15 +213,44 @@ def copies_to_keep(copies: list[BackupInfo]) -> set[Path]:
     return keep
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sweep_partials(db_path: Path) -> list[Path]:
+    """Remove unfinished copies left by a process that died while copying (never a live one's)."""
+    removed = []
+    pattern = re.compile(
+        rf"^\.{re.escape(db_path.stem)}-[a-z]+-\d{{8}}T\d{{12}}Z\.db\.partial-(?P<pid>\d+)(-journal)?$"
+    )
+    with os.scandir(paths.backups_dir(db_path)) as entries:
+        for entry in entries:
+            m = pattern.match(entry.name)
+            if m and int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"])):
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
 def rotate(db_path: Path) -> list[Path]:
-    """Delete the automatic copies the rotation rule no longer keeps; returns them."""
-    copies = _scan(Path(db_path))
+    """Delete the automatic copies the rotation rule no longer keeps (and dead processes'
+    unfinished copies); returns what was deleted."""
+    db_path = Path(db_path)
+    copies = _scan(db_path)
     keep = copies_to_keep(copies)
     removed = []
     for info in copies:
         if info.path not in keep:
             info.path.unlink(missing_ok=True)
             removed.append(info.path)
+    if copies:
+        removed += _sweep_partials(db_path)
     return removed
 
 
