@@ -114,7 +114,7 @@ def test_pdf_medications_changes_and_plan(pdf_pages: list[str]) -> None:
 def test_pdf_adherence_notable_events_notes_and_questions(pdf_pages: list[str]) -> None:
     text = " ".join(pdf_pages)
     assert "89 scheduled doses in the period: taken 88 (99%)" in text
-    assert "skipped 1 (1%); missed (nothing logged) 0 (0%). 1 dose still due, not counted." in text
+    assert "skipped 1 (1.1%); missed (nothing logged) 0 (0%). 1 dose still due, not counted." in text
     assert "Symptom burden after each reduction" in text
     assert "Sertraline 75 mg to 50 mg" in text
     assert "Thoughts of self-harm" not in text  # never logged in the demo

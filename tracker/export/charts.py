@@ -154,10 +154,45 @@ def _date_ticks(start: date, end: date) -> list[date]:
     return ticks
 
 
+LEGEND_ROW = 3.6
+
+
+def _legend(chart: ChartData, left: float, right: float) -> tuple[list[Shape], int]:
+    """The legend above the plot (a sample of each mark, then its label), wrapped to the width."""
+    items: list[tuple[str, str, str]] = [
+        ("line", DOSE_COLOURS[n % len(DOSE_COLOURS)], f"{series.medication} prescribed daily dose (mg, left)")
+        for n, series in enumerate(chart.doses)
+    ]
+    items += [
+        ("bar", BURDEN_BAR, "daily symptom burden (right)"),
+        ("line", BURDEN_LINE, "7-day mean"),
+        ("dash", CHANGE_MARK, "dose change"),
+    ]
+    shapes: list[Shape] = []
+    x, row = left, 0
+    for kind, colour, label in items:
+        item_w = 6 + text_width(label, SMALL)
+        if x > left and x + item_w > right:
+            x, row = left, row + 1
+        y = 3.2 + row * LEGEND_ROW
+        if kind == "line":
+            shapes.append(Line(x, y - 0.8, x + 5, y - 0.8, colour, 0.6 if colour != BURDEN_LINE else 0.45))
+        elif kind == "bar":
+            shapes.append(Rect(x + 1, y - 2.0, 3, 2.2, colour))
+        else:
+            shapes.append(Line(x + 2.5, y - 2, x + 2.5, y + 0.5, colour, 0.25, dashed=True))
+        shapes.append(Text(x + 6, y, label, SMALL))
+        x += item_w + 3
+    return shapes, row + 1
+
+
 def dose_burden_chart(chart: ChartData, width: float = 186.0, height: float = 52.0) -> Figure:
     """Prescribed daily dose (step lines, left axis) and daily symptom burden (bars, with the
     trailing 7-day mean as a line; right axis) over the period, dose changes marked."""
-    left, right, top, bottom = 13.0, 11.0, 9.0, 7.0
+    left, right, bottom = 13.0, 11.0, 7.0
+    legend, legend_rows = _legend(chart, left, width - right)
+    top = 5.0 + LEGEND_ROW * legend_rows
+    height += LEGEND_ROW * (legend_rows - 1)  # the plot keeps its size when the legend wraps
     plot_w, plot_h = width - left - right, height - top - bottom
     days = (chart.end - chart.start).days + 1
     day_w = plot_w / days
@@ -231,24 +266,7 @@ def dose_burden_chart(chart: ChartData, width: float = 186.0, height: float = 52
         points.append((x_of(days), points[-1][1]))
         shapes.append(Polyline(tuple(points), colour, 0.6))
 
-    # legend above the plot: a sample of each mark, then its label
-    x = left
-    legend_y = 3.2
-    for n, series in enumerate(chart.doses):
-        colour = DOSE_COLOURS[n % len(DOSE_COLOURS)]
-        shapes.append(Line(x, legend_y - 0.8, x + 5, legend_y - 0.8, colour, 0.6))
-        label = f"{series.medication} prescribed daily dose (mg, left)"
-        shapes.append(Text(x + 6, legend_y, label, SMALL))
-        x += 6 + text_width(label, SMALL) + 3
-    shapes.append(Rect(x, legend_y - 2.0, 3, 2.2, BURDEN_BAR))
-    label = "daily symptom burden (right)"
-    shapes.append(Text(x + 4, legend_y, label, SMALL))
-    x += 4 + text_width(label, SMALL) + 3
-    shapes.append(Line(x, legend_y - 0.8, x + 5, legend_y - 0.8, BURDEN_LINE, 0.45))
-    shapes.append(Text(x + 6, legend_y, "7-day mean", SMALL))
-    x += 6 + text_width("7-day mean", SMALL) + 3
-    shapes.append(Line(x, legend_y - 2, x, legend_y + 0.5, CHANGE_MARK, 0.25, dashed=True))
-    shapes.append(Text(x + 1.5, legend_y, "dose change", SMALL))
+    shapes.extend(legend)
 
     logged = sum(1 for v in chart.burden if v is not None)
     doses = "; ".join(

@@ -462,8 +462,8 @@ def _scheduled_slots(
 ) -> list[ScheduledSlot]:
     """Every scheduled dose in [start, end]: prescriptions x times per local day.
 
-    An archived medication's open-ended prescription stops counting at the period's end
-    only if it was given an end date; otherwise it would show as missed for ever.
+    For an archived medication only prescriptions with an end date count: an open-ended
+    one would otherwise show its doses as missed for ever after the medication was stopped.
     """
     slots: list[ScheduledSlot] = []
     for rx in rows:

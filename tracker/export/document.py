@@ -53,6 +53,7 @@ class Table:
 class Chart:
     figure: charts.Figure
     text_lines: tuple[str, ...]  # the plain-text version for Markdown
+    caption: str = ""  # kept on the same page as the chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,11 @@ def fmt_num(value: float | None, digits: int = 1) -> str:
 
 
 def fmt_share(count: int, total: int) -> str:
-    return f"{count} ({count / total:.0%})" if total else str(count)
+    """``5 (6%)``; small shares keep a decimal so that 2 of 544 does not read as 0%."""
+    if not total:
+        return str(count)
+    share = count / total
+    return f"{count} ({share:.1%})" if 0 < share < 0.1 else f"{count} ({share:.0%})"
 
 
 def fmt_signed(value: float | None) -> str:
@@ -312,11 +317,11 @@ def _charts(d: SummaryData) -> list[Block]:
         weekly_lines.append("No symptoms were rated above none in this period.")
     return [
         Heading("Dose and symptom burden"),
-        Chart(charts.dose_burden_chart(chart), text),
-        Para(
+        Chart(
+            charts.dose_burden_chart(chart),
+            text,
             "Burden is the sum of the day's symptom severities (0 none to 3 severe per symptom); "
             "a day with nothing logged is a gap, not zero.",
-            "small",
         ),
         Heading("Main symptoms by week"),
         Chart(charts.weekly_symptoms_chart(d.weekly_symptoms), tuple(weekly_lines)),

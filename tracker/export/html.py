@@ -38,6 +38,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 thead { display: table-header-group; }
 figure { margin: 1mm 0 2mm; break-inside: avoid; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; display: block; }
+figcaption.small { font-size: 8.5pt; color: #475569; margin-top: 1mm; }
 @page { size: A4; margin: 12mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 9.5pt; }
@@ -116,7 +117,8 @@ def _block(block: Block) -> str:
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Chart):
-        return f"<figure>{svg(block.figure)}</figure>"
+        caption = f'<figcaption class="small">{escape(block.caption)}</figcaption>' if block.caption else ""
+        return f"<figure>{svg(block.figure)}{caption}</figure>"
     if isinstance(block, Facts):
         return (
             '<dl class="facts">'

@@ -51,7 +51,8 @@ def _block(block: Block) -> list[str]:
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Chart):
-        return ["```text", *block.text_lines, "```"]
+        caption = ["", "_" + block.caption + "_"] if block.caption else []
+        return ["```text", *block.text_lines, "```", *caption]
     if isinstance(block, Facts):
         return [f"**{label}:** {value}  " for label, value in block.pairs]
     raise TypeError(f"unknown block {type(block).__name__}")  # pragma: no cover

@@ -26,6 +26,7 @@ TABLE_PT = 7.9
 LINE_H = 3.7  # mm per body line
 TABLE_LINE_H = 3.3
 PT_PER_MM = 72 / 25.4
+ZEBRA = "#f5f7fa"
 FOOTER_TEXT = "Information and tracking only, not medical advice. Always involve your health professional."
 
 
@@ -139,6 +140,7 @@ class _Writer:
         pdf.set_text_color(15, 23, 42)
         pdf.set_draw_color(*_rgb("#cbd5e1"))
         pdf.set_line_width(0.2)
+        pdf.set_fill_color(*_rgb(ZEBRA))  # fpdf2 fills the zebra rows with the current colour
         align = tuple("RIGHT" if block.alignment(i) == "r" else "LEFT" for i in range(len(block.headers)))
         with pdf.table(
             col_widths=block.widths,
@@ -146,7 +148,9 @@ class _Writer:
             line_height=TABLE_LINE_H,
             padding=(0.5, 1.2),
             borders_layout="HORIZONTAL_LINES",
-            headings_style=FontFace(emphasis="BOLD", fill_color=_rgb("#f1f5f9")),
+            headings_style=FontFace(emphasis="BOLD", fill_color=_rgb("#e2e8f0")),
+            cell_fill_color=_rgb(ZEBRA),
+            cell_fill_mode="ROWS",  # light zebra rows: easier to follow a wide row across
             first_row_as_headings=True,
             repeat_headings=1,
         ) as table:
@@ -159,10 +163,13 @@ class _Writer:
         pdf = self.pdf
         figure = block.figure
         scale = pdf.epw / figure.width
-        self.ensure(figure.height * scale + 2)
+        caption_h = 8.0 if block.caption else 0.0  # two small lines at most
+        self.ensure(figure.height * scale + 2 + caption_h)
         x0, y0 = pdf.l_margin, pdf.get_y() + 1
         draw_figure(pdf, figure, x0, y0, scale)
         pdf.set_y(y0 + figure.height * scale + 1.5)
+        if block.caption:
+            self.para(Para(block.caption, "small"))
 
     def block(self, block: Block, following: Block | None = None) -> None:
         if isinstance(block, Heading):
