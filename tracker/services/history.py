@@ -1,0 +1,509 @@
+"""The History log: doses, symptom ratings, check-ins and changes, one page at a time.
+
+One SQL query (a UNION ALL over the four tables, filtered, ordered newest first,
+LIMIT/OFFSET) returns only the keys of one page; the rows of that page are then
+read by id. The whole history is never in memory, and a page holds at most
+``MAX_PAGE_SIZE`` rows.
+
+Order: local day (newest first), then the instant within it (newest first),
+then kind and id, a total order, so paging is stable: every row is on exactly
+one page. Audit entries have no stored local day; a small SQLite function
+computes it from their UTC instant with the user's zone, DST included.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, func, literal, union_all
+from sqlalchemy.sql import Select
+from sqlmodel import Session, col, select
+
+from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.symptoms import SEVERITY_LABELS
+from tracker.domain.timeutil import day_bounds_utc
+from tracker.domain.units import format_mg
+from tracker.models import AuditEntry, CheckIn, DoseEvent, Medication, SymptomEntry
+from tracker.services import doses as doses_service
+from tracker.services import symptoms as symptoms_service
+
+KINDS: tuple[str, ...] = ("dose", "symptom", "checkin", "change")
+ENTRY_KINDS: tuple[str, ...] = ("dose", "symptom", "checkin")  # what the user logged, without the audit trail
+MAX_PAGE_SIZE = 500
+_LOCAL_DAY_FN = "tracker_local_day"
+UTC_ZONE = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One line of the log, ready to show; ``kind`` and ``row_id`` identify it for edit and delete."""
+
+    kind: str  # dose, symptom, checkin, change
+    day: date  # the local day it belongs to
+    time: str  # local HH:MM, or "" for entries that belong to a whole day
+    what: str
+    detail: str
+    row_id: int  # id in its own table
+    symptom_id: int | None = None
+    medication_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of the log and where it sits in the whole (filtered) log."""
+
+    rows: tuple[HistoryRow, ...]
+    offset: int
+    limit: int
+    total: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.rows) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def page_number(self) -> int:
+        """1-based."""
+        return self.offset // self.limit + 1
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+@dataclass(frozen=True, slots=True)
+class EditableEntry:
+    """The current values of one entry, for an edit form."""
+
+    kind: str
+    row_id: int
+    day: date
+    label: str  # what the entry is, in words
+    amount_mg: float | None = None
+    taken_at: datetime | None = None
+    status: str | None = None
+    medication_name: str | None = None
+    form: str | None = None
+    strength_mg: float | None = None
+    liquid_mg_per_ml: float | None = None
+    symptom_id: int | None = None
+    severity: int | None = None
+    mood: int | None = None
+    sleep_hours: float | None = None
+    note: str | None = None
+
+
+# --------------------------------------------------------------------------- the page query
+
+
+def _register_local_day(session: Session, tz: ZoneInfo) -> None:
+    """Teach this connection the local day of a stored UTC instant (for audit entries)."""
+
+    def local_day_text(value: str | None) -> str | None:
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(tz).date().isoformat()
+
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    raw.create_function(_LOCAL_DAY_FN, 1, local_day_text, deterministic=True)
+
+
+def _key_selects(
+    kinds: Collection[str], start: date | None, end: date | None, tz: ZoneInfo
+) -> list[Select[Any]]:
+    """One SELECT of (kind, rid, day, at) per requested kind, each filtered by the day range."""
+    parts: list[Any] = []
+    if "dose" in kinds:
+        q: Any = select(
+            literal("dose").label("kind"),
+            col(DoseEvent.id).label("rid"),
+            col(DoseEvent.day).label("day"),
+            func.coalesce(DoseEvent.taken_at, DoseEvent.scheduled_for, DoseEvent.logged_at).label("at"),
+        )
+        if start is not None:
+            q = q.where(DoseEvent.day >= start)
+        if end is not None:
+            q = q.where(DoseEvent.day <= end)
+        parts.append(q)
+    if "symptom" in kinds:
+        q = select(
+            literal("symptom").label("kind"),
+            col(SymptomEntry.id).label("rid"),
+            col(SymptomEntry.day).label("day"),
+            col(SymptomEntry.logged_at).label("at"),
+        )
+        if start is not None:
+            q = q.where(SymptomEntry.day >= start)
+        if end is not None:
+            q = q.where(SymptomEntry.day <= end)
+        parts.append(q)
+    if "checkin" in kinds:
+        q = select(
+            literal("checkin").label("kind"),
+            col(CheckIn.id).label("rid"),
+            col(CheckIn.day).label("day"),
+            col(CheckIn.logged_at).label("at"),
+        )
+        if start is not None:
+            q = q.where(CheckIn.day >= start)
+        if end is not None:
+            q = q.where(CheckIn.day <= end)
+        parts.append(q)
+    if "change" in kinds:
+        q = select(
+            literal("change").label("kind"),
+            col(AuditEntry.id).label("rid"),
+            getattr(func, _LOCAL_DAY_FN)(AuditEntry.at, type_=Date).label("day"),
+            col(AuditEntry.at).label("at"),
+        )
+        # the UTC bounds of the local days keep the index on ``at`` usable
+        if start is not None:
+            q = q.where(AuditEntry.at >= day_bounds_utc(start, tz)[0])
+        if end is not None:
+            q = q.where(AuditEntry.at < day_bounds_utc(end, tz)[1])
+        parts.append(q)
+    return parts
+
+
+def _check_kinds(kinds: Collection[str]) -> None:
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise TrackerError(f"unknown kind {', '.join(sorted(unknown))}; use {', '.join(KINDS)}")
+
+
+def history_page(
+    *,
+    session: Session,
+    tz: ZoneInfo,
+    kinds: Collection[str] = ENTRY_KINDS,
+    start: date | None = None,
+    end: date | None = None,
+    offset: int = 0,
+    limit: int = MAX_PAGE_SIZE,
+) -> HistoryPage:
+    """One page of the log, newest first.
+
+    Args:
+        kinds: any of ``KINDS``; "change" is the audit trail of every edit.
+        start, end: inclusive local days; None for no bound.
+        offset: rows to skip (a multiple of ``limit`` for page n).
+        limit: rows per page, 1 to ``MAX_PAGE_SIZE``.
+    """
+    _check_kinds(kinds)
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise TrackerError(f"a page holds 1 to {MAX_PAGE_SIZE} rows, not {limit}")
+    if offset < 0:
+        raise TrackerError("the page offset cannot be negative")
+    if start is not None and end is not None and end < start:
+        raise TrackerError(f"the range ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    parts = _key_selects(kinds, start, end, tz)
+    if not parts:
+        return HistoryPage((), offset, limit, 0)
+    if "change" in kinds:
+        _register_local_day(session, tz)
+    keys = union_all(*parts).subquery("entries")
+    total = int(session.execute(select(func.count()).select_from(keys)).scalar_one())
+    page_keys = session.execute(
+        select(keys.c.kind, keys.c.rid)
+        .order_by(keys.c.day.desc(), keys.c.at.desc(), keys.c.kind, keys.c.rid.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    rows = _rows_for_keys(session, [(str(k), int(r)) for k, r in page_keys], tz)
+    return HistoryPage(tuple(rows), offset, limit, total)
+
+
+# --------------------------------------------------------------------------- turning keys into rows
+
+
+def _hhmm(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M") if moment is not None else ""
+
+
+def _with_note(text: str, note: str | None) -> str:
+    return f"{text}; {note}" if note else text
+
+
+def _dose_row(event: DoseEvent, med_name: str, tz: ZoneInfo) -> HistoryRow:
+    scheduled = _hhmm(event.scheduled_for, tz)
+    if event.status == "skipped":
+        detail = f"skipped, due {scheduled}" if scheduled else "skipped"
+    elif event.scheduled_for is None:
+        detail = "extra dose"
+    else:
+        detail = f"taken, due {scheduled}"
+    return HistoryRow(
+        kind="dose",
+        day=event.day,
+        time=_hhmm(event.taken_at or event.scheduled_for, tz),
+        what=f"{med_name} {format_mg(event.amount_mg)}",
+        detail=_with_note(detail, event.note),
+        row_id=event.id or 0,
+        medication_id=event.medication_id,
+    )
+
+
+_COMPARISON_WORDS = {
+    "new": "new",
+    "worse": "worse than before",
+    "same": "as before",
+    "better": "better than before",
+}
+
+
+def _symptom_row(entry: SymptomEntry) -> HistoryRow:
+    label = SEVERITY_LABELS[entry.severity] if 0 <= entry.severity < len(SEVERITY_LABELS) else "?"
+    detail = f"{entry.severity} {label}"
+    if entry.comparison:
+        detail += f", {_COMPARISON_WORDS.get(entry.comparison, entry.comparison)}"
+    return HistoryRow(
+        kind="symptom",
+        day=entry.day,
+        time="",
+        what=entry.symptom_name,
+        detail=_with_note(detail, entry.note),
+        row_id=entry.id or 0,
+        symptom_id=entry.symptom_id,
+    )
+
+
+def _checkin_row(row: CheckIn) -> HistoryRow:
+    parts = []
+    if row.mood is not None:
+        parts.append(f"mood {row.mood}/10")
+    if row.sleep_hours is not None:
+        parts.append(f"sleep {row.sleep_hours:g} h")
+    detail = ", ".join(parts) or "no mood or sleep"
+    return HistoryRow(
+        kind="checkin",
+        day=row.day,
+        time="",
+        what="Check-in (baseline)" if row.is_baseline else "Check-in",
+        detail=_with_note(detail, row.note),
+        row_id=row.id or 0,
+    )
+
+
+_TABLE_WORDS = {
+    "doseevent": "a dose",
+    "symptomentry": "a symptom rating",
+    "checkin": "a check-in",
+    "medication": "a medication",
+    "prescription": "a prescription",
+    "taperplan": "a taper plan",
+    "taperstep": "a taper step",
+    "symptom": "a symptom",
+    "appointment": "an appointment",
+    "clinicianquestion": "a question",
+    "setting": "a setting",
+}
+_ACTION_WORDS = {"insert": "Added", "update": "Changed", "delete": "Deleted"}
+# fields that change on every write and say nothing to the reader
+_QUIET_FIELDS = frozenset({"logged_at", "created_at", "id"})
+_FIELD_WORDS = {
+    "amount_mg": "amount (mg)",
+    "dose_mg": "dose (mg)",
+    "strength_mg": "strength (mg)",
+    "liquid_mg_per_ml": "liquid (mg/ml)",
+    "half_life_hours": "half-life (h)",
+    "sleep_hours": "sleep (h)",
+    "taken_at": "taken",
+    "scheduled_for": "scheduled",
+    "start_date": "first day",
+    "end_date": "last day",
+    "answered_at": "answered",
+    "drug_class": "class",
+}
+# how an added or deleted row is named, by table
+_ROW_NAMES: dict[str, tuple[str, ...]] = {
+    "doseevent": ("amount_mg", "day"),
+    "symptomentry": ("symptom_name", "severity", "day"),
+    "checkin": ("day", "mood", "sleep_hours"),
+    "medication": ("name",),
+    "prescription": ("dose_mg", "start_date"),
+    "appointment": ("at", "clinician"),
+    "clinicianquestion": ("text",),
+    "symptom": ("name",),
+    "taperplan": ("status",),
+    "taperstep": ("dose_mg", "planned_start"),
+}
+
+
+def _show_value(value: Any, tz: ZoneInfo) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and len(value) >= 16 and value[10:11] in ("T", " ") and value[4:5] == "-":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _field(name: str) -> str:
+    return _FIELD_WORDS.get(name, name.replace("_", " "))
+
+
+def _setting_value(encoded: Any) -> str:
+    try:
+        return _show_value(json.loads(encoded), UTC_ZONE) if isinstance(encoded, str) else str(encoded)
+    except ValueError:
+        return str(encoded)
+
+
+def describe_change(entry: AuditEntry, tz: ZoneInfo) -> tuple[str, str]:
+    """``(what, detail)`` of an audit entry in words, such as ("Changed a dose", "amount_mg 50 -> 25")."""
+    verb = _ACTION_WORDS.get(entry.action, entry.action.title())
+    what = f"{verb} {_TABLE_WORDS.get(entry.table_name, entry.table_name)}"
+    before: dict[str, Any] = json.loads(entry.before) if entry.before else {}
+    after: dict[str, Any] = json.loads(entry.after) if entry.after else {}
+    if entry.action == "update":
+        changed = [
+            f"{_field(k)} {_show_value(before.get(k), tz)} -> {_show_value(after.get(k), tz)}"
+            for k in after
+            if k not in _QUIET_FIELDS and before.get(k) != after.get(k)
+        ]
+        detail = "; ".join(changed) or "no visible change"
+    else:
+        values = after or before
+        if entry.table_name == "setting":
+            detail = f"{values.get('key')}: {_setting_value(values.get('value'))}"
+        else:
+            names = _ROW_NAMES.get(entry.table_name, ())
+            detail = ", ".join(
+                f"{_field(f)} {_show_value(values[f], tz)}" for f in names if values.get(f) is not None
+            )
+    if entry.undone:
+        detail = f"{detail} (undone)" if detail else "(undone)"
+    return what, detail
+
+
+def _change_row(entry: AuditEntry, tz: ZoneInfo) -> HistoryRow:
+    what, detail = describe_change(entry, tz)
+    return HistoryRow(
+        kind="change",
+        day=entry.at.astimezone(tz).date(),
+        time=_hhmm(entry.at, tz),
+        what=what,
+        detail=detail,
+        row_id=entry.id or 0,
+    )
+
+
+def _rows_for_keys(session: Session, keys: Sequence[tuple[str, int]], tz: ZoneInfo) -> list[HistoryRow]:
+    """Read the rows of one page by id (at most one query per kind) and keep the page order."""
+    ids: dict[str, list[int]] = {k: [] for k in KINDS}
+    for kind, rid in keys:
+        ids[kind].append(rid)
+    built: dict[tuple[str, int], HistoryRow] = {}
+    if ids["dose"]:
+        for event, med_name in session.exec(
+            select(DoseEvent, Medication.name)
+            .join(Medication, col(Medication.id) == col(DoseEvent.medication_id))
+            .where(col(DoseEvent.id).in_(ids["dose"]))
+        ).all():
+            built["dose", event.id or 0] = _dose_row(event, med_name, tz)
+    if ids["symptom"]:
+        for entry in session.exec(select(SymptomEntry).where(col(SymptomEntry.id).in_(ids["symptom"]))).all():
+            built["symptom", entry.id or 0] = _symptom_row(entry)
+    if ids["checkin"]:
+        for row in session.exec(select(CheckIn).where(col(CheckIn.id).in_(ids["checkin"]))).all():
+            built["checkin", row.id or 0] = _checkin_row(row)
+    if ids["change"]:
+        for audit in session.exec(select(AuditEntry).where(col(AuditEntry.id).in_(ids["change"]))).all():
+            built["change", audit.id or 0] = _change_row(audit, tz)
+    return [built[k] for k in keys if k in built]
+
+
+# --------------------------------------------------------------------------- edit and delete support
+
+
+def load_entry(*, session: Session, kind: str, row_id: int, tz: ZoneInfo) -> EditableEntry:
+    """The current values of a dose, symptom rating or check-in, for an edit form."""
+    if kind == "dose":
+        event = session.get(DoseEvent, row_id)
+        if event is None:
+            raise NotFoundError("that dose entry no longer exists")
+        med = session.get(Medication, event.medication_id)
+        assert med is not None
+        return EditableEntry(
+            kind=kind,
+            row_id=row_id,
+            day=event.day,
+            label=f"{med.name} {format_mg(event.amount_mg)} on {event.day.isoformat()}",
+            amount_mg=event.amount_mg,
+            taken_at=event.taken_at,
+            status=event.status,
+            medication_name=med.name,
+            form=med.form,
+            strength_mg=med.strength_mg,
+            liquid_mg_per_ml=med.liquid_mg_per_ml,
+            note=event.note,
+        )
+    if kind == "symptom":
+        entry = session.get(SymptomEntry, row_id)
+        if entry is None:
+            raise NotFoundError("that symptom rating no longer exists")
+        return EditableEntry(
+            kind=kind,
+            row_id=row_id,
+            day=entry.day,
+            label=f"{entry.symptom_name} on {entry.day.isoformat()}",
+            symptom_id=entry.symptom_id,
+            severity=entry.severity,
+            note=entry.note,
+        )
+    if kind == "checkin":
+        row = session.get(CheckIn, row_id)
+        if row is None:
+            raise NotFoundError("that check-in no longer exists")
+        return EditableEntry(
+            kind=kind,
+            row_id=row_id,
+            day=row.day,
+            label=f"check-in of {row.day.isoformat()}",
+            mood=row.mood,
+            sleep_hours=row.sleep_hours,
+            note=row.note,
+        )
+    raise TrackerError("a change in the audit trail cannot be edited; undo reverts the last one")
+
+
+def delete_entry(*, session: Session, kind: str, row_id: int) -> None:
+    """Delete a dose, symptom rating or check-in; the audit trail keeps it for undo."""
+    if kind == "dose":
+        doses_service.delete_dose(session=session, event_id=row_id)
+    elif kind == "symptom":
+        entry = session.get(SymptomEntry, row_id)
+        if entry is None:
+            raise NotFoundError("that symptom rating no longer exists")
+        symptoms_service.clear_rating(session=session, symptom_id=entry.symptom_id, day=entry.day)
+    elif kind == "checkin":
+        row = session.get(CheckIn, row_id)
+        if row is None:
+            raise NotFoundError("that check-in no longer exists")
+        session.delete(row)
+        session.flush()
+    else:
+        raise TrackerError("a change in the audit trail cannot be deleted; undo reverts the last one")
