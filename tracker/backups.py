@@ -314,7 +314,9 @@ def _move_aside(db_path: Path, now: datetime | None) -> Path:
     return target
 
 
-def restore(db_path: Path, src: Path, *, now: datetime | None = None) -> RestoreResult:
+def restore(
+    db_path: Path, src: Path, *, now: datetime | None = None, create_dir: bool = False
+) -> RestoreResult:
     """Replace the database at ``db_path`` with the copy ``src``.
 
     ``src`` is checked first (integrity, and that it is a taper-tracker database
@@ -322,6 +324,7 @@ def restore(db_path: Path, src: Path, *, now: datetime | None = None) -> Restore
     then overwritten in place through the backup API, which is safe even while
     another process has it open; a damaged one is moved into backups/ unchanged.
     An older schema is upgraded on the next open, with its own safety copy.
+    ``create_dir`` lets a restore onto a new computer create the (default) data folder.
     """
     from tracker.db import BUSY_TIMEOUT_MS, integrity_check, ro_uri, storage_error
 
@@ -348,7 +351,9 @@ def restore(db_path: Path, src: Path, *, now: datetime | None = None) -> Restore
             if db_path.exists() and db_path.stat().st_size > 0:
                 moved = _move_aside(db_path, now)
             if not db_path.parent.is_dir():
-                raise StorageError(f"the folder {db_path.parent} does not exist; nothing was changed")
+                if not create_dir:
+                    raise StorageError(f"the folder {db_path.parent} does not exist; nothing was changed")
+                paths.ensure_private_dir(db_path.parent)
             online_backup(src, db_path)
     except sqlite3.Error as exc:
         raise storage_error(exc, db_path) from exc

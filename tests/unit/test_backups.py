@@ -387,3 +387,20 @@ def test_restore_over_a_damaged_database_keeps_its_bytes(
     assert _moods(filled) == _moods(saved)
     db = open_database(filled)
     db.close()
+
+
+def test_restore_onto_a_new_computer_creates_the_default_folder(
+    capsys: pytest.CaptureFixture[str], filled: Path, tmp_path: Path
+) -> None:
+    from tracker import paths
+
+    saved = tmp_path / "from-the-old-laptop.db"
+    backups.online_backup(filled, saved)
+    target = paths.default_db_path()
+    assert not target.parent.exists()
+    code, _, err = _run(capsys, "restore", str(saved))
+    assert code == 0, err
+    assert _mode(target.parent) == 0o700 and _mode(target) == 0o600
+    assert _moods(target) == _moods(saved)
+    code, _, err = _run(capsys, "restore", str(saved), "--db", str(tmp_path / "nowhere" / "t.db"))
+    assert code == 2 and "does not exist" in err  # a folder the user named is never made up

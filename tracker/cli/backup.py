@@ -89,8 +89,8 @@ def cmd_backups(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from tracker import backups
 
-    path, _ = resolve_db(args)
-    result = backups.restore(path, Path(args.file))
+    path, create_dir = resolve_db(args)
+    result = backups.restore(path, Path(args.file), create_dir=create_dir)
     print(f"Restored {path} from {result.restored_from} (schema {result.revision}).")
     if result.safety_copy is not None:
         print(f"The database as it was before is kept in {result.safety_copy}.")
