@@ -12,7 +12,7 @@ from tracker.db import Database
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.timeutil import local_to_utc
 from tracker.models import CheckIn, DoseEvent, SymptomEntry
-from tracker.services import audit, checkins, doses, history, meds, symptoms
+from tracker.services import audit, checkins, doses, history, meds, settings, symptoms
 
 UTCZ = ZoneInfo("UTC")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -220,3 +220,16 @@ def test_delete_entry_then_undo_brings_it_back(db: Database, med_id: int) -> Non
             assert s.get(model, row_id) is not None
     with db.write() as s, pytest.raises(TrackerError, match="cannot be deleted"):
         history.delete_entry(session=s, kind="change", row_id=1)
+
+
+def test_setting_changes_read_as_key_and_values(db: Database) -> None:
+    with db.write() as s:
+        settings.set_setting(session=s, key="theme", value="nord")
+    with db.write() as s:
+        settings.set_setting(session=s, key="theme", value="dracula")
+    with db.read() as s:
+        rows = page(s, kinds=["change"]).rows
+    assert [(r.what, r.detail) for r in rows] == [
+        ("Changed a setting", "theme: nord -> dracula"),
+        ("Added a setting", "theme: nord"),
+    ]

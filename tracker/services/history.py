@@ -378,7 +378,10 @@ def describe_change(entry: AuditEntry, tz: ZoneInfo) -> tuple[str, str]:
     what = f"{verb} {_TABLE_WORDS.get(entry.table_name, entry.table_name)}"
     before: dict[str, Any] = json.loads(entry.before) if entry.before else {}
     after: dict[str, Any] = json.loads(entry.after) if entry.after else {}
-    if entry.action == "update":
+    if entry.action == "update" and entry.table_name == "setting":
+        old, new = _setting_value(before.get("value")), _setting_value(after.get("value"))
+        detail = f"{after.get('key')}: {old} -> {new}"
+    elif entry.action == "update":
         changed = [
             f"{_field(k)} {_show_value(before.get(k), tz)} -> {_show_value(after.get(k), tz)}"
             for k in after
