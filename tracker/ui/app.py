@@ -3,7 +3,8 @@
 First paint never waits for SQLModel or a query: the app composes at once and
 opens the database in a thread worker; screens ask for data through
 ``DbScreen.run_db`` (tracker/ui/base.py), which waits for the database to be
-ready inside the worker thread, never on the event loop.
+ready inside the worker thread, never on the event loop. Once it is open the
+app applies the saved theme and, on a first run, shows the welcome screen.
 """
 
 from __future__ import annotations
@@ -11,14 +12,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+
+from tracker.ui.base import DbCallbacks, start_db_worker
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+    from textual.command import Provider
+    from textual.theme import Theme
+
     from tracker.db import Database
 
 
@@ -29,12 +37,22 @@ def _screen(module: str, name: str) -> Any:
     return getattr(importlib.import_module(f"tracker.ui.screens.{module}"), name)()
 
 
-class TrackerApp(App[None]):
+def _commands_provider() -> type[Provider]:
+    from tracker.ui.commands import BindingCommands
+
+    return BindingCommands
+
+
+# The taper screen is built separately: its mode and key appear once its module exists.
+_HAS_TAPER = find_spec("tracker.ui.screens.taper") is not None
+
+
+class TrackerApp(DbCallbacks, App[None]):
     """taper-tracker's terminal UI."""
 
     TITLE = "taper-tracker"
     CSS_PATH = "app.tcss"
-    MODES = {
+    MODES: ClassVar[dict[str, Any]] = {
         "today": lambda: _screen("today", "TodayScreen"),
         "medications": lambda: _screen("medications", "MedicationsScreen"),
         "history": lambda: _screen("history", "HistoryScreen"),
@@ -42,17 +60,26 @@ class TrackerApp(App[None]):
         "settings": lambda: _screen("settings", "SettingsScreen"),
         "help": lambda: _screen("help", "HelpScreen"),
         "trends": lambda: _screen("trends", "TrendsScreen"),
+        **({"taper": lambda: _screen("taper", "TaperScreen")} if _HAS_TAPER else {}),
     }
     DEFAULT_MODE = "today"
-    BINDINGS = [
-        Binding("t", "switch_mode('today')", "Today", id="go-today"),
-        Binding("m", "switch_mode('medications')", "Meds", id="go-medications"),
-        Binding("h", "switch_mode('history')", "History", id="go-history"),
-        Binding("r", "switch_mode('trends')", "Trends", id="go-trends"),
-        Binding("c", "switch_mode('clinician')", "Clinician", id="go-clinician"),
-        Binding("s", "switch_mode('settings')", "Settings", id="go-settings"),
-        Binding("question_mark,f1", "switch_mode('help')", "Help", id="go-help"),
-        Binding("q", "quit", "Quit", id="quit"),
+    COMMANDS = App.COMMANDS | {_commands_provider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "switch_mode('today')", "Today", id="go-today", tooltip="Doses and check-in of a day"),
+        Binding("m", "switch_mode('medications')", "Meds", id="go-medications", tooltip="Medications"),
+        *(
+            [Binding("p", "switch_mode('taper')", "Taper", id="go-taper", tooltip="Taper plan")]
+            if _HAS_TAPER
+            else []
+        ),
+        Binding("h", "switch_mode('history')", "History", id="go-history", tooltip="History and trends"),
+        Binding("r", "switch_mode('trends')", "Trends", id="go-trends", tooltip="Trends and charts"),
+        Binding(
+            "c", "switch_mode('clinician')", "Clinician", id="go-clinician", tooltip="Appointments, summary"
+        ),
+        Binding("s", "switch_mode('settings')", "Settings", id="go-settings", tooltip="Settings"),
+        Binding("question_mark,f1", "switch_mode('help')", "Help", id="go-help", tooltip="Keys and sources"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
     ]
 
     def __init__(
@@ -69,6 +96,7 @@ class TrackerApp(App[None]):
         self._db: Database | None = None
         self._db_error: BaseException | None = None
         self._db_ready = threading.Event()
+        self._saved_theme: str | None = None
 
     # -- clock ------------------------------------------------------------
     def now(self) -> datetime:
@@ -82,6 +110,10 @@ class TrackerApp(App[None]):
     # -- database ---------------------------------------------------------
     def on_mount(self) -> None:
         self._open_db()
+        # a database that cannot be opened is reported once, by _open_db
+        start_db_worker(
+            self, self, _startup_settings, self._apply_startup, group="startup", on_error=lambda _m: None
+        )
 
     @work(thread=True, exit_on_error=False, group="open-db")
     def _open_db(self) -> None:
@@ -93,30 +125,75 @@ class TrackerApp(App[None]):
             self._db_error = exc
             from tracker.ui.base import user_message
 
-            self.call_from_thread(self.notify, user_message(exc), title="Cannot open the database",
-                                  severity="error", timeout=30)
+            self.call_from_thread(
+                self.notify, user_message(exc), title="Cannot open the database", severity="error", timeout=30
+            )
         finally:
             self._db_ready.set()
 
     def wait_for_db(self, timeout: float = 60) -> Database:
         """Called from worker threads only: block until the database is open."""
-        if not self._db_ready.wait(timeout):
-            from tracker.domain.errors import StorageError
+        from tracker.domain.errors import StorageError
 
+        if not self._db_ready.wait(timeout):
             raise StorageError("the database took too long to open")
         if self._db is None:
-            from tracker.domain.errors import StorageError
+            from tracker.ui.base import user_message
 
-            raise StorageError(f"the database could not be opened: {self._db_error}")
+            reason = user_message(self._db_error) if self._db_error else "unknown reason"
+            raise StorageError(f"the database could not be opened: {reason}")
         return self._db
 
     def on_unmount(self) -> None:
         if self._db is not None:
             self._db.close()
 
+    # -- start-up settings and theme --------------------------------------
+    def _apply_startup(self, values: dict[str, Any]) -> None:
+        theme = values.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes and theme != self.theme:
+            self.theme = theme
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if not values.get("first_run_done"):
+            from tracker.ui.screens.first_run import FirstRunScreen
+
+            self.push_screen(FirstRunScreen())
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Remember a theme chosen in the command palette (or Settings)."""
+        if theme.name == self._saved_theme:
+            return
+        self._saved_theme = theme.name
+        name = theme.name
+
+        def save(session: Session) -> None:
+            from tracker.services import settings
+
+            settings.set_setting(session=session, key="theme", value=name)
+
+        start_db_worker(self, self, save, None, write=True, group="theme")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Mode keys: off while a ``BLOCKS_MODES`` screen (the welcome) is open; none for the current mode."""
+        if action == "switch_mode":
+            # (False hides a key in Textual; None shows it greyed out)
+            if getattr(self.screen, "BLOCKS_MODES", False):
+                return False
+            if parameters and parameters[0] == self.current_mode:
+                return False  # no key for the screen already shown
+        return True
+
+
+def _startup_settings(session: Session) -> dict[str, Any]:
+    from tracker.services import settings
+
+    return {
+        "theme": settings.get_setting(session=session, key="theme"),
+        "first_run_done": settings.get_setting(session=session, key="first_run_done"),
+    }
+
 
 def run_app(db_path: Path, *, create_dir: bool = False) -> int:
     TrackerApp(db_path, create_dir=create_dir).run()
     return 0
-
-

@@ -5,6 +5,9 @@ event loop), then hands the result back on the UI thread as a ``DataReady``
 message routed to ``on_done``. Any error becomes a clear notification: a
 TrackerError's own message, or a plain sentence for anything else; the app
 never crashes or freezes on a bad entry or a database error.
+
+The same machinery serves the app itself (``start_db_worker``), for the few
+calls that belong to no screen: reading settings at start-up, saving the theme.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
@@ -35,9 +39,14 @@ class DataReady(Message):
 
 @dataclass
 class DataFailed(Message):
-    """A database call failed with a message fit to show."""
+    """A database call failed with a message fit to show.
+
+    ``callback`` is the caller's ``on_error`` (None: show a notification).
+    """
 
     message: str
+    write: bool = False
+    callback: Callable[[str], None] | None = None
 
 
 def user_message(exc: BaseException) -> str:
@@ -47,18 +56,91 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, TrackerError):
         return str(exc)
     try:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DatabaseError, OperationalError
 
         if isinstance(exc, OperationalError):
+            from pathlib import Path
+
             from tracker.db import storage_error
 
-            return str(storage_error(exc, __import__("pathlib").Path("the database")))
+            return str(storage_error(exc, Path("the database")))
+        if isinstance(exc, DatabaseError):
+            return "The database refused the change (damaged, or from another program); nothing was saved."
     except ImportError:  # pragma: no cover
         pass
     return f"Something went wrong ({type(exc).__name__}); nothing was saved. Your earlier entries are safe."
 
 
-class DbScreen(Screen[Any]):
+def start_db_worker(
+    target: DOMNode,
+    tracker_app: TrackerApp,
+    fn: Callable[[Session], Any],
+    on_done: Callable[[Any], None] | None,
+    *,
+    write: bool = False,
+    group: str = "db",
+    exclusive: bool = False,
+    on_error: Callable[[str], None] | None = None,
+) -> None:
+    """Run ``fn(session)`` in a thread worker owned by ``target``; post the outcome back to it.
+
+    ``target`` must handle DataReady and DataFailed (DbCallbacks does). The worker
+    never raises: the database is awaited inside the thread, so the event loop
+    never blocks, and every exception becomes a DataFailed message.
+    """
+
+    @work(thread=True, exit_on_error=False, group=group, exclusive=exclusive)
+    def job(owner: DOMNode) -> None:
+        try:
+            db = tracker_app.wait_for_db()
+            if write:
+                with db.write() as session:
+                    result = fn(session)
+            else:
+                with db.read() as session:
+                    result = fn(session)
+        except Exception as exc:  # shown to the user, never raised into the loop
+            tracker_app.log.error(f"database call failed: {type(exc).__name__}")
+            owner.post_message(DataFailed(user_message(exc), write, on_error))
+            return
+        if on_done is not None:
+            owner.post_message(DataReady(on_done, result))
+
+    job(target)
+
+
+class DbCallbacks:
+    """Message handlers shared by screens and the app: results in, errors shown."""
+
+    def on_data_ready(self, message: DataReady) -> None:
+        message.stop()
+        try:
+            message.callback(message.result)
+        except Exception as exc:  # a display bug must not take the app down with the data
+            node: Any = self
+            node.log.error(f"showing a result failed: {exc!r}")
+            node.notify(
+                f"Could not show the result ({type(exc).__name__}); what you entered was kept.",
+                title="Problem",
+                severity="error",
+                timeout=8,
+            )
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        message.stop()
+        if message.callback is not None:
+            message.callback(message.message)
+            return
+        node: Any = self
+        node.notify(
+            message.message,
+            title="Not saved" if message.write else "Could not load",
+            severity="error",
+            timeout=8,
+        )
+
+
+class DbScreen(DbCallbacks, Screen[Any]):
     """A screen whose data comes from thread workers."""
 
     @property
@@ -77,39 +159,25 @@ class DbScreen(Screen[Any]):
         write: bool = False,
         group: str = "db",
         exclusive: bool = False,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
-        """Run ``fn(session)`` in a thread worker; ``on_done(result)`` on the UI thread."""
-        self._db_worker(fn, on_done, write, group, exclusive)
+        """Run ``fn(session)`` in a thread worker; ``on_done(result)`` on the UI thread.
 
-    def _db_worker(
-        self,
-        fn: Callable[[Session], Any],
-        on_done: Callable[[Any], None] | None,
-        write: bool,
-        group: str,
-        exclusive: bool,
-    ) -> None:
-        @work(thread=True, exit_on_error=False, group=group, exclusive=exclusive)
-        def job(screen: DbScreen) -> None:
-            try:
-                db = screen.tracker_app.wait_for_db()
-                if write:
-                    with db.write() as session:
-                        result = fn(session)
-                else:
-                    with db.read() as session:
-                        result = fn(session)
-            except Exception as exc:  # shown to the user, never raised into the loop
-                screen.post_message(DataFailed(user_message(exc)))
-                return
-            if on_done is not None:
-                screen.post_message(DataReady(on_done, result))
-
-        job(self)
-
-    def on_data_ready(self, message: DataReady) -> None:
-        message.callback(message.result)
-
-    def on_data_failed(self, message: DataFailed) -> None:
-        self.notify(message.message, title="Not saved" if "saved" in message.message else "Problem",
-                    severity="error", timeout=8)
+        Args:
+            fn: Called with a session inside the worker thread; it must not touch widgets.
+            on_done: Called on the UI thread with ``fn``'s result.
+            write: Run in a write transaction (committed when ``fn`` returns, rolled back on error).
+            group: Worker group name (``exclusive`` cancels the group's earlier workers).
+            on_error: Called on the UI thread with the message instead of a notification,
+                for screens that show errors beside a field.
+        """
+        start_db_worker(
+            self,
+            self.tracker_app,
+            fn,
+            on_done,
+            write=write,
+            group=group,
+            exclusive=exclusive,
+            on_error=on_error,
+        )

@@ -1,0 +1,212 @@
+"""The app as a whole: start-up, theme, help, command palette, layout, errors."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from textual.widgets._footer import FooterKey
+
+from tracker.services import settings
+from tracker.ui.app import TrackerApp
+from tracker.ui.commands import BindingCommands, bound_commands
+from tracker.ui.screens.help import HelpScreen, key_rows
+from tracker.ui.screens.today import TodayScreen, day_title
+from tracker.ui.widgets.dose_list import DoseList
+from tracker.ui.widgets.footer import pack_rows
+from tracker.ui.widgets.modals import PromptModal
+from tracker.ui.widgets.rows import DoseRow, SymptomRow, dose_line, next_comparison, symptom_sections
+
+
+async def test_first_paint_comes_before_the_database(seeded_path: Path, clock: Any, settle: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # composed at once; the data arrives from a worker
+        assert isinstance(app.screen, TodayScreen)
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen) and app.screen.data is not None
+
+
+async def test_theme_is_applied_on_start_and_remembered(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any
+) -> None:
+    with open_db(seeded_path).write() as session:
+        settings.set_setting(session=session, key="theme", value="nord")
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
+        app.theme = "gruvbox"
+        await settle(pilot)
+    with open_db(seeded_path).read() as session:
+        assert settings.get_setting(session=session, key="theme") == "gruvbox"
+
+
+async def test_not_a_database_is_a_notification(tmp_path: Path, clock: Any, settle: Any) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("shopping list: milk, bread\n")
+    app = TrackerApp(path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = [n.title for n in app._notifications]
+        assert "Cannot open the database" in titles
+        [opened] = [n for n in app._notifications if n.title == "Cannot open the database"]
+        assert opened.message.startswith(str(path))
+        assert "not a taper-tracker database" in opened.message
+        assert isinstance(app.screen, TodayScreen)
+        await pilot.press("o")  # actions still answer, with a message instead of a crash
+        await pilot.press("left_square_bracket", "question_mark")
+        await settle(pilot)
+        assert app.current_mode == "help"
+    assert path.read_text() == "shopping list: milk, bread\n"
+
+
+async def test_help_lists_every_key_from_the_bindings(seeded_path: Path, clock: Any, settle: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.render()) for s in app.screen.query(".help-text"))
+        for binding in (*DoseList.BINDINGS, *TodayScreen.BINDINGS):
+            assert binding.tooltip in text  # type: ignore[union-attr]
+        assert "⏎ / space" in text
+        assert "Lancet Psychiatry 2019;6:538-46" in text
+        assert "not medical advice" in str(app.screen.query_one("#help-disclaimer").render())
+        await pilot.press("t")
+        assert isinstance(app.screen, TodayScreen)
+
+
+def test_key_rows_join_the_keys_of_one_action() -> None:
+    rows = key_rows(DoseList.BINDINGS, lambda b: b.key)
+    assert rows[0] == (
+        "enter / space",
+        "Mark the highlighted dose taken (now; on a past day at its scheduled time)",
+    )
+    assert len(rows) == 5
+
+
+async def test_palette_offers_the_screen_keys_and_runs_them(
+    seeded_path: Path, clock: Any, settle: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        nodes = [*screen.query(DoseList), screen, app]
+        titles = {c.title: c.help for c in bound_commands(nodes, app.get_key_display)}
+        assert titles["Set the mood of the day (0-10)"] == "key o · Today"
+        assert titles[
+            "Mark the highlighted dose taken (now; on a past day at its scheduled time)"
+        ].startswith("key ⏎ · DoseList")
+        assert titles["Medications"] == "key m · everywhere"
+        assert "Doses and check-in of a day" not in titles  # already on Today
+        assert BindingCommands in {p() if not isinstance(p, type) else p for p in app.COMMANDS}
+        await pilot.press("ctrl+p")
+        for ch in "mood":
+            await pilot.press(ch)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptModal)
+
+
+async def test_today_fits_80_columns(seeded_path: Path, clock: Any, settle: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "-narrow" in screen.classes
+        for widget in screen.query("*"):
+            if widget.display and widget.region.width:
+                assert widget.region.right <= 80, widget
+                assert not widget.show_horizontal_scrollbar, widget
+        footer_keys = list(screen.query(FooterKey))
+        assert {k.region.y for k in footer_keys} <= {21, 22, 23}
+        assert "q" in {k.key for k in footer_keys}
+
+
+async def test_wide_terminal_puts_symptoms_beside_doses(seeded_path: Path, clock: Any, settle: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "-wide" in screen.classes
+        doses, symptoms = screen.query_one("#doses-panel"), screen.query_one("#symptoms-panel")
+        assert doses.region.right <= symptoms.region.x
+        assert doses.region.y == symptoms.region.y
+
+
+def test_pack_rows_fills_lines_in_order() -> None:
+    assert pack_rows([10, 10, 10, 30], 34) == [[0, 1, 2], [3]]
+    assert pack_rows([10, 10, 10, 30], 33) == [[0, 1], [2], [3]]
+    assert pack_rows([10, 10], 22) == [[0, 1]]
+    assert pack_rows([50], 40) == [[0]]
+
+
+def test_symptom_sections_recent_first_then_groups_on_request() -> None:
+    rows = [
+        SymptomRow(1, "Fatigue", "Flu-like"),
+        SymptomRow(2, "Nausea", "Nausea"),
+        SymptomRow(3, "Brain zaps", "Sensory", severity=2),
+        SymptomRow(4, "Headache", "Flu-like", severity=0),
+    ]
+    compact = symptom_sections(rows, [2], show_all=False)
+    assert [(t, [r.name for r in m]) for t, m in compact] == [
+        ("Used recently", ["Nausea"]),
+        ("Also logged on this day", ["Brain zaps", "Headache"]),
+    ]
+    full = symptom_sections(rows, [2], show_all=True)
+    assert [(t, [r.name for r in m]) for t, m in full] == [
+        ("Used recently", ["Nausea"]),
+        ("F · Flu-like", ["Fatigue", "Headache"]),
+        ("S · Sensory disturbances", ["Brain zaps"]),
+    ]
+    first_title, _members = symptom_sections(rows, [], show_all=False)[0]
+    assert first_title == "F · Flu-like"
+
+
+def test_comparison_cycles() -> None:
+    assert [next_comparison(c) for c in (None, "new", "worse", "same", "better")] == [
+        "new",
+        "worse",
+        "same",
+        "better",
+        "new",
+    ]
+
+
+def test_dose_line_shows_a_changed_amount() -> None:
+    row = DoseRow(
+        1,
+        "Sertraline",
+        50.0,
+        "taken",
+        local_time=time(8),
+        scheduled_for=None,
+        taken_local=time(8, 5),
+        amount_mg=25.0,
+    )
+    assert row.is_extra
+    slot = DoseRow(
+        1,
+        "Sertraline",
+        50.0,
+        "taken",
+        local_time=time(8),
+        event_id=3,
+        taken_local=time(8, 5),
+        amount_mg=25.0,
+        scheduled_for=__import__("datetime").datetime(2026, 11, 27, 8),
+    )
+    assert dose_line(slot).plain == "08:00  Sertraline 50 mg            ✓ taken 08:05 (25 mg)"
+
+
+def test_day_title() -> None:
+    today = date(2026, 11, 27)
+    assert day_title(today, today) == "Friday 27 November 2026 · today"
+    assert (
+        day_title(date(2026, 11, 20), today) == "Friday 20 November 2026 · 7 days ago (filling in a past day)"
+    )

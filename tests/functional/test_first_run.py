@@ -1,0 +1,153 @@
+"""Pilot tests of the first run: disclaimer, first medication, optional baseline."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from tracker.models import CheckIn, Medication, Prescription, SymptomEntry
+from tracker.services import settings
+from tracker.ui.app import TrackerApp
+from tracker.ui.screens.first_run import FirstRunScreen, check_medication
+from tracker.ui.screens.today import TodayScreen
+from tracker.ui.widgets.symptom_list import SymptomList
+
+TODAY = date(2026, 11, 27)
+
+
+def error_text(app: TrackerApp, field: str) -> str:
+    return str(app.screen.query_one(f"#err-{field}").render())
+
+
+async def fill_medication(pilot: Any, type_text: Any, *, strength: str = "50mg") -> None:
+    """Name, strength, (form stays tablet), dose, times; Enter in the last field saves."""
+    await type_text(pilot, "Sertraline")
+    await pilot.press("tab")
+    await type_text(pilot, strength)
+    await pilot.press("tab", "tab")  # past the form selector
+    await type_text(pilot, "1 tablet")
+    await pilot.press("tab")
+    await type_text(pilot, "08:00")
+    await pilot.press("enter")
+
+
+async def test_disclaimer_medication_skip_baseline(
+    tmp_path: Path, clock: Any, settle: Any, type_text: Any, open_db: Any
+) -> None:
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen)
+        assert str(screen.query_one("#db-path").render()) == str(path)
+        assert "not medical advice" in str(screen.query_one("#disclaimer").render())
+        await pilot.press("m")  # mode keys are off during the welcome
+        assert isinstance(app.screen, FirstRunScreen) and app.screen.step == "welcome"
+        await pilot.press("enter")  # "I understand, continue"
+        await settle(pilot)
+        assert screen.step == "medication"
+        await fill_medication(pilot, type_text)
+        await settle(pilot)
+        assert screen.step == "baseline"
+        await pilot.press("escape")  # skip the baseline
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert [r.medication_name for r in app.screen.query_one("#doses").rows] == ["Sertraline"]  # type: ignore[attr-defined]
+    with open_db(path).read() as session:
+        [med] = session.exec(select(Medication)).all()
+        [rx] = session.exec(select(Prescription)).all()
+        assert (med.name, med.strength_mg, med.form, med.drug_class) == ("Sertraline", 50.0, "tablet", "SSRI")
+        assert (rx.dose_mg, rx.times, rx.start_date) == (50.0, "08:00", TODAY)
+        assert settings.get_setting(session=session, key="disclaimer_acknowledged") is True
+        assert settings.get_setting(session=session, key="first_run_done") is True
+        assert session.exec(select(CheckIn)).all() == []
+
+
+async def test_invalid_medication_shows_the_message_and_saves_nothing(
+    tmp_path: Path, clock: Any, settle: Any, type_text: Any, open_db: Any
+) -> None:
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await fill_medication(pilot, type_text, strength="fifty")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen) and screen.step == "medication"
+        assert error_text(app, "strength") == (
+            "Strength 'fifty' is not understood; give it like 20mg, 2mg/ml, 10mg/5ml or 2mg/drop."
+        )
+        assert app.focused is screen.query_one("#med-strength")
+    with open_db(path).read() as session:
+        assert session.exec(select(Medication)).all() == []
+        assert settings.get_setting(session=session, key="disclaimer_acknowledged") is True
+        assert settings.get_setting(session=session, key="first_run_done") is False
+
+
+async def test_a_second_start_resumes_the_welcome_until_it_is_finished(
+    tmp_path: Path, clock: Any, settle: Any
+) -> None:
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+    again = TrackerApp(path, clock=clock)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(again.screen, FirstRunScreen)
+        assert str(again.screen.query_one("#ack-note").render()) == "You acknowledged this before."
+
+
+async def test_baseline_is_saved_as_a_baseline_check_in(
+    tmp_path: Path, clock: Any, settle: Any, type_text: Any, open_db: Any
+) -> None:
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")  # skip the medication
+        assert app.screen.step == "baseline"  # type: ignore[attr-defined]
+        assert isinstance(app.focused, SymptomList)
+        await pilot.press("2", "1")  # Fatigue 2, then the cursor moves on: Headache 1
+        await pilot.press("shift+tab", "shift+tab")  # sleep, then mood
+        await type_text(pilot, "6")
+        await pilot.press("tab")
+        await type_text(pilot, "7.5")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    with open_db(path).read() as session:
+        checkin = session.exec(select(CheckIn)).one()
+        assert (checkin.day, checkin.mood, checkin.sleep_hours, checkin.is_baseline) == (TODAY, 6, 7.5, True)
+        entries = session.exec(select(SymptomEntry)).all()
+        assert {e.symptom_name: e.severity for e in entries if e.severity} == {"Fatigue": 2, "Headache": 1}
+        # unrated symptoms are saved as 0: a real baseline, not "not logged"
+        assert len(entries) == 28 and {e.day for e in entries} == {TODAY}
+        assert session.exec(select(Medication)).all() == []
+
+
+def test_check_medication_reports_every_wrong_field() -> None:
+    checked, errors = check_medication("", "20mg/5ml", "tablet", "2 tablets", "25:00")
+    assert checked is None
+    assert errors == {
+        "name": "Give the medication's name, such as sertraline.",
+        "form": "A strength per ml needs the form liquid.",
+        "times": "Time '25:00' is not a time of day.",
+    }
+
+
+def test_check_medication_converts_ml_of_a_liquid() -> None:
+    checked, errors = check_medication("Citalopram", "10mg/5ml", "liquid", "2.5ml", "08:00, 20:00")
+    assert errors == {}
+    assert checked is not None
+    assert (checked.strength_mg, checked.dose_mg, checked.times) == (2.0, 5.0, [time(8), time(20)])

@@ -1,0 +1,293 @@
+"""Pilot tests of Today: doses, symptom ratings, check-in, moving between days.
+
+Every assertion reads the database, so the tests prove what was saved, not
+only what the screen shows. Times: the clock is frozen at 27 Nov 2026 12:00 UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from tracker.models import CheckIn, DoseEvent, SymptomEntry
+from tracker.ui.app import TrackerApp
+from tracker.ui.screens.today import TodayScreen
+from tracker.ui.widgets.dose_list import DoseList
+from tracker.ui.widgets.symptom_list import SymptomList
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def doses(open_db: Any, path: Path) -> list[DoseEvent]:
+    with open_db(path).read() as session:
+        return list(session.exec(select(DoseEvent).order_by(col(DoseEvent.scheduled_for))).all())
+
+
+def ratings(open_db: Any, path: Path, day: Any) -> dict[str, int]:
+    with open_db(path).read() as session:
+        rows = session.exec(select(SymptomEntry).where(SymptomEntry.day == day)).all()
+        return {r.symptom_name: r.severity for r in rows}
+
+
+def status_text(app: TrackerApp) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+async def test_today_opens_on_the_due_dose(seeded_path: Path, clock: Any, settle: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        assert str(screen.query_one("#date-title").render()) == "Friday 27 November 2026 · today"
+        dose_list = screen.query_one(DoseList)
+        assert [
+            (r.local_time.strftime("%H:%M") if r.local_time else None, r.status) for r in dose_list.rows
+        ] == [
+            ("08:00", "due"),
+            ("20:00", "upcoming"),
+        ]
+        assert app.focused is dose_list
+        assert dose_list.current is not None and dose_list.current.status == "due"
+
+
+async def test_enter_marks_the_dose_taken_now(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Sertraline 08:00 marked taken at 12:00" in status_text(app)
+    [event] = doses(open_db, seeded_path)
+    assert (event.status, event.amount_mg) == ("taken", 50.0)
+    assert _utc(event.scheduled_for) == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    assert _utc(event.taken_at) == NOW
+
+
+async def test_x_marks_the_dose_skipped(seeded_path: Path, clock: Any, settle: Any, open_db: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "x")  # the 20:00 dose
+        await settle(pilot)
+        assert app.screen.query_one(DoseList).rows[1].status == "skipped"
+    [event] = doses(open_db, seeded_path)
+    assert event.status == "skipped"
+    assert event.taken_at is None
+    assert _utc(event.scheduled_for) == datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
+
+
+async def test_edit_amount_and_time_in_the_dialog(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any, type_text: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await type_text(pilot, "half tablet")  # the field starts selected, so typing replaces it
+        await pilot.press("tab")
+        await type_text(pilot, "09:30")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    [event] = doses(open_db, seeded_path)
+    assert (event.status, event.amount_mg) == ("taken", 25.0)
+    assert _utc(event.taken_at) == datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+
+async def test_dose_dialog_refuses_a_future_time(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any, type_text: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "tab")
+        await type_text(pilot, "13:30")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(app.screen.query_one("#dose-when-error").render()) == "Time '13:30' is in the future."
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    assert doses(open_db, seeded_path) == []
+
+
+async def test_all_due_marks_only_doses_whose_time_has_come(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+    [event] = doses(open_db, seeded_path)
+    assert _utc(event.taken_at) == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+async def test_three_severities_with_digits(seeded_path: Path, clock: Any, settle: Any, open_db: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab")
+        assert isinstance(app.focused, SymptomList)
+        await pilot.press("1", "down", "2", "down", "3")
+        await settle(pilot)
+        assert "Nausea: 3 severe" in status_text(app)
+    assert ratings(open_db, seeded_path, TODAY) == {"Brain zaps": 1, "Insomnia": 2, "Nausea": 3}
+
+
+async def test_comparison_and_clear(seeded_path: Path, clock: Any, settle: Any, open_db: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "2", "b", "b")
+        await settle(pilot)
+        with open_db(seeded_path).read() as session:
+            entry = session.exec(select(SymptomEntry).where(SymptomEntry.day == TODAY)).one()
+            assert (entry.symptom_name, entry.severity, entry.comparison) == ("Brain zaps", 2, "worse")
+        await pilot.press("delete")
+        await settle(pilot)
+    assert ratings(open_db, seeded_path, TODAY) == {}
+
+
+async def test_backfill_yesterday_and_never_the_future(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        title = str(app.screen.query_one("#date-title").render())
+        assert title.startswith("Thursday 26 November 2026 · yesterday")
+        await pilot.press("tab", "3")  # Brain zaps, rated 1 yesterday in the dataset
+        await settle(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert str(app.screen.query_one("#date-title").render()) == "Friday 27 November 2026 · today"
+        assert "cannot be made for the future" in status_text(app)
+    yesterday = TODAY - timedelta(days=1)
+    assert ratings(open_db, seeded_path, yesterday) == {"Brain zaps": 3, "Insomnia": 1, "Nausea": 1}
+    assert ratings(open_db, seeded_path, TODAY) == {}
+
+
+async def test_past_day_dose_is_taken_at_its_scheduled_time(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the dose list keeps the focus: yesterday's 20:00
+        await settle(pilot)
+    [event] = doses(open_db, seeded_path)
+    assert _utc(event.taken_at) == datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+
+
+async def test_go_to_date_dialog(seeded_path: Path, clock: Any, settle: Any, type_text: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        await type_text(pilot, "2026-12-01")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#prompt-error").render()) == "Date 2026-12-01 is in the future."
+        await pilot.press(*["backspace"] * 10)
+        await type_text(pilot, "-3")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(app.screen.query_one("#date-title").render()).startswith(
+            "Tuesday 24 November 2026 · 3 days ago"
+        )
+
+
+async def test_mood_sleep_and_note(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any, type_text: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await type_text(pilot, "11")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#prompt-error").render()) == "Mood 11 is outside 0-10."
+        await pilot.press("backspace")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("l")
+        await type_text(pilot, "6.5")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("n")
+        await type_text(pilot, "slept badly")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Note saved" in status_text(app)
+    with open_db(seeded_path).read() as session:
+        checkin = session.exec(select(CheckIn).where(CheckIn.day == TODAY)).one()
+        assert (checkin.mood, checkin.sleep_hours, checkin.note) == (1, 6.5, "slept badly")
+
+
+async def test_low_mood_shows_the_crisis_text(
+    seeded_path: Path, clock: Any, settle: Any, type_text: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "1", "enter")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("If you are in danger") for m in messages)
+
+
+async def test_a_service_error_is_a_notification_not_a_crash(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any, monkeypatch: Any
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.services import doses as doses_service
+
+    def broken(**_kwargs: Any) -> Any:
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(doses_service, "log_dose", broken)
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        [note] = list(app._notifications)
+        assert note.title == "Not saved"
+        assert note.message == "the disk is full; nothing was saved and earlier entries are intact"
+        assert isinstance(app.screen, TodayScreen)
+        await pilot.press("tab", "1")  # the app still works
+        await settle(pilot)
+    assert doses(open_db, seeded_path) == []
+    assert ratings(open_db, seeded_path, TODAY) == {"Brain zaps": 1}
+
+
+async def test_undo_reverts_the_last_change(seeded_path: Path, clock: Any, settle: Any, open_db: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Undone: removed a dose" in status_text(app)
+        assert app.screen.query_one(DoseList).rows[0].status == "due"
+    assert doses(open_db, seeded_path) == []

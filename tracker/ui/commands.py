@@ -1,0 +1,87 @@
+"""Command palette entries made from the key bindings, so every keyed action is also a command.
+
+The provider walks the app, the screen the palette was opened from and that
+screen's own widgets, and offers each shown binding whose action is available
+now. Screens built later get their commands for free: a Binding with a
+description (and a tooltip for the longer title) is all it takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCommand:
+    """One palette entry: the binding and the node whose action it runs."""
+
+    title: str
+    help: str
+    action: str
+    node: DOMNode
+
+
+def _parse(action: str) -> tuple[str, tuple[object, ...]]:
+    from textual.actions import ActionError, parse
+
+    try:
+        _namespace, name, params = parse(action)
+    except ActionError:
+        return action, ()
+    return name, params
+
+
+def _ours(node: DOMNode) -> bool:
+    return type(node).__module__.startswith("tracker.")
+
+
+def bound_commands(nodes: list[DOMNode], key_display: object) -> Iterator[BoundCommand]:
+    """Commands from the shown bindings of ``nodes`` (first node wins for a repeated action)."""
+    seen: set[tuple[int, str]] = set()
+    for node in nodes:
+        for key, binding in node._bindings:
+            del key
+            if not isinstance(binding, Binding) or not binding.show or not binding.description:
+                continue
+            if (id(node), binding.action) in seen:
+                continue
+            seen.add((id(node), binding.action))
+            name, params = _parse(binding.action)
+            if node.check_action(name, params) is not True:
+                continue
+            display = key_display(binding) if callable(key_display) else binding.key
+            title = binding.tooltip or binding.description
+            where = type(node).__name__.replace("Screen", "").replace("TrackerApp", "everywhere")
+            yield BoundCommand(title, f"key {display} · {where}", binding.action, node)
+
+
+class BindingCommands(Provider):
+    """Palette entries for the keys of the current screen and of the app."""
+
+    def _commands(self) -> list[BoundCommand]:
+        screen = self.screen
+        widgets = [w for w in screen.query("*") if _ours(w) and w._bindings]
+        nodes: list[DOMNode] = [*widgets, screen, self.app]
+        return list(bound_commands(nodes, self.app.get_key_display))
+
+    async def discover(self) -> Hits:
+        for command in self._commands():
+            yield DiscoveryHit(command.title, partial(self._run, command), help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._commands():
+            score = matcher.match(command.title)
+            if score > 0:
+                yield Hit(
+                    score, matcher.highlight(command.title), partial(self._run, command), help=command.help
+                )
+
+    async def _run(self, command: BoundCommand) -> None:
+        await self.app.run_action(command.action, command.node)
