@@ -172,6 +172,15 @@ def test_dry_run_writes_nothing(
     assert list(tmp_path.glob("backups/*-import-*")) == []  # (opening a database may take its daily copy)
 
 
+def test_dry_run_creates_no_database(
+    backup_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "later.db"
+    status, text, _ = run(["import", "json", str(backup_file), "--dry-run", "--db", str(target)], capsys)
+    assert status == 0 and text.startswith("Dry run (into an empty database): 1602 records would be added")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_help_does_not_load_heavy_libraries() -> None:
     code = (
         "import sys; import tracker.cli as c; c.build_parser(); "

@@ -23,9 +23,15 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p = actions.add_parser("summary", help="a clinician summary (PDF, HTML or Markdown) of a period")
     db_arg(p)
     p.add_argument(
-        "--from", dest="start", default=None, help="first day (YYYY-MM-DD; default 89 days before --to)"
+        "--from",
+        dest="start",
+        default=None,
+        metavar="DATE",
+        help="first day (YYYY-MM-DD; default 89 days before --to)",
     )
-    p.add_argument("--to", dest="end", default=None, help="last day (YYYY-MM-DD; default today)")
+    p.add_argument(
+        "--to", dest="end", default=None, metavar="DATE", help="last day (YYYY-MM-DD; default today)"
+    )
     p.add_argument(
         "--format",
         dest="fmt",
@@ -180,18 +186,16 @@ def cmd_import_json(args: argparse.Namespace) -> int:
         raise TrackerError(f"cannot read {source}: {exc.strerror or exc}") from exc
     backup = json_io.parse(raw, source.name)
     json_io.check_rows(backup["tables"], source.name)  # every record checked before the database is touched
+    from tracker.cli import resolve_db
     from tracker.cli.core import open_db
 
+    if args.dry_run:
+        path, _create = resolve_db(args)
+        result = _dry_run(path.expanduser(), backup, source.name)
+        print(f"Dry run ({_mode(result.mode)}): {_counts(result, 'would be added')}. Nothing was written.")
+        return 0
     db = open_db(args)
     try:
-        if args.dry_run:
-            with db.read() as session:
-                result = json_io.import_backup(session=session, backup=backup, source=source.name)
-                session.rollback()
-            print(
-                f"Dry run ({_mode(result.mode)}): {_counts(result, 'would be added')}. Nothing was written."
-            )
-            return 0
         copy = backups.backup_before(db.path, reason="import")
         with db.write(audit=False) as session:
             result = json_io.import_backup(session=session, backup=backup, source=source.name)
@@ -202,6 +206,25 @@ def cmd_import_json(args: argparse.Namespace) -> int:
         f"Backup taken first: {copy}"
     )
     return 0
+
+
+def _dry_run(path: Path, backup: Any, source: str) -> Any:
+    """Run the import in a transaction that is rolled back; a database that does not exist yet
+    is stood in for by a temporary empty one, so that a dry run creates no file."""
+    import tempfile
+
+    from tracker.db import open_database
+    from tracker.export import json_io
+
+    with tempfile.TemporaryDirectory(prefix="tracker-dry-run-") as scratch:
+        db = open_database(path if path.exists() else Path(scratch) / "empty.db")
+        try:
+            with db.read() as session:
+                result = json_io.import_backup(session=session, backup=backup, source=source)
+                session.rollback()
+        finally:
+            db.close()
+    return result
 
 
 def _mode(mode: str) -> str:
