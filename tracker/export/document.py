@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tracker.domain.trends import DoseChangeKind, timing_facts
+from tracker.domain.trends import DoseChangeKind, spark_text, timing_facts
 from tracker.domain.units import format_mg
 from tracker.export import charts
 from tracker.export.data import SummaryData, severity_label
@@ -269,8 +269,6 @@ def _plans(d: SummaryData) -> list[Block]:
 
 
 def _charts(d: SummaryData) -> list[Block]:
-    from tracker.domain.trends import spark_text
-
     chart = d.chart
     burden_text = []
     top = max((v for v in chart.burden if v is not None), default=0.0) or 1.0
