@@ -10,6 +10,7 @@ from tracker.domain.trends import ScheduledSlot
 from tracker.domain.trends_extra import (
     SchedulePeriod,
     date_ticks,
+    downsample,
     in_force,
     logged_runs,
     scheduled_slots,
@@ -103,3 +104,14 @@ def test_date_ticks_short_and_long_ranges() -> None:
         (244, "Dec 25"),
         (306, "Feb 26"),
     ]
+
+
+def test_downsample_means_logged_days_and_keeps_gaps() -> None:
+    series: list[float | None] = [1, 3, None, None, 4, None, 2]
+    # 7 values into at most 3 points: bins of ceil(7 / 3) = 3 days.
+    # [1, 3, None] -> 2; [None, 4, None] -> 4; [2] -> 2.
+    assert downsample(series, 3) == (3, [2.0, 4.0, 2.0])
+    # Bins of 2: [1, 3] -> 2; [None, None] -> gap; [4, None] -> 4; [2] -> 2.
+    assert downsample(series, 4) == (2, [2.0, None, 4.0, 2.0])
+    assert downsample(series, 7) == (1, series)
+    assert downsample([], 5) == (1, [])

@@ -19,6 +19,7 @@ from tracker.domain.trends import ScheduledSlot
 __all__ = [
     "SchedulePeriod",
     "date_ticks",
+    "downsample",
     "in_force",
     "logged_runs",
     "scheduled_slots",
@@ -184,3 +185,22 @@ def date_ticks(start: date, end: date, count: int) -> list[tuple[int, str]]:
         return [(0, _label(start, False))]
     step = max(1, -(-(days - 1) // max(1, count - 1)))
     return [(index, _label(start + timedelta(days=index), False)) for index in range(0, days, step)]
+
+
+def downsample(series: Sequence[float | None], max_points: int) -> tuple[int, list[float | None]]:
+    """Means of consecutive ``k``-day bins so at most ``max_points`` remain; returns (k, bins).
+
+    A chart cannot show more points than it has (sub)cells, and drawing ten years day by
+    day costs a noticeable pause for nothing. Gaps stay gaps: a bin with no logged day is
+    None, and a bin's mean counts only its logged days. ``k`` is 1 when nothing is merged.
+    """
+    if max_points < 1:
+        raise ValueError("max_points must be at least 1")
+    k = max(1, -(-len(series) // max_points))
+    if k == 1:
+        return 1, list(series)
+    bins: list[float | None] = []
+    for first in range(0, len(series), k):
+        logged = [value for value in series[first : first + k] if value is not None]
+        bins.append(sum(logged) / len(logged) if logged else None)
+    return k, bins
