@@ -1,15 +1,868 @@
-"""Medications screen (placeholder until it is built)."""
+"""Medications screen: the list (active and archived), add, edit, archive, and prescriptions.
+
+A medication's dose history is its sequence of prescriptions; the lower table
+shows them for the highlighted medication. A new prescription records what the
+prescriber gave; the app never suggests a dose.
+
+This module also holds the small form and confirmation modals the other
+screens of this group reuse (FormModal, ConfirmModal, FieldSpec).
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from tracker.ui.base import DbScreen
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
+
+from tracker.domain.drugs import facts_for
+from tracker.domain.errors import TrackerError
+from tracker.domain.timeutil import local_day
+from tracker.domain.units import amount_to_mg, format_mg, parse_amount, parse_day, parse_strength, parse_times
+from tracker.ui.base import DbCallbacks, DbScreen, start_db_worker
+from tracker.ui.widgets.footer import KeyFooter
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.ui.app import TrackerApp
+
+
+def sentence(message: str) -> str:
+    """A service or parser message as a sentence: capital first letter."""
+    return message[:1].upper() + message[1:] if message else message
+
+
+# --------------------------------------------------------------------------- reusable modals
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a FormModal: a text input, or a select when ``options`` is given."""
+
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    options: tuple[tuple[str, str], ...] | None = None
+    hint: str = ""
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Asks a yes/no question; dismisses with True only for an explicit yes."""
+
+    DEFAULT_CSS = """
+    ConfirmModal { align: center middle; }
+    ConfirmModal > Vertical {
+        width: 64; max-width: 100%; height: auto; padding: 1 2;
+        border: thick $warning; background: $surface;
+    }
+    ConfirmModal #confirm-question { margin-bottom: 1; }
+    ConfirmModal Horizontal { height: auto; align-horizontal: right; }
+    ConfirmModal Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    ]
+
+    def __init__(self, question: str, yes_label: str = "Yes, delete") -> None:
+        super().__init__()
+        self.question = question
+        self.yes_label = yes_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, id="confirm-question")
+            with Horizontal():
+                yield Button(f"{self.yes_label} (y)", variant="error", id="confirm-yes", compact=True)
+                yield Button("No, keep it (n)", id="confirm-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
+
+
+class FormModal(DbCallbacks, ModalScreen[Any]):
+    """A short form: one line per field with its error under it, Save and Cancel.
+
+    Subclasses implement ``check(values) -> (parsed, errors)`` (errors keyed by
+    field name; "" for the whole form) and ``save(parsed)``, which writes through
+    ``run_db`` and calls ``self.dismiss(result)`` when the write succeeded. A
+    failed write keeps the form open with the message beside the field it names.
+    """
+
+    DEFAULT_CSS = """
+    FormModal { align: center middle; }
+    FormModal > #form {
+        width: 78; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    FormModal .form-title { text-style: bold; color: $text-primary; }
+    FormModal .form-intro { color: $text-muted; }
+    FormModal #form-fields { height: auto; max-height: 1fr; overflow-y: auto; }
+    FormModal .form-row { height: 1; }
+    FormModal .form-label { width: 20; color: $text-secondary; }
+    FormModal .form-row Input, FormModal .form-row Select { width: 1fr; }
+    FormModal .form-error { color: $text-error; padding-left: 20; height: auto; }
+    FormModal .form-hint { color: $text-muted; padding-left: 20; height: auto; }
+    FormModal #form-error { padding-left: 0; }
+    FormModal #form-buttons { height: 1; margin-top: 1; align-horizontal: right; }
+    FormModal #form-buttons Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        Binding("ctrl+s", "save", "Save", id="form-save"),
+    ]
+    # words in a service's message -> the field it is about (the first match wins)
+    ERROR_FIELDS: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, title: str, fields: Sequence[FieldSpec], intro: str = "") -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = tuple(fields)
+        self.intro = intro
+        self._saving = False
+
+    @property
+    def tracker_app(self) -> TrackerApp:
+        from tracker.ui.app import TrackerApp
+
+        app = self.app
+        assert isinstance(app, TrackerApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(self.form_title, classes="form-title")
+            if self.intro:
+                yield Static(self.intro, classes="form-intro")
+            with Vertical(id="form-fields"):
+                for spec in self.fields:
+                    with Horizontal(classes="form-row"):
+                        yield Label(spec.label, classes="form-label")
+                        if spec.options is not None:
+                            yield Select(
+                                spec.options,
+                                value=spec.value,
+                                allow_blank=False,
+                                compact=True,
+                                id=f"f-{spec.name}",
+                            )
+                        else:
+                            yield Input(
+                                spec.value, placeholder=spec.placeholder, compact=True, id=f"f-{spec.name}"
+                            )
+                    yield Static(spec.hint, classes="form-hint", id=f"h-{spec.name}")
+                    yield Static("", classes="form-error", id=f"e-{spec.name}")
+            yield Static("", classes="form-error", id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="form-save", compact=True)
+                yield Button("Cancel (esc)", id="form-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        for spec in self.fields:
+            self.query_one(f"#h-{spec.name}", Static).display = bool(spec.hint)
+        self.show_errors({})
+        if self.fields:
+            self.query_one(f"#f-{self.fields[0].name}").focus()
+
+    # -- values and errors ------------------------------------------------
+    def values(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#f-{spec.name}")
+            if isinstance(widget, Select):
+                out[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, Input):
+                out[spec.name] = widget.value
+        return out
+
+    def set_value(self, name: str, value: str) -> None:
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, Select | Input):
+            widget.value = value
+
+    def set_hint(self, name: str, text: str) -> None:
+        hint = self.query_one(f"#h-{name}", Static)
+        hint.update(text)
+        hint.display = bool(text)
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        """Show each message beside its field (or under the form); clear the others."""
+        names = [spec.name for spec in self.fields]
+        for name in names:
+            label = self.query_one(f"#e-{name}", Static)
+            text = errors.get(name, "")
+            label.update(sentence(text))
+            label.display = bool(text)
+        rest = [sentence(m) for k, m in errors.items() if k not in names]
+        general = self.query_one("#form-error", Static)
+        general.update("\n".join(rest))
+        general.display = bool(rest)
+        first = next((n for n in names if errors.get(n)), None)
+        if first is not None:
+            self.query_one(f"#f-{first}").focus()
+
+    def field_for_message(self, message: str) -> str:
+        lowered = message.lower()
+        return next((name for words, name in self.ERROR_FIELDS if words in lowered), "")
+
+    def save_failed(self, message: str) -> None:
+        """A write was refused: nothing was saved; say why beside the field it is about."""
+        self._saving = False
+        self.show_errors({self.field_for_message(message): message})
+
+    # -- actions ----------------------------------------------------------
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        parsed, errors = self.check(self.values())
+        self.show_errors(errors)
+        if errors:
+            return
+        self._saving = True
+        self.save(parsed)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed, "#form-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def run_db(
+        self, fn: Callable[[Session], Any], on_done: Callable[[Any], object], *, write: bool = True
+    ) -> None:
+        """A database call for this form; a refusal comes back to ``save_failed``."""
+
+        def done(result: Any) -> None:
+            on_done(result)
+
+        start_db_worker(
+            self, self.tracker_app, fn, done, write=write, group="form", on_error=self.save_failed
+        )
+
+    # -- for subclasses ---------------------------------------------------
+    def check(self, values: dict[str, str]) -> tuple[Any, dict[str, str]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def save(self, parsed: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- what the screen shows
+
+
+@dataclass(frozen=True, slots=True)
+class RxView:
+    id: int
+    dose_mg: float
+    times: str
+    start_date: date
+    end_date: date | None
+    prescriber: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MedView:
+    id: int
+    name: str
+    brand: str | None
+    drug_class: str
+    form: str
+    strength_mg: float
+    liquid_mg_per_ml: float | None
+    tablet_fractions: str
+    half_life_hours: float | None
+    notes: str | None
+    archived: bool
+    current: RxView | None
+    prescriptions: tuple[RxView, ...]  # newest first
+
+
+def strength_text(form: str, strength_mg: float) -> str:
+    """``50 mg`` per tablet, ``2 mg/ml`` for a liquid, ``2 mg/drop`` for drops."""
+    per = {"liquid": "/ml", "drops": "/drop"}.get(form, "")
+    return format_mg(strength_mg) + per
+
+
+def _rx_view(rx: Any) -> RxView:
+    return RxView(rx.id or 0, rx.dose_mg, rx.times, rx.start_date, rx.end_date, rx.prescriber, rx.note)
+
+
+def load_medications(session: Session, today: date) -> list[MedView]:
+    """Every medication with its prescriptions, active first, by name (runs in a worker)."""
+    from tracker.services import meds
+
+    out = []
+    for med in meds.list_medications(session=session, include_archived=True):
+        rxs = meds.prescriptions_for(session=session, medication_id=med.id or 0)
+        current = meds.prescription_on(session=session, medication_id=med.id or 0, day=today)
+        out.append(
+            MedView(
+                id=med.id or 0,
+                name=med.name,
+                brand=med.brand,
+                drug_class=med.drug_class,
+                form=med.form,
+                strength_mg=med.strength_mg,
+                liquid_mg_per_ml=med.liquid_mg_per_ml,
+                tablet_fractions=med.tablet_fractions,
+                half_life_hours=med.half_life_hours,
+                notes=med.notes,
+                archived=med.archived,
+                current=_rx_view(current) if current else None,
+                prescriptions=tuple(_rx_view(r) for r in reversed(rxs)),
+            )
+        )
+    return sorted(out, key=lambda m: (m.archived, m.name.casefold()))
+
+
+# --------------------------------------------------------------------------- the medication form
+
+CLASS_OPTIONS = (("SSRI", "SSRI"), ("SNRI", "SNRI"), ("other", "other"))
+FORM_OPTIONS = (("tablet", "tablet"), ("capsule", "capsule"), ("liquid", "liquid"), ("drops", "drops"))
+
+
+def _positive_number(text: str, what: str, *, unit: str = "") -> float:
+    raw = text.strip().lower()
+    if unit and raw.endswith(unit):
+        raw = raw[: -len(unit)].strip()
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError as exc:
+        raise TrackerError(f"{what} {text.strip()!r} is not a number") from exc
+    if not math.isfinite(value) or value <= 0:
+        raise TrackerError(f"{what} must be a number more than zero")
+    return value
+
+
+def parse_medication_form(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check the medication form field by field.
+
+    Returns the values for ``create_medication``/``update_medication`` and the
+    messages keyed by field; nothing is saved while any message remains.
+    """
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    name = values.get("name", "").strip()
+    if not name:
+        errors["name"] = "give the medication's name, such as sertraline"
+    elif len(name) > 80:
+        errors["name"] = "the name is longer than 80 characters"
+    out["name"] = name
+    out["brand"] = values.get("brand", "").strip() or None
+    out["drug_class"] = values.get("drug_class") or "other"
+    form = values.get("form") or "tablet"
+    out["form"] = form
+
+    raw_strength = values.get("strength", "").strip()
+    if not raw_strength:
+        errors["strength"] = "give the strength, such as 20mg (per tablet) or 2mg/ml (liquid)"
+    else:
+        try:
+            strength = parse_strength(raw_strength)
+        except TrackerError as exc:
+            errors["strength"] = str(exc)
+        else:
+            wanted = {"liquid": "ml", "drops": "drop"}.get(form, "unit")
+            if strength.per != wanted:
+                errors["strength"] = {
+                    "ml": "a liquid's strength is per ml, such as 2mg/ml or 10mg/5ml",
+                    "drop": "give the strength per drop, such as 2mg/drop (drops and ml are not the same)",
+                    "unit": f"a {form}'s strength is per {form}, such as 20mg",
+                }[wanted]
+            out["strength_mg"] = strength.mg
+
+    raw_half = values.get("half_life", "").strip()
+    out["half_life_hours"] = None
+    if raw_half:
+        try:
+            half = _positive_number(raw_half, "the half-life", unit="h")
+            if half > 2000:
+                raise TrackerError("the half-life is more than 2000 hours; check the number")
+            out["half_life_hours"] = half
+        except TrackerError as exc:
+            errors["half_life"] = str(exc)
+
+    raw_liquid = values.get("liquid", "").strip()
+    out["liquid_mg_per_ml"] = None
+    if raw_liquid:
+        if form in ("liquid", "drops"):
+            errors["liquid"] = "only for tablets or capsules topped up with a liquid; leave it empty"
+        else:
+            try:
+                if any(c.isalpha() for c in raw_liquid):
+                    conc = parse_strength(raw_liquid)
+                    if conc.per != "ml":
+                        raise TrackerError(
+                            "give the liquid's concentration per ml, such as 2mg/ml or 10mg/5ml"
+                        )
+                    out["liquid_mg_per_ml"] = conc.mg
+                else:
+                    out["liquid_mg_per_ml"] = _positive_number(raw_liquid, "the liquid concentration")
+            except TrackerError as exc:
+                errors["liquid"] = str(exc)
+
+    raw_fractions = values.get("fractions", "").strip() or "1"
+    try:
+        parts = [float(p.replace(" ", "")) for p in raw_fractions.split(",") if p.strip()]
+        if not parts or any(not math.isfinite(p) or not 0 < p <= 1 for p in parts):
+            raise ValueError
+        out["tablet_fractions"] = ",".join(f"{p:g}" for p in sorted(set(parts), reverse=True))
+    except ValueError:
+        errors["fractions"] = "tablet fractions are numbers between 0 and 1, such as 1,0.5,0.25"
+
+    notes = values.get("notes", "").strip()
+    if len(notes) > 500:
+        errors["notes"] = "the notes are longer than 500 characters"
+    out["notes"] = notes or None
+    return out, errors
+
+
+class MedicationForm(FormModal):
+    """Add or edit a medication. Dismisses with a sentence saying what was saved."""
+
+    ERROR_FIELDS = (
+        ("medication called", "name"),
+        ("name", "name"),
+        ("strength", "strength"),
+        ("half-life", "half_life"),
+        ("liquid", "liquid"),
+        ("fraction", "fractions"),
+        ("class", "drug_class"),
+        ("form", "form"),
+    )
+
+    def __init__(self, med: MedView | None = None) -> None:
+        self.med = med
+        m = med
+
+        def fmt(value: float | None) -> str:
+            return f"{value:g}" if value is not None else ""
+
+        strength = ""
+        if m is not None:
+            strength = f"{m.strength_mg:g}mg" + {"liquid": "/ml", "drops": "/drop"}.get(m.form, "")
+        fields = [
+            FieldSpec("name", "Name *", m.name if m else "", "such as sertraline"),
+            FieldSpec("brand", "Brand", (m.brand or "") if m else "", "optional, such as Lustral"),
+            FieldSpec("drug_class", "Class", m.drug_class if m else "other", options=CLASS_OPTIONS),
+            FieldSpec("form", "Form", m.form if m else "tablet", options=FORM_OPTIONS),
+            FieldSpec("strength", "Strength *", strength, "20mg per tablet; 2mg/ml liquid; 2mg/drop"),
+            FieldSpec(
+                "half_life",
+                "Half-life (hours)",
+                fmt(m.half_life_hours) if m else "",
+                "filled in for known drugs",
+            ),
+            FieldSpec(
+                "liquid",
+                "Liquid top-up",
+                f"{m.liquid_mg_per_ml:g}mg/ml" if m and m.liquid_mg_per_ml else "",
+                "optional, such as 20mg/ml",
+            ),
+            FieldSpec(
+                "fractions", "Tablet fractions", m.tablet_fractions if m else "1,0.5", "such as 1,0.5,0.25"
+            ),
+            FieldSpec("notes", "Notes", (m.notes or "") if m else "", "optional"),
+        ]
+        title = f"Edit {m.name}" if m else "Add a medication"
+        super().__init__(title, fields, "Fields marked * are needed. Enter or ctrl+s saves, esc cancels.")
+        self._auto_half_life: str | None = None
+        self._auto_class: str | None = None
+
+    @on(Input.Changed, "#f-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        """Known drugs fill in class and half-life, without overwriting what the user typed."""
+        facts = facts_for(event.value)
+        if facts is None:
+            self.set_hint("name", "")
+            return
+        values = self.values()
+        half = f"{facts.half_life_hours:g}"
+        if values["half_life"] in ("", self._auto_half_life):
+            self.set_value("half_life", half)
+            self._auto_half_life = half
+        if values["drug_class"] in ("other", self._auto_class):
+            self.set_value("drug_class", facts.drug_class)
+            self._auto_class = facts.drug_class
+        hint = f"{facts.name}: {facts.drug_class}, half-life about {half} h"
+        self.set_hint("name", f"{hint}; {facts.note}" if facts.note else hint)
+
+    def check(self, values: dict[str, str]) -> tuple[Any, dict[str, str]]:
+        return parse_medication_form(values)
+
+    def save(self, parsed: Any) -> None:
+        from tracker.services import meds
+
+        values = dict(parsed)
+        if self.med is None:
+
+            def create(s: Session) -> tuple[str, int]:
+                med = meds.create_medication(session=s, **values)
+                return f"{med.name} added. Press n to record its prescription.", med.id or 0
+
+            self.run_db(create, self.dismiss)
+        else:
+            med_id = self.med.id
+
+            def update(s: Session) -> tuple[str, int]:
+                med = meds.update_medication(session=s, medication_id=med_id, **values)
+                return f"{med.name} saved.", med_id
+
+            self.run_db(update, self.dismiss)
+
+
+# --------------------------------------------------------------------------- the prescription form
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRx:
+    dose_mg: float
+    times: list[Any]
+    start_date: date
+    end_date: date | None
+    prescriber: str | None
+    note: str | None
+
+
+def parse_prescription_form(
+    values: Mapping[str, str], med: MedView, today: date
+) -> tuple[ParsedRx | None, dict[str, str]]:
+    """Check the prescription form: dose per intake in mg or units of the medication, times, dates."""
+    errors: dict[str, str] = {}
+    dose_mg = 0.0
+    try:
+        amount = parse_amount(values.get("dose", ""))
+        dose_mg = amount_to_mg(
+            amount,
+            form=med.form,
+            strength_mg=med.strength_mg,
+            liquid_mg_per_ml=med.liquid_mg_per_ml,
+            name=med.name,
+        )
+    except TrackerError as exc:
+        errors["dose"] = str(exc)
+    times: list[Any] = []
+    try:
+        times = parse_times(values.get("times", ""))
+    except TrackerError as exc:
+        errors["times"] = str(exc)
+    start = today
+    try:
+        start = parse_day(values.get("start", "") or "today", today=today, allow_future=True)
+    except TrackerError as exc:
+        errors["start"] = str(exc)
+    end: date | None = None
+    if values.get("end", "").strip():
+        try:
+            end = parse_day(values["end"], today=today, allow_future=True)
+            if "start" not in errors and end < start:
+                errors["end"] = "the last day is before the first day"
+        except TrackerError as exc:
+            errors["end"] = str(exc)
+    if errors:
+        return None, errors
+    return ParsedRx(
+        dose_mg,
+        times,
+        start,
+        end,
+        values.get("prescriber", "").strip() or None,
+        values.get("note", "").strip() or None,
+    ), {}
+
+
+class PrescriptionForm(FormModal):
+    """Record a new prescription for one medication (the running one ends the day before)."""
+
+    ERROR_FIELDS = (
+        ("dose", "dose"),
+        ("amount", "dose"),
+        ("time", "times"),
+        ("ends before", "end"),
+        ("starting", "start"),
+    )
+
+    def __init__(self, med: MedView, today: date) -> None:
+        self.med = med
+        self.today = today
+        cur = med.current
+        unit = {"liquid": "ml", "drops": "drops"}.get(med.form, med.form)
+        fields = [
+            FieldSpec("dose", "Dose per intake *", "", f"such as 25mg or 0.5 {unit}"),
+            FieldSpec(
+                "times", "Times of day *", cur.times if cur else "08:00", "such as 08:00 or 08:00,20:00"
+            ),
+            FieldSpec("start", "First day *", today.isoformat(), "YYYY-MM-DD, today"),
+            FieldSpec("end", "Last day", "", "optional, YYYY-MM-DD"),
+            FieldSpec("prescriber", "Prescriber", (cur.prescriber or "") if cur else "", "who prescribed it"),
+            FieldSpec("note", "Note", "", "optional"),
+        ]
+        now_text = (
+            f"Now: {format_mg(cur.dose_mg)} at {cur.times.replace(',', ', ')}"
+            if cur
+            else "No prescription running today."
+        )
+        intro = (
+            f"{now_text}\nRecord the prescription your prescriber gave you; the app never suggests a dose."
+        )
+        super().__init__(f"New prescription for {med.name}", fields, intro)
+
+    def check(self, values: dict[str, str]) -> tuple[Any, dict[str, str]]:
+        return parse_prescription_form(values, self.med, self.today)
+
+    def save(self, parsed: Any) -> None:
+        from tracker.services import meds
+
+        rx: ParsedRx = parsed
+        med_id, name = self.med.id, self.med.name
+
+        def write(s: Session) -> str:
+            meds.set_prescription(
+                session=s,
+                medication_id=med_id,
+                dose_mg=rx.dose_mg,
+                times=rx.times,
+                start_date=rx.start_date,
+                end_date=rx.end_date,
+                prescriber=rx.prescriber,
+                note=rx.note,
+            )
+            return (
+                f"{name}: {format_mg(rx.dose_mg)} at {', '.join(t.strftime('%H:%M') for t in rx.times)} "
+                f"from {rx.start_date.isoformat()}"
+            )
+
+        self.run_db(write, self.dismiss)
+
+
+# --------------------------------------------------------------------------- the screen
 
 
 class MedicationsScreen(DbScreen):
+    """Medications, active and archived, and the prescriptions of the highlighted one."""
+
+    CSS_PATH = "medications.tcss"
+    SUB_TITLE = "Medications"
+    AUTO_FOCUS = "#med-table"
+    BINDINGS = [
+        Binding("a", "add", "Add", id="meds-add", tooltip="Add a medication"),
+        Binding("e", "edit", "Edit", id="meds-edit", tooltip="Edit the highlighted medication"),
+        Binding(
+            "n",
+            "prescribe",
+            "New prescription",
+            id="meds-prescribe",
+            tooltip="Record a new prescription for the highlighted medication",
+        ),
+        Binding(
+            "x",
+            "archive",
+            "Archive/restore",
+            id="meds-archive",
+            tooltip="Archive the highlighted medication, or restore an archived one",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meds: list[MedView] = []
+        self.selected_id: int | None = None
+        self.today: date | None = None
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Medications")
-        yield Footer()
+        with Vertical(id="meds-body"):
+            yield Static("Medications", classes="section-title")
+            yield Static("Loading…", id="meds-empty")
+            yield DataTable(id="med-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="med-detail")
+            yield Static("Prescriptions", classes="section-title", id="rx-title")
+            yield DataTable(id="rx-table", cursor_type="row", zebra_stripes=True)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        meds_table = self.query_one("#med-table", DataTable)
+        meds_table.add_column("Name", key="name")
+        meds_table.add_column("Class", key="class")
+        meds_table.add_column("Form", key="form")
+        meds_table.add_column("Strength", key="strength")
+        meds_table.add_column("Prescribed today", key="now")
+        meds_table.add_column("Status", key="status")
+        rx_table = self.query_one("#rx-table", DataTable)
+        rx_table.add_column("From", key="from")
+        rx_table.add_column("To", key="to")
+        rx_table.add_column("Per intake", key="dose")
+        rx_table.add_column("Times", key="times")
+        rx_table.add_column("Prescriber", key="prescriber")
+        rx_table.add_column("Note", key="note")
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- data ---------------------------------------------------------------
+    def reload(self) -> None:
+        now = self.tracker_app.now()
+
+        def fetch(session: Session) -> tuple[date, list[MedView]]:
+            from tracker.services.settings import user_zone
+
+            today = local_day(now, user_zone(session=session))
+            return today, load_medications(session, today)
+
+        self.run_db(fetch, self._show, group="meds-load", exclusive=True)
+
+    def _show(self, result: tuple[date, list[MedView]]) -> None:
+        self.today, self.meds = result
+        table = self.query_one("#med-table", DataTable)
+        table.clear()
+        for m in self.meds:
+            now = "-"
+            if m.current is not None:
+                now = f"{format_mg(m.current.dose_mg)} at {m.current.times.replace(',', ', ')}"
+            table.add_row(
+                m.name if not m.brand else f"{m.name} ({m.brand})",
+                m.drug_class,
+                m.form,
+                strength_text(m.form, m.strength_mg),
+                "-" if m.archived else now,
+                "archived" if m.archived else "active",
+                key=str(m.id),
+            )
+        empty = self.query_one("#meds-empty", Static)
+        empty.update("No medications yet. Press a to add one." if not self.meds else "")
+        empty.display = not self.meds
+        index = next((i for i, m in enumerate(self.meds) if m.id == self.selected_id), 0)
+        if self.meds:
+            table.move_cursor(row=index)
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        med = self.selected
+        detail = self.query_one("#med-detail", Static)
+        rx_table = self.query_one("#rx-table", DataTable)
+        rx_table.clear()
+        title = self.query_one("#rx-title", Static)
+        if med is None:
+            detail.update("")
+            title.update("Prescriptions")
+            return
+        parts = [f"{med.drug_class} {med.form}, {strength_text(med.form, med.strength_mg)}"]
+        if med.half_life_hours is not None:
+            parts.append(f"half-life about {med.half_life_hours:g} h")
+        if med.form in ("tablet", "capsule"):
+            parts.append(f"split to {med.tablet_fractions.replace(',', ', ')}")
+        if med.liquid_mg_per_ml:
+            parts.append(f"liquid {med.liquid_mg_per_ml:g} mg/ml")
+        lines = [" · ".join(parts)]
+        facts = facts_for(med.name)
+        if facts is not None and facts.note:
+            lines.append(facts.note)
+        if med.form == "drops":
+            lines.append("Drops are not always the same as the tablet dose; check with your pharmacist.")
+        if med.notes:
+            lines.append(f"Notes: {med.notes}")
+        if med.archived:
+            lines.append("Archived: no dose reminders; its history is kept. Press x to restore it.")
+        detail.update("\n".join(lines))
+        title.update(f"Prescriptions of {med.name}, newest first (n records a new one)")
+        for rx in med.prescriptions:
+            rx_table.add_row(
+                rx.start_date.isoformat(),
+                rx.end_date.isoformat() if rx.end_date else "current",
+                format_mg(rx.dose_mg),
+                rx.times.replace(",", ", "),
+                rx.prescriber or "",
+                rx.note or "",
+                key=str(rx.id),
+            )
+        if not med.prescriptions:
+            rx_table.add_row("none yet", "", "", "", "", "")
+
+    @property
+    def selected(self) -> MedView | None:
+        return next((m for m in self.meds if m.id == self.selected_id), self.meds[0] if self.meds else None)
+
+    @on(DataTable.RowHighlighted, "#med-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.selected_id = int(event.row_key.value)
+            self._show_selected()
+
+    # -- actions ------------------------------------------------------------
+    def _need_med(self) -> MedView | None:
+        med = self.selected
+        if med is None:
+            self.notify("Add a medication first (press a).", severity="warning")
+        return med
+
+    def _form_closed(self, result: str | tuple[str, int] | None) -> None:
+        """After a form: say what was saved and show (and select) the medication it was about."""
+        if isinstance(result, tuple):
+            result, self.selected_id = result
+        if result:
+            self.notify(result, title="Saved")
+        self.reload()
+
+    def action_add(self) -> None:
+        self.app.push_screen(MedicationForm(), self._form_closed)
+
+    def action_edit(self) -> None:
+        med = self._need_med()
+        if med is not None:
+            self.app.push_screen(MedicationForm(med), self._form_closed)
+
+    def action_prescribe(self) -> None:
+        med = self._need_med()
+        if med is None or self.today is None:
+            return
+        if med.archived:
+            self.notify(f"{med.name} is archived; press x to restore it first.", severity="warning")
+            return
+        self.app.push_screen(PrescriptionForm(med, self.today), self._form_closed)
+
+    def action_archive(self) -> None:
+        med = self._need_med()
+        if med is None:
+            return
+        from tracker.services import meds
+
+        med_id, archive = med.id, not med.archived
+
+        def write(session: Session) -> None:
+            meds.set_archived(session=session, medication_id=med_id, archived=archive)
+
+        if archive:
+            message = (
+                f"{med.name} archived: no more dose reminders, its history is kept. Press x to restore it."
+            )
+        else:
+            message = f"{med.name} restored."
+        self.run_db(write, lambda _: self._form_closed(message), write=True)

@@ -1,0 +1,148 @@
+"""Settings screen (Pilot, 80x24): theme applied and saved; time zone and thresholds checked per field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from screens_conftest import build_screens_db, make_app, press, settle, static_text, type_text, with_db
+from textual.widgets import Input, Select
+
+from tracker.services import settings
+from tracker.ui.screens.settings import SettingsScreen, check_settings, parse_threshold, thresholds
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("settings-template") / "tracker.db"
+    build_screens_db(path)
+    return path
+
+
+@pytest.fixture
+def dbp(template: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "screens" / "tracker.db"
+    target.parent.mkdir()
+    shutil.copy(template, target)
+    return target
+
+
+def setting(path: Path, key: str) -> Any:
+    db = with_db(path)
+    try:
+        with db.read() as s:
+            return settings.get_setting(session=s, key=key)
+    finally:
+        db.close()
+
+
+async def test_change_the_theme_applies_at_once_and_is_saved(dbp: Path) -> None:
+    app = make_app(dbp)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        theme = screen.query_one("#set-theme", Select)
+        assert screen.focused is theme and theme.value == "textual-dark"
+        await press(pilot, "enter")  # open the list of themes
+        await type_text(pilot, "nord")  # type to search
+        await press(pilot, "enter")
+        assert app.theme == "nord"
+        assert setting(dbp, "theme") == "nord"
+        assert "Theme nord saved." in static_text(app, "#settings-status")
+        assert str(dbp) in static_text(app, "#data-location")
+
+
+async def test_time_zone_and_thresholds_are_checked_then_saved(dbp: Path) -> None:
+    app = make_app(dbp)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        screen = app.screen
+        zone = screen.query_one("#set-timezone", Input)
+        assert zone.value == "Europe/London"
+        await pilot.click("#set-timezone")
+        await pilot.press("end", "ctrl+u")
+        await type_text(pilot, "Mars/Olympus")
+        screen.query_one("#set-t-missed_after_hours", Input).value = "8"
+        screen.query_one("#set-t-check_in_days", Input).value = "two"
+        await press(pilot, "enter")
+        assert static_text(app, "#err-timezone").startswith("Unknown time zone 'Mars/Olympus'")
+        assert static_text(app, "#err-t-check_in_days") == "'two' is not a number"
+        assert static_text(app, "#settings-status") == "Not saved: correct the fields marked in red."
+        assert setting(dbp, "timezone") == "Europe/London"
+        assert setting(dbp, "reminder_thresholds") == {}
+
+        zone.value = "Asia/Tokyo"
+        screen.query_one("#set-t-check_in_days", Input).value = ""  # back to the default
+        await press(pilot, "ctrl+s")
+        assert static_text(app, "#err-timezone") == ""
+        assert setting(dbp, "timezone") == "Asia/Tokyo"
+        assert setting(dbp, "reminder_thresholds") == {"missed_after_hours": 8}
+        assert static_text(app, "#settings-status") == "Saved: reminder thresholds, time zone."
+
+        await press(pilot, "escape", "t")  # leave the field: the mode keys work again
+        assert app.current_mode == "today"
+
+
+def test_thresholds_list_domain_defaults_but_not_the_snooze_limit() -> None:
+    specs = {t.name: t for t in thresholds()}
+    assert specs["upcoming_step_days"].default == 3 and specs["upcoming_step_days"].whole
+    assert specs["unplanned_change_ratio"].default == 0.1 and not specs["unplanned_change_ratio"].whole
+    assert "urgent_snooze_limit_hours" not in specs and "crisis_text" not in specs
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("missed_after_hours", "", None),
+        ("missed_after_hours", " 8 ", 8),
+        ("crisis_mood_max", "0", 0),
+        ("flare_ratio", "1,5", 1.5),
+        ("unplanned_change_ratio", "0.2", 0.2),
+    ],
+)
+def test_parse_threshold_accepts(name: str, raw: str, expected: float | None) -> None:
+    spec = next(t for t in thresholds() if t.name == name)
+    assert parse_threshold(spec, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("missed_after_hours", "2.5", "whole number"),
+        ("missed_after_hours", "0", "from 1"),
+        ("crisis_mood_max", "11", "0 to 10"),
+        ("flare_ratio", "-1", "more than zero"),
+        ("unplanned_change_ratio", "1.5", "below 1"),
+        ("flare_ratio", "inf", "not a number"),
+    ],
+)
+def test_parse_threshold_refuses(name: str, raw: str, message: str) -> None:
+    spec = next(t for t in thresholds() if t.name == name)
+    with pytest.raises(ValueError, match=message):
+        parse_threshold(spec, raw)
+
+
+def test_check_settings_keeps_only_changed_thresholds() -> None:
+    values, errors = check_settings(
+        {
+            "timezone": "UTC",
+            "crisis_text": "Call 112",
+            "patient_name": " Sam ",
+            "t-upcoming_step_days": "3",
+            "t-severe_days": "4",
+        }
+    )
+    assert errors == {}
+    assert values == {
+        "timezone": "UTC",
+        "crisis_text": "Call 112",
+        "patient_name": "Sam",
+        "reminder_thresholds": {"severe_days": 4},
+    }
+    _, errors = check_settings({"timezone": "", "crisis_text": " "})
+    assert set(errors) == {"timezone", "crisis_text"}
