@@ -139,6 +139,11 @@ async def test_keys_change_the_range(demo_path: Path) -> None:
         # Everything: from the demo's first day, 182 days before and including today.
         assert (screen.data.span.start, screen.data.span.days) == (date(2026, 5, 31), 182)
         assert len(screen.data.changes) == 4  # the start and three reductions
+        adherence = text_of(screen, "#adherence-summary")
+        # Demo: doses missed on days 23, 61 and 62 (31 Jul, 1 Aug), skipped on day 117, today pending.
+        assert "177 of 181 scheduled doses taken (98%)" in adherence
+        assert "1 skipped (1%); 3 missed (2%)" in adherence
+        assert "Longest runs of missed doses in a row: 2 of Sertraline (31 Jul to 1 Aug)" in adherence
         await pilot.press("3")
         screen = await wait_ready(pilot)
         assert screen.data is not None and screen.data.span.days == 365

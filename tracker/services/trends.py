@@ -165,6 +165,7 @@ class TrendsData:
     range_kind: TrendRange
     span: DateRange
     today: date
+    tz: ZoneInfo  # the user's zone: instants (missed runs) are shown on their local day
     burden: tuple[float | None, ...]
     burden_mean: tuple[float | None, ...]
     medications: tuple[MedicationDoses, ...]
@@ -537,6 +538,7 @@ def trends_data(
         range_kind=range_kind,
         span=span,
         today=today,
+        tz=tz,
         burden=burden,
         burden_mean=burden_mean,
         medications=tuple(medications),

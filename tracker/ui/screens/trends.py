@@ -41,6 +41,7 @@ from textual.widgets.selection_list import Selection
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
+from tracker.domain.timeutil import local_day
 from tracker.domain.trends import (
     RANGE_LABELS,
     DoseChangeKind,
@@ -471,7 +472,8 @@ def adherence_summary(data: TrendsData) -> Text:
         text.append(
             "; ".join(
                 f"{run.length} of {names.get(run.medication_id, '?')} "
-                f"({_day(run.start.date(), year=False)} to {_day(run.last.date(), year=False)})"
+                f"({_day(local_day(run.start, data.tz), year=False)} to "
+                f"{_day(local_day(run.last, data.tz), year=False)})"
                 for run in runs
             )
         )
@@ -584,7 +586,6 @@ def load_trends(
     session: Session, range_kind: TrendRange, now: datetime, symptom_keys: tuple[str, ...] | None
 ) -> TrendsData:
     """Runs in a worker thread: the user's zone and today, then every number of the screen."""
-    from tracker.domain.timeutil import local_day
     from tracker.services.settings import user_zone
     from tracker.services.trends import trends_data
 
