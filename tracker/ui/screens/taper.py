@@ -19,13 +19,12 @@ from zoneinfo import ZoneInfo
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     ContentSwitcher,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -39,6 +38,7 @@ from tracker.domain.taper import DRAFT_NOTICE, Draft
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import parse_day
 from tracker.ui.base import DbScreen
+from tracker.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -70,15 +70,26 @@ _ALL_FIELDS = (
     "doses",
 )
 _LABELS = {
-    "start": "First row on",
-    "every-weeks": "Weeks per step",
-    "min-days": "Min days/step",
-    "from-mg": "Start mg/day",
-    "percent": "Cut % per step",
-    "points": "Occupancy points",
+    "start": "Start date",
+    "every-weeks": "Weeks/step",
+    "min-days": "Min days",
+    "from-mg": "From mg/day",
+    "percent": "Cut %",
+    "points": "Occ. points",
     "final": "Lowest mg",
-    "step-mg": "Cut mg per step",
-    "doses": "Daily doses mg",
+    "step-mg": "Cut mg",
+    "doses": "Doses, mg/day",
+}
+_TOOLTIPS = {
+    "start": "The date of the first row (the starting dose): YYYY-MM-DD or today",
+    "every-weeks": "Weeks between steps",
+    "min-days": "The least time at each step, 7 days or more (default 28, or the gap between steps)",
+    "from-mg": "The starting daily dose (default: as prescribed today)",
+    "percent": "Proportional: each step is this % below the latest dose (5-50)",
+    "points": "Occupancy: each step lowers the estimated receptor occupancy by this many points (1-25)",
+    "final": "The lowest dose before 0 (default: the smallest the formulation gives)",
+    "step-mg": "Linear: the cut at each step, in mg",
+    "doses": "Manual: daily doses in mg, the first being the starting dose, e.g. 20,15,10,5,0",
 }
 _RUNNING = ("active", "held")
 
@@ -299,7 +310,7 @@ class TaperScreen(DbScreen):
             yield Select[int]([], prompt="Medication", id="taper-med", allow_blank=True, compact=True)
             yield Select[int]([], prompt="Plan", id="taper-plan", allow_blank=True, compact=True)
         with ContentSwitcher(initial="plan-pane", id="taper-switcher"):
-            with Vertical(id="plan-pane"):
+            with VerticalScroll(id="plan-pane"):
                 yield Static("", id="plan-summary")
                 yield DataTable(id="steps", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="plan-chart-row"):
@@ -308,7 +319,7 @@ class TaperScreen(DbScreen):
                 yield Static("", id="plan-warnings")
                 yield Static("History", classes="section-title")
                 yield DataTable(id="events", cursor_type="row")
-            with Vertical(id="draft-pane"):
+            with VerticalScroll(id="draft-pane"):
                 with Horizontal(id="draft-method-row"):
                     yield Label("Method", classes="field-label")
                     yield Select(
@@ -318,14 +329,14 @@ class TaperScreen(DbScreen):
                     for name in _ALL_FIELDS:
                         with Vertical(classes="draft-field", id=f"box-{name}"):
                             yield Label(_LABELS[name], classes="field-label")
-                            yield Input(id=f"draft-{name}", compact=True)
+                            yield Input(id=f"draft-{name}", compact=True, tooltip=_TOOLTIPS[name])
                 yield Static("", id="draft-error")
                 yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="preview-chart-row"):
                     yield Static("Daily dose by row", classes="chart-label")
                     yield Sparkline([], id="preview-chart", summary_function=max)
                 yield Static("", id="preview-flags")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         steps = self.query_one("#steps", DataTable)
