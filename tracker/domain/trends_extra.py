@@ -69,15 +69,9 @@ def in_force(
     return spans
 
 
-def _steady_offset(day: date, tz: ZoneInfo) -> timedelta | None:
-    """The day's UTC offset when it holds no transition, else None (then the slow exact path)."""
-    midnight = datetime.combine(day, time(0, 0))
-    first = tz.utcoffset(midnight)
-    noon = tz.utcoffset(midnight + timedelta(hours=12))
-    last = tz.utcoffset(midnight + timedelta(hours=23, minutes=59, seconds=59))
-    if first is None or first != noon or noon != last:
-        return None
-    return first
+def _midnight_offset(day: date, tz: ZoneInfo) -> timedelta | None:
+    """UTC offset in force at the start of local ``day`` (a missing midnight counts as before the jump)."""
+    return tz.utcoffset(datetime.combine(day, time(0, 0)))
 
 
 def scheduled_slots(
@@ -87,30 +81,36 @@ def scheduled_slots(
 
     One slot per prescribed time per local day, following DOMAIN.md's time rules
     (``local_to_utc``): a time in a spring-forward gap moves to the first valid minute
-    after it, an ambiguous fall-back time means its first occurrence. Ordinary days skip
-    the probing and subtract the day's fixed offset, which gives the same instant; ten
-    years of three daily doses then take milliseconds, not a noticeable pause.
+    after it, an ambiguous fall-back time means its first occurrence. A day whose
+    midnight offset equals the next day's holds no transition, so its slots are the wall
+    time minus that offset, the same instant ``local_to_utc`` gives without its probing;
+    the few days around a transition take the exact path. Ten years of three daily doses
+    then take milliseconds, not a noticeable pause.
     """
     by_medication: dict[int, list[SchedulePeriod]] = {}
     for period in periods:
         by_medication.setdefault(period.medication_id, []).append(period)
     slots: list[ScheduledSlot] = []
     append = slots.append
-    offsets: dict[date, timedelta | None] = {}
+    midnight: dict[int, timedelta | None] = {}  # by ordinal: shared by medications and neighbour days
+
+    def offset_at(ordinal: int) -> timedelta | None:
+        if ordinal not in midnight:
+            midnight[ordinal] = _midnight_offset(date.fromordinal(ordinal), tz)
+        return midnight[ordinal]
+
     for medication_id, own in by_medication.items():
         for first, last, period in in_force(own, start, end):
             times = sorted(period.times)
             for ordinal in range(first.toordinal(), last.toordinal() + 1):
                 day = date.fromordinal(ordinal)
-                if day not in offsets:
-                    offsets[day] = _steady_offset(day, tz)
-                offset = offsets[day]
-                for at in times:
-                    if offset is None:
-                        instant = local_to_utc(day, at, tz)
-                    else:
-                        instant = (datetime.combine(day, at) - offset).replace(tzinfo=UTC)
-                    append(ScheduledSlot(medication_id, instant))
+                offset = offset_at(ordinal)
+                if offset is not None and offset == offset_at(ordinal + 1):
+                    for at in times:
+                        append(ScheduledSlot(medication_id, datetime.combine(day, at, UTC) - offset))
+                else:
+                    for at in times:
+                        append(ScheduledSlot(medication_id, local_to_utc(day, at, tz)))
     return slots
 
 

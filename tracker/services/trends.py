@@ -402,7 +402,9 @@ def adherence(
         .where(col(DoseEvent.day).between(start, end))
         .where(col(DoseEvent.scheduled_for).is_not(None))
     ).all()
-    doses = [LoggedDose(m, _utc(s), _utc(t), DoseStatus(status)) for m, s, t, status in rows]
+    # UTCDateTime already hands back aware UTC instants; statuses map to the domain's enum once each.
+    statuses = {status.value: status for status in DoseStatus}
+    doses = [LoggedDose(m, s, t, statuses[status]) for m, s, t, status in rows]
     results = classify_slots(slots, doses, now)
     return results, adherence_by_week(results, tz), missed_runs(results)
 
