@@ -83,6 +83,7 @@ def test_key_rows_join_the_keys_of_one_action() -> None:
     rows = key_rows(DoseList.BINDINGS, lambda b: b.key)
     assert rows[0] == (
         "enter / space",
+        "Taken",
         "Mark the highlighted dose taken (now; on a past day at its scheduled time)",
     )
     assert len(rows) == 5
@@ -100,9 +101,9 @@ async def test_palette_offers_the_screen_keys_and_runs_them(
         assert titles["Set the mood of the day (0-10)"] == "key o · Today"
         assert titles[
             "Mark the highlighted dose taken (now; on a past day at its scheduled time)"
-        ].startswith("key ⏎ · DoseList")
-        assert titles["Medications"] == "key m · everywhere"
-        assert "Doses and check-in of a day" not in titles  # already on Today
+        ].startswith("key ⏎ · Today")
+        assert titles["Go to Medications"] == "key m · everywhere"
+        assert "Go to Today: doses and the check-in of a day" not in titles  # already on Today
         assert BindingCommands in {p() if not isinstance(p, type) else p for p in app.COMMANDS}
         await pilot.press("ctrl+p")
         for ch in "mood":

@@ -291,3 +291,53 @@ async def test_undo_reverts_the_last_change(seeded_path: Path, clock: Any, settl
         assert "Undone: removed a dose" in status_text(app)
         assert app.screen.query_one(DoseList).rows[0].status == "due"
     assert doses(open_db, seeded_path) == []
+
+
+async def test_reminders_dialog_dismisses_one(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any
+) -> None:
+    from tracker.models import ReminderState
+    from tracker.ui.widgets.reminders import RemindersModal
+
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen) and screen.data is not None
+        before = [r.key for r in screen.data.reminders]
+        assert any(k.startswith("R9") for k in before)  # doses of today not logged yet
+        await pilot.press("i")
+        assert isinstance(app.screen, RemindersModal)
+        first = app.screen.reminders[0]
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.screen is screen and screen.data is not None
+        assert [r.key for r in screen.data.reminders] == [k for k in before if k != first.key]
+        assert "Dismissed" in status_text(app)
+    with open_db(seeded_path).read() as session:
+        state = session.get(ReminderState, first.key)
+        assert state is not None and (state.dismissed or state.snoozed_until is not None)
+
+
+def test_a_bare_time_belongs_to_the_day_shown() -> None:
+    from zoneinfo import ZoneInfo
+
+    import pytest
+
+    from tracker.domain.errors import TrackerError
+    from tracker.ui.screens.today_data import parse_dose_time
+
+    utc, new_york = ZoneInfo("UTC"), ZoneInfo("America/New_York")
+    yesterday = TODAY - timedelta(days=1)
+    assert parse_dose_time("08:10", day=yesterday, now=NOW, tz=utc) == datetime(
+        2026, 11, 26, 8, 10, tzinfo=UTC
+    )
+    assert parse_dose_time("yesterday 20:00", day=TODAY, now=NOW, tz=utc) == datetime(
+        2026, 11, 26, 20, tzinfo=UTC
+    )
+    # 08:10 in New York (EST, UTC-5) is 13:10 UTC: after the frozen 12:00 UTC
+    with pytest.raises(TrackerError, match="in the future"):
+        parse_dose_time("08:10", day=TODAY, now=NOW, tz=new_york)
+    assert parse_dose_time("06:30", day=TODAY, now=NOW, tz=new_york) == datetime(
+        2026, 11, 27, 11, 30, tzinfo=UTC
+    )

@@ -65,20 +65,44 @@ class TrackerApp(DbCallbacks, App[None]):
     DEFAULT_MODE = "today"
     COMMANDS = App.COMMANDS | {_commands_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "switch_mode('today')", "Today", id="go-today", tooltip="Doses and check-in of a day"),
-        Binding("m", "switch_mode('medications')", "Meds", id="go-medications", tooltip="Medications"),
+        Binding(
+            "t",
+            "switch_mode('today')",
+            "Today",
+            id="go-today",
+            tooltip="Go to Today: doses and the check-in of a day",
+        ),
+        Binding("m", "switch_mode('medications')", "Meds", id="go-medications", tooltip="Go to Medications"),
         *(
-            [Binding("p", "switch_mode('taper')", "Taper", id="go-taper", tooltip="Taper plan")]
+            [Binding("p", "switch_mode('taper')", "Taper", id="go-taper", tooltip="Go to the taper plan")]
             if _HAS_TAPER
             else []
         ),
-        Binding("h", "switch_mode('history')", "History", id="go-history", tooltip="History and trends"),
-        Binding("r", "switch_mode('trends')", "Trends", id="go-trends", tooltip="Trends and charts"),
         Binding(
-            "c", "switch_mode('clinician')", "Clinician", id="go-clinician", tooltip="Appointments, summary"
+            "h",
+            "switch_mode('history')",
+            "History",
+            id="go-history",
+            tooltip="Go to History: the log of entries and changes",
         ),
-        Binding("s", "switch_mode('settings')", "Settings", id="go-settings", tooltip="Settings"),
-        Binding("question_mark,f1", "switch_mode('help')", "Help", id="go-help", tooltip="Keys and sources"),
+        Binding(
+            "r", "switch_mode('trends')", "Trends", id="go-trends", tooltip="Go to Trends: charts over time"
+        ),
+        Binding(
+            "c",
+            "switch_mode('clinician')",
+            "Clinician",
+            id="go-clinician",
+            tooltip="Go to Clinician: appointments, questions, summary",
+        ),
+        Binding("s", "switch_mode('settings')", "Settings", id="go-settings", tooltip="Go to Settings"),
+        Binding(
+            "question_mark,f1",
+            "switch_mode('help')",
+            "Help",
+            id="go-help",
+            tooltip="Go to Help: keys, disclaimer and sources",
+        ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
     ]
 

@@ -37,6 +37,19 @@ def _parse(action: str) -> tuple[str, tuple[object, ...]]:
     return name, params
 
 
+def _where(node: DOMNode) -> str:
+    """``everywhere`` for the app's keys, else the screen's name (``Today``)."""
+    from textual.app import App
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    if isinstance(node, App):
+        return "everywhere"
+    screen = node if isinstance(node, Screen) else node.screen if isinstance(node, Widget) else None
+    name = type(screen).__name__ if screen is not None else type(node).__name__
+    return name.removesuffix("Screen") or name
+
+
 def _ours(node: DOMNode) -> bool:
     return type(node).__module__.startswith("tracker.")
 
@@ -57,7 +70,7 @@ def bound_commands(nodes: list[DOMNode], key_display: object) -> Iterator[BoundC
                 continue
             display = key_display(binding) if callable(key_display) else binding.key
             title = binding.tooltip or binding.description
-            where = type(node).__name__.replace("Screen", "").replace("TrackerApp", "everywhere")
+            where = _where(node)
             yield BoundCommand(title, f"key {display} · {where}", binding.action, node)
 
 

@@ -59,20 +59,26 @@ KEY_SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def key_rows(bindings: Iterable[Any], key_display: Any) -> list[tuple[str, str]]:
-    """(keys, what they do) for each action of ``bindings``, keys of one action joined."""
-    by_action: dict[str, tuple[list[str], str]] = {}
+def key_rows(bindings: Iterable[Any], key_display: Any) -> list[tuple[str, str, str]]:
+    """(keys, footer label, longer explanation) for each action of ``bindings``.
+
+    Keys of one action are joined ("⏎ / space"); the explanation is the binding's
+    tooltip, left empty when it would only repeat the label.
+    """
+    by_action: dict[str, tuple[list[str], str, str]] = {}
     for binding in Binding.make_bindings(bindings):
         if not binding.description and not binding.tooltip:
             continue
-        keys, _text = by_action.setdefault(binding.action, ([], binding.tooltip or binding.description))
+        label = binding.description or binding.tooltip
+        explanation = binding.tooltip if binding.tooltip and binding.tooltip != label else ""
+        keys, _label, _explanation = by_action.setdefault(binding.action, ([], label, explanation))
         display = key_display(binding)
         if display not in keys:
             keys.append(display)
-    return [(" / ".join(keys), text) for keys, text in by_action.values()]
+    return [(" / ".join(keys), label, explanation) for keys, label, explanation in by_action.values()]
 
 
-def key_sections(key_display: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+def key_sections(key_display: Any) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Every section of keys whose class can be imported, in order."""
     sections = []
     for title, module, name in KEY_SECTIONS:
@@ -98,8 +104,11 @@ class HelpScreen(DbScreen):
             yield Static(DISCLAIMER, id="help-disclaimer")
             for title, rows in key_sections(self.app.get_key_display):
                 yield Static(title, classes="help-head")
-                width = max(len(k) for k, _ in rows) + 2
-                lines = [Content.assemble((k.ljust(width), "bold $accent"), text) for k, text in rows]
+                width = max(len(keys) for keys, _label, _text in rows) + 2
+                lines = [
+                    Content.assemble((keys.ljust(width), "bold $accent"), (label, "bold"), "  ", text)
+                    for keys, label, text in rows
+                ]
                 yield Static(Content("\n").join(lines), classes="help-text")
             yield Static("Ratings", classes="help-head")
             yield Static(SCALE, classes="help-text")

@@ -4,16 +4,15 @@ Everything saves the moment it is entered (a thread worker per change) and the
 status line says what was saved. ``[`` and ``]`` move to another day to
 backfill or correct it, never into the future. Each write and the reload of
 the day run in one transaction, so what the screen shows is what was committed.
+Reading lives in today_data.py, the changes themselves in today_actions.py.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -24,161 +23,22 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tracker.domain.errors import TrackerError
-from tracker.domain.symptoms import SEVERITY_LABELS
 from tracker.domain.units import format_mg
 from tracker.ui.base import DbScreen
+from tracker.ui.screens import today_actions as actions
+from tracker.ui.screens.today_data import DayData, day_title, dose_label, load_day, parse_dose_time
 from tracker.ui.widgets.dose_list import DoseList
 from tracker.ui.widgets.footer import KeyFooter
-from tracker.ui.widgets.modals import DoseEntry, DoseModal, MessageModal, PromptModal
-from tracker.ui.widgets.rows import (
-    DoseRow,
-    ReminderRow,
-    SymptomRow,
-    next_comparison,
-    reminder_line,
-    sort_reminders,
-)
+from tracker.ui.widgets.modals import DoseEntry, DoseModal, PromptModal
+from tracker.ui.widgets.reminders import ReminderChoice, RemindersModal
+from tracker.ui.widgets.rows import DoseRow, next_comparison, reminder_line
 from tracker.ui.widgets.symptom_list import SymptomList
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-_SEQ = itertools.count(1)  # orders results that may arrive out of order from threads
 DAY_GROUP = Binding.Group("Day", compact=True)
-SPARK_DAYS = 14
-
-
-@dataclass(frozen=True, slots=True)
-class DayData:
-    """Everything Today shows for one local day, as plain values."""
-
-    seq: int
-    day: date
-    today: date
-    tz: ZoneInfo
-    doses: tuple[DoseRow, ...] = ()
-    symptoms: tuple[SymptomRow, ...] = ()
-    recent_ids: tuple[int, ...] = ()
-    mood: int | None = None
-    sleep_hours: float | None = None
-    note: str | None = None
-    is_baseline: bool = False
-    has_baseline: bool = False
-    burden: int | None = None
-    reminders: tuple[ReminderRow, ...] = ()
-    burden_spark: str = ""
-    mood_spark: str = ""
-    medications: tuple[tuple[int, str], ...] = field(default_factory=tuple)
-
-
-def load_day(session: Session, day: date | None, now: datetime) -> DayData:
-    """Read one day for Today (``day`` None: today in the user's zone; never later than today)."""
-    from tracker.domain.timeutil import local_day
-    from tracker.domain.trends import spark_text
-    from tracker.services import checkins, meds, reminders_service, settings, symptoms
-    from tracker.services.day import day_summary
-
-    tz = settings.user_zone(session=session)
-    today = local_day(now, tz)
-    day = min(day or today, today)
-    summary = day_summary(session=session, day=day, now=now, tz=tz)
-    all_meds = meds.list_medications(session=session, include_archived=True)
-    names = {m.id: m.name for m in all_meds}
-    doses = [
-        DoseRow(
-            medication_id=s.medication_id,
-            medication_name=s.medication_name,
-            dose_mg=s.dose_mg,
-            status=s.status,
-            local_time=s.local_time,
-            scheduled_for=s.scheduled_for,
-            event_id=s.event_id,
-            taken_local=s.taken_at.astimezone(tz).time() if s.taken_at else None,
-            amount_mg=s.amount_mg,
-        )
-        for s in summary.slots
-    ]
-    doses += [
-        DoseRow(
-            medication_id=e.medication_id,
-            medication_name=names.get(e.medication_id, "?"),
-            dose_mg=e.amount_mg,
-            status="extra",
-            event_id=e.id,
-            taken_local=_aware(e.taken_at).astimezone(tz).time() if e.taken_at else None,
-            amount_mg=e.amount_mg,
-        )
-        for e in summary.extras
-    ]
-    entries = {e.symptom_id: e for e in summary.entries}
-    rows = tuple(
-        SymptomRow(
-            symptom_id=s.id or 0,
-            name=s.name,
-            group=s.group,
-            severity=entries[s.id].severity if s.id in entries else None,
-            comparison=entries[s.id].comparison if s.id in entries else None,
-            is_crisis=s.is_crisis,
-        )
-        for s in symptoms.list_symptoms(session=session)
-    )
-    first = day - timedelta(days=SPARK_DAYS - 1)
-    burden = symptoms.burden_by_day(session=session, start=first, end=day)
-    moods: list[float | None] = []
-    for offset in range(SPARK_DAYS):
-        row = checkins.checkin_for_day(session=session, day=first + timedelta(days=offset))
-        moods.append(float(row.mood) if row and row.mood is not None else None)
-    burdens: list[float | None] = [
-        float(burden[d]) if d in burden else None
-        for d in (first + timedelta(days=i) for i in range(SPARK_DAYS))
-    ]
-    checkin = summary.checkin
-    reminders = [
-        ReminderRow(
-            severity=str(getattr(r, "severity", "info")),
-            message=str(getattr(r, "message", r)),
-            why=str(getattr(r, "why", "")),
-            rule=str(getattr(r, "rule", "")),
-        )
-        for r in reminders_service.active_reminders(session=session, now=now, tz=tz)
-    ]
-    return DayData(
-        seq=next(_SEQ),
-        day=day,
-        today=today,
-        tz=tz,
-        doses=tuple(doses),
-        symptoms=rows,
-        # recent up to the day before, so rating a symptom today never moves it in the list
-        recent_ids=tuple(symptoms.recent_symptom_ids(session=session, before=day - timedelta(days=1))),
-        mood=checkin.mood if checkin else None,
-        sleep_hours=checkin.sleep_hours if checkin else None,
-        note=checkin.note if checkin else None,
-        is_baseline=bool(checkin and checkin.is_baseline),
-        has_baseline=bool(checkins.baseline_days(session=session)),
-        burden=summary.burden,
-        reminders=tuple(sort_reminders(reminders)),
-        burden_spark=spark_text(burdens, 0, max([6.0, *(b for b in burdens if b is not None)])),
-        mood_spark=spark_text(moods, 0, 10),
-        medications=tuple((m.id or 0, m.name) for m in all_meds if not m.archived),
-    )
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def day_title(day: date, today: date) -> str:
-    """``Saturday 28 November 2026 · today`` or ``... · 3 days ago``."""
-    label = f"{day:%A} {day.day} {day:%B %Y}"
-    delta = (today - day).days
-    if delta == 0:
-        return f"{label} · today"
-    if delta == 1:
-        return f"{label} · yesterday (filling in a past day)"
-    return f"{label} · {delta} days ago (filling in a past day)"
+Action = Callable[["Session", DayData], actions.Outcome]
 
 
 class TodayScreen(DbScreen):
@@ -265,6 +125,10 @@ class TodayScreen(DbScreen):
         return self.query_one("#symptoms", SymptomList)
 
     # -- loading ----------------------------------------------------------
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self._show_reminders(self.data)  # more of them fit on a wide screen
+
     def on_screen_suspend(self, _event: events.ScreenSuspend) -> None:
         self._covered_by_modal = isinstance(self.app.screen, ModalScreen)
 
@@ -310,7 +174,7 @@ class TodayScreen(DbScreen):
 
     def _show_reminders(self, data: DayData) -> None:
         widget = self.query_one("#reminders", Static)
-        shown = data.reminders[:3]
+        shown = data.reminders[: 5 if self.has_class("-wide") else 3]
         lines = [reminder_line(r) for r in shown]
         if len(data.reminders) > len(shown):
             lines.append(
@@ -362,7 +226,7 @@ class TodayScreen(DbScreen):
         self.query_one("#status", Static).update(text)
 
     # -- writing ----------------------------------------------------------
-    def save(self, fn: Callable[[Session, DayData], str | tuple[str, str | None]]) -> None:
+    def save(self, fn: Action) -> None:
         """Run ``fn`` and reload the day in one write transaction; show what it returns.
 
         ``fn`` returns the confirmation, or (confirmation, warning to show as a notification).
@@ -373,13 +237,13 @@ class TodayScreen(DbScreen):
             return
         now = self.tracker_app.now()
 
-        def job(session: Session) -> tuple[str | tuple[str, str | None], DayData]:
+        def job(session: Session) -> tuple[actions.Outcome, DayData]:
             result = fn(session, data)
             return result, load_day(session, data.day, now)
 
         self.run_db(job, self._saved, write=True, group="today-write")
 
-    def _saved(self, result: tuple[str | tuple[str, str | None], DayData]) -> None:
+    def _saved(self, result: tuple[actions.Outcome, DayData]) -> None:
         outcome, data = result
         message, alert = (outcome, None) if isinstance(outcome, str) else outcome
         self.show_day(data)
@@ -431,161 +295,60 @@ class TodayScreen(DbScreen):
     @on(DoseList.ActionRequested)
     def dose_action(self, event: DoseList.ActionRequested) -> None:
         event.stop()
-        handler = {
-            "taken": self._dose_taken,
-            "skipped": self._dose_skipped,
-            "edit": self._dose_edit,
-            "extra": lambda _row: self._dose_extra(),
-            "clear": self._dose_clear,
-        }[event.action]
-        handler(event.row)
-
-    def _dose_taken(self, row: DoseRow | None) -> None:
-        if row is None or self.data is None:
+        data, row = self.data, event.row
+        if data is None:
             return
-        if row.status in ("taken", "extra"):
-            self.status(f"{_label(row)} is already taken; e edits it, x marks it skipped.", ok=False)
+        if event.action == "extra":
+            self._dose_extra(data, row)
             return
-        on_today = self.data.day == self.data.today
-
-        def save(session: Session, data: DayData) -> str:
-            from tracker.services import doses
-
-            if row.status == "skipped" and row.event_id is not None:
-                event = doses.edit_dose(
-                    session=session, event_id=row.event_id, status="taken", now=self.tracker_app.now()
-                )
-            else:
-                now = self.tracker_app.now()
-                event = doses.log_dose(
-                    session=session,
-                    medication_id=row.medication_id,
-                    taken_at=now if on_today else row.scheduled_for,
-                    scheduled_for=row.scheduled_for,
-                    now=now,
-                    tz=data.tz,
-                )
-            at = _aware(event.taken_at).astimezone(data.tz).strftime("%H:%M") if event.taken_at else "?"
-            return f"{_label(row)} marked taken at {at}" + ("" if on_today else " (e changes the time)")
-
-        self.save(save)
-
-    def _dose_skipped(self, row: DoseRow | None) -> None:
         if row is None:
             return
-        if row.is_extra:
-            self.status("An extra dose cannot be skipped; Delete removes it.", ok=False)
-            return
-        if row.status == "skipped":
-            self.status(f"{_label(row)} is already skipped; Delete clears it.", ok=False)
-            return
-
-        def save(session: Session, data: DayData) -> str:
-            from tracker.services import doses
-
-            now = self.tracker_app.now()
-            if row.event_id is not None:
-                doses.edit_dose(session=session, event_id=row.event_id, status="skipped", now=now)
-            else:
-                doses.log_dose(
-                    session=session,
-                    medication_id=row.medication_id,
-                    skipped=True,
-                    scheduled_for=row.scheduled_for,
-                    now=now,
-                    tz=data.tz,
-                )
-            return f"{_label(row)} marked skipped"
-
-        self.save(save)
-
-    def _dose_clear(self, row: DoseRow | None) -> None:
-        if row is None:
-            return
-        if row.event_id is None:
-            self.status(f"{_label(row)} has nothing logged to clear.", ok=False)
-            return
-        event_id = row.event_id
-
-        def save(session: Session, data: DayData) -> str:
-            from tracker.services import doses
-
-            doses.delete_dose(session=session, event_id=event_id)
-            return f"{_label(row)} cleared (u undoes it)"
-
-        self.save(save)
-
-    def _when_checker(self, data: DayData) -> Callable[[str], datetime]:
-        """Parse a time typed for a dose: a bare time belongs to the day shown."""
         now = self.tracker_app.now()
+        if event.action == "taken":
+            if row.status in ("taken", "extra"):
+                self.status(f"{dose_label(row)} is already taken; e edits it, x marks it skipped.", ok=False)
+            else:
+                self.save(lambda s, d: actions.mark_taken(s, d, row, now))
+        elif event.action == "skipped":
+            if row.is_extra:
+                self.status("An extra dose cannot be skipped; Delete removes it.", ok=False)
+            elif row.status == "skipped":
+                self.status(f"{dose_label(row)} is already skipped; Delete clears it.", ok=False)
+            else:
+                self.save(lambda s, d: actions.mark_skipped(s, d, row, now))
+        elif event.action == "clear":
+            if row.event_id is None:
+                self.status(f"{dose_label(row)} has nothing logged to clear.", ok=False)
+            else:
+                self.save(lambda s, d: actions.clear_dose(s, d, row))
+        elif event.action == "edit":
+            self._dose_edit(data, row)
 
-        def parse(text: str) -> datetime:
-            from tracker.domain.timeutil import local_to_utc
-            from tracker.domain.units import FUTURE_TOLERANCE, parse_time_of_day, parse_when
-
-            raw = text.strip().lower()
-            if raw and raw[0].isdigit() and " " not in raw and "-" not in raw:
-                moment = local_to_utc(data.day, parse_time_of_day(raw), data.tz)
-                if moment > now + FUTURE_TOLERANCE:
-                    raise TrackerError(f"time {text!r} is in the future")
-                return moment
-            return parse_when(text, now=now, tz=data.tz)
-
-        return parse
+    def _when_parser(self, data: DayData) -> Callable[[str], datetime]:
+        return partial(parse_dose_time, day=data.day, now=self.tracker_app.now(), tz=data.tz)
 
     def _default_when(self, row: DoseRow | None, data: DayData) -> str:
+        """The time the dialog starts with: as logged, else now (today) or as scheduled (past day)."""
         if row is not None and row.taken_local is not None:
             return row.taken_local.strftime("%H:%M")
         if data.day == data.today:
             return self.tracker_app.now().astimezone(data.tz).strftime("%H:%M")
         return row.local_time.strftime("%H:%M") if row is not None and row.local_time else ""
 
-    def _dose_edit(self, row: DoseRow | None) -> None:
-        data = self.data
-        if row is None or data is None:
-            return
+    def _dose_edit(self, data: DayData, row: DoseRow) -> None:
         from tracker.domain.units import parse_amount
 
-        amount = row.amount_mg if row.amount_mg is not None else row.dose_mg
-        parse_when = self._when_checker(data)
+        parse_when = self._when_parser(data)
 
         def done(entry: DoseEntry | None) -> None:
-            if entry is None:
-                return
+            if entry is not None:
+                at, now = parse_when(entry.when), self.tracker_app.now()
+                self.save(lambda s, d: actions.set_dose(s, d, row, entry.amount, at, now))
 
-            def save(session: Session, data: DayData) -> str:
-                from tracker.services import doses
-
-                now = self.tracker_app.now()
-                mg = _to_mg(session, row.medication_id, entry.amount)
-                at = parse_when(entry.when)
-                if row.event_id is None:
-                    doses.log_dose(
-                        session=session,
-                        medication_id=row.medication_id,
-                        amount_mg=mg,
-                        taken_at=at,
-                        scheduled_for=row.scheduled_for,
-                        now=now,
-                        tz=data.tz,
-                    )
-                else:
-                    doses.edit_dose(
-                        session=session,
-                        event_id=row.event_id,
-                        amount_mg=mg,
-                        taken_at=at,
-                        status="taken" if row.status == "skipped" else None,
-                        now=now,
-                    )
-                local = at.astimezone(data.tz).strftime("%H:%M")
-                return f"{_label(row)}: {format_mg(mg)} taken at {local}"
-
-            self.save(save)
-
+        amount = row.amount_mg if row.amount_mg is not None else row.dose_mg
         self.app.push_screen(
             DoseModal(
-                f"{_label(row)}: amount and time taken",
+                f"{dose_label(row)}: amount and time taken",
                 amount=format_mg(amount),
                 when=self._default_when(row, data),
                 check_amount=parse_amount,
@@ -594,40 +357,23 @@ class TodayScreen(DbScreen):
             done,
         )
 
-    def _dose_extra(self) -> None:
-        data = self.data
-        if data is None:
-            return
+    def _dose_extra(self, data: DayData, row: DoseRow | None) -> None:
         if not data.medications:
             self.status("Add a medication first: press m.", ok=False)
             return
         from tracker.domain.units import parse_amount
 
-        row = self.dose_list.current
         med_id = row.medication_id if row else data.medications[0][0]
-        parse_when = self._when_checker(data)
+        parse_when = self._when_parser(data)
 
         def done(entry: DoseEntry | None) -> None:
-            if entry is None:
-                return
-            chosen = entry.medication_id or med_id
-
-            def save(session: Session, data: DayData) -> str:
-                from tracker.services import doses
-
-                now = self.tracker_app.now()
-                mg = _to_mg(session, chosen, entry.amount)
-                at = parse_when(entry.when)
-                event = doses.log_dose(
-                    session=session, medication_id=chosen, amount_mg=mg, taken_at=at, now=now, tz=data.tz
+            if entry is not None:
+                chosen, at, now = (
+                    entry.medication_id or med_id,
+                    parse_when(entry.when),
+                    self.tracker_app.now(),
                 )
-                local = at.astimezone(data.tz).strftime("%H:%M")
-                if event.scheduled_for is not None:
-                    slot = _aware(event.scheduled_for).astimezone(data.tz).strftime("%H:%M")
-                    return f"{format_mg(mg)} at {local} logged as the {slot} dose"
-                return f"Extra dose of {format_mg(mg)} logged at {local}"
-
-            self.save(save)
+                self.save(lambda s, d: actions.add_extra(s, d, chosen, entry.amount, at, now))
 
         name = dict(data.medications).get(med_id, "")
         self.app.push_screen(
@@ -643,40 +389,15 @@ class TodayScreen(DbScreen):
         )
 
     def action_all_due(self) -> None:
-        def save(session: Session, data: DayData) -> str:
-            from tracker.services import doses
-
-            done = doses.mark_all_due_taken(
-                session=session, day=data.day, now=self.tracker_app.now(), tz=data.tz
-            )
-            if not done:
-                return "No doses were due: nothing to mark"
-            return f"{len(done)} due dose{'s' if len(done) != 1 else ''} marked taken at the scheduled time"
-
-        self.save(save)
+        now = self.tracker_app.now()
+        self.save(lambda s, d: actions.all_due_taken(s, d, now))
 
     # -- symptoms ---------------------------------------------------------
     @on(SymptomList.Rated)
     def rated(self, event: SymptomList.Rated) -> None:
         event.stop()
-        row, severity = event.row, event.severity
-
-        def save(session: Session, data: DayData) -> tuple[str, str | None]:
-            from tracker.services import settings, symptoms
-
-            symptoms.rate_symptom(
-                session=session,
-                symptom_id=row.symptom_id,
-                day=data.day,
-                severity=severity,
-                now=self.tracker_app.now(),
-            )
-            alert = None
-            if row.is_crisis and severity >= 1:
-                alert = str(settings.get_setting(session=session, key="crisis_text"))
-            return f"{row.name}: {severity} {SEVERITY_LABELS[severity]}", alert
-
-        self.save(save)
+        row, severity, now = event.row, event.severity, self.tracker_app.now()
+        self.save(lambda s, d: actions.rate(s, d, row, severity, now))
 
     @on(SymptomList.Cleared)
     def cleared(self, event: SymptomList.Cleared) -> None:
@@ -685,14 +406,7 @@ class TodayScreen(DbScreen):
         if row.severity is None:
             self.status(f"{row.name} has no rating to clear.", ok=False)
             return
-
-        def save(session: Session, data: DayData) -> str:
-            from tracker.services import symptoms
-
-            symptoms.clear_rating(session=session, symptom_id=row.symptom_id, day=data.day)
-            return f"{row.name}: rating cleared (not logged)"
-
-        self.save(save)
+        self.save(lambda s, d: actions.clear_rating(s, d, row))
 
     @on(SymptomList.CompareCycled)
     def compare(self, event: SymptomList.CompareCycled) -> None:
@@ -701,168 +415,87 @@ class TodayScreen(DbScreen):
         if row.severity is None:
             self.status(f"Rate {row.name} first (0-3), then compare it with before the taper.", ok=False)
             return
-        comparison = next_comparison(row.comparison)
-        severity = row.severity
-
-        def save(session: Session, data: DayData) -> str:
-            from tracker.services import symptoms
-
-            symptoms.rate_symptom(
-                session=session,
-                symptom_id=row.symptom_id,
-                day=data.day,
-                severity=severity,
-                comparison=comparison,
-                now=self.tracker_app.now(),
-            )
-            return f"{row.name}: {comparison} compared with before the taper (b again to change)"
-
-        self.save(save)
+        comparison, now = next_comparison(row.comparison), self.tracker_app.now()
+        self.save(lambda s, d: actions.compare(s, d, row, comparison, now))
 
     # -- check-in ---------------------------------------------------------
     def _checkin_prompt(
-        self,
-        title: str,
-        value: str,
-        help: str,
-        validate: Callable[[str], Any],
-        store: Callable[[str], Any],
-        what: str,
+        self, what: str, title: str, value: str, help: str, parse: Callable[[str], Any]
     ) -> None:
         """Ask for one check-in field and save it; an empty answer clears the field."""
 
         def chosen(text: str | None) -> None:
-            if text is None:
-                return
-            stored = store(text) if text else None
+            if text is not None:
+                stored, now = (parse(text) if text else None), self.tracker_app.now()
+                self.save(lambda s, d: actions.set_checkin_field(s, d, what, stored, now))
 
-            def save(session: Session, data: DayData) -> tuple[str, str | None]:
-                from tracker.services import checkins, settings
-
-                checkins.set_checkin(
-                    session=session, day=data.day, now=self.tracker_app.now(), **{what: stored}
-                )
-                alert = None
-                if what == "mood" and stored is not None and stored <= 1:
-                    alert = str(settings.get_setting(session=session, key="crisis_text"))
-                return _checkin_message(what, stored), alert
-
-            self.save(save)
-
-        self.app.push_screen(PromptModal(title, value=value, help=help, validate=validate), chosen)
+        self.app.push_screen(PromptModal(title, value=value, help=help, validate=parse), chosen)
 
     def action_mood(self) -> None:
         from tracker.domain.units import parse_mood
 
-        data = self.data
-        if data is None:
-            return
-        self._checkin_prompt(
-            "Mood: 0 (very low) to 10 (very good)",
-            "" if data.mood is None else str(data.mood),
-            "A whole number. Leave it empty to clear.",
-            parse_mood,
-            parse_mood,
-            "mood",
-        )
+        if self.data is not None:
+            mood = self.data.mood
+            self._checkin_prompt(
+                "mood",
+                "Mood: 0 (very low) to 10 (very good)",
+                "" if mood is None else str(mood),
+                "A whole number. Leave it empty to clear.",
+                parse_mood,
+            )
 
     def action_sleep(self) -> None:
         from tracker.domain.units import parse_sleep
 
-        data = self.data
-        if data is None:
-            return
-        self._checkin_prompt(
-            "Sleep: hours slept last night",
-            "" if data.sleep_hours is None else f"{data.sleep_hours:g}",
-            "Such as 7 or 6.5. Leave it empty to clear.",
-            parse_sleep,
-            parse_sleep,
-            "sleep_hours",
-        )
+        if self.data is not None:
+            hours = self.data.sleep_hours
+            self._checkin_prompt(
+                "sleep_hours",
+                "Sleep: hours slept last night",
+                "" if hours is None else f"{hours:g}",
+                "Such as 7 or 6.5. Leave it empty to clear.",
+                parse_sleep,
+            )
 
     def action_note(self) -> None:
-        data = self.data
-        if data is None:
-            return
-
-        def check(text: str) -> None:
+        def check(text: str) -> str:
             if len(text) > 4000:
                 raise TrackerError("the note is longer than 4000 characters")
+            return text
 
-        self._checkin_prompt(
-            "Note for the day",
-            data.note or "",
-            "Anything worth remembering. Leave it empty to clear.",
-            check,
-            str,
-            "note",
-        )
+        if self.data is not None:
+            self._checkin_prompt(
+                "note",
+                "Note for the day",
+                self.data.note or "",
+                "Anything worth remembering. Leave it empty to clear.",
+                check,
+            )
 
     def action_baseline(self) -> None:
-        data = self.data
-        if data is None:
-            return
-        mark = not data.is_baseline
-
-        def save(session: Session, data: DayData) -> str:
-            from tracker.services import checkins
-
-            checkins.set_checkin(session=session, day=data.day, is_baseline=mark, now=self.tracker_app.now())
-            if mark:
-                return "This day is now a baseline day (how you felt before any reduction)"
-            return "This day is no longer a baseline day"
-
-        self.save(save)
+        if self.data is not None:
+            mark, now = not self.data.is_baseline, self.tracker_app.now()
+            self.save(lambda s, d: actions.set_baseline(s, d, mark, now))
 
     # -- reminders and undo -----------------------------------------------
     def action_reminders(self) -> None:
-        data = self.data
-        if data is None:
+        if self.data is None:
             return
-        if not data.reminders:
+        if not self.data.reminders:
             self.status("No reminders right now.")
             return
-        parts: list[Content] = []
-        for r in data.reminders:
-            parts.append(reminder_line(r))
-            if r.why:
-                parts.append(Content.styled(f"   Why: {r.why}", "$text-muted"))
-            parts.append(Content(""))
-        self.app.push_screen(MessageModal("Reminders", Content("\n").join(parts)))
+        self.app.push_screen(RemindersModal(self.data.reminders), self._reminder_chosen)
+
+    def _reminder_chosen(self, choice: ReminderChoice | None) -> None:
+        if choice is None:
+            return
+        reminder = choice.reminder
+        if choice.verb == "open":
+            if reminder.action in self.app.MODES and reminder.action != self.app.current_mode:
+                self.app.switch_mode(reminder.action)
+            return
+        now = self.tracker_app.now()
+        self.save(lambda s, d: actions.quiet_reminder(s, d, choice.verb, reminder.key, now))
 
     def action_undo(self) -> None:
-        def save(session: Session, data: DayData) -> str:
-            from tracker.services import audit
-
-            return audit.undo_last(session=session).describe()
-
-        self.save(save)
-
-
-def _checkin_message(what: str, value: Any) -> str:
-    if what == "mood":
-        return "Mood cleared" if value is None else f"Mood {value}/10"
-    if what == "sleep_hours":
-        return "Sleep cleared" if value is None else f"Sleep {value:g} h"
-    return "Note cleared" if value is None else "Note saved"
-
-
-def _label(row: DoseRow) -> str:
-    when = row.local_time.strftime("%H:%M") if row.local_time else "extra"
-    return f"{row.medication_name} {when}"
-
-
-def _to_mg(session: Session, medication_id: int, text: str) -> float:
-    """An amount typed by the user, in mg, using the medication's own strength."""
-    from tracker.domain.units import amount_to_mg, parse_amount
-    from tracker.services import meds
-
-    med = meds.get_medication(session=session, medication_id=medication_id)
-    return amount_to_mg(
-        parse_amount(text),
-        form=med.form,
-        strength_mg=med.strength_mg,
-        liquid_mg_per_ml=med.liquid_mg_per_ml,
-        name=med.name,
-    )
+        self.save(actions.undo)

@@ -76,10 +76,14 @@ class SymptomRow:
 
 @dataclass(frozen=True, slots=True)
 class ReminderRow:
+    """An active reminder as shown: ``key`` identifies it for dismissing, ``action`` is a mode name."""
+
     severity: str  # urgent, warning, info
     message: str
     why: str
     rule: str = ""
+    key: str = ""
+    action: str = ""
 
 
 def _fit(text: str, width: int) -> str:

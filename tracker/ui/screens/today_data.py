@@ -1,0 +1,187 @@
+"""What Today shows for one day, read in a worker as plain values, and small helpers.
+
+``load_day`` runs inside a thread worker (it calls the services); the rest is
+pure. No ORM object leaves this module: the screen gets a frozen ``DayData``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from tracker.domain.errors import TrackerError
+from tracker.ui.widgets.rows import DoseRow, ReminderRow, SymptomRow, sort_reminders
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+_SEQ = itertools.count(1)  # orders results that may arrive out of order from threads
+SPARK_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class DayData:
+    """Everything Today shows for one local day, as plain values."""
+
+    seq: int
+    day: date
+    today: date
+    tz: ZoneInfo
+    doses: tuple[DoseRow, ...] = ()
+    symptoms: tuple[SymptomRow, ...] = ()
+    recent_ids: tuple[int, ...] = ()
+    mood: int | None = None
+    sleep_hours: float | None = None
+    note: str | None = None
+    is_baseline: bool = False
+    has_baseline: bool = False
+    burden: int | None = None
+    reminders: tuple[ReminderRow, ...] = ()
+    burden_spark: str = ""
+    mood_spark: str = ""
+    medications: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+
+
+def load_day(session: Session, day: date | None, now: datetime) -> DayData:
+    """Read one day for Today (``day`` None: today in the user's zone; never later than today)."""
+    from tracker.domain.timeutil import local_day
+    from tracker.domain.trends import spark_text
+    from tracker.services import checkins, meds, reminders_service, settings, symptoms
+    from tracker.services.day import day_summary
+
+    tz = settings.user_zone(session=session)
+    today = local_day(now, tz)
+    day = min(day or today, today)
+    summary = day_summary(session=session, day=day, now=now, tz=tz)
+    all_meds = meds.list_medications(session=session, include_archived=True)
+    names = {m.id: m.name for m in all_meds}
+    doses = [
+        DoseRow(
+            medication_id=s.medication_id,
+            medication_name=s.medication_name,
+            dose_mg=s.dose_mg,
+            status=s.status,
+            local_time=s.local_time,
+            scheduled_for=s.scheduled_for,
+            event_id=s.event_id,
+            taken_local=aware(s.taken_at).astimezone(tz).time() if s.taken_at else None,
+            amount_mg=s.amount_mg,
+        )
+        for s in summary.slots
+    ]
+    doses += [
+        DoseRow(
+            medication_id=e.medication_id,
+            medication_name=names.get(e.medication_id, "?"),
+            dose_mg=e.amount_mg,
+            status="extra",
+            event_id=e.id,
+            taken_local=aware(e.taken_at).astimezone(tz).time() if e.taken_at else None,
+            amount_mg=e.amount_mg,
+        )
+        for e in summary.extras
+    ]
+    entries = {e.symptom_id: e for e in summary.entries}
+    rows = tuple(
+        SymptomRow(
+            symptom_id=s.id or 0,
+            name=s.name,
+            group=s.group,
+            severity=entries[s.id].severity if s.id in entries else None,
+            comparison=entries[s.id].comparison if s.id in entries else None,
+            is_crisis=s.is_crisis,
+        )
+        for s in symptoms.list_symptoms(session=session)
+    )
+    first = day - timedelta(days=SPARK_DAYS - 1)
+    burden = symptoms.burden_by_day(session=session, start=first, end=day)
+    moods: list[float | None] = []
+    for offset in range(SPARK_DAYS):
+        row = checkins.checkin_for_day(session=session, day=first + timedelta(days=offset))
+        moods.append(float(row.mood) if row and row.mood is not None else None)
+    burdens: list[float | None] = [
+        float(burden[d]) if d in burden else None
+        for d in (first + timedelta(days=i) for i in range(SPARK_DAYS))
+    ]
+    checkin = summary.checkin
+    reminders = [
+        ReminderRow(
+            severity=str(getattr(r, "severity", "info")),
+            message=str(getattr(r, "message", r)),
+            why=str(getattr(r, "why", "")),
+            rule=str(getattr(r, "rule", "")),
+            key=str(getattr(r, "key", "")),
+            action=str(getattr(r, "action", "")),
+        )
+        for r in reminders_service.active_reminders(session=session, now=now, tz=tz)
+    ]
+    return DayData(
+        seq=next(_SEQ),
+        day=day,
+        today=today,
+        tz=tz,
+        doses=tuple(doses),
+        symptoms=rows,
+        # recent up to the day before, so rating a symptom today never moves it in the list
+        recent_ids=tuple(symptoms.recent_symptom_ids(session=session, before=day - timedelta(days=1))),
+        mood=checkin.mood if checkin else None,
+        sleep_hours=checkin.sleep_hours if checkin else None,
+        note=checkin.note if checkin else None,
+        is_baseline=bool(checkin and checkin.is_baseline),
+        has_baseline=bool(checkins.baseline_days(session=session)),
+        burden=summary.burden,
+        reminders=tuple(sort_reminders(reminders)),
+        burden_spark=spark_text(burdens, 0, max([6.0, *(b for b in burdens if b is not None)])),
+        mood_spark=spark_text(moods, 0, 10),
+        medications=tuple((m.id or 0, m.name) for m in all_meds if not m.archived),
+    )
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without a zone; they are stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def day_title(day: date, today: date) -> str:
+    """``Saturday 28 November 2026 · today`` or ``... · 3 days ago``."""
+    label = f"{day:%A} {day.day} {day:%B %Y}"
+    delta = (today - day).days
+    if delta == 0:
+        return f"{label} · today"
+    if delta == 1:
+        return f"{label} · yesterday (filling in a past day)"
+    return f"{label} · {delta} days ago (filling in a past day)"
+
+
+def local_hm(moment: datetime, data: DayData) -> str:
+    """``08:10``, or ``08:10 on Sat 28 Nov`` when not on today."""
+    local = aware(moment).astimezone(data.tz)
+    suffix = "" if local.date() == data.today else f" on {local:%a} {local.day} {local:%b}"
+    return local.strftime("%H:%M") + suffix
+
+
+def dose_label(row: DoseRow) -> str:
+    """``Sertraline 08:00`` (or ``Sertraline extra``) for messages."""
+    when = row.local_time.strftime("%H:%M") if row.local_time else "extra"
+    return f"{row.medication_name} {when}"
+
+
+def parse_dose_time(text: str, *, day: date, now: datetime, tz: ZoneInfo) -> datetime:
+    """A time typed for a dose, in UTC: a bare ``08:10`` belongs to the day shown, not to today.
+
+    Anything else (``yesterday 20:00``, ``2026-11-27 08:10``) goes to ``parse_when``.
+    A time in the future is refused: a dose is logged after it is taken.
+    """
+    from tracker.domain.timeutil import local_to_utc
+    from tracker.domain.units import FUTURE_TOLERANCE, parse_time_of_day, parse_when
+
+    raw = text.strip().lower()
+    if raw and raw[0].isdigit() and " " not in raw and "-" not in raw:
+        moment = local_to_utc(day, parse_time_of_day(raw), tz)
+        if moment > now + FUTURE_TOLERANCE:
+            raise TrackerError(f"time {text!r} is in the future")
+        return moment
+    return parse_when(text, now=now, tz=tz)
