@@ -235,6 +235,7 @@ AUDITED_TABLES = frozenset(
         "doseevent",
         "taperplan",
         "taperstep",
+        "planevent",
         "symptom",
         "symptomentry",
         "checkin",

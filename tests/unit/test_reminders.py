@@ -128,6 +128,26 @@ def test_r1_ignores_a_draft_plan_and_names_the_prescription_dose_before_a_first_
     assert "Check with your prescriber" in reminder.message
 
 
+def test_r1_skips_a_first_row_that_repeats_the_current_dose() -> None:
+    # drafts start with the dose already taken; the reminder is about the first real change
+    plan = PlanInfo(
+        4,
+        1,
+        "agreed",
+        "Dr Patel",
+        (
+            StepInfo(1, 100.0, TODAY, 28, "planned"),
+            StepInfo(2, 90.0, TODAY + days(3), 28, "planned"),
+        ),
+    )
+    ctx = ctx_of(plans=(plan,), prescriptions=(daily(1, 50.0, time(8), time(20)),))
+    [reminder] = rule_r1(ctx, NOW, LONDON)
+    assert reminder.message.startswith("Your next step (100 mg to 90 mg) is planned for Mon 30 Nov 2026.")
+    later = PlanInfo(4, 1, "agreed", "Dr Patel", (StepInfo(1, 100.0, TODAY, 28, "planned"),
+                                                  StepInfo(2, 90.0, TODAY + days(4), 28, "planned")))
+    assert rule_r1(ctx_of(plans=(later,), prescriptions=(daily(1, 50.0, time(8), time(20)),)), NOW, LONDON) == []
+
+
 # --------------------------------------------------------------------------- R2
 
 
@@ -222,11 +242,14 @@ def test_r3_window_is_28_days_after_the_reduction() -> None:
 
 def test_r3_severe_on_two_consecutive_days_but_not_two_apart() -> None:
     reduced = TODAY - days(10)
-    consecutive = {"dizziness": {reduced + days(1), reduced + days(2)}}
-    apart = {"dizziness": {reduced + days(1), reduced + days(3), reduced - days(1)}}
+    consecutive = {"dizziness": {reduced + days(9), reduced + days(10)}}
+    apart = {"dizziness": {reduced + days(8), reduced + days(10), reduced - days(1)}}
     [reminder] = _flare(10, [], baseline=None, severe=consecutive)
-    assert "dizziness was severe on Wed 18 Nov 2026 and Thu 19 Nov 2026" in reminder.message
+    assert "dizziness was severe on Thu 26 Nov 2026 and Fri 27 Nov 2026" in reminder.message
     assert _flare(10, [], baseline=None, severe=apart) == []
+    # a run that ended a week ago is not a flare now: it no longer keeps an urgent reminder up
+    settled = {"dizziness": {reduced + days(1), reduced + days(2)}}
+    assert _flare(10, [], baseline=None, severe=settled) == []
 
 
 # --------------------------------------------------------------------------- R4

@@ -285,7 +285,7 @@ def test_a_flare_is_still_seen_after_a_new_plan_replaces_the_old_one(db: Databas
             prescriber="Dr Rao",
         )
         zaps = symptoms.find_symptom(session=s, name="brain zaps").id or 0
-        for d in (TODAY - days(5), TODAY - days(4)):
+        for d in (TODAY - days(1), TODAY):
             symptoms.rate_symptom(session=s, symptom_id=zaps, day=d, severity=3, now=NOW)
     plan_id = _draft(db, med_id, TODAY, doses=(37.5, 30, 0))
     with db.write() as s:

@@ -542,11 +542,18 @@ def _step_from_mg(ctx: ReminderContext, plan: PlanInfo, step: StepInfo, today: d
     return None
 
 
-def _upcoming(plan: PlanInfo, today: date, settings: ReminderSettings) -> StepInfo | None:
-    """The next planned step of an agreed plan if it starts within the window (or is overdue)."""
+def _upcoming(ctx: ReminderContext, plan: PlanInfo, today: date, settings: ReminderSettings) -> StepInfo | None:
+    """The next planned step of an agreed plan that changes the dose, if it starts
+    within the window (or is overdue). A plan's first row repeats the dose already
+    taken, so it is not a step anyone needs reminding of: the row after it is."""
     if plan.status not in _AGREED_PLAN:
         return None
     step = plan.next_step()
+    if step is None:
+        return None
+    before = _step_from_mg(ctx, plan, step, today)
+    if before is not None and abs(before - step.dose_mg) < _EPS:
+        step = next((s for s in plan.ordered_steps() if s.order > step.order and s.status == "planned"), None)
     if step is None or (step.planned_start - today).days > settings.upcoming_step_days:
         return None
     return step
@@ -560,7 +567,7 @@ def rule_r1(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
     today = local_day(now, tz)
     out: list[Reminder] = []
     for plan in ctx.plans:
-        step = _upcoming(plan, today, ctx.settings)
+        step = _upcoming(ctx, plan, today, ctx.settings)
         if step is None:
             continue
         from_mg = _step_from_mg(ctx, plan, step, today)
@@ -606,7 +613,7 @@ def rule_r2(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
     first = today - timedelta(days=s.settle_window_days - 1)
     out: list[Reminder] = []
     for plan in ctx.plans:
-        step = _upcoming(plan, today, s)
+        step = _upcoming(ctx, plan, today, s)
         if step is None:
             continue
         reasons: list[str] = []
@@ -687,8 +694,10 @@ def rule_r3(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
                     )
                 )
                 tags.append("burden")
+        # a flare is about now: the consecutive severe days must end within the recent days
+        severe_from = max(reduced, today - timedelta(days=s.flare_recent_days + s.flare_consecutive_days - 2))
         for symptom in sorted(ctx.severe_days):
-            days = sorted(d for d in ctx.severe_days[symptom] if reduced <= d <= today)
+            days = sorted(d for d in ctx.severe_days[symptom] if severe_from <= d <= today)
             run = _first_run(days, s.flare_consecutive_days)
             if run is not None:
                 reasons.append(
