@@ -285,3 +285,14 @@ def test_remind_notify_sends_one_notification(
     assert code == 10 and err == ""
     assert len(calls) == 1 and calls[0][0] == "/usr/bin/notify-send"
     assert calls[0][3].startswith("taper-tracker: ") and "Not logged yet: Sertraline" in calls[0][4]
+
+
+def test_export_ics_is_the_same_calendar(capsys: pytest.CaptureFixture[str], dbp: str, tmp_path: Path) -> None:
+    assert run(capsys, "taper", "draft", "sertraline", "--method", "manual", "--doses", "50,25,0",
+               "--start", "2030-01-07", "--db", dbp)[0] == 0
+    assert run(capsys, "taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--db", dbp)[0] == 0
+    a, b = tmp_path / "a.ics", tmp_path / "b.ics"
+    assert run(capsys, "taper", "ics", "--out", str(a), "--db", dbp)[0] == 0
+    assert run(capsys, "export", "ics", "--out", str(b), "--db", dbp)[0] == 0
+    strip = lambda data: [ln for ln in data.splitlines() if not ln.startswith((b"DTSTAMP", b"UID"))]  # noqa: E731
+    assert strip(a.read_bytes()) == strip(b.read_bytes()) and b"BEGIN:VEVENT" in b.read_bytes()

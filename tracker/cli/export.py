@@ -57,6 +57,13 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(handler=cmd_export_fhir)
 
+    p = actions.add_parser("ics", help="planned taper steps, prescriber check-ins and appointments as a calendar")
+    db_arg(p)
+    p.add_argument("--out", required=True, metavar="FILE", help="the .ics file to write (- for standard output)")
+    p.add_argument("--check-in-days", type=int, default=3, metavar="N",
+                   help="days before each step for a check-in event (default 3)")
+    p.set_defaults(handler=_cmd_export_ics)
+
     imp = sub.add_parser("import", help="import a JSON backup")
     imports = imp.add_subparsers(dest="import_command", metavar="WHAT", required=True)
     p = imports.add_parser(
@@ -80,6 +87,13 @@ def _clock(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     with db.read() as session:
         tz = user_zone(session=session)
     return db, utc_now(), tz
+
+
+def _cmd_export_ics(args: argparse.Namespace) -> int:
+    """`tracker export ics` is `tracker taper ics` under the name the other exports use."""
+    from tracker.cli.taper import cmd_ics
+
+    return cmd_ics(args)
 
 
 def cmd_export_summary(args: argparse.Namespace) -> int:
