@@ -64,7 +64,7 @@ def stored(path: Path) -> tuple[list[tuple[str, datetime | None, str | None]], l
     return questions, appointments
 
 
-async def test_add_a_question_and_mark_it_answered(dbp: Path) -> None:
+async def test_questions_and_appointments(dbp: Path) -> None:
     app = make_app(dbp)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -93,12 +93,7 @@ async def test_add_a_question_and_mark_it_answered(dbp: Path) -> None:
         assert table_rows(app, "#question-table")[1][:2] == [TODAY.isoformat(), "answered"]
         assert "Answered 2026-11-27: Yes" in static_text(app, "#clinician-detail")
 
-
-async def test_add_then_delete_an_appointment_after_confirmation(dbp: Path) -> None:
-    app = make_app(dbp)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "c")
+        # appointments: a wrong time is refused, then added, then deleted after confirmation
         assert [r[0] + " " + r[3] for r in table_rows(app, "#appt-table")] == [
             "2026-12-10 09:15 booked",
             "2026-10-15 10:30 past",

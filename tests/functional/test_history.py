@@ -68,7 +68,7 @@ def checkin_days(path: Path) -> list[str]:
         db.close()
 
 
-async def test_edit_a_dose_then_undo_restores_the_database(dbp: Path) -> None:
+async def test_edit_undo_and_delete_after_confirmation(dbp: Path) -> None:
     before = dose_rows(dbp)
     app = make_app(dbp)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -104,20 +104,15 @@ async def test_edit_a_dose_then_undo_restores_the_database(dbp: Path) -> None:
         assert "Undone: restored a dose" in notifications(app)
         assert "Undone: restored a dose" in static_text(app, "#history-status")
 
-
-async def test_delete_only_after_confirmation(dbp: Path) -> None:
-    app = make_app(dbp)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "h", "d")  # the check-in of 2026-11-26
+        # delete only after confirmation
+        await press(pilot, "up", "up", "up", "d")  # the check-in of 2026-11-26
         assert isinstance(app.screen, ConfirmModal)
+        assert "Delete this check-in of 2026-11-26?" in static_text(app, "#confirm-question")
         await press(pilot, "n")
         assert isinstance(app.screen, HistoryScreen)
         assert checkin_days(dbp) == ["2026-11-24", "2026-11-25", "2026-11-26"]
 
-        await press(pilot, "d")
-        assert "Delete this check-in of 2026-11-26?" in static_text(app, "#confirm-question")
-        await press(pilot, "y")
+        await press(pilot, "d", "y")
         assert checkin_days(dbp) == ["2026-11-24", "2026-11-25"]
         assert table_rows(app, "#history-table")[0] == NEWEST[1]
 

@@ -55,7 +55,7 @@ def medication_names(path: Path) -> list[str]:
         db.close()
 
 
-async def test_list_shows_active_and_archived_then_archive_and_restore(dbp: Path) -> None:
+async def test_list_prescribe_archive_and_restore(dbp: Path) -> None:
     app = make_app(dbp)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -73,6 +73,18 @@ async def test_list_shows_active_and_archived_then_archive_and_restore(dbp: Path
         ]
         assert "half-life about 26 h" in static_text(app, "#med-detail")
 
+        await press(pilot, "n")  # a new prescription for Sertraline, in tablets
+        form = app.screen
+        assert isinstance(form, PrescriptionForm)
+        assert form.query_one("#f-start", Input).value == TODAY.isoformat()
+        assert form.query_one("#f-prescriber", Input).value == "Dr. Okafor"
+        await type_text(pilot, "0.75 tablet")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, MedicationsScreen)
+        assert table_rows(app, "#rx-table")[0][:4] == [TODAY.isoformat(), "current", "37.5 mg", "08:00"]
+        assert table_rows(app, "#rx-table")[1][:2] == ["2026-10-01", (TODAY - timedelta(days=1)).isoformat()]
+        assert table_rows(app, "#med-table")[0][4] == "37.5 mg at 08:00"
+
         await press(pilot, "down", "x")  # Citalopram is archived: restore it
         assert table_rows(app, "#med-table")[1][5] == "active"
         await press(pilot, "x")
@@ -80,7 +92,7 @@ async def test_list_shows_active_and_archived_then_archive_and_restore(dbp: Path
         assert "Press x to restore it" in static_text(app, "#med-detail")
 
 
-async def test_add_medication_shows_field_errors_and_saves_nothing_then_saves(dbp: Path) -> None:
+async def test_add_medication_field_errors_then_saved_then_refused(dbp: Path) -> None:
     app = make_app(dbp)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -124,40 +136,19 @@ async def test_add_medication_shows_field_errors_and_saves_nothing_then_saves(db
         # the new medication is highlighted
         assert "paroxetine needs particular care" in static_text(app, "#med-detail")
 
-
-async def test_a_refusal_from_the_service_shows_beside_the_field(dbp: Path) -> None:
-    app = make_app(dbp)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "m", "a")
+        # a refusal from the service is shown beside the field it is about
+        await press(pilot, "a")
         app.screen.query_one("#f-name", Input).value = "sertraline"
         app.screen.query_one("#f-strength", Input).value = "50mg"
         await press(pilot, "enter")
         assert isinstance(app.screen, MedicationForm)
         assert static_text(app, "#e-name") == "A medication called 'sertraline' already exists"
-        assert medication_names(dbp) == ["Sertraline", "Citalopram"]
+        assert medication_names(dbp) == ["Sertraline", "paroxetine", "Citalopram"]
         app.screen.query_one("#f-form", Select).focus()
         await press(pilot, "t")  # a modal form keeps the app's mode keys out
         assert isinstance(app.screen, MedicationForm) and app.current_mode == "medications"
         await press(pilot, "escape")
         assert isinstance(app.screen, MedicationsScreen)
-
-
-async def test_new_prescription_in_tablets(dbp: Path) -> None:
-    app = make_app(dbp)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "m", "n")
-        form = app.screen
-        assert isinstance(form, PrescriptionForm)
-        assert form.query_one("#f-start", Input).value == TODAY.isoformat()
-        assert form.query_one("#f-prescriber", Input).value == "Dr. Okafor"
-        await type_text(pilot, "0.75 tablet")
-        await press(pilot, "enter")
-        assert isinstance(app.screen, MedicationsScreen)
-        assert table_rows(app, "#rx-table")[0][:4] == [TODAY.isoformat(), "current", "37.5 mg", "08:00"]
-        assert table_rows(app, "#rx-table")[1][:2] == ["2026-10-01", (TODAY - timedelta(days=1)).isoformat()]
-        assert table_rows(app, "#med-table")[0][4] == "37.5 mg at 08:00"
 
 
 # -- the form's checks, without the app ------------------------------------------
