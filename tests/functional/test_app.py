@@ -55,7 +55,9 @@ async def test_not_a_database_is_a_notification(tmp_path: Path, clock: Any, sett
         assert opened.message.startswith(str(path))
         assert "not a taper-tracker database" in opened.message
         assert isinstance(app.screen, TodayScreen)
-        await pilot.press("o")  # actions still answer, with a message instead of a crash
+        assert str(app.screen.query_one("#date-title").render()) == "Nothing loaded"
+        assert "no database is open" in str(app.screen.query_one("#status").render())
+        await pilot.press("o")  # greyed out: nothing happens, nothing crashes
         await pilot.press("left_square_bracket", "question_mark")
         await settle(pilot)
         assert app.current_mode == "help"
@@ -211,3 +213,23 @@ def test_day_title() -> None:
     assert (
         day_title(date(2026, 11, 20), today) == "Friday 20 November 2026 · 7 days ago (filling in a past day)"
     )
+
+
+def test_week_lines_mark_the_day_shown_and_gaps() -> None:
+    from zoneinfo import ZoneInfo
+
+    from tracker.ui.screens.today_data import DayData, WeekDay, week_lines
+
+    day = date(2026, 11, 27)
+    data = DayData(
+        seq=1,
+        day=day,
+        today=day,
+        tz=ZoneInfo("UTC"),
+        week=(WeekDay(day, 1, 2, 5, 6, 7.5), WeekDay(date(2026, 11, 26), 0, 0, None, None, None)),
+    )
+    assert week_lines(data) == [
+        "Last 7 days     doses  burden  mood  sleep",
+        "▸ Fri 27 Nov      1/2       5     6    7.5",
+        "  Thu 26 Nov        –       –     –      –",
+    ]

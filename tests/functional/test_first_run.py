@@ -123,7 +123,9 @@ async def test_baseline_is_saved_as_a_baseline_check_in(
         await type_text(pilot, "6")
         await pilot.press("tab")
         await type_text(pilot, "7.5")
-        await pilot.press("enter")
+        await pilot.press("enter")  # moves on to the symptoms; it does not save
+        assert isinstance(app.focused, SymptomList)
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
     with open_db(path).read() as session:

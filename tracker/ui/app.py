@@ -162,10 +162,7 @@ class TrackerApp(DbCallbacks, App[None]):
         if not self._db_ready.wait(timeout):
             raise StorageError("the database took too long to open")
         if self._db is None:
-            from tracker.ui.base import user_message
-
-            reason = user_message(self._db_error) if self._db_error else "unknown reason"
-            raise StorageError(f"the database could not be opened: {reason}")
+            raise StorageError("no database is open (the first message said why)")
         return self._db
 
     def on_unmount(self) -> None:

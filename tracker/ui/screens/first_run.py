@@ -198,9 +198,9 @@ class FirstRunScreen(DbCallbacks, Screen[None]):
                 )
                 with Horizontal(id="baseline-checkin"):
                     yield Label("Mood 0-10")
-                    yield Input(placeholder="6", id="base-mood", compact=True)
+                    yield Input(placeholder="e.g. 6", id="base-mood", compact=True)
                     yield Label("Sleep hours")
-                    yield Input(placeholder="7.5", id="base-sleep", compact=True)
+                    yield Input(placeholder="e.g. 7.5", id="base-sleep", compact=True)
                 yield Static("", id="base-error", classes="field-error")
                 yield SymptomList(compare=False, show_all=True, id="base-symptoms")
                 with Horizontal(classes="buttons"):
@@ -354,6 +354,11 @@ class FirstRunScreen(DbCallbacks, Screen[None]):
         self.query_one("#base-symptoms", SymptomList).set_rows(rows)
 
     @on(Input.Submitted, "#baseline Input")
+    def next_field(self, event: Input.Submitted) -> None:
+        """Enter moves on (mood, sleep, then the symptoms): only the button or ctrl+s saves the baseline."""
+        event.stop()
+        self.focus_next()
+
     @on(Button.Pressed, "#base-save")
     def save_baseline(self) -> None:
         from tracker.domain.units import parse_mood, parse_sleep

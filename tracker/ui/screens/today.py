@@ -26,7 +26,14 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.units import format_mg
 from tracker.ui.base import DbScreen
 from tracker.ui.screens import today_actions as actions
-from tracker.ui.screens.today_data import DayData, day_title, dose_label, load_day, parse_dose_time
+from tracker.ui.screens.today_data import (
+    DayData,
+    day_title,
+    dose_label,
+    load_day,
+    parse_dose_time,
+    week_lines,
+)
 from tracker.ui.widgets.dose_list import DoseList
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.modals import DoseEntry, DoseModal, PromptModal
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 DAY_GROUP = Binding.Group("Day", compact=True)
+_NEEDS_DAY = {"day", "go_to_date", "all_due", "mood", "sleep", "note", "baseline", "undo"}
 Action = Callable[["Session", DayData], actions.Outcome]
 
 
@@ -86,8 +94,12 @@ class TodayScreen(DbScreen):
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # the reminders key is hidden (False) while there is nothing to read
-        return not (action == "reminders" and (self.data is None or not self.data.reminders))
+        # Textual: False hides a key, None shows it greyed out
+        if action == "reminders":
+            return self.data is not None and bool(self.data.reminders)
+        if self.data is None and action in _NEEDS_DAY:
+            return None
+        return True
 
     def __init__(self) -> None:
         super().__init__()
@@ -101,7 +113,9 @@ class TodayScreen(DbScreen):
         with Horizontal(id="topbar"):
             yield Static("taper-tracker", id="app-name")
             yield Static("Loading…", id="date-title")
-        yield Static("", id="reminders")
+        reminders = Static("", id="reminders")
+        reminders.display = False
+        yield reminders
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 with Vertical(id="doses-panel", classes="panel") as doses:
@@ -110,6 +124,7 @@ class TodayScreen(DbScreen):
                     yield Static("", id="doses-empty")
                 yield Static("", id="checkin")
                 yield Static("", id="sparks")
+                yield Static("", id="week")
             with Vertical(id="symptoms-panel", classes="panel") as panel:
                 panel.border_title = "How you feel · 0-3 rate the highlighted symptom"
                 yield SymptomList(id="symptoms")
@@ -145,7 +160,14 @@ class TodayScreen(DbScreen):
 
     def reload(self) -> None:
         day, now = self.day, self.tracker_app.now()
-        self.run_db(lambda s: load_day(s, day, now), self.show_day, group="today-load")
+        self.run_db(
+            lambda s: load_day(s, day, now), self.show_day, group="today-load", on_error=self._not_loaded
+        )
+
+    def _not_loaded(self, message: str) -> None:
+        """A failed load says so in place (a notification for every reload would pile up)."""
+        self.query_one("#date-title", Static).update("Nothing loaded")
+        self.status(f"Could not load the day: {message}", ok=False)
 
     def show_day(self, data: DayData) -> None:
         """Show a loaded day unless a newer load (or a move to another day) came first."""
@@ -214,6 +236,7 @@ class TodayScreen(DbScreen):
             (f"[{data.mood_spark}]", "$success"),
         )
         self.query_one("#sparks", Static).update(sparks)
+        self.query_one("#week", Static).update("\n".join(week_lines(data)))
 
     def status(self, message: str, *, ok: bool = True) -> None:
         """The status line: what was just saved (or why nothing was)."""

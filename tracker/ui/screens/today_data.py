@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 
 _SEQ = itertools.count(1)  # orders results that may arrive out of order from threads
 SPARK_DAYS = 14
+WEEK_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class WeekDay:
+    """One line of the week table shown on wide screens (None: not logged)."""
+
+    day: date
+    taken: int
+    scheduled: int
+    burden: int | None
+    mood: int | None
+    sleep_hours: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +56,7 @@ class DayData:
     burden_spark: str = ""
     mood_spark: str = ""
     medications: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+    week: tuple[WeekDay, ...] = ()  # the shown day first, then the six before it
 
 
 def load_day(session: Session, day: date | None, now: datetime) -> DayData:
@@ -50,6 +64,7 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
     from tracker.domain.timeutil import local_day
     from tracker.domain.trends import spark_text
     from tracker.services import checkins, meds, reminders_service, settings, symptoms
+    from tracker.services import doses as doses_service
     from tracker.services.day import day_summary
 
     tz = settings.user_zone(session=session)
@@ -98,10 +113,25 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
     )
     first = day - timedelta(days=SPARK_DAYS - 1)
     burden = symptoms.burden_by_day(session=session, start=first, end=day)
-    moods: list[float | None] = []
-    for offset in range(SPARK_DAYS):
-        row = checkins.checkin_for_day(session=session, day=first + timedelta(days=offset))
-        moods.append(float(row.mood) if row and row.mood is not None else None)
+    days = [first + timedelta(days=offset) for offset in range(SPARK_DAYS)]
+    day_checkins = {d: checkins.checkin_for_day(session=session, day=d) for d in days}
+    moods = [float(c.mood) if c and c.mood is not None else None for c in day_checkins.values()]
+    week = []
+    for d in days[-WEEK_DAYS:]:
+        slots = (
+            summary.slots if d == day else doses_service.slots_for_day(session=session, day=d, now=now, tz=tz)
+        )
+        c = day_checkins[d]
+        week.append(
+            WeekDay(
+                day=d,
+                taken=sum(s.status == "taken" for s in slots),
+                scheduled=len(slots),
+                burden=burden.get(d),
+                mood=c.mood if c else None,
+                sleep_hours=c.sleep_hours if c else None,
+            )
+        )
     burdens: list[float | None] = [
         float(burden[d]) if d in burden else None
         for d in (first + timedelta(days=i) for i in range(SPARK_DAYS))
@@ -137,6 +167,7 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
         burden_spark=spark_text(burdens, 0, max([6.0, *(b for b in burdens if b is not None)])),
         mood_spark=spark_text(moods, 0, 10),
         medications=tuple((m.id or 0, m.name) for m in all_meds if not m.archived),
+        week=tuple(reversed(week)),
     )
 
 
@@ -154,6 +185,23 @@ def day_title(day: date, today: date) -> str:
     if delta == 1:
         return f"{label} · yesterday (filling in a past day)"
     return f"{label} · {delta} days ago (filling in a past day)"
+
+
+def week_lines(data: DayData) -> list[str]:
+    """The week table: one line per day, the day shown marked, ``–`` for not logged."""
+
+    def cell(value: object, width: int) -> str:
+        return ("–" if value is None else f"{value:g}" if isinstance(value, float) else str(value)).rjust(
+            width
+        )
+
+    lines = [f"{'Last 7 days':<14}{'doses':>7}{'burden':>8}{'mood':>6}{'sleep':>7}"]
+    for w in data.week:
+        doses = f"{w.taken}/{w.scheduled}" if w.scheduled else "–"
+        mark = "▸" if w.day == data.day else " "
+        label = f"{mark} {w.day:%a} {w.day.day} {w.day:%b}"
+        lines.append(f"{label:<14}{doses:>7}{cell(w.burden, 8)}{cell(w.mood, 6)}{cell(w.sleep_hours, 7)}")
+    return lines
 
 
 def local_hm(moment: datetime, data: DayData) -> str:
