@@ -2,8 +2,6 @@
 
     python benchmarks/probe.py trends  DB OUT.json RUNS
     python benchmarks/probe.py history DB SMALL_DB OUT.json RUNS
-    python benchmarks/probe.py pdf     DB OUT.json WORKDIR
-    python benchmarks/probe.py json    DB OUT.json WORKDIR
     python benchmarks/probe.py sql     DB OUT.json MED AMOUNT
 
 The output is ``{"skip": reason}`` when the feature has not landed (benchmarks/targets.py),
@@ -249,50 +247,6 @@ def probe_history(db_path: Path, small_path: Path, runs: int) -> dict[str, Any]:
     return big
 
 
-# --------------------------------------------------------------------------- exports
-
-
-def probe_pdf(db_path: Path, workdir: Path) -> dict[str, Any]:
-    from tracker.db import open_database
-
-    db = open_database(db_path)
-    now, tz, today = _context(db)
-    out = workdir / "summary.pdf"
-    out.unlink(missing_ok=True)
-    started = time.perf_counter()  # the export's own imports (fpdf) count: the user waits for them
-    with db.read() as session:
-        path = targets.clinician_pdf(
-            session, start=today - timedelta(days=364), end=today, out=out, now=now, tz=tz
-        )
-    seconds = time.perf_counter() - started
-    db.close()
-    return {"seconds": seconds, "bytes": path.stat().st_size}
-
-
-def probe_json(db_path: Path, workdir: Path) -> dict[str, Any]:
-    from tracker.db import open_database
-
-    db = open_database(db_path)
-    now, tz, _ = _context(db)
-    out = workdir / "export.json"
-    out.unlink(missing_ok=True)
-    started = time.perf_counter()
-    with db.read() as session:
-        targets.json_export(session, out=out, now=now, tz=tz)
-    exported = time.perf_counter() - started
-    db.close()
-    fresh = workdir / "imported.db"
-    for p in workdir.glob("imported.db*"):
-        p.unlink()
-    started = time.perf_counter()
-    target = open_database(fresh)
-    with target.write(audit=False) as session:
-        targets.json_import(session, src=out, now=now, tz=tz)
-    imported = time.perf_counter() - started
-    target.close()
-    return {"export_s": exported, "import_s": imported, "bytes": out.stat().st_size}
-
-
 # --------------------------------------------------------------------------- statements for the plan check
 
 
@@ -321,10 +275,6 @@ def main(argv: list[str]) -> int:
             result = probe_trends(Path(argv[1]), int(argv[3]))
         elif mode == "history":
             result = probe_history(Path(argv[1]), Path(argv[2]), int(argv[4]))
-        elif mode == "pdf":
-            result = probe_pdf(Path(argv[1]), Path(argv[3]))
-        elif mode == "json":
-            result = probe_json(Path(argv[1]), Path(argv[3]))
         elif mode == "sql":
             result = {"statements": probe_sql(Path(argv[1]), argv[3], argv[4])}
         else:

@@ -15,16 +15,12 @@ import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 # "module:function" of each feature the budgets measure; edit here when a name changes.
 TRENDS_DATA = "tracker.services.trends:trends_data"
 HISTORY_PAGE = "tracker.services.history:history_page"
-CLINICIAN_SUMMARY = "tracker.export.summary:write_summary"
-JSON_EXPORT = "tracker.export.json_export:export_json"
-JSON_IMPORT = "tracker.export.json_export:import_json"
 UI_TRENDS_MODE = "trends"  # the TrackerApp mode that shows the Trends screen
 PAGE_SIZE = 500
 
@@ -90,21 +86,3 @@ def history_page(session: Any, *, offset: int, tz: ZoneInfo, limit: int = PAGE_S
     fn = need(HISTORY_PAGE)
     page = call(fn, session=session, tz=tz, offset=offset, limit=limit)
     return Page(rows=page.rows, total=page.total)
-
-
-def clinician_pdf(session: Any, *, start: date, end: date, out: Path, now: datetime, tz: ZoneInfo) -> Path:
-    """The clinician summary of local days ``start`` to ``end`` as a PDF file."""
-    fn = need(CLINICIAN_SUMMARY)
-    return Path(call(fn, session=session, start=start, end=end, fmt="pdf", out=out, now=now, tz=tz))
-
-
-def json_export(session: Any, *, out: Path, now: datetime, tz: ZoneInfo) -> Any:
-    """Everything in the database as a JSON file."""
-    fn = need(JSON_EXPORT)
-    return call(fn, session=session, out=out, path=out, now=now, tz=tz)
-
-
-def json_import(session: Any, *, src: Path, now: datetime, tz: ZoneInfo) -> Any:
-    """A JSON export read back into an empty database."""
-    fn = need(JSON_IMPORT)
-    return call(fn, session=session, src=src, path=src, now=now, tz=tz)

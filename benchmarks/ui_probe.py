@@ -97,10 +97,29 @@ def main(argv: list[str]) -> int:
         status = tracker_main(["--db", str(db)])
     marks["groups"] = groups
     marks["exit_status"] = status
+    marks["peak_mb"] = _peak_mb()
     out.write_text(json.dumps(marks))
     if sql_out is not None:
         sql_out.write_text(json.dumps(statements, default=str))
     return 0 if "error" not in marks else 1
+
+
+def _peak_mb() -> float:
+    """This process's own peak resident memory.
+
+    VmHWM counts only this program's memory since it started. ``ru_maxrss`` is not used: on
+    Linux it also carries the parent's resident size at the fork, so a large parent would
+    mask the figure.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def _drain(app: Any) -> None:

@@ -115,10 +115,10 @@ def test_runner_helpers(tmp_path: Path, bench: dict[str, ModuleType]) -> None:
         "SCAN d in `SELECT id FROM doseevent AS d WHERE d.status = ?` ['taken']"
     ]
 
-    quick = run.Context(db=db, small_db=db, work=tmp_path, runs=1, quick=True, env={})
+    quick = run.Context(db=db, last_day=END, small_db=db, work=tmp_path, runs=1, quick=True, env={})
     assert quick.limit("paint") == pytest.approx(2.6) and quick.limit("plans") == 0.0
     assert quick.judge("paint", 2.5, 1.0, run.seconds).status == "PASS"
-    full = run.Context(db=db, small_db=db, work=tmp_path, runs=1, quick=False, env={})
+    full = run.Context(db=db, last_day=END, small_db=db, work=tmp_path, runs=1, quick=False, env={})
     assert full.judge("paint", 1.4, 1.0, run.seconds).status == "FAIL"
 
     def fn(*, session: object, tz: object, limit: int = 5) -> tuple[object, object, int]:
