@@ -19,19 +19,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Input, Label, Select, Static
 
 from tracker.domain.errors import TrackerError
-from tracker.ui.base import DbCallbacks, start_db_worker
+from tracker.ui.base import DbScreen
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.rows import SymptomRow
 from tracker.ui.widgets.symptom_list import SymptomList
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-    from tracker.ui.app import TrackerApp
 
 DISCLAIMER = (
     "taper-tracker is for information and tracking only. It is not medical advice. "
@@ -104,7 +101,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-class FirstRunScreen(DbCallbacks, Screen[None]):
+class FirstRunScreen(DbScreen):
     """Welcome, first medication, baseline; every step can be skipped."""
 
     CSS_PATH = "first_run.tcss"
@@ -126,19 +123,6 @@ class FirstRunScreen(DbCallbacks, Screen[None]):
         self.ratings: dict[int, int] = {}
         self.symptom_rows: list[SymptomRow] = []
         self.today: date | None = None
-
-    @property
-    def tracker_app(self) -> TrackerApp:
-        from tracker.ui.app import TrackerApp
-
-        app = self.app
-        assert isinstance(app, TrackerApp)
-        return app
-
-    def run_db(self, fn: Any, on_done: Any = None, *, write: bool = False, on_error: Any = None) -> None:
-        start_db_worker(
-            self, self.tracker_app, fn, on_done, write=write, group="first-run", on_error=on_error
-        )
 
     # -- layout -----------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -203,39 +203,6 @@ class DoseModal(ModalScreen[DoseEntry | None]):
         self.dismiss(None)
 
 
-class MessageModal(ModalScreen[None]):
-    """Read-only text (reminder details); any of Escape, Enter or q closes it."""
-
-    DEFAULT_CSS = (
-        MODAL_CSS.replace("{cls}", "MessageModal")
-        + """
-    MessageModal > Vertical { width: 90; }
-    MessageModal #message-body { height: auto; max-height: 20; }
-    """
-    )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "close", "Close", id="modal-close"),
-    ]
-
-    def __init__(self, title: str, body: Any) -> None:
-        super().__init__()
-        self._title, self._body = title, body
-
-    def compose(self) -> ComposeResult:
-        from textual.containers import VerticalScroll
-
-        with Vertical():
-            yield Static(self._title, classes="modal-title")
-            with VerticalScroll(id="message-body"):
-                yield Static(self._body)
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Close (Esc)", id="message-close", variant="primary", compact=True)
-
-    @on(Button.Pressed, "#message-close")
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
 def _sentence(text: str) -> str:
     """A parser message as a sentence: capital first letter, full stop."""
     text = text.strip()
