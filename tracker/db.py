@@ -306,7 +306,9 @@ def migrate(engine: Engine, db_path: Path, current: str | None) -> None:
                 command.upgrade(cfg, "head")
                 problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if problems:
-                    raise StorageError(f"migration left {len(problems)} broken references; nothing was changed")
+                    raise StorageError(
+                        f"migration left {len(problems)} broken references; nothing was changed"
+                    )
         finally:
             if conn.in_transaction():
                 conn.rollback()
@@ -372,7 +374,9 @@ def storage_error(exc: SADatabaseError | sqlite3.Error, db_path: Path) -> Storag
     if any(word in text for word in _DAMAGE_WORDS):
         return damaged_error(db_path, f"it is damaged ({text})")
     if "readonly" in text or "read-only" in text:
-        return StorageError(f"cannot write to {db_path}: the file or its folder is read-only; nothing was saved")
+        return StorageError(
+            f"cannot write to {db_path}: the file or its folder is read-only; nothing was saved"
+        )
     if "unable to open" in text:
         return StorageError(
             f"cannot open {db_path}: the file or its folder is read-only or not accessible; nothing was saved"

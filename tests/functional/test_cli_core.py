@@ -27,8 +27,22 @@ def dbp(tmp_path: Path) -> str:
 @pytest.fixture
 def with_med(capsys: pytest.CaptureFixture[str], dbp: str) -> str:
     assert run(capsys, "med", "add", "Sertraline", "--strength", "50mg", "--db", dbp)[0] == 0
-    assert run(capsys, "rx", "set", "sertraline", "100mg", "--times", "08:00,20:00", "--from", "2026-01-01",
-               "--db", dbp)[0] == 0
+    assert (
+        run(
+            capsys,
+            "rx",
+            "set",
+            "sertraline",
+            "100mg",
+            "--times",
+            "08:00,20:00",
+            "--from",
+            "2026-01-01",
+            "--db",
+            dbp,
+        )[0]
+        == 0
+    )
     return dbp
 
 
@@ -49,7 +63,10 @@ def test_med_add_and_list_json(capsys: pytest.CaptureFixture[str], with_med: str
 
 
 def test_log_dose_symptom_checkin_and_status(capsys: pytest.CaptureFixture[str], with_med: str) -> None:
-    assert run(capsys, "log", "dose", "sertraline", "2 tablets", "--at", "yesterday 08:05", "--db", with_med)[0] == 0
+    assert (
+        run(capsys, "log", "dose", "sertraline", "2 tablets", "--at", "yesterday 08:05", "--db", with_med)[0]
+        == 0
+    )
     code, out, _ = run(capsys, "log", "symptom", "Brain-Zaps", "2", "--db", with_med)
     assert code == 0 and "Brain zaps: 2 (moderate)" in out
     assert run(capsys, "log", "checkin", "--mood", "6", "--sleep", "7.5", "--db", with_med)[0] == 0
@@ -62,8 +79,9 @@ def test_log_dose_symptom_checkin_and_status(capsys: pytest.CaptureFixture[str],
     assert _count(with_med, "doseevent") == 1
 
 
-def test_tracker_db_environment_variable(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tracker_db_environment_variable(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "env.db"
     monkeypatch.setenv("TRACKER_DB", str(target))
     assert run(capsys, "med", "add", "Citalopram", "--strength", "20mg")[0] == 0
@@ -98,8 +116,10 @@ def test_tracker_db_environment_variable(capsys: pytest.CaptureFixture[str], tmp
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], with_med: str, argv: tuple[str, ...], message: str
 ) -> None:
-    before = {t: _count(with_med, t) for t in ("doseevent", "symptomentry", "checkin", "medication", "prescription")}
-    code, out, err = run(capsys, "--db", with_med, *argv)
+    before = {
+        t: _count(with_med, t) for t in ("doseevent", "symptomentry", "checkin", "medication", "prescription")
+    }
+    code, _out, err = run(capsys, "--db", with_med, *argv)
     assert code == 2
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -117,7 +137,9 @@ def test_db_in_missing_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert not (tmp_path / "missing").exists()
 
 
-def test_not_a_database_and_newer_database(capsys: pytest.CaptureFixture[str], tmp_path: Path, with_med: str) -> None:
+def test_not_a_database_and_newer_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, with_med: str
+) -> None:
     junk = tmp_path / "junk.db"
     junk.write_text("hello, I am a text file" * 50)
     code, _, err = run(capsys, "status", "--db", str(junk))
@@ -146,7 +168,7 @@ def test_demo_writes_a_separate_database_and_refuses_real_ones(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, with_med: str
 ) -> None:
     demo = tmp_path / "demo.db"
-    code, out, _ = run(capsys, "demo", "--no-ui", "--db", str(demo))
+    code, _out, _ = run(capsys, "demo", "--no-ui", "--db", str(demo))
     assert code == 0
     assert _count(str(demo), "doseevent") > 150 and _count(str(demo), "symptomentry") > 300
     assert _count(str(demo), "taperstep") >= 4 and _count(str(demo), "appointment") >= 4

@@ -287,9 +287,26 @@ def test_remind_notify_sends_one_notification(
     assert calls[0][3].startswith("taper-tracker: ") and "Not logged yet: Sertraline" in calls[0][4]
 
 
-def test_export_ics_is_the_same_calendar(capsys: pytest.CaptureFixture[str], dbp: str, tmp_path: Path) -> None:
-    assert run(capsys, "taper", "draft", "sertraline", "--method", "manual", "--doses", "50,25,0",
-               "--start", "2030-01-07", "--db", dbp)[0] == 0
+def test_export_ics_is_the_same_calendar(
+    capsys: pytest.CaptureFixture[str], dbp: str, tmp_path: Path
+) -> None:
+    assert (
+        run(
+            capsys,
+            "taper",
+            "draft",
+            "sertraline",
+            "--method",
+            "manual",
+            "--doses",
+            "50,25,0",
+            "--start",
+            "2030-01-07",
+            "--db",
+            dbp,
+        )[0]
+        == 0
+    )
     assert run(capsys, "taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--db", dbp)[0] == 0
     a, b = tmp_path / "a.ics", tmp_path / "b.ics"
     assert run(capsys, "taper", "ics", "--out", str(a), "--db", dbp)[0] == 0

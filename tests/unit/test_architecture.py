@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_import_linter_contracts_hold() -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports())"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports())",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -53,7 +57,13 @@ def test_no_sql_or_sessions_in_ui_code() -> None:
     offenders = []
     for path in (ROOT / "tracker" / "ui").rglob("*.py"):
         text = path.read_text()
-        for needle in ("from sqlmodel import select", "session.exec(", "session.execute(", "create_engine", "sqlite3"):
+        for needle in (
+            "from sqlmodel import select",
+            "session.exec(",
+            "session.execute(",
+            "create_engine",
+            "sqlite3",
+        ):
             if needle in text:
                 offenders.append(f"{path.relative_to(ROOT)}: {needle}")
     assert offenders == []

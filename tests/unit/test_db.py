@@ -75,7 +75,16 @@ def test_symptom_catalogue_is_seeded_in_finish_groups(db: Database) -> None:
     with db.read() as session:
         rows = session.exec(select(Symptom)).all()
     groups = {s.group for s in rows}
-    assert {"Flu-like", "Insomnia", "Nausea", "Imbalance", "Sensory", "Hyperarousal", "Other", "Crisis"} <= groups
+    assert {
+        "Flu-like",
+        "Insomnia",
+        "Nausea",
+        "Imbalance",
+        "Sensory",
+        "Hyperarousal",
+        "Other",
+        "Crisis",
+    } <= groups
     assert any(s.key == "brain-zaps" for s in rows)
     assert sum(1 for s in rows if s.is_crisis) == 1
 

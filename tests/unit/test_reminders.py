@@ -143,9 +143,16 @@ def test_r1_skips_a_first_row_that_repeats_the_current_dose() -> None:
     ctx = ctx_of(plans=(plan,), prescriptions=(daily(1, 50.0, time(8), time(20)),))
     [reminder] = rule_r1(ctx, NOW, LONDON)
     assert reminder.message.startswith("Your next step (100 mg to 90 mg) is planned for Mon 30 Nov 2026.")
-    later = PlanInfo(4, 1, "agreed", "Dr Patel", (StepInfo(1, 100.0, TODAY, 28, "planned"),
-                                                  StepInfo(2, 90.0, TODAY + days(4), 28, "planned")))
-    assert rule_r1(ctx_of(plans=(later,), prescriptions=(daily(1, 50.0, time(8), time(20)),)), NOW, LONDON) == []
+    later = PlanInfo(
+        4,
+        1,
+        "agreed",
+        "Dr Patel",
+        (StepInfo(1, 100.0, TODAY, 28, "planned"), StepInfo(2, 90.0, TODAY + days(4), 28, "planned")),
+    )
+    assert (
+        rule_r1(ctx_of(plans=(later,), prescriptions=(daily(1, 50.0, time(8), time(20)),)), NOW, LONDON) == []
+    )
 
 
 # --------------------------------------------------------------------------- R2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,11 @@ def med_id(db: Database) -> int:
     with db.write() as s:
         med = meds.create_medication(session=s, name="Sertraline", strength_mg=50)
         meds.set_prescription(
-            session=s, medication_id=med.id or 0, dose_mg=100, times=[time(8), time(20)], start_date=date(2026, 11, 1)
+            session=s,
+            medication_id=med.id or 0,
+            dose_mg=100,
+            times=[time(8), time(20)],
+            start_date=date(2026, 11, 1),
         )
         assert med.id is not None
         return med.id
@@ -65,7 +69,9 @@ def test_duplicate_name_and_suggestions(db: Database, med_id: int) -> None:
 
 def test_new_prescription_closes_the_previous(db: Database, med_id: int) -> None:
     with db.write() as s:
-        meds.set_prescription(session=s, medication_id=med_id, dose_mg=75, times=[time(8)], start_date=date(2026, 12, 1))
+        meds.set_prescription(
+            session=s, medication_id=med_id, dose_mg=75, times=[time(8)], start_date=date(2026, 12, 1)
+        )
     with db.read() as s:
         rows = meds.prescriptions_for(session=s, medication_id=med_id)
         assert [(p.dose_mg, p.end_date) for p in rows] == [(100, date(2026, 11, 30)), (75, None)]
@@ -76,7 +82,12 @@ def test_new_prescription_closes_the_previous(db: Database, med_id: int) -> None
 def test_slots_and_filling_them(db: Database, med_id: int) -> None:
     with db.write() as s:
         event = doses.log_dose(
-            session=s, medication_id=med_id, amount_mg=100, taken_at=NOW.replace(hour=8, minute=20), now=NOW, tz=UTCZ
+            session=s,
+            medication_id=med_id,
+            amount_mg=100,
+            taken_at=NOW.replace(hour=8, minute=20),
+            now=NOW,
+            tz=UTCZ,
         )
     assert event.scheduled_for == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     assert event.taken_at == datetime(2026, 11, 27, 8, 20, tzinfo=UTC)
@@ -88,7 +99,9 @@ def test_slots_and_filling_them(db: Database, med_id: int) -> None:
 
 def test_skip_keeps_taken_time_empty_and_missed_after_six_hours(db: Database, med_id: int) -> None:
     with db.write() as s:
-        doses.log_dose(session=s, medication_id=med_id, skipped=True, taken_at=NOW.replace(hour=8), now=NOW, tz=UTCZ)
+        doses.log_dose(
+            session=s, medication_id=med_id, skipped=True, taken_at=NOW.replace(hour=8), now=NOW, tz=UTCZ
+        )
     just_before = datetime(2026, 11, 28, 1, 59, tzinfo=UTC)  # 20:00 + 5 h 59 min
     with db.read() as s:
         slots = doses.slots_for_day(session=s, day=TODAY, now=just_before, tz=UTCZ)
@@ -102,19 +115,32 @@ def test_skip_keeps_taken_time_empty_and_missed_after_six_hours(db: Database, me
 
 def test_extra_dose_and_absurd_amount(db: Database, med_id: int) -> None:
     with db.write() as s:
-        doses.log_dose(session=s, medication_id=med_id, amount_mg=100, taken_at=NOW.replace(hour=8), now=NOW, tz=UTCZ)
-        extra = doses.log_dose(session=s, medication_id=med_id, amount_mg=25, taken_at=NOW.replace(hour=11), now=NOW, tz=UTCZ)
+        doses.log_dose(
+            session=s, medication_id=med_id, amount_mg=100, taken_at=NOW.replace(hour=8), now=NOW, tz=UTCZ
+        )
+        extra = doses.log_dose(
+            session=s, medication_id=med_id, amount_mg=25, taken_at=NOW.replace(hour=11), now=NOW, tz=UTCZ
+        )
     assert extra.status == "extra" and extra.scheduled_for is None
     with pytest.raises(TrackerError, match="more than 4 times"), db.write() as s:
         doses.log_dose(session=s, medication_id=med_id, amount_mg=401, taken_at=NOW, now=NOW, tz=UTCZ)
     with db.write() as s:
-        forced = doses.log_dose(session=s, medication_id=med_id, amount_mg=401, taken_at=NOW, force=True, now=NOW, tz=UTCZ)
+        forced = doses.log_dose(
+            session=s, medication_id=med_id, amount_mg=401, taken_at=NOW, force=True, now=NOW, tz=UTCZ
+        )
     assert forced.amount_mg == 401
 
 
 def test_changing_status_never_rewrites_taken_time(db: Database, med_id: int) -> None:
     with db.write() as s:
-        e = doses.log_dose(session=s, medication_id=med_id, amount_mg=100, taken_at=NOW.replace(hour=8, minute=5), now=NOW, tz=UTCZ)
+        e = doses.log_dose(
+            session=s,
+            medication_id=med_id,
+            amount_mg=100,
+            taken_at=NOW.replace(hour=8, minute=5),
+            now=NOW,
+            tz=UTCZ,
+        )
     with db.write() as s:
         edited = doses.edit_dose(session=s, event_id=e.id or 0, status="skipped", now=NOW)
     assert edited.taken_at == NOW.replace(hour=8, minute=5)
@@ -137,7 +163,9 @@ def test_symptom_rating_upserts_and_keeps_the_old_name(db: Database) -> None:
         rows = s.exec(select(SymptomEntry)).all()
         assert [(r.severity, r.comparison, r.symptom_name) for r in rows] == [(3, "worse", "Brain zaps")]
         assert symptoms.burden_by_day(session=s, start=TODAY, end=TODAY) == {TODAY: 3}
-        assert symptoms.find_symptom(session=s, name="shocks" if False else "brain shocks").key == "brain-zaps"
+        assert (
+            symptoms.find_symptom(session=s, name="shocks" if False else "brain shocks").key == "brain-zaps"
+        )
 
 
 def test_symptom_refusals(db: Database) -> None:
@@ -174,7 +202,9 @@ def test_checkin_updates_only_given_fields(db: Database) -> None:
 
 def test_every_change_is_audited_and_undo_restores(db: Database, med_id: int) -> None:
     with db.write() as s:
-        e = doses.log_dose(session=s, medication_id=med_id, amount_mg=100, taken_at=NOW.replace(hour=8), now=NOW, tz=UTCZ)
+        e = doses.log_dose(
+            session=s, medication_id=med_id, amount_mg=100, taken_at=NOW.replace(hour=8), now=NOW, tz=UTCZ
+        )
     with db.write() as s:
         doses.edit_dose(session=s, event_id=e.id or 0, amount_mg=50, now=NOW)
     with db.read() as s:
@@ -194,7 +224,9 @@ def test_every_change_is_audited_and_undo_restores(db: Database, med_id: int) ->
 
 def test_undo_reverts_a_whole_action(db: Database, med_id: int) -> None:
     with db.write() as s:
-        meds.set_prescription(session=s, medication_id=med_id, dose_mg=75, times=[time(8)], start_date=date(2026, 12, 1))
+        meds.set_prescription(
+            session=s, medication_id=med_id, dose_mg=75, times=[time(8)], start_date=date(2026, 12, 1)
+        )
     with db.write(audit=False) as s:
         audit.undo_last(session=s)
     with db.read() as s:

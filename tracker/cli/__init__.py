@@ -27,7 +27,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+        where = self.prog.removeprefix("tracker").strip()
+        raise UsageError(f"{where + ': ' if where else ''}{message} (see `{self.prog} --help`)")
 
 
 def _db_arg(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -83,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = getattr(args, "handler", None) or _open_ui
         return handler(args)
     except TrackerError as exc:
-        print(f"tracker: {exc}", file=sys.stderr)
+        # one line, whatever line breaks the user's own input put into the message
+        print(f"tracker: {' '.join(str(exc).split())}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)

@@ -53,7 +53,9 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("--no-ui", action="store_true", help="write the demo database without opening the UI")
     p.set_defaults(handler=cmd_demo)
 
-    med = sub.add_parser("med", help="medications").add_subparsers(dest="med_command", metavar="ACTION", required=True)
+    med = sub.add_parser("med", help="medications").add_subparsers(
+        dest="med_command", metavar="ACTION", required=True
+    )
     p = med.add_parser("add", help="add a medication")
     db_arg(p)
     p.add_argument("name")
@@ -69,7 +71,9 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("--all", action="store_true", help="include archived medications")
     p.set_defaults(handler=cmd_med_list)
 
-    rx = sub.add_parser("rx", help="prescriptions").add_subparsers(dest="rx_command", metavar="ACTION", required=True)
+    rx = sub.add_parser("rx", help="prescriptions").add_subparsers(
+        dest="rx_command", metavar="ACTION", required=True
+    )
     p = rx.add_parser("set", help="set the prescribed dose (per intake) from a date")
     db_arg(p)
     p.add_argument("med")
@@ -89,7 +93,9 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("amount", help="20mg, 20 mg, 0.5 tablet, 2.5ml, 4 drops")
     p.add_argument("--at", default="now", help="when: 08:10, yesterday 20:00, 2026-11-27 08:10 (default now)")
     p.add_argument("--skipped", action="store_true", help="the scheduled dose was not taken")
-    p.add_argument("--force", action="store_true", help="accept an amount over 4x the highest prescribed dose")
+    p.add_argument(
+        "--force", action="store_true", help="accept an amount over 4x the highest prescribed dose"
+    )
     p.add_argument("--note", default=None)
     p.set_defaults(handler=cmd_log_dose)
     p = log.add_parser("symptom", help="rate a symptom 0-3 for a day")
@@ -98,8 +104,12 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("severity", help="0 none, 1 mild, 2 moderate, 3 severe")
     p.add_argument("--day", default="today")
     p.add_argument("--note", default=None)
-    p.add_argument("--compared", default=None, choices=["new", "worse", "same", "better"],
-                   help="compared with before the taper")
+    p.add_argument(
+        "--compared",
+        default=None,
+        choices=["new", "worse", "same", "better"],
+        help="compared with before the taper",
+    )
     p.set_defaults(handler=cmd_log_symptom)
     p = log.add_parser("checkin", help="mood, sleep and a note for a day")
     db_arg(p)
@@ -185,7 +195,9 @@ def cmd_med_add(args: argparse.Namespace) -> int:
     if strength.per == "drop" and form != "drops":
         raise TrackerError(f"strength {args.strength!r} is per drop, so the form must be drops")
     if strength.per == "unit" and form in ("liquid", "drops"):
-        raise TrackerError(f"a {form} needs a strength per {'ml' if form == 'liquid' else 'drop'}, e.g. 2mg/ml")
+        raise TrackerError(
+            f"a {form} needs a strength per {'ml' if form == 'liquid' else 'drop'}, e.g. 2mg/ml"
+        )
     half_life = None
     if args.half_life is not None:
         try:
@@ -216,7 +228,9 @@ def _med_json(m: Any, rx: Any) -> dict[str, Any]:
         "class": m.drug_class,
         "form": m.form,
         "strength_mg": m.strength_mg,
-        "unit": {"tablet": "mg/tablet", "capsule": "mg/capsule", "liquid": "mg/ml", "drops": "mg/drop"}[m.form],
+        "unit": {"tablet": "mg/tablet", "capsule": "mg/capsule", "liquid": "mg/ml", "drops": "mg/drop"}[
+            m.form
+        ],
         "half_life_hours": m.half_life_hours,
         "archived": m.archived,
         "current_prescription": (
@@ -293,7 +307,8 @@ def cmd_rx_set(args: argparse.Namespace) -> int:
             prescriber=args.prescriber,
         )
         name = med.name
-    print(f"{name}: {format_mg(dose)} at {', '.join(t.strftime('%H:%M') for t in times)} from {start.isoformat()}")
+    clock = ", ".join(t.strftime("%H:%M") for t in times)
+    print(f"{name}: {format_mg(dose)} at {clock} from {start.isoformat()}")
     return 0
 
 
@@ -375,8 +390,12 @@ def cmd_log_checkin(args: argparse.Namespace) -> int:
     if args.note is not None:
         kwargs["note"] = args.note
     with db.write() as session:
-        checkins.set_checkin(session=session, day=day, is_baseline=True if args.baseline else None, now=now, **kwargs)
-    print(f"Check-in for {day.isoformat()}: mood {mood}" + (f", sleep {sleep:g} h" if sleep is not None else ""))
+        checkins.set_checkin(
+            session=session, day=day, is_baseline=True if args.baseline else None, now=now, **kwargs
+        )
+    print(
+        f"Check-in for {day.isoformat()}: mood {mood}" + (f", sleep {sleep:g} h" if sleep is not None else "")
+    )
     return 0
 
 
@@ -401,15 +420,22 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("  No doses scheduled.")
     for s in summary.slots:
         extra = f" at {s.taken_at.astimezone(tz).strftime('%H:%M')}" if s.taken_at else ""
-        print(f"  {s.local_time.strftime('%H:%M')}  {s.medication_name} {format_mg(s.dose_mg)}  {s.status}{extra}")
+        clock = s.local_time.strftime("%H:%M")
+        print(f"  {clock}  {s.medication_name} {format_mg(s.dose_mg)}  {s.status}{extra}")
     if summary.entries:
         logged = ", ".join(f"{e.symptom_name} {e.severity}" for e in summary.entries if e.severity)
         print(f"  Symptoms: {logged or 'none above 0'} (burden {summary.burden})")
     else:
         print("  Symptoms: not logged")
     if summary.checkin and summary.checkin.mood is not None:
-        print(f"  Mood {summary.checkin.mood}/10" + (
-            f", sleep {summary.checkin.sleep_hours:g} h" if summary.checkin.sleep_hours is not None else ""))
+        print(
+            f"  Mood {summary.checkin.mood}/10"
+            + (
+                f", sleep {summary.checkin.sleep_hours:g} h"
+                if summary.checkin.sleep_hours is not None
+                else ""
+            )
+        )
     for r in reminders:
         print(f"  [{r.severity}] {r.message}")
     return 0
@@ -434,8 +460,17 @@ def cmd_symptoms(args: argparse.Namespace) -> int:
     with db.read() as session:
         rows = symptoms.list_symptoms(session=session)
     if args.json:
-        emit_json([{"key": s.key, "name": s.name, "group": s.group, "aliases": [a for a in s.aliases.split(",") if a]}
-                   for s in rows])
+        emit_json(
+            [
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "group": s.group,
+                    "aliases": [a for a in s.aliases.split(",") if a],
+                }
+                for s in rows
+            ]
+        )
         return 0
     group = None
     for s in rows:

@@ -57,11 +57,20 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(handler=cmd_export_fhir)
 
-    p = actions.add_parser("ics", help="planned taper steps, prescriber check-ins and appointments as a calendar")
+    p = actions.add_parser(
+        "ics", help="planned taper steps, prescriber check-ins and appointments as a calendar"
+    )
     db_arg(p)
-    p.add_argument("--out", required=True, metavar="FILE", help="the .ics file to write (- for standard output)")
-    p.add_argument("--check-in-days", type=int, default=3, metavar="N",
-                   help="days before each step for a check-in event (default 3)")
+    p.add_argument(
+        "--out", required=True, metavar="FILE", help="the .ics file to write (- for standard output)"
+    )
+    p.add_argument(
+        "--check-in-days",
+        type=int,
+        default=3,
+        metavar="N",
+        help="days before each step for a check-in event (default 3)",
+    )
     p.set_defaults(handler=_cmd_export_ics)
 
     imp = sub.add_parser("import", help="import a JSON backup")

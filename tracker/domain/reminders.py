@@ -542,7 +542,9 @@ def _step_from_mg(ctx: ReminderContext, plan: PlanInfo, step: StepInfo, today: d
     return None
 
 
-def _upcoming(ctx: ReminderContext, plan: PlanInfo, today: date, settings: ReminderSettings) -> StepInfo | None:
+def _upcoming(
+    ctx: ReminderContext, plan: PlanInfo, today: date, settings: ReminderSettings
+) -> StepInfo | None:
     """The next planned step of an agreed plan that changes the dose, if it starts
     within the window (or is overdue). A plan's first row repeats the dose already
     taken, so it is not a step anyone needs reminding of: the row after it is."""

@@ -40,7 +40,9 @@ _UNITS = {
     "drops": "drop",
 }
 
-_AMOUNT_RE = re.compile(r"^\s*(?P<num>[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)|[+-]?(?:nan|inf|infinity))\s*(?P<unit>[^\d\s].*)?$", re.I)
+_AMOUNT_RE = re.compile(
+    r"^\s*(?P<num>[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)|[+-]?(?:nan|inf|infinity))\s*(?P<unit>[^\d\s].*)?$", re.I
+)
 _FRACTIONS = {"half": 0.5, "quarter": 0.25, "½": 0.5, "¼": 0.25, "¾": 0.75}
 
 
@@ -72,7 +74,9 @@ def parse_amount(text: str) -> Amount:
     else:
         m = _AMOUNT_RE.match(raw)
         if not m:
-            raise TrackerError(f"amount {raw!r} is not understood; give it like 20mg, 0.5 tablet, 2.5ml or 4 drops")
+            raise TrackerError(
+                f"amount {raw!r} is not understood; give it like 20mg, 0.5 tablet, 2.5ml or 4 drops"
+            )
         number = _number(m.group("num"), "amount")
         unit = (m.group("unit") or "").strip().lower()
     if not unit:
@@ -81,7 +85,9 @@ def parse_amount(text: str) -> Amount:
     if canon is None:
         raise TrackerError(f"unknown unit {unit!r} in {raw!r}; use mg, tablet, capsule, ml or drops")
     if number <= 0:
-        raise TrackerError(f"amount {raw!r} must be more than zero (to record a dose not taken, mark it skipped)")
+        raise TrackerError(
+            f"amount {raw!r} must be more than zero (to record a dose not taken, mark it skipped)"
+        )
     return Amount(number, canon)
 
 
@@ -109,10 +115,14 @@ def amount_to_mg(
         elif liquid_mg_per_ml:
             mg = v * liquid_mg_per_ml
         else:
-            raise TrackerError(f"{name} has no liquid concentration recorded, so ml cannot be converted; give mg")
+            raise TrackerError(
+                f"{name} has no liquid concentration recorded, so ml cannot be converted; give mg"
+            )
     elif unit == "drop":
         if form != "drops":
-            raise TrackerError(f"{name} has no strength per drop recorded, so drops cannot be converted; give mg")
+            raise TrackerError(
+                f"{name} has no strength per drop recorded, so drops cannot be converted; give mg"
+            )
         mg = v * strength_mg
     else:  # pragma: no cover - parse_amount only returns the units above
         raise TrackerError(f"unknown unit {unit!r}")
@@ -137,7 +147,9 @@ def parse_strength(text: str) -> Strength:
     """Parse ``20mg`` (per tablet or capsule), ``2mg/ml``, ``10mg/5ml``, ``2mg/drop``."""
     m = _STRENGTH_RE.match(text or "")
     if not m:
-        raise TrackerError(f"strength {text!r} is not understood; give it like 20mg, 2mg/ml, 10mg/5ml or 2mg/drop")
+        raise TrackerError(
+            f"strength {text!r} is not understood; give it like 20mg, 2mg/ml, 10mg/5ml or 2mg/drop"
+        )
     mg = _number(m.group("num"), "strength")
     if m.group("unit").lower() == "mcg":
         mg /= 1000
@@ -145,7 +157,9 @@ def parse_strength(text: str) -> Strength:
     per_amount = _number(m.group("per"), "strength") if m.group("per") else 1.0
     if mg <= 0 or per_amount <= 0:
         raise TrackerError(f"strength {text!r} must be more than zero")
-    per = {"drops": "drop", "tab": "unit", "tablet": "unit", "cap": "unit", "capsule": "unit"}.get(per_unit, per_unit)
+    per = {"drops": "drop", "tab": "unit", "tablet": "unit", "cap": "unit", "capsule": "unit"}.get(
+        per_unit, per_unit
+    )
     return Strength(round(mg / per_amount, 6), per)
 
 
@@ -191,7 +205,9 @@ def parse_day(text: str, *, today: date, allow_future: bool = False) -> date:
         try:
             day = date.fromisoformat(raw)
         except ValueError as exc:
-            raise TrackerError(f"date {text!r} is not understood; use YYYY-MM-DD, today or yesterday") from exc
+            raise TrackerError(
+                f"date {text!r} is not understood; use YYYY-MM-DD, today or yesterday"
+            ) from exc
     if day > today and not allow_future:
         raise TrackerError(f"date {day.isoformat()} is in the future")
     return day
@@ -213,7 +229,10 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
         day, clock = parse_day(parts[0], today=today), parts[1]
     else:
         raise TrackerError(f"time {text!r} is not understood; use 08:10, yesterday 20:00 or 2026-11-27 08:10")
-    moment = local_to_utc(day, parse_time_of_day(clock), tz)
+    try:
+        moment = local_to_utc(day, parse_time_of_day(clock), tz)
+    except OverflowError as exc:
+        raise TrackerError(f"time {text!r} is outside the calendar this app can record") from exc
     if moment > now + FUTURE_TOLERANCE:
         raise TrackerError(f"time {text!r} is in the future")
     return moment

@@ -54,7 +54,9 @@ def _decode(table: Table, values: dict[str, Any]) -> dict[str, Any]:
             continue
         if value is not None and isinstance(column.type, Date) and not isinstance(column.type, DateTime):
             value = date.fromisoformat(value)
-        elif value is not None and (isinstance(column.type, DateTime) or "DateTime" in type(column.type).__name__):
+        elif value is not None and (
+            isinstance(column.type, DateTime) or "DateTime" in type(column.type).__name__
+        ):
             value = datetime.fromisoformat(value)
         out[key] = value
     return out
@@ -99,7 +101,9 @@ def undo_last(*, session: Session) -> UndoResult:
             conn.execute(insert(table).values(**_decode(table, json.loads(entry.before))))
         changes.append((entry.table_name, entry.action))
     conn.execute(
-        update(AuditEntry.__table__).where(AuditEntry.__table__.c.id.in_([e.id for e in entries])).values(undone=True)  # type: ignore[attr-defined]
+        update(AuditEntry.__table__)
+        .where(AuditEntry.__table__.c.id.in_([e.id for e in entries]))
+        .values(undone=True)  # type: ignore[attr-defined]
     )
     session.expire_all()
     return UndoResult(changes)

@@ -18,18 +18,25 @@ def set_checkin(
     *,
     session: Session,
     day: date,
-    mood: int | None | object = _UNSET,
-    sleep_hours: float | None | object = _UNSET,
-    note: str | None | object = _UNSET,
+    mood: int | object | None = _UNSET,
+    sleep_hours: float | object | None = _UNSET,
+    note: str | object | None = _UNSET,
     is_baseline: bool | None = None,
     now: datetime | None = None,
 ) -> CheckIn:
     """Create or update the check-in of a local day; only the fields given change."""
-    if mood is not _UNSET and mood is not None:
-        if not isinstance(mood, int) or isinstance(mood, bool) or not 0 <= mood <= 10:
-            raise TrackerError(f"mood {mood!r} is outside 0-10")
-    if sleep_hours is not _UNSET and sleep_hours is not None:
-        if not isinstance(sleep_hours, int | float) or not math.isfinite(sleep_hours) or not 0 <= sleep_hours <= 24:
+    if (
+        mood is not _UNSET
+        and mood is not None
+        and (not isinstance(mood, int) or isinstance(mood, bool) or not 0 <= mood <= 10)
+    ):
+        raise TrackerError(f"mood {mood!r} is outside 0-10")
+    if sleep_hours is not _UNSET and sleep_hours is not None:  # noqa: SIM102
+        if (
+            not isinstance(sleep_hours, int | float)
+            or not math.isfinite(sleep_hours)
+            or not 0 <= sleep_hours <= 24
+        ):
             raise TrackerError(f"sleep {sleep_hours!r} hours is outside 0-24")
     if note is not _UNSET and note is not None and len(str(note)) > 4000:
         raise TrackerError("the note is longer than 4000 characters")
@@ -55,4 +62,5 @@ def checkin_for_day(*, session: Session, day: date) -> CheckIn | None:
 
 
 def baseline_days(*, session: Session) -> list[date]:
-    return [r for r in session.exec(select(CheckIn.day).where(CheckIn.is_baseline == True).order_by(col(CheckIn.day))).all()]  # noqa: E712
+    query = select(CheckIn.day).where(col(CheckIn.is_baseline).is_(True)).order_by(col(CheckIn.day))
+    return list(session.exec(query).all())

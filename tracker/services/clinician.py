@@ -12,7 +12,12 @@ from tracker.models import Appointment, ClinicianQuestion
 
 
 def add_appointment(
-    *, session: Session, at: datetime, clinician: str | None = None, kind: str = "review", notes: str | None = None
+    *,
+    session: Session,
+    at: datetime,
+    clinician: str | None = None,
+    kind: str = "review",
+    notes: str | None = None,
 ) -> Appointment:
     if at.tzinfo is None:
         raise TrackerError("the appointment time needs a time zone")

@@ -48,21 +48,30 @@ class DaySummary:
                 for s in self.slots
             ],
             "extra_doses": [
-                {"medication_id": e.medication_id, "taken_at": e.taken_at.isoformat() if e.taken_at else None,
-                 "amount_mg": e.amount_mg}
+                {
+                    "medication_id": e.medication_id,
+                    "taken_at": e.taken_at.isoformat() if e.taken_at else None,
+                    "amount_mg": e.amount_mg,
+                }
                 for e in self.extras
             ],
             "symptoms": [{"symptom": e.symptom_name, "severity": e.severity} for e in self.entries],
             "burden": self.burden,
             "checkin": (
-                {"mood": self.checkin.mood, "sleep_hours": self.checkin.sleep_hours, "note": self.checkin.note}
+                {
+                    "mood": self.checkin.mood,
+                    "sleep_hours": self.checkin.sleep_hours,
+                    "note": self.checkin.note,
+                }
                 if self.checkin
                 else None
             ),
         }
 
 
-def day_summary(*, session: Session, day: date, now: datetime | None = None, tz: ZoneInfo | None = None) -> DaySummary:
+def day_summary(
+    *, session: Session, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
+) -> DaySummary:
     now = now or utc_now()
     entries = symptoms.entries_for_day(session=session, day=day)
     return DaySummary(

@@ -126,15 +126,47 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
         steps.append(step)
     session.flush()
     agreed_at = local_to_utc(start + timedelta(days=35), time(11, 0), tz)
-    session.add(PlanEvent(plan_id=plan.id, at=agreed_at, action="agree", from_status="draft", to_status="agreed",
-                          reason=f"Agreed with {PRESCRIBER}"))
-    session.add(PlanEvent(plan_id=plan.id, at=agreed_at + timedelta(days=14), action="start", from_status="agreed",
-                          to_status="active", reason="First step"))
+    session.add(
+        PlanEvent(
+            plan_id=plan.id,
+            at=agreed_at,
+            action="agree",
+            from_status="draft",
+            to_status="agreed",
+            reason=f"Agreed with {PRESCRIBER}",
+        )
+    )
+    session.add(
+        PlanEvent(
+            plan_id=plan.id,
+            at=agreed_at + timedelta(days=14),
+            action="start",
+            from_status="agreed",
+            to_status="active",
+            reason="First step",
+        )
+    )
     hold_at = local_to_utc(start + timedelta(days=138), time(10, 0), tz)
-    session.add(PlanEvent(plan_id=plan.id, at=hold_at, action="hold", from_status="active", to_status="held",
-                          reason="Dizziness and brain zaps had not settled; held two more weeks with the prescriber"))
-    session.add(PlanEvent(plan_id=plan.id, at=hold_at + timedelta(days=16), action="resume", from_status="held",
-                          to_status="active", reason="Symptoms settled"))
+    session.add(
+        PlanEvent(
+            plan_id=plan.id,
+            at=hold_at,
+            action="hold",
+            from_status="active",
+            to_status="held",
+            reason="Dizziness and brain zaps had not settled; held two more weeks with the prescriber",
+        )
+    )
+    session.add(
+        PlanEvent(
+            plan_id=plan.id,
+            at=hold_at + timedelta(days=16),
+            action="resume",
+            from_status="held",
+            to_status="active",
+            reason="Symptoms settled",
+        )
+    )
 
     for i, period in enumerate(_PERIODS):
         end = _PERIODS[i + 1].start - 1 if i + 1 < len(_PERIODS) else None
@@ -163,13 +195,28 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
             late = rng.random() < 0.08
             taken = slot + timedelta(minutes=rng.randint(-20, 40) + (150 if late else 0))
             session.add(
-                DoseEvent(medication_id=med.id, day=day, scheduled_for=slot, taken_at=taken, amount_mg=dose,
-                          status="taken", logged_at=taken + timedelta(minutes=rng.randint(0, 90)))
+                DoseEvent(
+                    medication_id=med.id,
+                    day=day,
+                    scheduled_for=slot,
+                    taken_at=taken,
+                    amount_mg=dose,
+                    status="taken",
+                    logged_at=taken + timedelta(minutes=rng.randint(0, 90)),
+                )
             )
         elif offset == 117:
             session.add(
-                DoseEvent(medication_id=med.id, day=day, scheduled_for=slot, taken_at=None, amount_mg=dose,
-                          status="skipped", logged_at=slot + timedelta(hours=3), note="Forgot my pills at home")
+                DoseEvent(
+                    medication_id=med.id,
+                    day=day,
+                    scheduled_for=slot,
+                    taken_at=None,
+                    amount_mg=dose,
+                    status="skipped",
+                    logged_at=slot + timedelta(hours=3),
+                    note="Forgot my pills at home",
+                )
             )
         if is_today:
             continue  # today is left for the user to log
@@ -185,9 +232,16 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
             severity = max(0, min(3, round(level)))
             burden_total += severity
             if offset < 7 or severity > 0 or rng.random() < 0.5:
-                session.add(SymptomEntry(symptom_id=symptom.id or 0, symptom_name=symptom.name, day=day,
-                                         severity=severity, comparison="same" if offset < 7 else None,
-                                         logged_at=local_to_utc(day, time(21, 0), tz)))
+                session.add(
+                    SymptomEntry(
+                        symptom_id=symptom.id or 0,
+                        symptom_name=symptom.name,
+                        day=day,
+                        severity=severity,
+                        comparison="same" if offset < 7 else None,
+                        logged_at=local_to_utc(day, time(21, 0), tz),
+                    )
+                )
         mood = max(2, min(9, round(7 - burden_total / 4 + rng.uniform(-1, 1))))
         sleep = round(max(4.0, min(9.0, 7.5 - burden_total / 8 + rng.uniform(-0.8, 0.8))) * 2) / 2
         note = None
@@ -195,8 +249,16 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
             note = "Brain zaps when I move my eyes quickly. Dizzy in the afternoon."
         elif offset in (r + 18 for r in reductions):
             note = "Feeling more like myself again."
-        session.add(CheckIn(day=day, mood=mood, sleep_hours=sleep, note=note, is_baseline=offset < 7,
-                            logged_at=local_to_utc(day, time(21, 5), tz)))
+        session.add(
+            CheckIn(
+                day=day,
+                mood=mood,
+                sleep_hours=sleep,
+                note=note,
+                is_baseline=offset < 7,
+                logged_at=local_to_utc(day, time(21, 5), tz),
+            )
+        )
 
     for offset, kind, notes in (
         (0, "review", "Talked about wanting to come off sertraline after 2 years."),
@@ -204,19 +266,36 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
         (110, "phone", "Dizziness after the 50 mg step: agreed to hold longer."),
         (150, "review", "Next step agreed."),
     ):
-        session.add(Appointment(at=local_to_utc(start + timedelta(days=offset), time(10, 30), tz),
-                                clinician=PRESCRIBER, kind=kind, notes=notes))
-    session.add(Appointment(at=local_to_utc(today + timedelta(days=12), time(9, 15), tz), clinician=PRESCRIBER,
-                            kind="review", notes="Before the 25 mg step"))
+        session.add(
+            Appointment(
+                at=local_to_utc(start + timedelta(days=offset), time(10, 30), tz),
+                clinician=PRESCRIBER,
+                kind=kind,
+                notes=notes,
+            )
+        )
+    session.add(
+        Appointment(
+            at=local_to_utc(today + timedelta(days=12), time(9, 15), tz),
+            clinician=PRESCRIBER,
+            kind="review",
+            notes="Before the 25 mg step",
+        )
+    )
     for offset, text, answered in (
         (60, "Is it normal for brain zaps to come back after each reduction?", True),
         (150, "Could a liquid form make the last steps smaller?", False),
         (170, "How long should I wait if the dizziness comes back?", False),
     ):
         asked = local_to_utc(start + timedelta(days=offset), time(20, 0), tz)
-        session.add(ClinicianQuestion(text=text, created_at=asked,
-                                      answered_at=asked + timedelta(days=10) if answered else None,
-                                      answer="Yes, usually for a week or two; tell me if they get worse." if answered else None))
+        session.add(
+            ClinicianQuestion(
+                text=text,
+                created_at=asked,
+                answered_at=asked + timedelta(days=10) if answered else None,
+                answer="Yes, usually for a week or two; tell me if they get worse." if answered else None,
+            )
+        )
     session.flush()
 
 

@@ -111,17 +111,21 @@ def check_amount(*, session: Session, med: Medication, amount_mg: float, force: 
         raise TrackerError("the amount is not a number")
     if amount_mg <= 0:
         raise TrackerError("the amount must be more than zero (to record a dose not taken, mark it skipped)")
-    highest = meds_service.highest_prescribed_mg(session=session, medication_id=med.id or 0) or med.strength_mg
+    highest = (
+        meds_service.highest_prescribed_mg(session=session, medication_id=med.id or 0) or med.strength_mg
+    )
     if amount_mg > ABSURD_FACTOR * highest and not force:
         raise TrackerError(
-            f"{format_mg(amount_mg)} is more than {ABSURD_FACTOR} times the highest prescribed dose of {med.name} "
-            f"({format_mg(highest)}); check the amount, or confirm it with --force"
+            f"{format_mg(amount_mg)} is more than {ABSURD_FACTOR} times the highest prescribed dose of "
+            f"{med.name} ({format_mg(highest)}); check the amount, or confirm it with --force"
         )
 
 
 def _nearest_open_slot(slots: list[DoseSlot], med_id: int, at: datetime) -> DoseSlot | None:
     candidates = [
-        s for s in slots if s.medication_id == med_id and s.is_open and abs(s.scheduled_for - at) <= SLOT_MATCH_WINDOW
+        s
+        for s in slots
+        if s.medication_id == med_id and s.is_open and abs(s.scheduled_for - at) <= SLOT_MATCH_WINDOW
     ]
     return min(candidates, key=lambda s: abs(s.scheduled_for - at)) if candidates else None
 
@@ -152,7 +156,9 @@ def log_dose(
     day = local_day(scheduled_for or at, tz)
     slots = slots_for_day(session=session, day=day, now=now, tz=tz)
     if scheduled_for is not None:
-        slot = next((s for s in slots if s.medication_id == medication_id and s.scheduled_for == scheduled_for), None)
+        slot = next(
+            (s for s in slots if s.medication_id == medication_id and s.scheduled_for == scheduled_for), None
+        )
         if slot is None:
             raise NotFoundError(f"{med.name} has no dose scheduled at that time")
     else:

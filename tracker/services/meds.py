@@ -85,7 +85,9 @@ def create_medication(
         "strength_mg": strength_mg,
         "form": form,
         "drug_class": drug_class or (facts.drug_class if facts else DrugClass.OTHER.value),
-        "half_life_hours": half_life_hours if half_life_hours is not None else (facts.half_life_hours if facts else None),
+        "half_life_hours": half_life_hours
+        if half_life_hours is not None
+        else (facts.half_life_hours if facts else None),
         "brand": brand or None,
         "liquid_mg_per_ml": liquid_mg_per_ml,
         "tablet_fractions": tablet_fractions,
@@ -174,7 +176,12 @@ def set_prescription(
     """Start a new prescription period; the one running on ``start_date`` ends the day before."""
     med = get_medication(session=session, medication_id=medication_id)
     _check_positive(dose_mg, "the dose", allow_none=False)
-    highest = 4 * max([med.strength_mg * 4, *(p.dose_mg for p in prescriptions_for(session=session, medication_id=medication_id))])
+    highest = 4 * max(
+        [
+            med.strength_mg * 4,
+            *(p.dose_mg for p in prescriptions_for(session=session, medication_id=medication_id)),
+        ]
+    )
     if dose_mg > highest:
         raise TrackerError(f"a dose of {dose_mg:g} mg per intake is not plausible for {med.name}")
     if not times:

@@ -46,7 +46,9 @@ def find_symptom(*, session: Session, name: str) -> Symptom:
             return s
     candidates = [s.name for s in all_rows if not s.hidden]
     hint = closest(name, candidates + [s.key for s in all_rows if not s.hidden])
-    suffix = f"; did you mean {' or '.join(dict.fromkeys(hint))}?" if hint else "; `tracker symptoms` lists them"
+    suffix = (
+        f"; did you mean {' or '.join(dict.fromkeys(hint))}?" if hint else "; `tracker symptoms` lists them"
+    )
     raise NotFoundError(f"no symptom called {name!r}{suffix}")
 
 
@@ -60,7 +62,9 @@ def add_symptom(*, session: Session, name: str, group: str = "Other") -> Symptom
         raise TrackerError(f"group {group!r} is not one of {', '.join(g for g in GROUPS if g != 'Crisis')}")
     key = re.sub(r"[^a-z0-9]+", "-", clean.lower()).strip("-") or "symptom"
     existing = {s.key for s in list_symptoms(session=session, include_hidden=True)}
-    if any(normalise(s.name) == normalise(clean) for s in list_symptoms(session=session, include_hidden=True)):
+    if any(
+        normalise(s.name) == normalise(clean) for s in list_symptoms(session=session, include_hidden=True)
+    ):
         raise TrackerError(f"a symptom called {clean!r} already exists")
     base, n = key, 2
     while key in existing:
