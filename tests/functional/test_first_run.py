@@ -153,3 +153,26 @@ def test_check_medication_converts_ml_of_a_liquid() -> None:
     assert errors == {}
     assert checked is not None
     assert (checked.strength_mg, checked.dose_mg, checked.times) == (2.0, 5.0, [time(8), time(20)])
+
+
+async def test_today_has_focus_after_the_first_run_so_keys_work_at_once(
+    tmp_path: Path, clock: Any, settle: Any, type_text: Any, open_db: Any
+) -> None:
+    """After the welcome, Enter marks the due dose taken without a click or a Tab first."""
+    from tracker.models import DoseEvent
+
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # "I understand, continue"
+        await settle(pilot)
+        await fill_medication(pilot, type_text)
+        await settle(pilot)
+        await pilot.press("escape")  # skip the baseline
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen) and app.screen.focused is not None
+        await pilot.press("enter")
+        await settle(pilot)
+    with open_db(path).read() as session:
+        assert [e.status for e in session.exec(select(DoseEvent)).all()] == ["taken"]

@@ -188,10 +188,12 @@ class TodayScreen(DbScreen):
         self.dose_list.display = bool(data.doses)
         self.symptom_list.set_rows(data.symptoms, data.recent_ids)
         self._show_checkin(data)
-        if not self._focused_once:
-            self._focused_once = True
+        if not self._focused_once or self.focused is None:
+            # the first load can arrive while the first-run screen covers Today: a focus set then
+            # is lost, so a later load on a screen with nothing focused sets it again
+            self._focused_once = self.app.screen is self
             has_open = any(r.is_open for r in data.doses)
-            (self.dose_list if has_open else self.symptom_list).focus()
+            (self.dose_list if has_open and self.dose_list.display else self.symptom_list).focus()
         self.refresh_bindings()
 
     def _show_reminders(self, data: DayData) -> None:
