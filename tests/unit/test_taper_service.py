@@ -405,3 +405,21 @@ def test_calendar_has_steps_check_ins_and_appointments_without_alarms(db: Databa
     assert len(appt) == 1 and appt[0].decoded("dtstart") == datetime(2026, 12, 20, 9, 30, tzinfo=UTC)
     assert len({str(e.get("uid")) for e in events}) == len(events)
     assert plan_id > 0
+
+
+def test_current_steps_say_where_a_running_plan_stands(db: Database) -> None:
+    """Today shows the live step and the days at it (issue 4): the demo is 28 days into step 3."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from tracker.services import demo
+
+    today = date(2026, 11, 28)
+    with db.write(audit=False) as s:
+        demo.generate_demo(session=s, today=today, tz=ZoneInfo("Europe/London"))
+    with db.read() as s:
+        [step] = svc.current_steps(session=s, day=today)
+        [earlier] = svc.current_steps(session=s, day=date(2026, 11, 1))
+    assert (step.order, step.total, step.dose_mg, step.days_at, step.min_days) == (3, 6, 37.5, 28, 42)
+    assert step.line() == "Taper · Sertraline step 3 of 6: 37.5 mg a day, day 28 (agreed minimum 42)"
+    assert earlier.days_at == 1

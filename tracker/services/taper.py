@@ -1055,3 +1055,52 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
 def step_doses(steps: Iterable[StepView | dt.DraftStep]) -> list[float]:
     """The daily doses of steps in order, for a small chart."""
     return [s.dose_mg for s in steps]
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentStep:
+    """Where a running plan stands on a day: what Today shows under the doses."""
+
+    medication_name: str
+    plan_status: str  # active or held
+    order: int
+    total: int
+    dose_mg: float
+    started: date | None
+    min_days: int
+    days_at: int | None  # days at this dose on ``day``, counting the first day as 1
+
+    def line(self) -> str:
+        """``Taper · Sertraline step 3 of 6: 37.5 mg a day, day 28 (agreed minimum 42)``."""
+        held = " · on hold" if self.plan_status == "held" else ""
+        days = f", day {self.days_at} (agreed minimum {self.min_days})" if self.days_at else ""
+        return f"Taper · {self.medication_name} step {self.order} of {self.total}: {_mg(self.dose_mg)} mg a day{days}{held}"
+
+
+def current_steps(*, session: Session, day: date) -> list[CurrentStep]:
+    """The live step of every running (active or held) plan, for a local ``day``."""
+    plans = session.exec(
+        select(TaperPlan).where(col(TaperPlan.status).in_(["active", "held"])).order_by(col(TaperPlan.id))
+    ).all()
+    out: list[CurrentStep] = []
+    for plan in plans:
+        view = _view(session, plan)
+        step = view.live_step
+        if step is None:
+            continue
+        days_at = (
+            (day - step.actual_start).days + 1 if step.actual_start and step.actual_start <= day else None
+        )
+        out.append(
+            CurrentStep(
+                medication_name=view.medication_name,
+                plan_status=view.status,
+                order=step.order,
+                total=len(view.steps),
+                dose_mg=step.dose_mg,
+                started=step.actual_start,
+                min_days=step.min_days,
+                days_at=days_at,
+            )
+        )
+    return out

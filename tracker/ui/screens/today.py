@@ -122,6 +122,7 @@ class TodayScreen(DbScreen):
                     doses.border_title = "Doses"
                     yield DoseList(id="doses")
                     yield Static("", id="doses-empty")
+                    yield Static("", id="taper-step")
                 yield Static("", id="checkin")
                 yield Static("", id="sparks")
                 yield Static("", id="week")
@@ -186,6 +187,9 @@ class TodayScreen(DbScreen):
             empty.update("No doses scheduled on this day. Press a to log an extra dose.")
         empty.display = not data.doses
         self.dose_list.display = bool(data.doses)
+        taper = self.query_one("#taper-step", Static)
+        taper.update("\n".join(data.taper))
+        taper.display = bool(data.taper)
         self.symptom_list.set_rows(data.symptoms, data.recent_ids)
         self._show_checkin(data)
         if not self._focused_once or self.focused is None:

@@ -57,13 +57,14 @@ class DayData:
     mood_spark: str = ""
     medications: tuple[tuple[int, str], ...] = field(default_factory=tuple)
     week: tuple[WeekDay, ...] = ()  # the shown day first, then the six before it
+    taper: tuple[str, ...] = ()  # where each running taper plan stands on the day
 
 
 def load_day(session: Session, day: date | None, now: datetime) -> DayData:
     """Read one day for Today (``day`` None: today in the user's zone; never later than today)."""
     from tracker.domain.timeutil import local_day
     from tracker.domain.trends import spark_text
-    from tracker.services import checkins, meds, reminders_service, settings, symptoms
+    from tracker.services import checkins, meds, reminders_service, settings, symptoms, taper
     from tracker.services import doses as doses_service
     from tracker.services.day import day_summary
 
@@ -168,6 +169,7 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
         mood_spark=spark_text(moods, 0, 10),
         medications=tuple((m.id or 0, m.name) for m in all_meds if not m.archived),
         week=tuple(reversed(week)),
+        taper=tuple(c.line() for c in taper.current_steps(session=session, day=day)),
     )
 
 
