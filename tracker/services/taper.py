@@ -1074,7 +1074,8 @@ class CurrentStep:
         """``Taper · Sertraline step 3 of 6: 37.5 mg a day, day 28 (agreed minimum 42)``."""
         held = " · on hold" if self.plan_status == "held" else ""
         days = f", day {self.days_at} (agreed minimum {self.min_days})" if self.days_at else ""
-        return f"Taper · {self.medication_name} step {self.order} of {self.total}: {_mg(self.dose_mg)} mg a day{days}{held}"
+        step = f"step {self.order} of {self.total}"
+        return f"Taper · {self.medication_name} {step}: {_mg(self.dose_mg)} mg a day{days}{held}"
 
 
 def current_steps(*, session: Session, day: date) -> list[CurrentStep]:
