@@ -101,9 +101,7 @@ def undo_last(*, session: Session) -> UndoResult:
             conn.execute(insert(table).values(**_decode(table, json.loads(entry.before))))
         changes.append((entry.table_name, entry.action))
     conn.execute(
-        update(AuditEntry.__table__)
-        .where(AuditEntry.__table__.c.id.in_([e.id for e in entries]))
-        .values(undone=True)  # type: ignore[attr-defined]
+        update(AuditEntry).where(col(AuditEntry.id).in_([e.id for e in entries])).values(undone=True)
     )
     session.expire_all()
     return UndoResult(changes)

@@ -62,5 +62,5 @@ def checkin_for_day(*, session: Session, day: date) -> CheckIn | None:
 
 
 def baseline_days(*, session: Session) -> list[date]:
-    query = select(CheckIn.day).where(col(CheckIn.is_baseline).is_(True)).order_by(col(CheckIn.day))
+    query = select(col(CheckIn.day)).where(col(CheckIn.is_baseline).is_(True)).order_by(col(CheckIn.day))
     return list(session.exec(query).all())

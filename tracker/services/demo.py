@@ -170,7 +170,7 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
 
     for i, period in enumerate(_PERIODS):
         end = _PERIODS[i + 1].start - 1 if i + 1 < len(_PERIODS) else None
-        step = next((s for s in steps if s.dose_mg == period.dose_mg), None)
+        linked = next((s for s in steps if s.dose_mg == period.dose_mg), None)
         session.add(
             Prescription(
                 medication_id=med.id,
@@ -179,7 +179,7 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
                 start_date=start + timedelta(days=period.start),
                 end_date=start + timedelta(days=end) if end is not None else None,
                 prescriber=PRESCRIBER,
-                taper_step_id=step.id if step else None,
+                taper_step_id=linked.id if linked else None,
             )
         )
 

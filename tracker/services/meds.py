@@ -233,7 +233,7 @@ def prescription_on(*, session: Session, medication_id: int, day: date) -> Presc
         select(Prescription)
         .where(Prescription.medication_id == medication_id)
         .where(Prescription.start_date <= day)
-        .where((Prescription.end_date == None) | (col(Prescription.end_date) >= day))  # noqa: E711
+        .where(col(Prescription.end_date).is_(None) | (col(Prescription.end_date) >= day))
         .order_by(col(Prescription.start_date).desc())
     ).first()
 

@@ -154,7 +154,7 @@ def entries_for_day(*, session: Session, day: date) -> list[SymptomEntry]:
 def burden_by_day(*, session: Session, start: date, end: date) -> dict[date, int]:
     """Sum of severities per logged local day in [start, end] (unlogged days absent)."""
     rows = session.exec(
-        select(SymptomEntry.day, func.sum(SymptomEntry.severity))
+        select(col(SymptomEntry.day), func.sum(SymptomEntry.severity))
         .where(SymptomEntry.day >= start)
         .where(SymptomEntry.day <= end)
         .group_by(col(SymptomEntry.day))
