@@ -86,6 +86,8 @@ class DoseEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_doseevent_med_day", "medication_id", "day"),
         Index("ix_doseevent_day", "day"),
+        # each medication's latest dose taken (R4's stop case), read from the newest end
+        Index("ix_doseevent_med_taken", "medication_id", "taken_at"),
         Index(
             "ux_doseevent_slot",
             "medication_id",
@@ -174,6 +176,10 @@ class SymptomEntry(SQLModel, table=True):
 
 
 class CheckIn(SQLModel, table=True):
+    # the baseline days (reminders, trends, exports) as one index range, whether a query says
+    # "is_baseline = 1" or "is_baseline IS 1" (a partial index would serve only one spelling)
+    __table_args__ = (Index("ix_checkin_baseline", "is_baseline", "day"),)
+
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(unique=True)
     mood: int | None = None  # 0-10

@@ -3,11 +3,21 @@
 Exit status 0 on success, 2 on bad input or usage (one line on stderr naming the
 problem, nothing written), 1 only for unexpected failures. Textual is imported
 only when the UI opens; SQLModel only when a command touches the database.
+
+Start-up is mostly imports (SQLAlchemy, SQLModel, the models), which create a
+few hundred thousand long-lived objects and no garbage worth collecting, yet
+make the cyclic garbage collector run over and over. So ``main`` switches the
+collector off while a command starts; ``resume_gc`` switches it back on (after
+freezing what start-up made, so later collections never scan it) before the
+real work: once the database is open, and before the UI runs. A command-line
+run also freezes everything at the end, so the interpreter's exit does not walk
+every object once more. Together these take about a quarter off ``tracker log dose``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -74,8 +84,54 @@ def resolve_db(args: argparse.Namespace) -> tuple[Path, bool]:
     return default_db_path(), True
 
 
+class _Collector:
+    """What ``main`` did to the garbage collector, so that it can be undone exactly."""
+
+    paused = False  # main switched it off for start-up and nothing has switched it back on
+    was_enabled = True  # its state before main, restored for a caller that goes on (tests)
+    whole_process = False  # main owns the process (the script): freezing objects is safe
+
+
+def _pause_gc(whole_process: bool) -> None:
+    _Collector.was_enabled = gc.isenabled()
+    _Collector.whole_process = whole_process
+    _Collector.paused = True
+    gc.disable()
+
+
+def resume_gc() -> None:
+    """Start-up is over: let the garbage collector run again for the work that follows.
+
+    In a command-line run the objects start-up made (modules, classes, mappers)
+    are frozen first: they live until exit, and frozen objects are never scanned
+    again, so collections stay as cheap as in a small program. Safe to call more
+    than once, and a no-op when ``main`` did not pause the collector.
+    """
+    if not _Collector.paused:
+        return
+    _Collector.paused = False
+    if _Collector.whole_process:
+        gc.freeze()
+    if _Collector.was_enabled:
+        gc.enable()
+
+
+def _end_gc() -> None:
+    if _Collector.whole_process:
+        # The process ends now: frozen objects are left to the operating system instead of
+        # being walked by one last full collection (open files and databases are closed by then).
+        gc.freeze()
+    resume_gc()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tracker`` script; returns the exit status."""
+    """Entry point of the ``tracker`` script; returns the exit status.
+
+    ``argv`` None means the script itself (the arguments are ``sys.argv``): the
+    process ends when this returns. Callers that pass ``argv`` and go on (tests)
+    get the garbage collector back as they had it.
+    """
+    _pause_gc(whole_process=argv is None)
     os.umask(0o077)  # every file this process creates is private to its owner
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -104,12 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if "tracker.cli.core" in sys.modules:
             sys.modules["tracker.cli.core"].close_all()
+        _end_gc()
 
 
 def _open_ui(args: argparse.Namespace) -> int:
     db_path, create_dir = resolve_db(args)
     from tracker.ui.app import run_app
 
+    resume_gc()  # the UI runs for hours: normal collection, minus the frozen start-up objects
     return run_app(db_path, create_dir=create_dir)
 
 

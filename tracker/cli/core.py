@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli import emit_json, resolve_db
+from tracker.cli import emit_json, resolve_db, resume_gc
 
 if TYPE_CHECKING:
     from tracker.db import Database
@@ -29,6 +29,7 @@ def open_db(args: argparse.Namespace) -> Database:
     path, create_dir = resolve_db(args)
     db = open_database(path, create_dir=create_dir)
     _opened.append(db)
+    resume_gc()  # start-up (imports, opening) is over; the command's own work collects normally
     return db
 
 
@@ -173,6 +174,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from tracker.ui.app import run_app
 
+    resume_gc()
     return run_app(path, create_dir=False)
 
 

@@ -170,29 +170,36 @@ def _crisis_days(session: Session, first: date) -> frozenset[date]:
     return frozenset(day for day in rows)
 
 
-def _doses(session: Session, first: date) -> tuple[rules.DoseInfo, ...]:
+def _latest_taken(session: Session, medication_id: int, now: datetime) -> DoseEvent | None:
+    """The medication's latest dose taken (not skipped, above 0 mg) at or before ``now``, if any.
+
+    R4's stop case needs it however long ago it was, so it is not bounded by day;
+    ordered by ``taken_at`` (not by ``day``: a late dose, an edited time or a change
+    of zone can put them in a different order) it is one probe of
+    ix_doseevent_med_taken from the newest end, not a pass over every dose.
+    """
+    return session.exec(
+        select(DoseEvent)
+        .where(DoseEvent.medication_id == medication_id)
+        .where(col(DoseEvent.taken_at).is_not(None))
+        .where(col(DoseEvent.taken_at) <= as_utc(now))
+        .where(DoseEvent.status != "skipped")
+        .where(DoseEvent.amount_mg > 0)
+        .order_by(col(DoseEvent.taken_at).desc())
+        .limit(1)
+    ).first()
+
+
+def _doses(
+    session: Session, first: date, now: datetime, medication_ids: Sequence[int]
+) -> tuple[rules.DoseInfo, ...]:
     """Dose entries of the last few local days, plus each medication's latest dose taken (R4's stop case)."""
     recent = session.exec(select(DoseEvent).where(DoseEvent.day >= first)).all()
     found = {e.id: e for e in recent}
-    latest = (
-        select(DoseEvent.medication_id, func.max(DoseEvent.taken_at).label("last"))
-        .where(DoseEvent.status != "skipped")
-        .where(DoseEvent.amount_mg > 0)
-        .where(col(DoseEvent.taken_at).is_not(None))
-        .group_by(col(DoseEvent.medication_id))
-        .subquery()
-    )
-    older = session.exec(
-        select(DoseEvent)
-        .join(
-            latest,
-            (col(DoseEvent.medication_id) == latest.c.medication_id)
-            & (col(DoseEvent.taken_at) == latest.c.last),
-        )
-        .where(DoseEvent.day < first)
-    ).all()
-    for e in older:
-        found.setdefault(e.id, e)
+    for medication_id in medication_ids:
+        latest = _latest_taken(session, medication_id, now)
+        if latest is not None:
+            found.setdefault(latest.id, latest)
     return tuple(
         rules.DoseInfo(
             medication_id=e.medication_id,
@@ -272,7 +279,7 @@ def gather_context(*, session: Session, now: datetime, tz: ZoneInfo) -> rules.Re
         settings=s,
         medications=medications,
         prescriptions=prescriptions,
-        doses=_doses(session, today - timedelta(days=dose_days)),
+        doses=_doses(session, today - timedelta(days=dose_days), now, [m.id for m in medications]),
         daily_burden=_burden(session, today - timedelta(days=burden_days), today),
         severe_days=_severe_days(session, today - timedelta(days=burden_days)),
         baseline_mean_burden=_baseline_mean(session),
