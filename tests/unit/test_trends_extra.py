@@ -9,11 +9,13 @@ from tracker.domain.timeutil import local_to_utc
 from tracker.domain.trends import ScheduledSlot
 from tracker.domain.trends_extra import (
     SchedulePeriod,
+    SlotBlock,
     date_ticks,
     downsample,
     in_force,
     logged_runs,
     scheduled_slots,
+    slot_blocks,
     step_points,
 )
 
@@ -69,6 +71,39 @@ def test_the_later_prescription_wins_and_gaps_have_no_slots() -> None:
     restart = SchedulePeriod(2, D("2026-01-03"), None, (time(8, 0),))
     slots = scheduled_slots([ended, restart], D("2026-01-01"), D("2026-01-03"), ZoneInfo("UTC"))
     assert slots == [ScheduledSlot(2, utc("2026-01-01 08:00")), ScheduledSlot(2, utc("2026-01-03 08:00"))]
+
+
+def test_slot_blocks_keep_one_offset_within_one_week() -> None:
+    period = SchedulePeriod(1, D("2026-03-26"), D("2026-04-01"), (time(20, 0), time(8, 0)))
+    blocks = slot_blocks([period], D("2026-03-20"), D("2026-04-05"), LONDON)
+    times = (time(8, 0), time(20, 0))  # sorted
+    gmt, bst = timedelta(0), timedelta(hours=1)
+    # Thursday 26 to Saturday 28 March in GMT; Sunday 29 holds the change; the week of Monday 30 in BST.
+    assert blocks == [
+        SlotBlock(1, D("2026-03-26"), D("2026-03-28"), times, gmt),
+        SlotBlock(1, D("2026-03-29"), D("2026-03-29"), times, None),
+        SlotBlock(1, D("2026-03-30"), D("2026-04-01"), times, bst),
+    ]
+    first, change, last = blocks
+    assert (first.days, first.slot_count) == (3, 6)
+    assert first.utc_range() == (utc("2026-03-26 00:00"), utc("2026-03-29 00:00"))
+    assert last.utc_range() == (utc("2026-03-29 23:00"), utc("2026-04-01 23:00"))
+    assert change.utc_range() is None
+    assert [s.scheduled_at for s in last.slots(LONDON)][:2] == [
+        utc("2026-03-30 07:00"),
+        utc("2026-03-30 19:00"),
+    ]
+    assert [slot for block in blocks for slot in block.slots(LONDON)] == scheduled_slots(
+        [period], D("2026-03-20"), D("2026-04-05"), LONDON
+    )
+    early, late = first.split_after(D("2026-03-26"))
+    assert (early, late) == (
+        SlotBlock(1, D("2026-03-26"), D("2026-03-26"), times, gmt),
+        SlotBlock(1, D("2026-03-27"), D("2026-03-28"), times, gmt),
+    )
+    assert first.split_after(D("2026-03-25")) == (None, first)
+    assert first.split_after(D("2026-03-28")) == (first, None)
+    assert slot_blocks([period], D("2026-04-02"), D("2026-04-01"), LONDON) == []
 
 
 def test_logged_runs_split_at_gaps() -> None:

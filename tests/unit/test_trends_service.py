@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.db import Database
 from tracker.domain.timeutil import local_to_utc
@@ -51,9 +51,7 @@ def _rate(session: Session, ids: dict[str, int], day: str, **severities: int) ->
         session.add(SymptomEntry(symptom_id=ids[key], symptom_name=key, day=D(day), severity=severity))
 
 
-def _dose(
-    session: Session, med: int, day: str, at: time, taken: str | None, status: str = "taken"
-) -> None:
+def _dose(session: Session, med: int, day: str, at: time, taken: str | None, status: str = "taken") -> None:
     slot = local_to_utc(D(day), at, LONDON)
     session.add(
         DoseEvent(
@@ -77,8 +75,15 @@ def history(db: Database) -> Iterator[Database]:
         s.flush()
         m = med.id or 0
         # 50 mg twice a day (100 mg/day) from 18 March; 37.5 mg once a day (37.5 mg/day) from the 29th.
-        s.add(Prescription(medication_id=m, dose_mg=50, times="08:00,20:00", start_date=D("2026-03-18"),
-                           end_date=D("2026-03-28")))
+        s.add(
+            Prescription(
+                medication_id=m,
+                dose_mg=50,
+                times="08:00,20:00",
+                start_date=D("2026-03-18"),
+                end_date=D("2026-03-28"),
+            )
+        )
         s.add(Prescription(medication_id=m, dose_mg=37.5, times="08:00", start_date=D("2026-03-29")))
 
         _rate(s, ids, "2026-02-10", brain_zaps=1)  # long before: only "everything" reaches it
@@ -109,8 +114,16 @@ def history(db: Database) -> Iterator[Database]:
         _dose(s, m, "2026-03-29", eight, "2026-03-29 09:30")
         _dose(s, m, "2026-03-30", eight, "2026-03-30 07:05")
         # 31 March 08:00 BST = 07:00 UTC, now 10:00 UTC: 3 h, still pending.
-        s.add(DoseEvent(medication_id=m, day=D("2026-03-25"), scheduled_for=None,
-                        taken_at=utc("2026-03-25 12:00"), amount_mg=25, status="extra"))
+        s.add(
+            DoseEvent(
+                medication_id=m,
+                day=D("2026-03-25"),
+                scheduled_for=None,
+                taken_at=utc("2026-03-25 12:00"),
+                amount_mg=25,
+                status="extra",
+            )
+        )
 
         plan = TaperPlan(medication_id=m, status="active")
         s.add(plan)
@@ -225,14 +238,25 @@ def test_chosen_symptoms_keep_their_order_and_unknown_keys_drop(history: Databas
 
 def test_adherence_across_the_spring_forward(history: Database) -> None:
     with history.read() as s:
-        results, weeks, runs = svc.adherence(session=s, start=D("2026-03-02"), end=TODAY, now=NOW, tz=LONDON)
+        counted = svc.adherence(session=s, start=D("2026-03-02"), end=TODAY, now=NOW, tz=LONDON)
     # Slots: 18-28 March twice a day, but tracking began with the first dose on the 20th,
     # so 18th and 19th do not count: 9 days x 2 = 18; 29-31 March once = 3. 21 in all.
-    assert len(results) == 21
-    week16, week23, week30 = weeks
+    assert counted.slots == 21
+    # now - 6 h is 05:00 BST on the 31st, so days up to the 30th are settled. Counted in SQL:
+    # 20-22 March (6 slots), 23-28 March (12) and 30 March (1), each within one week at one
+    # offset. 20-22 March holds missed slots, so its 6 go one by one for the runs; so do the
+    # DST day, 29 March (1), and 31 March (1), where missed or pending depends on now: 8.
+    assert counted.expanded == 8
+    week16, week23, week30 = counted.weeks
+    runs = counted.runs
     # Week of 16 March: 20th on time + late, 21st skipped + missed, 22nd missed twice.
     assert (week16.first_day, week16.scheduled, week16.taken, week16.late, week16.skipped, week16.missed) == (
-        D("2026-03-16"), 6, 2, 1, 1, 3
+        D("2026-03-16"),
+        6,
+        2,
+        1,
+        1,
+        3,
     )
     # Week of 23 March: 23-28 March 12 slots on time, 29th (DST day) late: 13 taken, 1 late.
     assert (week23.scheduled, week23.taken, week23.late, week23.skipped, week23.missed) == (13, 13, 1, 0, 0)
@@ -245,7 +269,12 @@ def test_adherence_across_the_spring_forward(history: Database) -> None:
     total = _data(history).adherence_total
     assert total is not None
     assert (total.scheduled, total.taken, total.late, total.skipped, total.missed, total.pending) == (
-        20, 16, 2, 1, 3, 1
+        20,
+        16,
+        2,
+        1,
+        3,
+        1,
     )
 
 
@@ -296,8 +325,15 @@ def test_medication_without_a_dose_in_range_is_left_out(db: Database) -> None:
         med = Medication(name="Citalopram", strength_mg=20)
         s.add(med)
         s.flush()
-        s.add(Prescription(medication_id=med.id or 0, dose_mg=20, times="08:00", start_date=D("2025-01-01"),
-                           end_date=D("2025-06-30")))
+        s.add(
+            Prescription(
+                medication_id=med.id or 0,
+                dose_mg=20,
+                times="08:00",
+                start_date=D("2025-01-01"),
+                end_date=D("2025-06-30"),
+            )
+        )
     assert _data(db).medications == ()
     [med_doses] = _data(db, TrendRange.ALL).medications
     assert [c.kind for c in med_doses.changes] == [DoseChangeKind.START, DoseChangeKind.STOP]
@@ -312,7 +348,7 @@ def test_queries_use_the_indexes(history: Database) -> None:
     statements: list[tuple[str, Any]] = []
 
     def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             statements.append((statement, parameters))
 
     event.listen(history.engine, "before_cursor_execute", grab)
@@ -330,15 +366,196 @@ def test_queries_use_the_indexes(history: Database) -> None:
             rows = raw.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
             plans.append(" | ".join(str(row[3]) for row in rows))
     joined = "\n".join(plans)
-    for table in ("symptomentry", "doseevent"):
+    for table in ("symptomentry", "doseevent", "d"):  # d: doseevent in the adherence statements
         # Never a full scan of the big tables (nor of a whole index): only index searches.
         for plan in plans:
             for step in plan.split(" | "):
-                if step.startswith(f"SCAN {table}"):
+                if step.startswith(f"SCAN {table} ") or step == f"SCAN {table}":
                     pytest.fail(f"full scan of {table}: {plan}")
     assert "USING INDEX ix_symptomentry_day (day>? AND day<?)" in joined
     # SQLite names the index of the uq_symptomentry_symptom_day constraint sqlite_autoindex_symptomentry_1.
     assert "sqlite_autoindex_symptomentry_1 (symptom_id=? AND day>? AND day<?)" in joined
-    assert "USING INDEX ix_doseevent_day (day>? AND day<?)" in joined
+    # Doses of the settled blocks, and of the blocks taken slot by slot, by medication and instant.
+    assert (
+        "SEARCH d USING INDEX ux_doseevent_slot (medication_id=? AND scheduled_for>? AND scheduled_for<?)"
+        in joined
+    )
     assert "COVERING INDEX ix_doseevent_med_day (medication_id=?)" in joined
     assert "ix_prescription_med_start" in joined
+
+
+# ---------------------------------------------------------------------------
+# Adherence counted in SQL equals the slot-by-slot classification
+# ---------------------------------------------------------------------------
+
+
+def _slot_by_slot(
+    session: Session, start: date, end: date, now: datetime, tz: ZoneInfo
+) -> tuple[list[Any], list[Any], int]:
+    """The definition: every slot made with local_to_utc, classified, then counted per week and run."""
+    from tracker.domain.trends import (
+        LoggedDose,
+        ScheduledSlot,
+        adherence_by_week,
+        classify_slots,
+        missed_runs,
+    )
+    from tracker.domain.trends_extra import SchedulePeriod, in_force
+    from tracker.domain.units import times_from_text
+
+    doses = session.exec(select(DoseEvent)).all()
+    first: dict[int, date] = {}
+    for dose in doses:
+        first[dose.medication_id] = min(first.get(dose.medication_id, dose.day), dose.day)
+    own: dict[int, list[SchedulePeriod]] = {}
+    for rx in session.exec(
+        select(Prescription).order_by(
+            col(Prescription.medication_id), col(Prescription.start_date), col(Prescription.id)
+        )
+    ).all():
+        own.setdefault(rx.medication_id, []).append(
+            SchedulePeriod(rx.medication_id, rx.start_date, rx.end_date, tuple(times_from_text(rx.times)))
+        )
+    slots = []
+    for medication_id, periods in own.items():
+        if medication_id not in first:
+            continue
+        for a, b, period in in_force(periods, max(start, first[medication_id]), end):
+            for n in range((b - a).days + 1):
+                day = a + timedelta(days=n)
+                slots += [
+                    ScheduledSlot(medication_id, local_to_utc(day, at, tz)) for at in sorted(period.times)
+                ]
+    logged = [
+        LoggedDose(d.medication_id, d.scheduled_for, d.taken_at, d.status)  # type: ignore[arg-type]
+        for d in doses
+        if start <= d.day <= end
+    ]
+    results = classify_slots(slots, logged, now)
+    return adherence_by_week(results, tz), missed_runs(results), len(results)
+
+
+def _random_history(db: Database, tz: ZoneInfo, seed: int) -> None:
+    """Eight months over both DST changes: overlapping and ended prescriptions, a time in the spring
+    gap and an ambiguous one, a time listed twice; doses on time, late by exactly 2 h or a
+    microsecond more, without taken_at, skipped, missing, extra, at no slot's time, or on another day."""
+    import random
+
+    from tracker.domain.trends_extra import SchedulePeriod, scheduled_slots
+
+    rng = random.Random(seed)
+    a_first, a_second, a_third = (time(8), time(20)), (time(1, 30), time(9)), (time(8), time(8), time(22, 30))
+    b_times = (time(0, 0), time(12, 0))
+    with db.write(audit=False) as s:
+        a, b, c = (
+            Medication(name="A", strength_mg=10),
+            Medication(name="B", strength_mg=10),
+            Medication(name="C", strength_mg=10),
+        )
+        s.add_all([a, b, c])
+        s.flush()
+        ma, mb = a.id or 0, b.id or 0
+        periods = [
+            SchedulePeriod(ma, D("2026-02-01"), D("2026-04-10"), a_first),
+            SchedulePeriod(ma, D("2026-03-20"), D("2026-07-31"), a_second),  # starts later: wins
+            SchedulePeriod(ma, D("2026-08-06"), None, a_third),  # after a five-day gap
+            SchedulePeriod(mb, D("2026-02-01"), None, b_times),
+        ]
+        for p in periods:
+            s.add(
+                Prescription(
+                    medication_id=p.medication_id,
+                    dose_mg=10,
+                    start_date=p.start,
+                    end_date=p.end,
+                    times=",".join(t.strftime("%H:%M") for t in p.times),
+                )
+            )
+        # C has a prescription but no dose: never tracked.
+        s.add(Prescription(medication_id=c.id or 0, dose_mg=10, start_date=D("2026-02-01"), times="08:00"))
+        seen: set[tuple[int, datetime]] = set()
+        for slot in scheduled_slots(periods, D("2026-02-01"), D("2026-11-20"), tz):
+            key = (slot.medication_id, slot.scheduled_at)
+            if key in seen or (slot.medication_id == mb and slot.scheduled_at < utc("2026-02-20 00:00")):
+                continue  # a time listed twice is one slot; B is tracked from 20 February
+            seen.add(key)
+            day = slot.scheduled_at.astimezone(tz).date()
+            roll = rng.random()
+            run = slot.medication_id == ma and D("2026-06-10") <= day <= D("2026-06-12")
+            if roll < 0.03 or run:
+                continue  # missed, and all of A's doses of 10-12 June: a run
+            status = "taken"
+            taken: datetime | None = slot.scheduled_at + timedelta(minutes=rng.randint(-30, 100))
+            if roll < 0.06:
+                status, taken = "skipped", None
+            elif roll < 0.1:
+                taken = slot.scheduled_at + rng.choice(
+                    [timedelta(hours=2), timedelta(hours=2, microseconds=1), timedelta(hours=5)]
+                )
+            elif roll < 0.11:
+                taken = None  # taken, time unknown: on time
+            if rng.random() < 0.03:
+                day += timedelta(days=rng.choice([-1, 1]))  # filed under a neighbour day
+            s.add(
+                DoseEvent(
+                    medication_id=slot.medication_id,
+                    day=day,
+                    scheduled_for=slot.scheduled_at,
+                    taken_at=taken,
+                    amount_mg=10,
+                    status=status,
+                )
+            )
+            if rng.random() < 0.02:  # an entry at no slot's time, and one a microsecond off a slot
+                for off in (timedelta(minutes=17), timedelta(microseconds=1)):
+                    s.add(
+                        DoseEvent(
+                            medication_id=slot.medication_id,
+                            day=day,
+                            scheduled_for=slot.scheduled_at + off,
+                            taken_at=slot.scheduled_at + off,
+                            amount_mg=10,
+                            status="taken",
+                        )
+                    )
+            if rng.random() < 0.02:
+                s.add(
+                    DoseEvent(
+                        medication_id=slot.medication_id,
+                        day=day,
+                        scheduled_for=None,
+                        taken_at=slot.scheduled_at,
+                        amount_mg=5,
+                        status="extra",
+                    )
+                )
+
+
+@pytest.mark.parametrize(("zone", "seed"), [("Europe/London", 1), ("Australia/Lord_Howe", 2)])
+def test_adherence_equals_the_slot_by_slot_definition(db: Database, zone: str, seed: int) -> None:
+    tz = ZoneInfo(zone)  # Lord Howe Island moves its clocks by 30 minutes
+    _random_history(db, tz, seed)
+    ends = [
+        utc("2026-11-20 06:00"),
+        utc("2026-11-20 23:59"),
+        utc("2026-10-25 01:10"),
+        utc("2026-04-05 15:00"),
+    ]
+    checked = 0
+    with db.read() as s:
+        for now in ends:
+            today = now.astimezone(tz).date()
+            for start in (D("2026-01-01"), D("2026-03-25"), today - timedelta(days=29), today):
+                counted = svc.adherence(session=s, start=start, end=today, now=now, tz=tz)
+                weeks, runs, slots = _slot_by_slot(s, start, today, now, tz)
+                assert (list(counted.weeks), list(counted.runs), counted.slots) == (weeks, runs, slots)
+                checked += slots
+                if start == D("2026-01-01"):
+                    # Counted in SQL: the settled weeks of single times with nothing missed (A's
+                    # time listed twice from 6 August and weeks with a miss go slot by slot).
+                    assert 0.2 * slots < slots - counted.expanded < slots
+                if start == D("2026-01-01") and today > D("2026-06-12"):
+                    # A's six doses of 10-12 June are the longest run.
+                    assert (runs[0].medication_id, runs[0].length) == (1, 6)
+                    assert any(w.late for w in weeks) and any(w.skipped for w in weeks)
+    assert checked > 3000

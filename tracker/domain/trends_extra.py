@@ -8,6 +8,7 @@ logged days, step-line vertices and date ticks. No I/O, no clock reads.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,11 +19,13 @@ from tracker.domain.trends import ScheduledSlot
 
 __all__ = [
     "SchedulePeriod",
+    "SlotBlock",
     "date_ticks",
     "downsample",
     "in_force",
     "logged_runs",
     "scheduled_slots",
+    "slot_blocks",
     "step_points",
 ]
 
@@ -74,6 +77,126 @@ def _midnight_offset(day: date, tz: ZoneInfo) -> timedelta | None:
     return tz.utcoffset(datetime.combine(day, time(0, 0)))
 
 
+@dataclass(frozen=True, slots=True)
+class SlotBlock:
+    """The scheduled doses of one medication on consecutive local days of one ISO week.
+
+    Every day of the block has the same prescribed ``times`` (sorted). ``offset`` is the UTC
+    offset in force all through each day of the block, so a slot is its wall time minus
+    ``offset``; None marks a single day that holds a daylight-saving transition, whose slots
+    follow ``local_to_utc`` (a time in the gap moves after it, an ambiguous one is the first).
+    Blocks let a caller count a regular stretch of days in SQL and expand only a few to slots.
+    """
+
+    medication_id: int
+    first: date
+    last: date
+    times: tuple[time, ...]
+    offset: timedelta | None
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def slot_count(self) -> int:
+        """Scheduled doses in the block (a time listed twice counts twice, as in ``scheduled_slots``)."""
+        return self.days * len(self.times)
+
+    def utc_range(self) -> tuple[datetime, datetime] | None:
+        """[start, end) in UTC of the block's local days when the offset is fixed; None on a transition day.
+
+        Every slot of the block lies in this range, and an instant in it is one of the slots
+        exactly when its wall time (instant plus ``offset``) is one of ``times``.
+        """
+        if self.offset is None:
+            return None
+        start = datetime.combine(self.first, time(0, 0), UTC) - self.offset
+        return start, start + timedelta(days=self.days)
+
+    def split_after(self, day: date) -> tuple[SlotBlock | None, SlotBlock | None]:
+        """The block's days up to ``day`` and those after it (None where a part is empty)."""
+        if day >= self.last:
+            return self, None
+        if day < self.first:
+            return None, self
+        after = day + timedelta(days=1)
+        return (
+            SlotBlock(self.medication_id, self.first, day, self.times, self.offset),
+            SlotBlock(self.medication_id, after, self.last, self.times, self.offset),
+        )
+
+    def slots(self, tz: ZoneInfo) -> list[ScheduledSlot]:
+        """The block's slots in time order (day by day, then by time)."""
+        medication_id, times, offset = self.medication_id, self.times, self.offset
+        out: list[ScheduledSlot] = []
+        for ordinal in range(self.first.toordinal(), self.last.toordinal() + 1):
+            day = date.fromordinal(ordinal)
+            if offset is not None:
+                out += [ScheduledSlot(medication_id, datetime.combine(day, at, UTC) - offset) for at in times]
+            else:
+                out += [ScheduledSlot(medication_id, local_to_utc(day, at, tz)) for at in times]
+        return out
+
+
+def _segments(start: date, end: date, tz: ZoneInfo) -> list[tuple[int, int, timedelta | None]]:
+    """[start, end] as (first ordinal, last ordinal, offset) runs: one offset all day, within one ISO week.
+
+    A day whose midnight offset equals the next day's holds no transition (zones change at
+    most once a day), so its slots are the wall time minus that offset; any other day is a
+    run of its own with offset None. One zone lookup per day: ten years take a millisecond.
+    """
+    first, last = start.toordinal(), end.toordinal()
+    offsets = [_midnight_offset(date.fromordinal(o), tz) for o in range(first, last + 2)]
+    runs: list[tuple[int, int, timedelta | None]] = []
+    run_first, run_offset = first, None
+    for ordinal in range(first, last + 1):
+        here = offsets[ordinal - first]
+        offset = here if here is not None and here == offsets[ordinal - first + 1] else None
+        # Ordinal 1 (1 January of year 1) was a Monday: a week starts where (ordinal - 1) % 7 == 0.
+        if ordinal > run_first and (offset is None or offset != run_offset or (ordinal - 1) % 7 == 0):
+            runs.append((run_first, ordinal - 1, run_offset))
+            run_first = ordinal
+        if ordinal == run_first:
+            run_offset = offset
+        if offset is None:
+            runs.append((ordinal, ordinal, None))
+            run_first = ordinal + 1
+    if run_first <= last:
+        runs.append((run_first, last, run_offset))
+    return runs
+
+
+def slot_blocks(periods: Iterable[SchedulePeriod], start: date, end: date, tz: ZoneInfo) -> list[SlotBlock]:
+    """Every scheduled dose from local ``start`` to ``end`` inclusive, as blocks (see ``SlotBlock``).
+
+    Per medication (in the order met), blocks follow each other in time; together they hold
+    exactly the slots of ``scheduled_slots``, which expands them. The prescription in force
+    on each day follows ``in_force``; days covered by none hold no block.
+    """
+    if end < start:
+        return []
+    by_medication: dict[int, list[SchedulePeriod]] = {}
+    for period in periods:
+        by_medication.setdefault(period.medication_id, []).append(period)
+    segments = _segments(start, end, tz)
+    seg_firsts = [first for first, _, _ in segments]
+    blocks: list[SlotBlock] = []
+    for medication_id, own in by_medication.items():
+        for span_first, span_last, period in in_force(own, start, end):
+            times = tuple(sorted(period.times))
+            lo, hi = span_first.toordinal(), span_last.toordinal()
+            index = bisect_right(seg_firsts, lo) - 1
+            while index < len(segments) and segments[index][0] <= hi:
+                seg_first, seg_last, offset = segments[index]
+                first, last = max(seg_first, lo), min(seg_last, hi)
+                blocks.append(
+                    SlotBlock(medication_id, date.fromordinal(first), date.fromordinal(last), times, offset)
+                )
+                index += 1
+    return blocks
+
+
 def scheduled_slots(
     periods: Iterable[SchedulePeriod], start: date, end: date, tz: ZoneInfo
 ) -> list[ScheduledSlot]:
@@ -87,30 +210,9 @@ def scheduled_slots(
     the few days around a transition take the exact path. Ten years of three daily doses
     then take milliseconds, not a noticeable pause.
     """
-    by_medication: dict[int, list[SchedulePeriod]] = {}
-    for period in periods:
-        by_medication.setdefault(period.medication_id, []).append(period)
     slots: list[ScheduledSlot] = []
-    append = slots.append
-    midnight: dict[int, timedelta | None] = {}  # by ordinal: shared by medications and neighbour days
-
-    def offset_at(ordinal: int) -> timedelta | None:
-        if ordinal not in midnight:
-            midnight[ordinal] = _midnight_offset(date.fromordinal(ordinal), tz)
-        return midnight[ordinal]
-
-    for medication_id, own in by_medication.items():
-        for first, last, period in in_force(own, start, end):
-            times = sorted(period.times)
-            for ordinal in range(first.toordinal(), last.toordinal() + 1):
-                day = date.fromordinal(ordinal)
-                offset = offset_at(ordinal)
-                if offset is not None and offset == offset_at(ordinal + 1):
-                    for at in times:
-                        append(ScheduledSlot(medication_id, datetime.combine(day, at, UTC) - offset))
-                else:
-                    for at in times:
-                        append(ScheduledSlot(medication_id, local_to_utc(day, at, tz)))
+    for block in slot_blocks(periods, start, end, tz):
+        slots += block.slots(tz)
     return slots
 
 

@@ -1,31 +1,38 @@
 """Data for the Trends screen: compact SQL queries feeding tracker.domain.trends.
 
 Every query selects only the columns it needs and aggregates in SQL (GROUP BY
-day, GROUP BY symptom), so ten years of history (about 55,000 symptom entries
-and 22,000 doses) arrive as a few thousand small rows, never as ORM objects.
+day, GROUP BY symptom, and for adherence per week of each medication's
+schedule), so ten years of history (about 55,000 symptom entries and 22,000
+doses) arrive as a few thousand small rows, never as ORM objects: statements
+run on the session's connection (Core), and big results are read in batches.
 The statistics themselves are the pure functions of ``tracker.domain.trends``;
 ``trends_data`` puts everything the screen shows into one frozen value.
 
 Indexes used (checked with EXPLAIN QUERY PLAN in the tests): ix_symptomentry_day
-for burden, uq_symptomentry_symptom_day for chosen symptoms, ix_doseevent_day for
-doses of a range, ix_doseevent_med_day for the first logged dose per medication,
+for burden, uq_symptomentry_symptom_day for chosen symptoms, ux_doseevent_slot
+(medication, scheduled instant) for the doses of each stretch of the schedule,
+ix_doseevent_med_day for the first logged dose per medication,
 ix_prescription_med_start for prescriptions.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVarTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Result, Row, case, func, select, text
 from sqlmodel import Session, col
 
 from tracker.domain.timeutil import day_bounds_utc, local_day
 from tracker.domain.trends import (
     COMPARE_DAYS,
+    LATE_AFTER,
+    MISSED_AFTER,
     ChangeResponse,
     DateRange,
     DoseChange,
@@ -37,6 +44,7 @@ from tracker.domain.trends import (
     PeriodAdherence,
     PrescriptionPeriod,
     ScheduledSlot,
+    SlotOutcome,
     SlotResult,
     SymptomSummary,
     TrendRange,
@@ -54,13 +62,14 @@ from tracker.domain.trends import (
     symptom_summaries,
     timing_facts,
 )
-from tracker.domain.trends_extra import SchedulePeriod, scheduled_slots
+from tracker.domain.trends_extra import SchedulePeriod, SlotBlock, slot_blocks
 from tracker.domain.units import times_from_text
 from tracker.models import CheckIn, DoseEvent, Medication, PlanEvent, Prescription, Symptom, SymptomEntry
 
 __all__ = [
     "DEFAULT_SYMPTOMS",
     "MEAN_DAYS",
+    "Adherence",
     "ChangeFacts",
     "MedicationDoses",
     "PlanMark",
@@ -206,29 +215,48 @@ class TrendsData:
 # ---------------------------------------------------------------------------
 
 
-def first_data_day(*, session: Session) -> date | None:
-    """The earliest day with any symptom, check-in, dose or prescription (for "everything").
+_BATCH = 256
+_Ts = TypeVarTuple("_Ts")
 
-    Each MIN is answered from an index (day columns), not a table scan.
+
+def _each(result: Result[*_Ts]) -> Iterator[Row[*_Ts]]:
+    """The rows of ``result``, fetched a batch at a time.
+
+    As quick as fetching all, yet no row outlives its batch: ten years of rows held at
+    once would survive into the garbage collector's oldest generation and set off full
+    collections, which cost more than the queries themselves.
     """
-    candidates = [
-        session.execute(select(func.min(col(SymptomEntry.day)))).scalar(),
-        session.execute(select(func.min(col(CheckIn.day)))).scalar(),
-        session.execute(select(func.min(col(DoseEvent.day)))).scalar(),
-        session.execute(select(func.min(col(Prescription.start_date)))).scalar(),
-    ]
+    for batch in result.partitions(_BATCH):
+        yield from batch
+
+
+def first_data_day(*, session: Session) -> date | None:
+    """The earliest day with any symptom, check-in, dose or prescription (for "everything")."""
+    # One statement of four MINs, each answered from an index (day columns), not a table scan.
+    candidates = (
+        session.connection()
+        .execute(
+            select(
+                select(func.min(col(SymptomEntry.day))).scalar_subquery(),
+                select(func.min(col(CheckIn.day))).scalar_subquery(),
+                select(func.min(col(DoseEvent.day))).scalar_subquery(),
+                select(func.min(col(Prescription.start_date))).scalar_subquery(),
+            )
+        )
+        .one()
+    )
     days = [day for day in candidates if day is not None]
     return min(days) if days else None
 
 
 def burden_by_day(*, session: Session, start: date, end: date) -> dict[date, int]:
     """Daily symptom burden (sum of severities) per logged local day in [start, end]; unlogged days absent."""
-    rows = session.execute(
+    rows = session.connection().execute(
         select(col(SymptomEntry.day), func.sum(col(SymptomEntry.severity)))
         .where(col(SymptomEntry.day).between(start, end))
         .group_by(col(SymptomEntry.day))
-    ).all()
-    return {day: int(total) for day, total in rows}
+    )
+    return {day: int(total) for day, total in _each(rows)}
 
 
 def symptom_options(*, session: Session, start: date, end: date) -> list[SymptomOption]:
@@ -248,16 +276,20 @@ def symptom_options(*, session: Session, start: date, end: date) -> list[Symptom
         .group_by(col(SymptomEntry.symptom_id))
         .subquery()
     )
-    rows = session.execute(
-        select(
-            col(Symptom.key),
-            col(Symptom.name),
-            per_symptom.c.logged,
-            per_symptom.c.present,
-            per_symptom.c.worst,
-            per_symptom.c.total,
-        ).join(per_symptom, per_symptom.c.symptom_id == col(Symptom.id))
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                col(Symptom.key),
+                col(Symptom.name),
+                per_symptom.c.logged,
+                per_symptom.c.present,
+                per_symptom.c.worst,
+                per_symptom.c.total,
+            ).join(per_symptom, per_symptom.c.symptom_id == col(Symptom.id))
+        )
+        .all()
+    )
     options = [
         SymptomOption(key, name, int(logged), int(present), int(worst), int(total))
         for key, name, logged, present, worst, total in rows
@@ -277,20 +309,14 @@ def severity_by_symptom(
     result: dict[str, dict[date, int]] = {key: {} for key in keys}
     if not keys:
         return result
-    ids = dict(
-        session.execute(
-            select(col(Symptom.id), col(Symptom.key)).where(col(Symptom.key).in_(list(keys)))
-        ).all()
-    )
-    if not ids:
-        return result
-    rows = session.execute(
-        select(col(SymptomEntry.symptom_id), col(SymptomEntry.day), col(SymptomEntry.severity))
-        .where(col(SymptomEntry.symptom_id).in_(list(ids)))
+    rows = session.connection().execute(
+        select(col(Symptom.key), col(SymptomEntry.day), col(SymptomEntry.severity))
+        .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
+        .where(col(Symptom.key).in_(list(keys)))
         .where(col(SymptomEntry.day).between(start, end))
-    ).all()
-    for symptom_id, day, severity in rows:
-        result[ids[symptom_id]][day] = int(severity)
+    )
+    for key, day, severity in _each(rows):
+        result[key][day] = int(severity)
     return result
 
 
@@ -298,14 +324,18 @@ def baseline_means(*, session: Session, keys: Sequence[str]) -> dict[str, float]
     """Mean severity of each symptom over the check-in days marked as baseline (before the taper)."""
     if not keys:
         return {}
-    rows = session.execute(
-        select(col(Symptom.key), func.avg(col(SymptomEntry.severity)))
-        .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
-        .join(CheckIn, col(CheckIn.day) == col(SymptomEntry.day))
-        .where(col(CheckIn.is_baseline).is_(True))
-        .where(col(Symptom.key).in_(list(keys)))
-        .group_by(col(Symptom.key))
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(col(Symptom.key), func.avg(col(SymptomEntry.severity)))
+            .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
+            .join(CheckIn, col(CheckIn.day) == col(SymptomEntry.day))
+            .where(col(CheckIn.is_baseline).is_(True))
+            .where(col(Symptom.key).in_(list(keys)))
+            .group_by(col(Symptom.key))
+        )
+        .all()
+    )
     return {key: float(mean) for key, mean in rows if mean is not None}
 
 
@@ -313,13 +343,18 @@ def checkins_by_day(
     *, session: Session, start: date, end: date
 ) -> tuple[dict[date, float], dict[date, float]]:
     """Mood and sleep hours per local day in [start, end] (one check-in per day; gaps absent)."""
-    rows = session.execute(
+    rows = session.connection().execute(
         select(col(CheckIn.day), col(CheckIn.mood), col(CheckIn.sleep_hours)).where(
             col(CheckIn.day).between(start, end)
         )
-    ).all()
-    mood = {day: float(m) for day, m, _ in rows if m is not None}
-    sleep = {day: float(s) for day, _, s in rows if s is not None}
+    )
+    mood: dict[date, float] = {}
+    sleep: dict[date, float] = {}
+    for day, m, hours in _each(rows):
+        if m is not None:
+            mood[day] = float(m)
+        if hours is not None:
+            sleep[day] = float(hours)
     return mood, sleep
 
 
@@ -334,22 +369,30 @@ class _RxRow:
 
 def _prescription_rows(session: Session) -> list[_RxRow]:
     """Every prescription, ordered by medication, start, then entry order (the overlap tie-break)."""
-    rows = session.execute(
-        select(
-            col(Prescription.medication_id),
-            col(Prescription.start_date),
-            col(Prescription.end_date),
-            col(Prescription.dose_mg),
-            col(Prescription.times),
-        ).order_by(col(Prescription.medication_id), col(Prescription.start_date), col(Prescription.id))
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                col(Prescription.medication_id),
+                col(Prescription.start_date),
+                col(Prescription.end_date),
+                col(Prescription.dose_mg),
+                col(Prescription.times),
+            ).order_by(col(Prescription.medication_id), col(Prescription.start_date), col(Prescription.id))
+        )
+        .all()
+    )
     return [_RxRow(m, s, e, float(d), tuple(times_from_text(t))) for m, s, e, d, t in rows]
 
 
 def prescription_periods(*, session: Session) -> dict[int, list[PrescriptionPeriod]]:
     """Prescribed daily dose periods per medication: dose per intake x number of times a day."""
+    return _daily_periods(_prescription_rows(session))
+
+
+def _daily_periods(rows: Sequence[_RxRow]) -> dict[int, list[PrescriptionPeriod]]:
     periods: dict[int, list[PrescriptionPeriod]] = defaultdict(list)
-    for row in _prescription_rows(session):
+    for row in rows:
         periods[row.medication_id].append(
             PrescriptionPeriod(row.start, row.end, row.dose_mg * len(row.times))
         )
@@ -360,66 +403,328 @@ def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def adherence(
-    *, session: Session, start: date, end: date, now: datetime, tz: ZoneInfo
-) -> tuple[list[SlotResult], list[PeriodAdherence], list[MissedRun]]:
-    """Scheduled slots over [start, end] with their outcomes, per-week adherence and missed runs.
+@dataclass(frozen=True, slots=True)
+class Adherence:
+    """Scheduled doses over a range: per-week counts and runs of missed doses.
+
+    ``slots`` counts every scheduled dose in range (pending ones included); ``expanded``
+    how many of them were looked at one by one, the rest being counted in SQL.
+    """
+
+    weeks: tuple[PeriodAdherence, ...]
+    runs: tuple[MissedRun, ...]
+    slots: int
+    expanded: int
+
+
+# The answered slots of each settled regular block (see SlotBlock), counted in SQL. A dose
+# answers a slot when it names the block's medication and its scheduled instant is one of the
+# block's slots: inside the block's UTC range, at a UTC time of day that is a prescribed time
+# less the block's offset, to the microsecond (the key classify_slots matches on; the unique
+# ux_doseevent_slot allows one dose per slot). Instants are compared as stored: UTC text
+# "YYYY-MM-DD HH:MM:SS.ffffff", which sorts in time order. Late: taken more than LATE_AFTER
+# after the slot, compared as text to the microsecond (a slot has no fraction of a second).
+_BLOCK_COUNTS = text(
+    """WITH block(k, med, lo, hi, times) AS MATERIALIZED (
+    SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+           json_extract(value, '$[3]')
+    FROM json_each(:blocks)
+)
+SELECT block.k,
+       SUM(d.status = 'taken'),
+       SUM(CASE WHEN d.status = 'taken' AND d.taken_at > datetime(d.scheduled_for, :late) || '.000000'
+           THEN 1 ELSE 0 END),
+       SUM(d.status = 'skipped')
+FROM block CROSS JOIN doseevent AS d
+    ON d.medication_id = block.med AND d.scheduled_for >= block.lo AND d.scheduled_for < block.hi
+WHERE d.day BETWEEN :start AND :end
+    AND instr(block.times, substr(d.scheduled_for, 12)) > 0
+GROUP BY block.k
+"""
+)
+
+# The doses logged in some UTC ranges of one medication each (for the blocks looked at slot by slot).
+_SPAN_DOSES = text(
+    """WITH span(med, lo, hi) AS MATERIALIZED (
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+    FROM json_each(:spans)
+)
+SELECT d.medication_id, d.scheduled_for, d.taken_at, d.status
+FROM span CROSS JOIN doseevent AS d
+    ON d.medication_id = span.med AND d.scheduled_for >= span.lo AND d.scheduled_for < span.hi
+WHERE d.day BETWEEN :start AND :end
+"""
+)
+
+_ANSWERED = frozenset({DoseStatus.TAKEN.value, DoseStatus.SKIPPED.value})
+
+
+def _stored(moment: datetime) -> str:
+    """A naive UTC instant as SQLite holds it."""
+    return moment.isoformat(" ", "microseconds")
+
+
+def _countable(block: SlotBlock) -> bool:
+    """Whether SQL can count the block: a fixed offset and each time listed once."""
+    return block.offset is not None and len(set(block.times)) == len(block.times)
+
+
+def _block_counts(
+    session: Session, blocks: Sequence[SlotBlock], start: date, end: date
+) -> dict[int, tuple[int, int, int]]:
+    """(taken, late, skipped) per index of ``blocks`` with an answered slot; absent means none answered."""
+    if not blocks:
+        return {}
+    utc_times: dict[tuple[tuple[time, ...], timedelta], str] = {}
+    payload: list[list[Any]] = []
+    for block in blocks:
+        offset = block.offset
+        assert offset is not None
+        key = (block.times, offset)
+        if key not in utc_times:  # the UTC times of day of the slots, as stored after the date
+            utc_times[key] = ",".join(
+                _stored(datetime.combine(block.first, at) - offset)[11:] for at in block.times
+            )
+        lo = datetime.combine(block.first, time(0, 0)) - offset
+        hi = lo + timedelta(days=block.days)
+        payload.append([block.medication_id, _stored(lo), _stored(hi), utc_times[key]])
+    rows = session.connection().execute(
+        _BLOCK_COUNTS,
+        {
+            "blocks": json.dumps(payload),
+            "late": f"+{int(LATE_AFTER.total_seconds())} seconds",
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        },
+    )
+    return {
+        int(k): (int(taken or 0), int(late or 0), int(skipped or 0))
+        for k, taken, late, skipped in _each(rows)
+    }
+
+
+def _span_doses(
+    session: Session, spans: Sequence[tuple[int, datetime, datetime]], start: date, end: date
+) -> Iterator[tuple[int, str, str | None, str]]:
+    """(medication, scheduled_for, taken_at, status) as stored, of the doses in naive UTC ``spans``."""
+    merged: list[list[Any]] = []
+    for medication_id, lo, hi in sorted(spans):
+        if merged and merged[-1][0] == medication_id and lo <= merged[-1][2]:
+            merged[-1][2] = max(merged[-1][2], hi)
+        else:
+            merged.append([medication_id, lo, hi])
+    if not merged:
+        return
+    rows = session.connection().execute(
+        _SPAN_DOSES,
+        {
+            "spans": json.dumps([[m, _stored(lo), _stored(hi)] for m, lo, hi in merged]),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        },
+    )
+    for m, scheduled, taken, status in _each(rows):
+        yield int(m), scheduled, taken, status
+
+
+def _aware(stored: str | None) -> datetime | None:
+    return None if stored is None else datetime.fromisoformat(stored).replace(tzinfo=UTC)
+
+
+def adherence(*, session: Session, start: date, end: date, now: datetime, tz: ZoneInfo) -> Adherence:
+    """Scheduled doses over [start, end]: per-week adherence and runs of missed doses.
 
     Slots come from the prescriptions x their times per local day (DST rules of
     ``local_to_utc``). Slots before a medication's first logged dose are left out: the
-    user had not started tracking it, so they cannot count as missed. Doses are read by
-    day range (ix_doseevent_day), only the four columns the classification needs.
+    user had not started tracking it, so they cannot count as missed.
+
+    The numbers are exactly those of ``classify_slots`` + ``adherence_by_week`` +
+    ``missed_runs`` over every slot, without making every slot. The schedule comes as
+    ``SlotBlock``s (at most a week of days at one UTC offset); one SQL statement counts the
+    taken, late and skipped doses of every settled block (all its days before the day of
+    ``now - MISSED_AFTER``), and the rest of its slots are missed. Slot by slot go only the
+    days holding a daylight-saving change and the last days, where missed or pending
+    depends on ``now`` (``classify_slots``), and, for the runs, the blocks with a missed
+    slot: there only whether each slot was answered matters. A block with nothing missed
+    ends any run.
     """
+    return _adherence(session, _prescription_rows(session), start, end, now, tz)
+
+
+def _adherence(
+    session: Session, prescriptions: Sequence[_RxRow], start: date, end: date, now: datetime, tz: ZoneInfo
+) -> Adherence:
+    if now.tzinfo is None:
+        raise ValueError("now is a naive datetime; pass an aware UTC instant")
+    counted, exact = _schedule(session, prescriptions, start, end, now, tz)
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # on time, late, skipped, missed
+    pending: dict[date, int] = defaultdict(int)
+    marks: list[SlotResult] = []  # what the runs need: missed slots and the answered ones that end a run
+    slots = expanded = 0
+
+    with_missed: list[SlotBlock] = []
+    counts = _block_counts(session, counted, start, end)
+    for index, block in enumerate(counted):
+        taken, late, skipped = counts.get(index, (0, 0, 0))
+        missed = block.slot_count - taken - skipped
+        tally = weeks[block.first - timedelta(days=block.first.weekday())]
+        tally[0] += taken - late
+        tally[1] += late
+        tally[2] += skipped
+        tally[3] += missed
+        slots += block.slot_count
+        if missed:
+            with_missed.append(block)
+        else:
+            assert block.offset is not None
+            first = datetime.combine(block.first, block.times[0], UTC) - block.offset
+            marks.append(SlotResult(block.medication_id, first, SlotOutcome.ON_TIME))
+    if with_missed:
+        marks += _run_marks(session, with_missed, start, end)
+        expanded += sum(block.slot_count for block in with_missed)
+
+    results = _classified(session, exact, start, end, now, tz)
+    for week in adherence_by_week(results, tz):
+        tally = weeks[week.first_day]
+        tally[0] += week.taken - week.late
+        tally[1] += week.late
+        tally[2] += week.skipped
+        tally[3] += week.missed
+        pending[week.first_day] += week.pending
+    marks += results
+    slots += len(results)
+    expanded += len(results)
+
+    rows: list[PeriodAdherence] = []
+    for monday in sorted(weeks):
+        on_time, late, skipped, missed = weeks[monday]
+        rows.append(
+            PeriodAdherence(
+                first_day=monday,
+                scheduled=on_time + late + skipped + missed,
+                taken=on_time + late,
+                late=late,
+                skipped=skipped,
+                missed=missed,
+                pending=pending[monday],
+            )
+        )
+    return Adherence(tuple(rows), tuple(missed_runs(marks)), slots, expanded)
+
+
+def _schedule(
+    session: Session, prescriptions: Sequence[_RxRow], start: date, end: date, now: datetime, tz: ZoneInfo
+) -> tuple[list[SlotBlock], list[SlotBlock]]:
+    """The tracked schedule over [start, end] as blocks SQL can count and blocks to classify one by one."""
     # One MIN per medication, each answered from ix_doseevent_med_day without a scan.
     first_dose = (
         select(func.min(col(DoseEvent.day)))
         .where(col(DoseEvent.medication_id) == col(Medication.id))
         .scalar_subquery()
     )
-    first_logged: dict[int, date] = {
-        medication_id: day
-        for medication_id, day in session.execute(select(col(Medication.id), first_dose)).all()
+    tracked_from: dict[int, date] = {
+        cast(int, medication_id): max(start, day)
+        for medication_id, day in session.connection().execute(select(col(Medication.id), first_dose)).all()
         if day is not None
     }
-    schedule: dict[int, list[SchedulePeriod]] = defaultdict(list)
-    for row in _prescription_rows(session):
-        if row.medication_id in first_logged:
-            schedule[row.medication_id].append(
-                SchedulePeriod(row.medication_id, row.start, row.end, row.times)
-            )
-    slots: list[ScheduledSlot] = []
-    for medication_id, own in schedule.items():
-        tracked_from = max(start, first_logged[medication_id])
-        if tracked_from <= end:
-            slots += scheduled_slots(own, tracked_from, end, tz)
-    rows = session.execute(
-        select(
-            col(DoseEvent.medication_id),
-            col(DoseEvent.scheduled_for),
-            col(DoseEvent.taken_at),
-            col(DoseEvent.status),
-        )
-        .where(col(DoseEvent.day).between(start, end))
-        .where(col(DoseEvent.scheduled_for).is_not(None))
-    ).all()
-    # UTCDateTime already hands back aware UTC instants; statuses map to the domain's enum once each.
+    periods = [
+        SchedulePeriod(row.medication_id, row.start, row.end, row.times)
+        for row in prescriptions
+        if row.medication_id in tracked_from
+    ]
+    # Every slot of a regular day up to ``settled`` is more than MISSED_AFTER before now.
+    settled = local_day(now - MISSED_AFTER, tz) - timedelta(days=1)
+    counted: list[SlotBlock] = []
+    exact: list[SlotBlock] = []
+    # One pass over the days for all medications (the prescription in force on a day does not
+    # depend on where the range starts); then each medication's days before its first dose go.
+    since = min((tracked_from[p.medication_id] for p in periods), default=end + timedelta(days=1))
+    for whole in slot_blocks(periods, since, end, tz):
+        _, block = whole.split_after(tracked_from[whole.medication_id] - timedelta(days=1))
+        if block is None:
+            continue
+        if not _countable(block):
+            exact.append(block)
+            continue
+        old, recent = block.split_after(settled)
+        if old is not None:
+            counted.append(old)
+        if recent is not None:
+            exact.append(recent)
+    return counted, exact
+
+
+def _run_marks(session: Session, blocks: Sequence[SlotBlock], start: date, end: date) -> list[SlotResult]:
+    """The missed slots of settled ``blocks`` and the answered slots that end a run of them.
+
+    Only whether a slot was answered matters here (the counts came from SQL): an answered
+    slot stands as ON_TIME.
+    """
+    spans: list[tuple[int, datetime, datetime]] = []
+    for block in blocks:
+        assert block.offset is not None
+        lo = datetime.combine(block.first, time(0, 0)) - block.offset
+        spans.append((block.medication_id, lo, lo + timedelta(days=block.days)))
+    answered = {
+        (m, scheduled)
+        for m, scheduled, _, status in _span_doses(session, spans, start, end)
+        if status in _ANSWERED
+    }
+    missed_outcome, answered_outcome = SlotOutcome.MISSED, SlotOutcome.ON_TIME
+    marks: list[SlotResult] = []
+    for block in blocks:
+        medication_id, offset = block.medication_id, block.offset
+        assert offset is not None
+        after_missed = True  # the block's first answered slot may end a run from the block before
+        for ordinal in range(block.first.toordinal(), block.last.toordinal() + 1):
+            day = date.fromordinal(ordinal)
+            for at in block.times:
+                naive = datetime.combine(day, at) - offset
+                if (medication_id, _stored(naive)) not in answered:
+                    marks.append(SlotResult(medication_id, naive.replace(tzinfo=UTC), missed_outcome))
+                    after_missed = True
+                elif after_missed:
+                    marks.append(SlotResult(medication_id, naive.replace(tzinfo=UTC), answered_outcome))
+                    after_missed = False
+    return marks
+
+
+def _classified(
+    session: Session, blocks: Sequence[SlotBlock], start: date, end: date, now: datetime, tz: ZoneInfo
+) -> list[SlotResult]:
+    """Every slot of ``blocks`` with its outcome (``classify_slots``)."""
+    each: list[ScheduledSlot] = []
+    spans: list[tuple[int, datetime, datetime]] = []
+    for block in blocks:
+        each += block.slots(tz)
+        # A slot lies on its local day; a day either side also covers a time moved past midnight.
+        lo = day_bounds_utc(block.first, tz)[0] - timedelta(days=1)
+        hi = day_bounds_utc(block.last, tz)[1] + timedelta(days=1)
+        spans.append((block.medication_id, lo.replace(tzinfo=None), hi.replace(tzinfo=None)))
     statuses = {status.value: status for status in DoseStatus}
-    doses = [LoggedDose(m, s, t, statuses[status]) for m, s, t, status in rows]
-    results = classify_slots(slots, doses, now)
-    return results, adherence_by_week(results, tz), missed_runs(results)
+    doses = [
+        LoggedDose(m, _aware(scheduled), _aware(taken), statuses[status])
+        for m, scheduled, taken, status in _span_doses(session, spans, start, end)
+        if status in statuses
+    ]
+    return classify_slots(each, doses, now)
 
 
 def plan_marks(*, session: Session, start: date, end: date, tz: ZoneInfo) -> list[PlanMark]:
     """Taper-plan events (holds, resumes, step backs, start, completion) on local days in [start, end]."""
     first, _ = day_bounds_utc(start, tz)
     _, after = day_bounds_utc(end, tz)
-    rows = session.execute(
-        select(col(PlanEvent.at), col(PlanEvent.action), col(PlanEvent.reason))
-        .where(col(PlanEvent.at) >= first)
-        .where(col(PlanEvent.at) < after)
-        .where(col(PlanEvent.action).in_(list(_MARK_ACTIONS)))
-        .order_by(col(PlanEvent.at))
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(col(PlanEvent.at), col(PlanEvent.action), col(PlanEvent.reason))
+            .where(col(PlanEvent.at) >= first)
+            .where(col(PlanEvent.at) < after)
+            .where(col(PlanEvent.action).in_(list(_MARK_ACTIONS)))
+            .order_by(col(PlanEvent.at))
+        )
+        .all()
+    )
     marks: list[PlanMark] = []
     for at, action, reason in rows:
         instant = _utc(at)
@@ -483,10 +788,12 @@ def trends_data(
     burden = tuple(full[skip:])
     burden_mean = tuple(rolling_mean(full, MEAN_DAYS)[skip:])
 
-    names = dict(session.execute(select(col(Medication.id), col(Medication.name))).all())
+    rows = session.connection().execute(select(col(Medication.id), col(Medication.name))).all()
+    names: dict[int, str] = {cast(int, medication_id): name for medication_id, name in rows}
     medications: list[MedicationDoses] = []
     changes: list[ChangeFacts] = []
-    for medication_id, periods in prescription_periods(session=session).items():
+    prescriptions = _prescription_rows(session)
+    for medication_id, periods in _daily_periods(prescriptions).items():
         segments = dose_segments(periods)
         in_range = dose_changes(periods, span.start, span.end)
         name = names.get(medication_id, f"Medication {medication_id}")
@@ -520,7 +827,9 @@ def trends_data(
         keys = list(dict.fromkeys(symptom_keys))
     severity = severity_by_symptom(session=session, keys=keys, start=span.start, end=span.end)
     symptom_names = dict(
-        session.execute(select(col(Symptom.key), col(Symptom.name)).where(col(Symptom.key).in_(keys))).all()
+        session.connection()
+        .execute(select(col(Symptom.key), col(Symptom.name)).where(col(Symptom.key).in_(keys)))
+        .all()
     )
     keys = [key for key in keys if key in symptom_names]
     summaries = {
@@ -534,7 +843,8 @@ def trends_data(
         for key in keys
     )
 
-    _, weeks, runs = adherence(session=session, start=span.start, end=span.end, now=now, tz=tz)
+    counted = _adherence(session, prescriptions, span.start, span.end, now, tz)
+    weeks, runs = counted.weeks, counted.runs
 
     return TrendsData(
         range_kind=range_kind,
