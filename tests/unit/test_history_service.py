@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from tracker.db import Database
@@ -233,3 +234,128 @@ def test_setting_changes_read_as_key_and_values(db: Database) -> None:
         ("Changed a setting", "theme: nord -> dracula"),
         ("Added a setting", "theme: nord"),
     ]
+
+
+# --------------------------------------------------------------------------- paging by key
+
+
+def walk(s: Session, limit: int, **kwargs: object) -> tuple[list[tuple[str, int]], list[history.HistoryPage]]:
+    """Every (kind, id) by following ``next_cursor``, counting only on the first page (as the screen does)."""
+    keys: list[tuple[str, int]] = []
+    pages: list[history.HistoryPage] = []
+    cursor: history.HistoryCursor | None = None
+    while True:
+        p = page(s, after=cursor, offset=len(keys), count=cursor is None, limit=limit, **kwargs)
+        pages.append(p)
+        keys += [(r.kind, r.row_id) for r in p.rows]
+        if not p.has_next:
+            return keys, pages
+        cursor = p.next_cursor
+
+
+def test_cursor_pages_match_offset_pages_and_count_once(db: Database, med_id: int) -> None:
+    with db.read() as s:
+        reference = all_keys(s, 500)
+        for limit in (1, 2, 5, 7, 18, 500):
+            keys, pages = walk(s, limit)
+            assert keys == reference
+            assert [p.page_number for p in pages] == list(range(1, len(pages) + 1))
+            assert pages[0].total == 18 and all(p.total is None for p in pages[1:])
+            assert pages[-1].next_cursor is None and all(len(p.rows) == limit for p in pages[:-1])
+        keys, _ = walk(s, 4, kinds=["dose", "checkin"], start=TODAY - timedelta(days=4))
+        assert keys == all_keys(s, 4, kinds=["dose", "checkin"], start=TODAY - timedelta(days=4))
+        assert len(keys) == 8
+        # The cursor is the sort key of the page's last row: the newest day's dose (08:05).
+        first = page(s, limit=3)
+        dose = first.rows[2]
+        assert first.next_cursor == history.HistoryCursor(
+            TODAY - timedelta(days=1), "2026-11-26 08:05:00.000000", "dose", dose.row_id
+        )
+        past = page(s, offset=100)
+        assert (past.rows, past.total, past.has_next) == ((), 18, False)
+
+
+def test_a_cursor_page_holds_its_place_when_newer_rows_arrive(db: Database, med_id: int) -> None:
+    with db.read() as s:
+        before = all_keys(s, 500)
+        first = page(s, limit=4)
+    with db.write() as s:
+        checkins.set_checkin(session=s, day=TODAY, mood=4, now=NOW)  # a newer row, on the first page
+    with db.read() as s:
+        by_cursor = page(s, after=first.next_cursor, offset=4, limit=4, count=False)
+        by_offset = page(s, offset=4, limit=4)
+    # The second page goes on where the first ended; by offset it would show the first's last row again.
+    assert [(r.kind, r.row_id) for r in by_cursor.rows] == before[4:8]
+    assert [(r.kind, r.row_id) for r in by_offset.rows] == before[3:7]
+    assert by_offset.total == 19 and by_cursor.total is None
+
+
+def test_changes_follow_their_instant_across_a_fall_back_at_midnight(db: Database) -> None:
+    # St John's went back from 00:01 to 23:01 on 7 November 2010: the 7th began at 02:30 UTC,
+    # then from 02:31 UTC the clock read the 6th again for an hour. 03:00 UTC reads 23:30 on
+    # the 6th but lies after the 7th began: the date filter always counted it on the 7th, and
+    # the log now sorts it there too, so the audit trail reads in instant order.
+    st_johns = ZoneInfo("America/St_Johns")
+    instants = [
+        datetime(2010, 11, 7, 2, 0),
+        datetime(2010, 11, 7, 2, 30, 30),
+        datetime(2010, 11, 7, 3, 0),
+        datetime(2010, 11, 7, 3, 45),
+    ]
+    for n, instant in enumerate(instants):
+        with db.write() as s:
+            s.info["audit_at"] = instant.replace(tzinfo=UTC)
+            settings.set_setting(session=s, key="theme", value=f"t{n}")
+    with db.read() as s:
+        everything = history.history_page(session=s, tz=st_johns, kinds=["change"])
+        one_by_one, _ = walk(s, 1, kinds=["change"])
+        on_7 = history.history_page(session=s, tz=st_johns, kinds=["change"], start=NOV_7, end=NOV_7)
+        on_6 = history.history_page(session=s, tz=st_johns, kinds=["change"], start=NOV_6, end=NOV_6)
+    # Newest first, each row on the day and at the time its clock showed.
+    assert [(r.day, r.time) for r in everything.rows] == [
+        (NOV_7, "00:15"),  # 03:45 UTC
+        (NOV_6, "23:30"),  # 03:00 UTC, the repeated hour
+        (NOV_7, "00:00"),  # 02:30:30 UTC, the first minute of the 7th
+        (NOV_6, "23:30"),  # 02:00 UTC
+    ]
+    assert one_by_one == [(r.kind, r.row_id) for r in everything.rows]
+    assert [r.detail for r in on_7.rows] == ["theme: t2 -> t3", "theme: t1 -> t2", "theme: t0 -> t1"]
+    assert [r.detail for r in on_6.rows] == ["theme: t0"]
+
+
+NOV_6, NOV_7 = date(2010, 11, 6), date(2010, 11, 7)
+
+
+def test_cursor_pages_read_through_the_indexes(db: Database, med_id: int) -> None:
+    statements: list[tuple[str, object]] = []
+
+    def grab(_c: object, _cur: object, statement: str, parameters: object, _ctx: object, _many: bool) -> None:
+        statements.append((statement, parameters))
+
+    with db.write() as s:
+        checkins.set_checkin(session=s, day=TODAY, mood=4, now=NOW)  # an audit entry
+    with db.read() as s:
+        first = page(s, kinds=history.KINDS, limit=3)
+        event.listen(db.engine, "before_cursor_execute", grab)
+        try:
+            second = page(s, kinds=history.KINDS, after=first.next_cursor, offset=3, limit=3, count=False)
+            page(s, kinds=history.KINDS, start=TODAY - timedelta(days=3), end=TODAY - timedelta(days=2))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", grab)
+        raw = s.connection().connection.driver_connection
+        assert raw is not None
+        plans = [
+            " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+            for statement, parameters in statements
+        ]
+    assert len(second.rows) == 3
+    joined = "\n".join(plans)
+    for table in ("doseevent", "symptomentry", "checkin", "auditentry"):
+        assert f"SCAN {table}" not in joined
+    # after the cursor: a bound on the day (on the instant for the audit trail) serves each part
+    assert "SEARCH doseevent USING INDEX ix_doseevent_day (day<?)" in joined
+    assert "SEARCH symptomentry USING INDEX ix_symptomentry_day (day<?)" in joined
+    assert "SEARCH checkin USING INDEX sqlite_autoindex_checkin_1 (day<?)" in joined
+    assert "SEARCH auditentry USING COVERING INDEX ix_auditentry_at (at<?)" in joined
+    # the count of a filtered log, once, through the same indexes
+    assert "SEARCH doseevent USING COVERING INDEX ix_doseevent_day (day>? AND day<?)" in joined

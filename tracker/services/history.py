@@ -1,14 +1,22 @@
 """The History log: doses, symptom ratings, check-ins and changes, one page at a time.
 
-One SQL query (a UNION ALL over the four tables, filtered, ordered newest first,
-LIMIT/OFFSET) returns only the keys of one page; the rows of that page are then
-read by id. The whole history is never in memory, and a page holds at most
-``MAX_PAGE_SIZE`` rows.
+Paging is by key (keyset): a page starts after the sort key of the previous page's last
+row (a ``HistoryCursor``). Each table's part of the log is read through its index on the
+local day (the audit trail through its index on the instant), after the cursor, newest
+first and at most one page long; SQL merges the parts and keeps one page. So a page costs
+the same at the end of ten years as at the start, and nothing is counted unless asked:
+the total is counted once (``count=True``), typically when a filter changes. The rows of
+the page are then read by id. The whole history is never in memory, and a page holds at
+most ``MAX_PAGE_SIZE`` rows.
 
-Order: local day (newest first), then the instant within it (newest first),
-then kind and id, a total order, so paging is stable: every row is on exactly
-one page. Audit entries have no stored local day; a small SQLite function
-computes it from their UTC instant with the user's zone, DST included.
+Order: local day (newest first), then the instant within it (newest first), then kind and
+id, a total order, so paging is stable: every row is on exactly one page. Audit entries
+have no stored local day: theirs is the local day whose bounds (``day_bounds_utc``) hold
+the instant, the rule the date filter already used, computed by a small SQLite function.
+It never goes back as the instant grows, so the audit trail is read in instant order.
+
+``offset`` paging still works (the API it replaced): the log's rows per day, counted
+through the day indexes, locate the page's first row, then the page is read by key.
 """
 
 from __future__ import annotations
@@ -17,12 +25,13 @@ import json
 import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, func, literal, union_all
-from sqlalchemy.sql import Select
+from sqlalchemy import Date, String, and_, func, literal, or_, type_coerce, union_all
+from sqlalchemy import select as core_select
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col, select
 
 from tracker.domain.errors import NotFoundError, TrackerError
@@ -55,17 +64,35 @@ class HistoryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryCursor:
+    """The sort key of a page's last row; the next page starts after it.
+
+    ``at`` is the row's instant as stored (UTC text, which sorts in time order).
+    """
+
+    day: date
+    at: str
+    kind: str
+    row_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryPage:
-    """One page of the log and where it sits in the whole (filtered) log."""
+    """One page of the log and where it sits in the whole (filtered) log.
+
+    ``offset`` is the number of rows before the page; ``total`` is None when not counted.
+    ``next_cursor`` is where the next page starts (None on the last page).
+    """
 
     rows: tuple[HistoryRow, ...]
     offset: int
     limit: int
-    total: int
+    total: int | None
+    next_cursor: HistoryCursor | None = None
 
     @property
     def has_next(self) -> bool:
-        return self.offset + len(self.rows) < self.total
+        return self.next_cursor is not None
 
     @property
     def has_previous(self) -> bool:
@@ -77,8 +104,9 @@ class HistoryPage:
         return self.offset // self.limit + 1
 
     @property
-    def page_count(self) -> int:
-        return max(1, -(-self.total // self.limit))
+    def page_count(self) -> int | None:
+        """Pages in the whole log; None when it was not counted."""
+        return None if self.total is None else max(1, -(-self.total // self.limit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +134,28 @@ class EditableEntry:
 # --------------------------------------------------------------------------- the page query
 
 
-def _register_local_day(session: Session, tz: ZoneInfo) -> None:
-    """Teach this connection the local day of a stored UTC instant (for audit entries)."""
+class _Bounds:
+    """The UTC start of local days, each worked out once (``day_bounds_utc``)."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.starts: dict[date, datetime] = {}
+
+    def start(self, day: date) -> datetime:
+        if day not in self.starts:
+            self.starts[day] = day_bounds_utc(day, self.tz)[0]
+        return self.starts[day]
+
+
+def _register_local_day(session: Session, bounds: _Bounds) -> None:
+    """Teach this connection the local day of a stored UTC instant (for audit entries).
+
+    The day is the one whose bounds hold the instant: the day on the clock, except after a
+    zone went back across midnight (St John's at 00:01 until 2011), when the repeated
+    minutes of the evening before already belong to the new day. So the day never goes
+    back as the instant grows.
+    """
+    tz = bounds.tz
 
     def local_day_text(value: str | None) -> str | None:
         if value is None:
@@ -115,68 +163,177 @@ def _register_local_day(session: Session, tz: ZoneInfo) -> None:
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(tz).date().isoformat()
+        day = moment.astimezone(tz).date()
+        if day < date.max and moment >= bounds.start(day + timedelta(days=1)):
+            day += timedelta(days=1)
+        return day.isoformat()
 
     raw = session.connection().connection.driver_connection
     assert isinstance(raw, sqlite3.Connection)
     raw.create_function(_LOCAL_DAY_FN, 1, local_day_text, deterministic=True)
 
 
-def _key_selects(
-    kinds: Collection[str], start: date | None, end: date | None, tz: ZoneInfo
-) -> list[Select[Any]]:
-    """One SELECT of (kind, rid, day, at) per requested kind, each filtered by the day range."""
-    parts: list[Any] = []
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One kind's share of the log: its key columns and its filters."""
+
+    kind: str
+    rid: Any
+    day: Any  # the local day (a column, or the audit function)
+    at: Any  # the instant as stored text
+    by_instant: bool  # the audit trail: its day follows its instant, read through ix_auditentry_at
+    instant: Any  # the stored instant column the day bounds apply to (audit only)
+
+
+def _parts(kinds: Collection[str]) -> list[_Part]:
+    parts: list[_Part] = []
+    text = String()
     if "dose" in kinds:
-        q: Any = select(
-            literal("dose").label("kind"),
-            col(DoseEvent.id).label("rid"),
-            col(DoseEvent.day).label("day"),
-            func.coalesce(DoseEvent.taken_at, DoseEvent.scheduled_for, DoseEvent.logged_at).label("at"),
-        )
-        if start is not None:
-            q = q.where(DoseEvent.day >= start)
-        if end is not None:
-            q = q.where(DoseEvent.day <= end)
-        parts.append(q)
+        at = func.coalesce(DoseEvent.taken_at, DoseEvent.scheduled_for, DoseEvent.logged_at)
+        parts.append(_Part("dose", col(DoseEvent.id), col(DoseEvent.day), type_coerce(at, text), False, None))
     if "symptom" in kinds:
-        q = select(
-            literal("symptom").label("kind"),
-            col(SymptomEntry.id).label("rid"),
-            col(SymptomEntry.day).label("day"),
-            col(SymptomEntry.logged_at).label("at"),
+        parts.append(
+            _Part(
+                "symptom",
+                col(SymptomEntry.id),
+                col(SymptomEntry.day),
+                type_coerce(col(SymptomEntry.logged_at), text),
+                False,
+                None,
+            )
         )
-        if start is not None:
-            q = q.where(SymptomEntry.day >= start)
-        if end is not None:
-            q = q.where(SymptomEntry.day <= end)
-        parts.append(q)
     if "checkin" in kinds:
-        q = select(
-            literal("checkin").label("kind"),
-            col(CheckIn.id).label("rid"),
-            col(CheckIn.day).label("day"),
-            col(CheckIn.logged_at).label("at"),
+        parts.append(
+            _Part(
+                "checkin",
+                col(CheckIn.id),
+                col(CheckIn.day),
+                type_coerce(col(CheckIn.logged_at), text),
+                False,
+                None,
+            )
         )
-        if start is not None:
-            q = q.where(CheckIn.day >= start)
-        if end is not None:
-            q = q.where(CheckIn.day <= end)
-        parts.append(q)
     if "change" in kinds:
-        q = select(
-            literal("change").label("kind"),
-            col(AuditEntry.id).label("rid"),
-            getattr(func, _LOCAL_DAY_FN)(AuditEntry.at, type_=Date).label("day"),
-            col(AuditEntry.at).label("at"),
+        parts.append(
+            _Part(
+                "change",
+                col(AuditEntry.id),
+                getattr(func, _LOCAL_DAY_FN)(AuditEntry.at, type_=Date),
+                type_coerce(col(AuditEntry.at), text),
+                True,
+                col(AuditEntry.at),
+            )
         )
+    return parts
+
+
+def _filters(part: _Part, start: date | None, end: date | None, bounds: _Bounds) -> list[Any]:
+    """The inclusive local day range [start, end] as conditions an index can serve."""
+    where: list[Any] = []
+    if part.by_instant:
         # the UTC bounds of the local days keep the index on ``at`` usable
         if start is not None:
-            q = q.where(AuditEntry.at >= day_bounds_utc(start, tz)[0])
+            where.append(part.instant >= bounds.start(start))
         if end is not None:
-            q = q.where(AuditEntry.at < day_bounds_utc(end, tz)[1])
-        parts.append(q)
-    return parts
+            where.append(part.instant < bounds.start(end + timedelta(days=1)))
+    else:
+        if start is not None:
+            where.append(part.day >= start)
+        if end is not None:
+            where.append(part.day <= end)
+    return where
+
+
+def _on_day(part: _Part, day: date, bounds: _Bounds) -> list[Any]:
+    if part.by_instant:
+        return [part.instant >= bounds.start(day), part.instant < bounds.start(day + timedelta(days=1))]
+    return [part.day == day]
+
+
+def _after(part: _Part, cursor: HistoryCursor, bounds: _Bounds) -> list[Any]:
+    """Rows after ``cursor`` in the log's order (day desc, instant desc, kind, id desc).
+
+    Written with a bound an index can serve (day <= cursor day, or for the audit trail an
+    instant before the end of the cursor's day) and the exact test beside it.
+    """
+    if part.kind > cursor.kind:
+        same_day: ColumnElement[bool] = part.at <= cursor.at
+    elif part.kind == cursor.kind:
+        same_day = or_(part.at < cursor.at, and_(part.at == cursor.at, part.rid < cursor.row_id))
+    else:
+        same_day = part.at < cursor.at
+    if part.by_instant:
+        where = [or_(part.instant < bounds.start(cursor.day), same_day)]
+        if cursor.day < date.max:
+            where.append(part.instant < bounds.start(cursor.day + timedelta(days=1)))
+        return where
+    return [part.day <= cursor.day, or_(part.day < cursor.day, same_day)]
+
+
+def _keys(part: _Part, where: Sequence[Any]) -> Select[Any]:
+    """One kind's (kind, rid, day, at) under ``where``, newest first."""
+    # The audit trail's day follows its instant, so instant order is the log's order there.
+    order = (
+        (part.at.desc(), part.rid.desc())
+        if part.by_instant
+        else (part.day.desc(), part.at.desc(), part.rid.desc())
+    )
+    return (
+        core_select(
+            literal(part.kind).label("kind"),
+            part.rid.label("rid"),
+            part.day.label("day"),
+            part.at.label("at"),
+        )
+        .where(*where)
+        .order_by(*order)
+    )
+
+
+def _merged(parts: Sequence[Select[Any]], limit: int, offset: int = 0) -> Select[Any]:
+    """The parts (each cut to ``offset + limit`` rows) merged in the log's order, ``limit`` rows."""
+    cut = [core_select(*s.limit(offset + limit).subquery().c) for s in parts]
+    keys = union_all(*cut).subquery("entries")
+    return (
+        core_select(keys.c.kind, keys.c.rid, keys.c.day, keys.c.at)
+        .order_by(keys.c.day.desc(), keys.c.at.desc(), keys.c.kind, keys.c.rid.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+
+
+def _count(
+    session: Session, parts: Sequence[_Part], start: date | None, end: date | None, bounds: _Bounds
+) -> int:
+    """Rows in the filtered log: one COUNT per kind, in one statement."""
+    counts = [
+        core_select(func.count())
+        .select_from(part.rid.table)
+        .where(*_filters(part, start, end, bounds))
+        .scalar_subquery()
+        for part in parts
+    ]
+    return sum(int(n or 0) for n in session.connection().execute(core_select(*counts)).one())
+
+
+def _day_counts(
+    session: Session, parts: Sequence[_Part], start: date | None, end: date | None, bounds: _Bounds
+) -> list[tuple[date, int]]:
+    """Rows of the filtered log per local day, newest day first (counted through the day indexes)."""
+    grouped = [
+        core_select(part.day.label("day"), func.count().label("n"))
+        .select_from(part.rid.table)
+        .where(*_filters(part, start, end, bounds))
+        .group_by(part.day)
+        for part in parts
+    ]
+    per_day = union_all(*grouped).subquery("per_day")
+    rows = session.connection().execute(
+        core_select(per_day.c.day, func.sum(per_day.c.n))
+        .group_by(per_day.c.day)
+        .order_by(per_day.c.day.desc())
+    )
+    return [(day, int(n)) for day, n in rows]
 
 
 def _check_kinds(kinds: Collection[str]) -> None:
@@ -194,14 +351,23 @@ def history_page(
     end: date | None = None,
     offset: int = 0,
     limit: int = MAX_PAGE_SIZE,
+    after: HistoryCursor | None = None,
+    count: bool = True,
 ) -> HistoryPage:
     """One page of the log, newest first.
+
+    Turn pages with ``after=page.next_cursor`` (and ``offset`` = the rows before the new
+    page, which then only numbers it); a page costs the same anywhere in the log.
 
     Args:
         kinds: any of ``KINDS``; "change" is the audit trail of every edit.
         start, end: inclusive local days; None for no bound.
-        offset: rows to skip (a multiple of ``limit`` for page n).
+        offset: rows before the page. Without ``after`` the rows are skipped (slower: the
+            rows per day are counted to find the page).
         limit: rows per page, 1 to ``MAX_PAGE_SIZE``.
+        after: the cursor of the previous page (``HistoryPage.next_cursor``).
+        count: count the whole filtered log into ``total`` (once per filter is enough);
+            when False, ``total`` is None unless skipping rows counted it anyway.
     """
     _check_kinds(kinds)
     if not 1 <= limit <= MAX_PAGE_SIZE:
@@ -210,21 +376,62 @@ def history_page(
         raise TrackerError("the page offset cannot be negative")
     if start is not None and end is not None and end < start:
         raise TrackerError(f"the range ends ({end.isoformat()}) before it starts ({start.isoformat()})")
-    parts = _key_selects(kinds, start, end, tz)
+    parts = _parts(kinds)
     if not parts:
         return HistoryPage((), offset, limit, 0)
+    bounds = _Bounds(tz)
     if "change" in kinds:
-        _register_local_day(session, tz)
-    keys = union_all(*parts).subquery("entries")
-    total = int(session.execute(select(func.count()).select_from(keys)).scalar_one())
-    page_keys = session.execute(
-        select(keys.c.kind, keys.c.rid)
-        .order_by(keys.c.day.desc(), keys.c.at.desc(), keys.c.kind, keys.c.rid.desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    rows = _rows_for_keys(session, [(str(k), int(r)) for k, r in page_keys], tz)
-    return HistoryPage(tuple(rows), offset, limit, total)
+        _register_local_day(session, bounds)
+    total: int | None = None
+    cursor = after
+    if after is None and offset > 0:
+        per_day = _day_counts(session, parts, start, end, bounds)
+        total = sum(n for _, n in per_day)
+        cursor = _locate(session, parts, start, end, bounds, per_day, offset)
+        if cursor is None:
+            return HistoryPage((), offset, limit, total)
+    elif count:
+        total = _count(session, parts, start, end, bounds)
+    selects = [
+        _keys(part, [*_filters(part, start, end, bounds), *(_after(part, cursor, bounds) if cursor else [])])
+        for part in parts
+    ]
+    found = session.connection().execute(_merged(selects, limit + 1)).all()  # one more: is there a next page?
+    keys = [(str(kind), int(rid)) for kind, rid, _, _ in found[:limit]]
+    next_cursor = None
+    if len(found) > limit:
+        kind, rid, day, at = found[limit - 1]
+        next_cursor = HistoryCursor(day, str(at), str(kind), int(rid))
+    rows = _rows_for_keys(session, keys, tz)
+    return HistoryPage(tuple(rows), offset, limit, total, next_cursor)
+
+
+def _locate(
+    session: Session,
+    parts: Sequence[_Part],
+    start: date | None,
+    end: date | None,
+    bounds: _Bounds,
+    per_day: Sequence[tuple[date, int]],
+    offset: int,
+) -> HistoryCursor | None:
+    """The cursor after which row number ``offset`` (0-based) comes; None past the end."""
+    before = 0
+    for day, n in per_day:
+        if before + n > offset:
+            skip = offset - before  # rows of ``day`` on earlier pages
+            if skip == 0:
+                # Everything of ``day`` and older: after the start of the next day (an instant
+                # is never "", so nothing of that day itself comes before it).
+                return HistoryCursor(day + timedelta(days=1), "", "", 0)
+            selects = [
+                _keys(part, [*_filters(part, start, end, bounds), *_on_day(part, day, bounds)])
+                for part in parts
+            ]
+            kind, rid, key_day, at = session.connection().execute(_merged(selects, 1, skip - 1)).one()
+            return HistoryCursor(key_day, str(at), str(kind), int(rid))
+        before += n
+    return None
 
 
 # --------------------------------------------------------------------------- turning keys into rows

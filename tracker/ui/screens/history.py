@@ -1,8 +1,10 @@
 """History screen: the log of doses, symptoms, check-ins and changes, a page at a time.
 
 Rows come from tracker.services.history one page at a time (never the whole
-log). An entry can be corrected or deleted (after confirmation), and the last
-change of any kind can be undone; the audit trail keeps every version.
+log), by key: the screen keeps the cursor each visited page starts after, and
+counts the log only when the filter or the data changes. An entry can be
+corrected or deleted (after confirmation), and the last change of any kind can
+be undone; the audit trail keeps every version.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from tracker.ui.widgets.footer import KeyFooter
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from tracker.services.history import EditableEntry, HistoryPage, HistoryRow
+    from tracker.services.history import EditableEntry, HistoryCursor, HistoryPage, HistoryRow
 
 PAGE_SIZE = 100  # rows per page on screen; the service allows up to 500
 
@@ -234,6 +236,9 @@ class HistoryScreen(DbScreen):
         self.end: date | None = None
         self.choice = "entries"
         self.page: HistoryPage | None = None
+        self.cursors: list[HistoryCursor | None] = [None]  # where each page up to this one starts
+        self.total: int | None = None  # rows in the filtered log; None: count on the next load
+        self._loads = 0  # loads asked for: only the latest one's page is shown (cursors follow it)
         self.tz: ZoneInfo = ZoneInfo("UTC")
         self._keep_key: tuple[str, int] | None = None
         self._keep_index = 0
@@ -259,6 +264,7 @@ class HistoryScreen(DbScreen):
         self._set_columns()
 
     def on_screen_resume(self) -> None:
+        self.total = None  # entries may have been logged elsewhere
         self.reload()
 
     def on_resize(self) -> None:
@@ -334,38 +340,63 @@ class HistoryScreen(DbScreen):
         from tracker.services.settings import user_zone
 
         kinds, start, end, offset = kinds_for(self.choice), self.start, self.end, self.page_offset
+        after, before = self.cursors[-1], self.cursors[-2] if len(self.cursors) > 1 else None
+        count = self.total is None
+        self._loads += 1
+        load = self._loads
 
         def fetch(session: Session) -> tuple[ZoneInfo, HistoryPage]:
             tz = user_zone(session=session)
             page = history.history_page(
-                session=session, tz=tz, kinds=kinds, start=start, end=end, offset=offset, limit=PAGE_SIZE
+                session=session,
+                tz=tz,
+                kinds=kinds,
+                start=start,
+                end=end,
+                offset=offset,
+                after=after,
+                count=count,
+                limit=PAGE_SIZE,
             )
             if not page.rows and page.offset > 0:  # the last page emptied by a delete: show the one before
-                last = max(0, (page.total - 1) // PAGE_SIZE * PAGE_SIZE)
                 page = history.history_page(
-                    session=session, tz=tz, kinds=kinds, start=start, end=end, offset=last, limit=PAGE_SIZE
+                    session=session,
+                    tz=tz,
+                    kinds=kinds,
+                    start=start,
+                    end=end,
+                    offset=offset - PAGE_SIZE,
+                    after=before,
+                    count=count,
+                    limit=PAGE_SIZE,
                 )
             return tz, page
 
-        self.run_db(fetch, self._show_page, group="history-load", exclusive=True)
+        self.run_db(fetch, lambda result: self._show_page(result, load), group="history-load", exclusive=True)
 
-    def _show_page(self, result: tuple[ZoneInfo, HistoryPage]) -> None:
+    def _show_page(self, result: tuple[ZoneInfo, HistoryPage], load: int) -> None:
+        if load != self._loads:
+            return  # a later load is on its way
         self.tz, self.page = result
         self.page_offset = self.page.offset
+        del self.cursors[self.page.page_number :]  # fell back a page: its cursor goes
+        if self.page.total is not None:
+            self.total = self.page.total
         self._fill_table()
         self._update_status()
 
     def _update_status(self) -> None:
-        page, extra = self.page, self.last_undo
+        page, extra, total = self.page, self.last_undo, self.total or 0
         if page is None:
             return
-        if page.total == 0:
+        if total == 0 and not page.rows:
             status = "Nothing to show in this range." if self.start or self.end else "Nothing to show yet."
         else:
+            pages = max(1, -(-total // PAGE_SIZE))
             first, last = page.offset + 1, page.offset + len(page.rows)
-            status = f"Page {page.page_number} of {page.page_count} · rows {first}-{last} of {page.total}"
+            status = f"Page {page.page_number} of {pages} · rows {first}-{last} of {total}"
             status += ", newest first"
-            if page.page_count > 1:
+            if pages > 1:
                 status += " · PgDn/PgUp also turn pages"
         self.query_one("#history-status", Static).update(f"{status}\n{extra}" if extra else status)
 
@@ -397,6 +428,7 @@ class HistoryScreen(DbScreen):
     def _apply_filters(self) -> None:
         if self._read_filters():
             self.page_offset = 0
+            self.cursors, self.total = [None], None
             self._keep_key, self._keep_index = None, 0
             self.last_undo = ""
             self.reload()
@@ -427,7 +459,13 @@ class HistoryScreen(DbScreen):
         if (step > 0 and not page.has_next) or (step < 0 and not page.has_previous):
             self.notify("That is the last page." if step > 0 else "That is the first page.", timeout=3)
             return
-        self.page_offset = max(0, page.offset + step * PAGE_SIZE)
+        # Pages turn from the page on screen, one at a time (the cursors are per page).
+        self.cursors = self.cursors[: page.page_number]
+        if step > 0:
+            self.cursors.append(page.next_cursor)
+        else:
+            self.cursors.pop()
+        self.page_offset = (len(self.cursors) - 1) * PAGE_SIZE
         self._keep_key, self._keep_index = None, 0
         self.reload()
 
@@ -508,10 +546,12 @@ class HistoryScreen(DbScreen):
             return
         self.notify(message, title="Undone")
         self.last_undo = message
+        self.total = None
         self.reload()
 
     def _changed(self, message: str | None) -> None:
         if message:
             self.last_undo = ""
             self.notify(message, title="Saved")
+            self.total = None
             self.reload()
