@@ -26,13 +26,13 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, String, and_, func, literal, or_, type_coerce, union_all
+from sqlalchemy import Date, Row, String, and_, func, literal, or_, type_coerce, union_all
 from sqlalchemy import select as core_select
 from sqlalchemy.sql import ColumnElement, Select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.symptoms import SEVERITY_LABELS
@@ -47,6 +47,9 @@ ENTRY_KINDS: tuple[str, ...] = ("dose", "symptom", "checkin")  # what the user l
 MAX_PAGE_SIZE = 500
 _LOCAL_DAY_FN = "tracker_local_day"
 UTC_ZONE = ZoneInfo("UTC")
+
+
+_Line: TypeAlias = "Row[*tuple[Any, ...]]"  # a table's columns by name, as read for one page
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,7 +448,8 @@ def _with_note(text: str, note: str | None) -> str:
     return f"{text}; {note}" if note else text
 
 
-def _dose_row(event: DoseEvent, med_name: str, tz: ZoneInfo) -> HistoryRow:
+def _dose_row(event: _Line, tz: ZoneInfo) -> HistoryRow:
+    """A dose's line from its columns and ``medication_name``."""
     scheduled = _hhmm(event.scheduled_for, tz)
     if event.status == "skipped":
         detail = f"skipped, due {scheduled}" if scheduled else "skipped"
@@ -457,7 +461,7 @@ def _dose_row(event: DoseEvent, med_name: str, tz: ZoneInfo) -> HistoryRow:
         kind="dose",
         day=event.day,
         time=_hhmm(event.taken_at or event.scheduled_for, tz),
-        what=f"{med_name} {format_mg(event.amount_mg)}",
+        what=f"{event.medication_name} {format_mg(event.amount_mg)}",
         detail=_with_note(detail, event.note),
         row_id=event.id or 0,
         medication_id=event.medication_id,
@@ -472,7 +476,7 @@ _COMPARISON_WORDS = {
 }
 
 
-def _symptom_row(entry: SymptomEntry) -> HistoryRow:
+def _symptom_row(entry: _Line) -> HistoryRow:
     label = SEVERITY_LABELS[entry.severity] if 0 <= entry.severity < len(SEVERITY_LABELS) else "?"
     detail = f"{entry.severity} {label}"
     if entry.comparison:
@@ -488,7 +492,7 @@ def _symptom_row(entry: SymptomEntry) -> HistoryRow:
     )
 
 
-def _checkin_row(row: CheckIn) -> HistoryRow:
+def _checkin_row(row: _Line) -> HistoryRow:
     parts = []
     if row.mood is not None:
         parts.append(f"mood {row.mood}/10")
@@ -579,7 +583,7 @@ def _setting_value(encoded: Any) -> str:
         return str(encoded)
 
 
-def describe_change(entry: AuditEntry, tz: ZoneInfo) -> tuple[str, str]:
+def describe_change(entry: AuditEntry | _Line, tz: ZoneInfo) -> tuple[str, str]:
     """``(what, detail)`` of an audit entry in words, such as ("Changed a dose", "amount_mg 50 -> 25")."""
     verb = _ACTION_WORDS.get(entry.action, entry.action.title())
     what = f"{verb} {_TABLE_WORDS.get(entry.table_name, entry.table_name)}"
@@ -609,7 +613,7 @@ def describe_change(entry: AuditEntry, tz: ZoneInfo) -> tuple[str, str]:
     return what, detail
 
 
-def _change_row(entry: AuditEntry, tz: ZoneInfo) -> HistoryRow:
+def _change_row(entry: _Line, tz: ZoneInfo) -> HistoryRow:
     what, detail = describe_change(entry, tz)
     return HistoryRow(
         kind="change",
@@ -622,27 +626,63 @@ def _change_row(entry: AuditEntry, tz: ZoneInfo) -> HistoryRow:
 
 
 def _rows_for_keys(session: Session, keys: Sequence[tuple[str, int]], tz: ZoneInfo) -> list[HistoryRow]:
-    """Read the rows of one page by id (at most one query per kind) and keep the page order."""
+    """Read the rows of one page by id (at most one query per kind) and keep the page order.
+
+    Plain column rows, not ORM objects: those would linger for the garbage collector, and
+    paging through ten years then stalls now and then on a full collection.
+    """
     ids: dict[str, list[int]] = {k: [] for k in KINDS}
     for kind, rid in keys:
         ids[kind].append(rid)
     built: dict[tuple[str, int], HistoryRow] = {}
+    connection = session.connection()
     if ids["dose"]:
-        for event, med_name in session.exec(
-            select(DoseEvent, Medication.name)
-            .join(Medication, col(Medication.id) == col(DoseEvent.medication_id))
-            .where(col(DoseEvent.id).in_(ids["dose"]))
-        ).all():
-            built["dose", event.id or 0] = _dose_row(event, med_name, tz)
+        d = DoseEvent
+        for row in connection.execute(
+            core_select(
+                *map(
+                    col,
+                    (
+                        d.id,
+                        d.medication_id,
+                        d.day,
+                        d.scheduled_for,
+                        d.taken_at,
+                        d.amount_mg,
+                        d.status,
+                        d.note,
+                    ),
+                ),
+                col(Medication.name).label("medication_name"),
+            )
+            .join(Medication, col(Medication.id) == col(d.medication_id))
+            .where(col(d.id).in_(ids["dose"]))
+        ):
+            built["dose", row.id] = _dose_row(row, tz)
     if ids["symptom"]:
-        for entry in session.exec(select(SymptomEntry).where(col(SymptomEntry.id).in_(ids["symptom"]))).all():
-            built["symptom", entry.id or 0] = _symptom_row(entry)
+        e = SymptomEntry
+        for row in connection.execute(
+            core_select(
+                *map(col, (e.id, e.symptom_id, e.symptom_name, e.day, e.severity, e.comparison, e.note))
+            ).where(col(e.id).in_(ids["symptom"]))
+        ):
+            built["symptom", row.id] = _symptom_row(row)
     if ids["checkin"]:
-        for row in session.exec(select(CheckIn).where(col(CheckIn.id).in_(ids["checkin"]))).all():
-            built["checkin", row.id or 0] = _checkin_row(row)
+        c = CheckIn
+        for row in connection.execute(
+            core_select(*map(col, (c.id, c.day, c.mood, c.sleep_hours, c.note, c.is_baseline))).where(
+                col(c.id).in_(ids["checkin"])
+            )
+        ):
+            built["checkin", row.id] = _checkin_row(row)
     if ids["change"]:
-        for audit in session.exec(select(AuditEntry).where(col(AuditEntry.id).in_(ids["change"]))).all():
-            built["change", audit.id or 0] = _change_row(audit, tz)
+        a = AuditEntry
+        for row in connection.execute(
+            core_select(*map(col, (a.id, a.at, a.table_name, a.action, a.before, a.after, a.undone))).where(
+                col(a.id).in_(ids["change"])
+            )
+        ):
+            built["change", row.id] = _change_row(row, tz)
     return [built[k] for k in keys if k in built]
 
 
