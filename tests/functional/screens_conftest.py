@@ -168,7 +168,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(50):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
+        if all(worker.is_finished for worker in app.workers):  # pending ones count too
             await pilot.pause()
             return
     raise AssertionError("workers kept running")

@@ -88,7 +88,7 @@ async def _settle(pilot: Pilot[None]) -> None:
     for _ in range(50):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        if all(w.is_finished for w in pilot.app.workers):  # pending ones count too
             await pilot.pause()
             return
     raise AssertionError("workers kept running")

@@ -95,7 +95,7 @@ async def ready(pilot: Pilot[None]) -> None:
     for _ in range(50):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
+        if all(worker.is_finished for worker in app.workers):  # pending ones count too
             break
     for widget in app.screen.query(Input):
         widget.cursor_blink = False
