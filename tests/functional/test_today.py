@@ -364,3 +364,71 @@ async def test_today_shows_the_current_taper_step_and_days_at_it(
         await settle(pilot)
         shown = str(app.screen.query_one("#taper-step", Static).render())
     assert "Sertraline step 3 of 6: 37.5 mg a day, day 28 (agreed minimum 42)" in shown
+
+
+# -- first paint and the footer (issue 8) ---------------------------------------------------
+
+
+async def test_footer_keys_change_in_place_unless_other_keys_are_shown(
+    seeded_path: Path, clock: Any, settle: Any
+) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen) and screen.data is not None
+        keys = list(screen.query(FooterKey))
+        mood = next(k for k in keys if k.key == "o")
+        assert not mood.has_class("-disabled")
+        loaded, screen.data = screen.data, None  # as while the day loads
+        assert screen.check_action("reminders", ()) is None  # greyed, not hidden, while loading
+        screen.refresh_bindings()
+        await settle(pilot)
+        assert mood.has_class("-disabled")
+        assert list(screen.query(FooterKey)) == keys  # the same widgets: none made again
+        screen.data = loaded
+        screen.refresh_bindings()
+        await settle(pilot)
+        assert not mood.has_class("-disabled")
+        assert list(screen.query(FooterKey)) == keys
+        await pilot.press("tab")  # the symptom list's keys replace the dose list's
+        await settle(pilot)
+        shown = {k.key for k in screen.query(FooterKey)}
+        assert "x" not in shown and {"1", "b"} <= shown
+        assert mood not in list(screen.query(FooterKey))
+
+
+async def test_the_database_opens_after_the_first_frame(seeded_path: Path, clock: Any, settle: Any) -> None:
+    from textual import events, on
+
+    order: list[str] = []
+
+    class Probe(TrackerApp):
+        @on(events.Ready)
+        def _noted(self) -> None:
+            order.append("first frame")
+
+        def _open_db(self) -> Any:
+            order.append("database")
+            return super()._open_db()
+
+    app = Probe(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen) and app.screen.data is not None
+    assert order == ["first frame", "database"]
+
+
+def test_importing_the_app_and_today_pulls_in_no_database_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tracker.ui.app, tracker.ui.screens.today\n"
+        "heavy = ('sqlalchemy', 'sqlmodel', 'pydantic', 'alembic', 'tracker.models', 'tracker.db')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -257,3 +257,153 @@ def test_settings_and_day_summary(db: Database, med_id: int) -> None:
         summary = day.day_summary(session=s, day=TODAY, now=NOW)
     assert len(summary.slots) == 2 and summary.burden is None
     assert summary.as_json()["day"] == "2026-11-27"
+
+
+# -- set-based reads for Today (issue 8) ----------------------------------------------------
+
+
+def _count_statements(db: Database) -> list[str]:
+    """Every query (SELECT) the engine runs from now on, appended as it runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_slots_for_days_across_a_dose_change_and_the_clocks_going_forward(db: Database) -> None:
+    """A week in London around 29 March 2026 (BST from 01:00 UTC): one prescription ends,
+    one is replaced by a new dose at a new time, an archived medication has none shown."""
+    from datetime import timedelta
+
+    london = ZoneInfo("Europe/London")
+    now = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
+    with db.write() as s:
+        sertraline = meds.create_medication(session=s, name="Sertraline", strength_mg=25).id or 0
+        meds.set_prescription(
+            session=s,
+            medication_id=sertraline,
+            dose_mg=25,
+            times=[time(8), time(20)],
+            start_date=date(2026, 3, 1),
+        )
+        meds.set_prescription(
+            session=s, medication_id=sertraline, dose_mg=12.5, times=[time(9)], start_date=date(2026, 3, 29)
+        )
+        propranolol = meds.create_medication(session=s, name="Propranolol", strength_mg=10).id or 0
+        meds.set_prescription(
+            session=s,
+            medication_id=propranolol,
+            dose_mg=10,
+            times=[time(8)],
+            start_date=date(2026, 3, 1),
+            end_date=date(2026, 3, 27),
+        )
+        old = meds.create_medication(session=s, name="Citalopram", strength_mg=20).id or 0
+        meds.set_prescription(
+            session=s, medication_id=old, dose_mg=20, times=[time(7)], start_date=date(2026, 1, 1)
+        )
+        meds.set_archived(session=s, medication_id=old)
+        doses.log_dose(
+            session=s,
+            medication_id=sertraline,
+            taken_at=datetime(2026, 3, 27, 8, 5, tzinfo=UTC),
+            now=now,
+            tz=london,
+        )
+        doses.log_dose(
+            session=s,
+            medication_id=sertraline,
+            skipped=True,
+            taken_at=datetime(2026, 3, 28, 20, 0, tzinfo=UTC),
+            scheduled_for=datetime(2026, 3, 28, 20, 0, tzinfo=UTC),
+            now=now,
+            tz=london,
+        )
+        # an extra dose is never a slot
+        s.add(
+            DoseEvent(
+                medication_id=sertraline,
+                day=date(2026, 3, 28),
+                taken_at=datetime(2026, 3, 28, 14, 0, tzinfo=UTC),
+                amount_mg=5,
+                status="extra",
+                logged_at=now,
+            )
+        )
+    statements = _count_statements(db)
+    with db.read() as s:
+        week = doses.slots_for_days(
+            session=s, first=date(2026, 3, 25), last=date(2026, 3, 31), now=now, tz=london
+        )
+        week_statements = len(statements)
+        doses.slots_for_days(session=s, first=date(2026, 1, 1), last=date(2026, 3, 31), now=now, tz=london)
+        quarter_statements = len(statements) - week_statements
+        single = doses.slots_for_day(session=s, day=date(2026, 3, 29), now=now, tz=london)
+
+    def shown(day: date) -> list[tuple[str, str, str, float]]:
+        return [(x.medication_name, x.local_time.strftime("%H:%M"), x.status, x.dose_mg) for x in week[day]]
+
+    assert list(week) == [date(2026, 3, 25) + timedelta(days=k) for k in range(7)]
+    assert shown(date(2026, 3, 27)) == [
+        ("Propranolol", "08:00", "missed", 10),
+        ("Sertraline", "08:00", "taken", 25),
+        ("Sertraline", "20:00", "missed", 25),
+    ]
+    assert shown(date(2026, 3, 28)) == [
+        ("Sertraline", "08:00", "missed", 25),
+        ("Sertraline", "20:00", "skipped", 25),
+    ]
+    assert shown(date(2026, 3, 29)) == [("Sertraline", "09:00", "missed", 12.5)]
+    assert week[date(2026, 3, 29)][0].scheduled_for == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)  # 09:00 BST
+    assert shown(date(2026, 3, 31)) == [("Sertraline", "09:00", "due", 12.5)]  # 4 hours ago
+    assert single == week[date(2026, 3, 29)]
+    # medications, their prescriptions, the doses logged: the same three queries for 7 or 90 days
+    assert week_statements == quarter_statements == 3
+
+
+def test_day_window_reads_a_fortnight_in_a_fixed_number_of_queries(db: Database, med_id: int) -> None:
+    from datetime import timedelta
+
+    def back(days: int) -> date:
+        return TODAY - timedelta(days=days)
+
+    with db.write() as s:
+        zaps = symptoms.find_symptom(session=s, name="brain zaps").id or 0
+        insomnia = symptoms.find_symptom(session=s, name="insomnia").id or 0
+        for day_, symptom, severity in (
+            (TODAY, zaps, 2),
+            (TODAY, insomnia, 1),
+            (back(5), zaps, 3),
+            (back(20), zaps, 1),
+        ):
+            symptoms.rate_symptom(session=s, symptom_id=symptom, day=day_, severity=severity, now=NOW)
+        for day_, mood in ((TODAY, 5), (back(1), 6), (back(13), 4), (back(14), 7)):
+            checkins.set_checkin(session=s, day=day_, mood=mood, now=NOW)
+    statements = _count_statements(db)
+    with db.read() as s:
+        window = day.day_window(session=s, day=TODAY, days=14, slot_days=7, now=NOW, tz=UTCZ)
+        plain = len(statements)
+        active = meds.list_medications(session=s)
+        before = len(statements)
+        given = day.day_window(
+            session=s, day=TODAY, days=14, slot_days=7, now=NOW, tz=UTCZ, medications=active
+        )
+        with_meds = len(statements) - before
+        summary = day.day_summary(session=s, day=TODAY, now=NOW, tz=UTCZ)
+
+    assert window.summary.as_json() == summary.as_json()
+    assert window.summary.burden == 3 and window.summary.checkin is not None
+    assert window.summary.checkin.mood == 5
+    assert {d: c.mood for d, c in window.checkins.items()} == {TODAY: 5, back(1): 6, back(13): 4}
+    assert window.burden == {TODAY: 3, back(5): 3}
+    assert list(window.slots) == [back(k) for k in range(6, -1, -1)]
+    assert all(len(slots) == 2 for slots in window.slots.values())
+    assert given.slots == window.slots
+    # medications, prescriptions, doses; check-ins; the day's entries and extras; burden
+    assert (plain, with_meds) == (7, 6)

@@ -1,15 +1,20 @@
-"""A day's summary: doses due and taken, symptoms logged, the check-in."""
+"""A day's summary: doses due and taken, symptoms logged, the check-in.
+
+``day_window`` reads a day together with the days before it (what Today shows) in a
+fixed handful of set-based queries, however many days the window spans.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from tracker.domain.timeutil import utc_now
-from tracker.models import CheckIn, DoseEvent, SymptomEntry
+from tracker.models import CheckIn, DoseEvent, Medication, SymptomEntry
 from tracker.services import checkins, doses, symptoms
 from tracker.services.doses import DoseSlot
 
@@ -82,3 +87,61 @@ def day_summary(
         checkin=checkins.checkin_for_day(session=session, day=day),
         burden=sum(e.severity for e in entries) if entries else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DayWindow:
+    """A day and the days before it: the day's own summary, plus what the window shows per day.
+
+    ``slots`` holds every day of the last ``slot_days`` (logged or not); ``checkins`` and
+    ``burden`` only the days of the last ``days`` that have one.
+    """
+
+    summary: DaySummary
+    slots: dict[date, list[DoseSlot]]
+    checkins: dict[date, CheckIn]
+    burden: dict[date, int]
+
+
+def day_window(
+    *,
+    session: Session,
+    day: date,
+    days: int,
+    slot_days: int,
+    now: datetime | None = None,
+    tz: ZoneInfo | None = None,
+    medications: Sequence[Medication] | None = None,
+) -> DayWindow:
+    """``day`` and the days before it in seven queries, whatever ``days`` and ``slot_days`` are.
+
+    One range query each for the check-ins and the burden of the ``days`` ending on
+    ``day``; the slots of the ``slot_days`` ending on it from ``doses.slots_for_days``
+    (three queries, two with ``medications`` given); the day's extra doses and symptom
+    entries. ``summary`` equals ``day_summary(day=day)``.
+    """
+    now = now or utc_now()
+    first = day - timedelta(days=max(days, 1) - 1)
+    slots = doses.slots_for_days(
+        session=session,
+        first=day - timedelta(days=max(slot_days, 1) - 1),
+        last=day,
+        now=now,
+        tz=tz,
+        medications=medications,
+    )
+    rows = session.exec(
+        select(CheckIn).where(CheckIn.day >= first).where(CheckIn.day <= day).order_by(col(CheckIn.day))
+    ).all()
+    by_day = {c.day: c for c in rows}
+    entries = symptoms.entries_for_day(session=session, day=day)
+    summary = DaySummary(
+        day=day,
+        slots=slots[day],
+        extras=doses.extra_doses_for_day(session=session, day=day),
+        entries=sorted(entries, key=lambda e: (-e.severity, e.symptom_name)),
+        checkin=by_day.get(day),
+        burden=sum(e.severity for e in entries) if entries else None,
+    )
+    burden = symptoms.burden_by_day(session=session, start=first, end=day)
+    return DayWindow(summary=summary, slots=slots, checkins=by_day, burden=burden)

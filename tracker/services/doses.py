@@ -9,6 +9,7 @@ rewrites when it was taken.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, select
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.timeutil import local_day, local_to_utc, utc_now
 from tracker.domain.units import format_mg
-from tracker.models import DoseEvent, DoseStatus, Medication
+from tracker.models import DoseEvent, DoseStatus, Medication, Prescription
 from tracker.services import meds as meds_service
 from tracker.services.settings import user_zone
 
@@ -61,37 +62,92 @@ def slots_for_day(
     *, session: Session, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
 ) -> list[DoseSlot]:
     """Every scheduled dose of local ``day`` for active medications, in time order."""
+    return slots_for_days(session=session, first=day, last=day, now=now, tz=tz)[day]
+
+
+def slots_for_days(
+    *,
+    session: Session,
+    first: date,
+    last: date,
+    now: datetime | None = None,
+    tz: ZoneInfo | None = None,
+    medications: Sequence[Medication] | None = None,
+) -> dict[date, list[DoseSlot]]:
+    """The slots of every local day from ``first`` to ``last`` (inclusive), each list in time order.
+
+    Three queries whatever the range: the active medications (skipped when the caller
+    passes them as ``medications``, in ``list_medications`` order), their prescriptions
+    that overlap the range, and the scheduled doses logged in it. Each day is worked out
+    as ``slots_for_day`` always did: the prescription in force that day (the
+    latest-starting one if two overlap) and the dose logged for each of its times.
+    """
     now = now or utc_now()
     tz = tz or user_zone(session=session)
-    meds = meds_service.list_medications(session=session)
-    events = session.exec(
-        select(DoseEvent).where(DoseEvent.day == day).where(col(DoseEvent.scheduled_for).is_not(None))
-    ).all()
-    by_slot = {(e.medication_id, e.scheduled_for): e for e in events}
-    slots: list[DoseSlot] = []
-    for med in meds:
-        rx = meds_service.prescription_on(session=session, medication_id=med.id or 0, day=day)
-        if rx is None:
-            continue
-        for t in meds_service.prescription_times(rx):
-            when = local_to_utc(day, t, tz)
-            event = by_slot.get((med.id or 0, when))
-            slots.append(
-                DoseSlot(
-                    medication_id=med.id or 0,
-                    medication_name=med.name,
-                    day=day,
-                    local_time=t,
-                    scheduled_for=when,
-                    dose_mg=rx.dose_mg,
-                    status=_slot_status(when, event, now),
-                    event_id=event.id if event else None,
-                    taken_at=event.taken_at if event else None,
-                    amount_mg=event.amount_mg if event else None,
-                )
+    meds = list(medications) if medications is not None else meds_service.list_medications(session=session)
+    ids = [m.id or 0 for m in meds]
+    by_med: dict[int, list[Prescription]] = {}
+    events: dict[tuple[date, int, datetime], DoseEvent] = {}
+    if ids and first <= last:
+        rows = session.exec(
+            select(Prescription)
+            .where(col(Prescription.medication_id).in_(ids))
+            .where(Prescription.start_date <= last)
+            .where(col(Prescription.end_date).is_(None) | (col(Prescription.end_date) >= first))
+            .order_by(col(Prescription.start_date).desc(), col(Prescription.id).desc())
+        ).all()
+        for row in rows:
+            by_med.setdefault(row.medication_id, []).append(row)
+        logged = session.exec(
+            select(DoseEvent)
+            .where(DoseEvent.day >= first)
+            .where(DoseEvent.day <= last)
+            .where(col(DoseEvent.scheduled_for).is_not(None))
+        ).all()
+        for e in logged:
+            if e.scheduled_for is not None:
+                events[(e.day, e.medication_id, e.scheduled_for)] = e
+    times: dict[int, list[time]] = {}  # parsed once per prescription, not once per day
+    out: dict[date, list[DoseSlot]] = {}
+    day = first
+    while day <= last:
+        slots: list[DoseSlot] = []
+        for med in meds:
+            med_id = med.id or 0
+            rx = next(
+                (
+                    p
+                    for p in by_med.get(med_id, ())
+                    if p.start_date <= day and (p.end_date is None or p.end_date >= day)
+                ),
+                None,
             )
-    slots.sort(key=lambda s: (s.scheduled_for, s.medication_name))
-    return slots
+            if rx is None:
+                continue
+            rx_times = times.get(id(rx))
+            if rx_times is None:
+                rx_times = times[id(rx)] = meds_service.prescription_times(rx)
+            for t in rx_times:
+                when = local_to_utc(day, t, tz)
+                event = events.get((day, med_id, when))
+                slots.append(
+                    DoseSlot(
+                        medication_id=med_id,
+                        medication_name=med.name,
+                        day=day,
+                        local_time=t,
+                        scheduled_for=when,
+                        dose_mg=rx.dose_mg,
+                        status=_slot_status(when, event, now),
+                        event_id=event.id if event else None,
+                        taken_at=event.taken_at if event else None,
+                        amount_mg=event.amount_mg if event else None,
+                    )
+                )
+        slots.sort(key=lambda s: (s.scheduled_for, s.medication_name))
+        out[day] = slots
+        day += timedelta(days=1)
+    return out
 
 
 def extra_doses_for_day(*, session: Session, day: date) -> list[DoseEvent]:

@@ -1,10 +1,11 @@
 """The Textual app: screens as modes, the database opened in a worker.
 
-First paint never waits for SQLModel or a query: the app composes at once and
-opens the database in a thread worker; screens ask for data through
-``DbScreen.run_db`` (tracker/ui/base.py), which waits for the database to be
-ready inside the worker thread, never on the event loop. Once it is open the
-app applies the saved theme and, on a first run, shows the welcome screen.
+First paint never waits for SQLModel or a query: the app composes at once and,
+once the first frame is shown, opens the database in a thread worker; screens
+ask for data through ``DbScreen.run_db`` (tracker/ui/base.py), which waits for
+the database to be ready inside the worker thread, never on the event loop. Once
+it is open the app applies the saved theme and, on a first run, shows the
+welcome screen.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -43,6 +44,8 @@ def _commands_provider() -> type[Provider]:
     return BindingCommands
 
 
+_HERE = Path(__file__).parent
+
 # The taper screen is built separately: its mode and key appear once its module exists.
 _HAS_TAPER = find_spec("tracker.ui.screens.taper") is not None
 
@@ -51,7 +54,10 @@ class TrackerApp(DbCallbacks, App[None]):
     """taper-tracker's terminal UI."""
 
     TITLE = "taper-tracker"
-    CSS_PATH = "app.tcss"
+    # Today's styles are read with the app's: a screen's own CSS_PATH is read when the screen is
+    # first shown and makes Textual parse every stylesheet once more before the first paint.
+    # (Absolute, so that a subclass defined elsewhere, as in tests, finds them too.)
+    CSS_PATH = [_HERE / "app.tcss", _HERE / "screens" / "today.tcss"]
     MODES: ClassVar[dict[str, Any]] = {
         "today": lambda: _screen("today", "TodayScreen"),
         "medications": lambda: _screen("medications", "MedicationsScreen"),
@@ -132,7 +138,17 @@ class TrackerApp(DbCallbacks, App[None]):
         return utc_now()
 
     # -- database ---------------------------------------------------------
-    def on_mount(self) -> None:
+    @on(events.Ready)
+    def _first_frame_shown(self) -> None:
+        """Open the database once the first frame is on screen.
+
+        Opening it imports SQLModel and SQLAlchemy, a few hundred milliseconds of Python that
+        would share the interpreter lock with the first paint if it started earlier; the
+        screens' loads already wait for it in their own threads.
+        """
+        self.call_later(self._start_db)
+
+    def _start_db(self) -> None:
         self._open_db()
         # a database that cannot be opened is reported once, by _open_db
         start_db_worker(
@@ -166,6 +182,7 @@ class TrackerApp(DbCallbacks, App[None]):
         return self._db
 
     def on_unmount(self) -> None:
+        self._db_ready.set()  # a worker still waiting for a database that never opened gives up
         if self._db is not None:
             self._db.close()
 

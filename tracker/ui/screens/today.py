@@ -23,7 +23,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tracker.domain.errors import TrackerError
-from tracker.domain.units import format_mg
 from tracker.ui.base import DbScreen
 from tracker.ui.screens import today_actions as actions
 from tracker.ui.screens.today_data import (
@@ -36,13 +35,14 @@ from tracker.ui.screens.today_data import (
 )
 from tracker.ui.widgets.dose_list import DoseList
 from tracker.ui.widgets.footer import KeyFooter
-from tracker.ui.widgets.modals import DoseEntry, DoseModal, PromptModal
-from tracker.ui.widgets.reminders import ReminderChoice, RemindersModal
 from tracker.ui.widgets.rows import DoseRow, next_comparison, reminder_line
 from tracker.ui.widgets.symptom_list import SymptomList
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from tracker.ui.widgets.modals import DoseEntry
+    from tracker.ui.widgets.reminders import ReminderChoice
 
 DAY_GROUP = Binding.Group("Day", compact=True)
 _NEEDS_DAY = {"day", "go_to_date", "all_due", "mood", "sleep", "note", "baseline", "undo"}
@@ -52,7 +52,7 @@ Action = Callable[["Session", DayData], actions.Outcome]
 class TodayScreen(DbScreen):
     """Doses, reminders and the check-in of one day (today unless moved with [ and ])."""
 
-    CSS_PATH = "today.tcss"
+    # today.tcss is read by the app itself (TrackerApp.CSS_PATH), with app.tcss
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -95,10 +95,10 @@ class TodayScreen(DbScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Textual: False hides a key, None shows it greyed out
+        if self.data is None and (action in _NEEDS_DAY or action == "reminders"):
+            return None  # greyed while the day loads, like every key that needs the day
         if action == "reminders":
-            return self.data is not None and bool(self.data.reminders)
-        if self.data is None and action in _NEEDS_DAY:
-            return None
+            return bool(self.data and self.data.reminders)
         return True
 
     def __init__(self) -> None:
@@ -107,6 +107,10 @@ class TodayScreen(DbScreen):
         self.day: date | None = None  # None until the first load says what today is
         self._focused_once = False
         self._covered_by_modal = False
+        # The layout class the first resize would add: set now, before anything is styled,
+        # so the first resize changes nothing and the whole screen is not styled twice.
+        width = self.app.size.width
+        self.add_class(*self._get_breakpoint_classes(width, self.HORIZONTAL_BREAKPOINTS), update=False)
 
     # -- layout -----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -302,6 +306,7 @@ class TodayScreen(DbScreen):
         if data is None:
             return
         from tracker.domain.units import parse_day
+        from tracker.ui.widgets.modals import PromptModal
 
         today = data.today
 
@@ -365,7 +370,8 @@ class TodayScreen(DbScreen):
         return row.local_time.strftime("%H:%M") if row is not None and row.local_time else ""
 
     def _dose_edit(self, data: DayData, row: DoseRow) -> None:
-        from tracker.domain.units import parse_amount
+        from tracker.domain.units import format_mg, parse_amount
+        from tracker.ui.widgets.modals import DoseModal
 
         parse_when = self._when_parser(data)
 
@@ -391,6 +397,7 @@ class TodayScreen(DbScreen):
             self.status("Add a medication first: press m.", ok=False)
             return
         from tracker.domain.units import parse_amount
+        from tracker.ui.widgets.modals import DoseModal
 
         med_id = row.medication_id if row else data.medications[0][0]
         parse_when = self._when_parser(data)
@@ -452,6 +459,7 @@ class TodayScreen(DbScreen):
         self, what: str, title: str, value: str, help: str, parse: Callable[[str], Any]
     ) -> None:
         """Ask for one check-in field and save it; an empty answer clears the field."""
+        from tracker.ui.widgets.modals import PromptModal
 
         def chosen(text: str | None) -> None:
             if text is not None:
@@ -513,6 +521,8 @@ class TodayScreen(DbScreen):
         if not self.data.reminders:
             self.status("No reminders right now.")
             return
+        from tracker.ui.widgets.reminders import RemindersModal
+
         self.app.push_screen(RemindersModal(self.data.reminders), self._reminder_chosen)
 
     def _reminder_chosen(self, choice: ReminderChoice | None) -> None:

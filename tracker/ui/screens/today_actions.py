@@ -3,7 +3,8 @@
 Each takes the session, the day shown (``DayData``) and what the user chose,
 calls the services, and returns the confirmation for the status line (or the
 confirmation and a warning to show at once, such as the crisis help text).
-Nothing here touches a widget.
+Nothing here touches a widget. Imports are made inside the functions: they run in a
+worker, and the screen imports this module before its first paint.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tracker.domain.symptoms import SEVERITY_LABELS
-from tracker.domain.units import format_mg
 from tracker.ui.screens.today_data import DayData, aware, dose_label, local_hm
 from tracker.ui.widgets.rows import DoseRow, SymptomRow
 
@@ -93,6 +92,7 @@ def set_dose(
     session: Session, data: DayData, row: DoseRow, amount: str, at: datetime, now: datetime
 ) -> Outcome:
     """The edit dialog's answer: log an open slot with this amount and time, or correct the entry."""
+    from tracker.domain.units import format_mg
     from tracker.services import doses
 
     mg = amount_mg(session, row.medication_id, amount)
@@ -122,6 +122,7 @@ def add_extra(
     session: Session, data: DayData, medication_id: int, amount: str, at: datetime, now: datetime
 ) -> Outcome:
     """An extra dose; one close to an open scheduled time fills that slot (the services' rule)."""
+    from tracker.domain.units import format_mg
     from tracker.services import doses
 
     mg = amount_mg(session, medication_id, amount)
@@ -146,6 +147,7 @@ def all_due_taken(session: Session, data: DayData, now: datetime) -> Outcome:
 # -- symptoms --------------------------------------------------------------
 def rate(session: Session, data: DayData, row: SymptomRow, severity: int, now: datetime) -> Outcome:
     """Rate a symptom; any rating of the crisis item above 0 shows the crisis help text at once."""
+    from tracker.domain.symptoms import SEVERITY_LABELS
     from tracker.services import symptoms
 
     symptoms.rate_symptom(

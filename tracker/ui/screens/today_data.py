@@ -10,12 +10,13 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from tracker.domain.errors import TrackerError
 from tracker.ui.widgets.rows import DoseRow, ReminderRow, SymptomRow, sort_reminders
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from sqlmodel import Session
 
 _SEQ = itertools.count(1)  # orders results that may arrive out of order from threads
@@ -61,18 +62,31 @@ class DayData:
 
 
 def load_day(session: Session, day: date | None, now: datetime) -> DayData:
-    """Read one day for Today (``day`` None: today in the user's zone; never later than today)."""
+    """Read one day for Today (``day`` None: today in the user's zone; never later than today).
+
+    A fixed number of set-based queries, however much history there is: the day, its
+    week of slots and its fortnight of check-ins and burden come from one
+    ``day_window`` read; medications and symptoms are listed once.
+    """
     from tracker.domain.timeutil import local_day
     from tracker.domain.trends import spark_text
     from tracker.services import checkins, meds, reminders_service, settings, symptoms, taper
-    from tracker.services import doses as doses_service
-    from tracker.services.day import day_summary
+    from tracker.services.day import day_window
 
     tz = settings.user_zone(session=session)
     today = local_day(now, tz)
     day = min(day or today, today)
-    summary = day_summary(session=session, day=day, now=now, tz=tz)
     all_meds = meds.list_medications(session=session, include_archived=True)
+    window = day_window(
+        session=session,
+        day=day,
+        days=SPARK_DAYS,
+        slot_days=WEEK_DAYS,
+        now=now,
+        tz=tz,
+        medications=[m for m in all_meds if not m.archived],
+    )
+    summary = window.summary
     names = {m.id: m.name for m in all_meds}
     doses = [
         DoseRow(
@@ -113,16 +127,13 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
         for s in symptoms.list_symptoms(session=session)
     )
     first = day - timedelta(days=SPARK_DAYS - 1)
-    burden = symptoms.burden_by_day(session=session, start=first, end=day)
     days = [first + timedelta(days=offset) for offset in range(SPARK_DAYS)]
-    day_checkins = {d: checkins.checkin_for_day(session=session, day=d) for d in days}
-    moods = [float(c.mood) if c and c.mood is not None else None for c in day_checkins.values()]
+    burden, day_checkins = window.burden, window.checkins
+    moods = [float(c.mood) if c and c.mood is not None else None for c in map(day_checkins.get, days)]
     week = []
     for d in days[-WEEK_DAYS:]:
-        slots = (
-            summary.slots if d == day else doses_service.slots_for_day(session=session, day=d, now=now, tz=tz)
-        )
-        c = day_checkins[d]
+        slots = window.slots[d]
+        c = day_checkins.get(d)
         week.append(
             WeekDay(
                 day=d,
@@ -133,10 +144,7 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
                 sleep_hours=c.sleep_hours if c else None,
             )
         )
-    burdens: list[float | None] = [
-        float(burden[d]) if d in burden else None
-        for d in (first + timedelta(days=i) for i in range(SPARK_DAYS))
-    ]
+    burdens: list[float | None] = [float(burden[d]) if d in burden else None for d in days]
     checkin = summary.checkin
     reminders = [
         ReminderRow(

@@ -2,7 +2,8 @@
 
 Workers turn database rows into these frozen dataclasses, so no ORM object
 crosses into the UI thread. The line builders are pure, which keeps the
-layout testable without running the app.
+layout testable without running the app. The domain helpers they use are imported
+when a line is first built, not when Today is imported before its first paint.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from textual.content import Content
-
-from tracker.domain.symptoms import GROUPS, SEVERITY_LABELS
-from tracker.domain.units import format_mg
 
 SEVERITY_STYLES = ("$success", "$warning", "$warning", "$error")
 REMINDER_ORDER = {"urgent": 0, "warning": 1, "info": 2}
@@ -99,6 +97,8 @@ def _hm(value: time | None) -> str:
 
 def dose_line(row: DoseRow) -> Content:
     """``08:00  Sertraline 50 mg          ✓ taken 08:05``: fits 64 cells."""
+    from tracker.domain.units import format_mg
+
     when = "extra" if row.is_extra else _hm(row.local_time)
     what = _fit(f"{row.medication_name} {format_mg(row.dose_mg)}", 26)
     amount = ""
@@ -119,6 +119,8 @@ def dose_line(row: DoseRow) -> Content:
 
 def severity_cells(severity: int | None) -> Content:
     """Three cells of bar plus the label, ``▮▮▯ moderate``, or a dim ``··· not logged``."""
+    from tracker.domain.symptoms import SEVERITY_LABELS
+
     if severity is None:
         return Content.styled("···  not logged", "$text-muted")
     bar = "▮" * severity + "▯" * (3 - severity)
@@ -142,6 +144,8 @@ def symptom_sections(
     the others rated on the day shown. A symptom appears once, and rating one
     never moves it to another section, so the cursor stays where the user is.
     """
+    from tracker.domain.symptoms import GROUPS
+
     by_id = {r.symptom_id: r for r in rows}
     recent = [by_id[i] for i in dict.fromkeys(recent_ids) if i in by_id]
     seen = {r.symptom_id for r in recent}
