@@ -369,14 +369,29 @@ async def test_today_shows_the_current_taper_step_and_days_at_it(
 # -- first paint and the footer (issue 8) ---------------------------------------------------
 
 
-async def test_footer_keys_change_in_place_unless_other_keys_are_shown(
+async def test_database_after_the_first_frame_and_footer_keys_kept(
     seeded_path: Path, clock: Any, settle: Any
 ) -> None:
+    """The database opens once the first frame is shown; the footer's key widgets are made
+    again only when other keys are shown, and a key greyed or enabled is changed in place."""
+    from textual import events, on
     from textual.widgets._footer import FooterKey
 
-    app = TrackerApp(seeded_path, clock=clock)
+    order: list[str] = []
+
+    class Probe(TrackerApp):
+        @on(events.Ready)
+        def _noted(self) -> None:
+            order.append("first frame")
+
+        def _open_db(self) -> Any:
+            order.append("database")
+            return super()._open_db()
+
+    app = Probe(seeded_path, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        assert order == ["first frame", "database"]
         screen = app.screen
         assert isinstance(screen, TodayScreen) and screen.data is not None
         keys = list(screen.query(FooterKey))
@@ -398,27 +413,6 @@ async def test_footer_keys_change_in_place_unless_other_keys_are_shown(
         shown = {k.key for k in screen.query(FooterKey)}
         assert "x" not in shown and {"1", "b"} <= shown
         assert mood not in list(screen.query(FooterKey))
-
-
-async def test_the_database_opens_after_the_first_frame(seeded_path: Path, clock: Any, settle: Any) -> None:
-    from textual import events, on
-
-    order: list[str] = []
-
-    class Probe(TrackerApp):
-        @on(events.Ready)
-        def _noted(self) -> None:
-            order.append("first frame")
-
-        def _open_db(self) -> Any:
-            order.append("database")
-            return super()._open_db()
-
-    app = Probe(seeded_path, clock=clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        assert isinstance(app.screen, TodayScreen) and app.screen.data is not None
-    assert order == ["first frame", "database"]
 
 
 def test_importing_the_app_and_today_pulls_in_no_database_library() -> None:

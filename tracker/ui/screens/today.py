@@ -164,9 +164,11 @@ class TodayScreen(DbScreen):
         self._covered_by_modal = False
 
     def reload(self) -> None:
-        day, now = self.day, self.tracker_app.now()
+        # the clock is read in the worker, when the day is read (and not on the event loop
+        # before the first paint, where reading it would import the time-zone code)
+        day, clock = self.day, self.tracker_app.now
         self.run_db(
-            lambda s: load_day(s, day, now), self.show_day, group="today-load", on_error=self._not_loaded
+            lambda s: load_day(s, day, clock()), self.show_day, group="today-load", on_error=self._not_loaded
         )
 
     def _not_loaded(self, message: str) -> None:
