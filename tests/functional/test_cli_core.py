@@ -189,3 +189,27 @@ def test_cli_never_imports_textual_for_logging(with_med: str) -> None:
 def test_python_dash_m_tracker_help() -> None:
     proc = subprocess.run([sys.executable, "-m", "tracker", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "log" in proc.stdout and "not medical advice" in proc.stdout
+
+
+@pytest.mark.parametrize("argv", [[], ["--db", "X"], ["--db=X"]])
+def test_opening_the_ui_skips_building_the_command_parsers(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tracker` and `tracker --db PATH` go straight to the UI (first paint is budgeted)."""
+    import tracker.cli
+    import tracker.ui.app
+
+    opened: list[Path] = []
+
+    def fake_run_app(path: Path, **_kwargs: object) -> int:
+        opened.append(path)
+        return 0
+
+    def no_parser() -> None:
+        raise AssertionError("the full parser was built")
+
+    monkeypatch.setattr(tracker.ui.app, "run_app", fake_run_app)
+    monkeypatch.setattr(tracker.cli, "build_parser", no_parser)
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "env.db"))
+    assert main([a.replace("X", str(tmp_path / "x.db")) for a in argv]) == 0
+    assert opened == [tmp_path / ("env.db" if not argv else "x.db")]

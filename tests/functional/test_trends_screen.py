@@ -257,4 +257,3 @@ async def test_the_app_key_opens_trends(demo_path: Path) -> None:
         await app.switch_mode("trends")
         screen = await wait_ready(pilot)
         assert screen.data is not None and screen.data.range_kind is TrendRange.DAYS_90
-

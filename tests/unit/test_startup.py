@@ -95,20 +95,26 @@ def test_the_ui_runs_with_the_collector_on(
 
     seen: list[bool] = []
 
-    def fake_run_app(*_args: Any, **_kwargs: Any) -> int:
+    def fake_run_app(*_args: Any, after_first_frame: Any = None, **_kwargs: Any) -> int:
+        seen.append(gc.isenabled())  # still paused: nothing collects during the first paint
+        after_first_frame()  # the app calls this once its first frame is on screen
         seen.append(gc.isenabled())
         return 0
 
     monkeypatch.setattr(tracker.ui.app, "run_app", fake_run_app)
     assert cli.main(["--db", str(with_med)]) == 0
-    assert seen == [True]
+    assert seen == [False, True]
 
 
 SCRIPT = """
 import gc, sys
 sys.argv = ["tracker", *sys.argv[1:]]
 import tracker.ui.app
-tracker.ui.app.run_app = lambda *a, **k: print("ui", gc.isenabled(), gc.get_freeze_count() > 0) or 0
+def fake_run_app(*a, after_first_frame, **k):
+    after_first_frame()
+    print("ui", gc.isenabled(), gc.get_freeze_count() > 0)
+    return 0
+tracker.ui.app.run_app = fake_run_app
 from tracker.cli import main
 code = main()
 print("end", gc.isenabled(), gc.get_freeze_count() > 0)

@@ -135,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # every file this process creates is private to its owner
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        ui_args = _ui_only(args_list)
+        if ui_args is not None:
+            return _open_ui(ui_args)
         parser = build_parser()
         args = parser.parse_args(args_list)
         handler: Handler = getattr(args, "handler", None) or _open_ui
@@ -167,8 +170,20 @@ def _open_ui(args: argparse.Namespace) -> int:
     db_path, create_dir = resolve_db(args)
     from tracker.ui.app import run_app
 
-    resume_gc()  # the UI runs for hours: normal collection, minus the frozen start-up objects
-    return run_app(db_path, create_dir=create_dir)
+    # The UI runs for hours: normal collection (minus the frozen start-up objects) resumes once
+    # the first frame is on screen, so no collection competes with the first paint.
+    return run_app(db_path, create_dir=create_dir, after_first_frame=resume_gc)
+
+
+def _ui_only(args: list[str]) -> argparse.Namespace | None:
+    """``tracker`` or ``tracker --db PATH``: open the UI without building every subcommand's parser."""
+    if not args:
+        return argparse.Namespace(db=None)
+    if len(args) == 2 and args[0] == "--db" and args[1] and not args[1].startswith("-"):
+        return argparse.Namespace(db=args[1])
+    if len(args) == 1 and args[0].startswith("--db=") and len(args[0]) > len("--db="):
+        return argparse.Namespace(db=args[0].removeprefix("--db="))
+    return None
 
 
 def emit_json(value: Any) -> None:

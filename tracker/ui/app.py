@@ -118,8 +118,10 @@ class TrackerApp(DbCallbacks, App[None]):
         *,
         create_dir: bool = False,
         clock: Callable[[], datetime] | None = None,
+        after_first_frame: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self._after_first_frame = after_first_frame
         self.db_path = Path(db_path)
         self.create_dir = create_dir
         self._clock = clock
@@ -146,6 +148,8 @@ class TrackerApp(DbCallbacks, App[None]):
         would share the interpreter lock with the first paint if it started earlier; the
         screens' loads already wait for it in their own threads.
         """
+        if self._after_first_frame is not None:
+            self._after_first_frame()  # the command line's start-up garbage collection pause ends here
         self.call_later(self._start_db)
 
     def _start_db(self) -> None:
@@ -232,6 +236,8 @@ def _startup_settings(session: Session) -> dict[str, Any]:
     }
 
 
-def run_app(db_path: Path, *, create_dir: bool = False) -> int:
-    TrackerApp(db_path, create_dir=create_dir).run()
+def run_app(
+    db_path: Path, *, create_dir: bool = False, after_first_frame: Callable[[], None] | None = None
+) -> int:
+    TrackerApp(db_path, create_dir=create_dir, after_first_frame=after_first_frame).run()
     return 0
