@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.pilot import settle as _settle
 from textual.pilot import Pilot
 
 from tracker.db import Database, open_database
@@ -89,18 +90,6 @@ def open_db() -> Iterator[Callable[[Path], Database]]:
     yield opener
     for db in opened:
         db.close()
-
-
-async def _settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs and every message they posted is handled."""
-    app = pilot.app
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):  # pending ones count too
-            await pilot.pause()
-            return
-    raise AssertionError("workers kept running")
 
 
 async def _type_text(pilot: Pilot[None], text: str) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from helpers.pilot import settle
 from textual.pilot import Pilot
 
 from tracker.db import Database, open_database
@@ -160,18 +161,6 @@ def build_screens_db(path: Path) -> None:
 def make_app(path: Path) -> TrackerApp:
     """The app on ``path`` with the clock frozen at NOW."""
     return TrackerApp(path, clock=lambda: NOW)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until no worker runs and every message they posted is handled (no fixed sleeps)."""
-    app = pilot.app
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):  # pending ones count too
-            await pilot.pause()
-            return
-    raise AssertionError("workers kept running")
 
 
 async def press(pilot: Pilot[Any], *keys: str) -> None:

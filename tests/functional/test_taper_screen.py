@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
+from helpers.pilot import settle as _settle
 from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Sparkline, Static
@@ -81,17 +82,6 @@ def _plan(path: Path) -> tuple[str, str | None, list[tuple[float, str]]]:
             return plan.status, plan.prescriber, [(st.dose_mg, st.status) for st in steps]
     finally:
         db.close()
-
-
-async def _settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs and every message the workers posted is handled."""
-    for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(w.is_finished for w in pilot.app.workers):  # pending ones count too
-            await pilot.pause()
-            return
-    raise AssertionError("workers kept running")
 
 
 async def _open(app: TrackerApp, pilot: Pilot[None]) -> TaperScreen:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.pilot import ready
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from tracker.db import open_database
 from tracker.ui.app import TrackerApp
@@ -87,19 +87,6 @@ def first_run_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrackerApp
     # a relative path, so the welcome shows the same "where your data is kept" on every machine
     monkeypatch.chdir(tmp_path)
     return TrackerApp(Path("data/tracker.db"), create_dir=True, clock=lambda: NOW)
-
-
-async def ready(pilot: Pilot[None]) -> None:
-    """Every worker done, its results shown, and no blinking cursor."""
-    app = pilot.app
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):  # pending ones count too
-            break
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    await pilot.pause()
 
 
 async def medication_error(pilot: Pilot[None]) -> None:

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from tracker.ui.app import TrackerApp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functional"))
+from helpers.pilot import ready as _ready
 from screens_conftest import build_screens_db, make_app
 
 
@@ -38,19 +38,6 @@ def app(_template: Path, tmp_path: Path) -> TrackerApp:
     target.parent.mkdir()
     shutil.copy(_template, target)
     return make_app(target)
-
-
-async def _ready(pilot: Pilot[Any]) -> None:
-    """Every worker done, its results shown, and no blinking cursor."""
-    app = pilot.app
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):  # pending ones count too
-            break
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    await pilot.pause()
 
 
 async def medications(pilot: Pilot[Any]) -> None:

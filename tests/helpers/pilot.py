@@ -1,0 +1,28 @@
+"""Waiting for the app in Pilot tests: the one settle helper every UI test uses (no fixed sleeps)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until no worker is pending or running and every message they posted is handled."""
+    app = pilot.app
+    for _ in range(50):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):  # pending ones count too
+            await pilot.pause()
+            return
+    raise AssertionError("workers kept running")
+
+
+async def ready(pilot: Pilot[Any]) -> None:
+    """Settled, and no blinking cursor: what a snapshot needs to be stable."""
+    await settle(pilot)
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
