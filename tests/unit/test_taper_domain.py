@@ -790,3 +790,19 @@ def test_no_text_tells_anyone_to_change_a_dose() -> None:
     )
     for text in texts:
         assert not any(word in text.lower() for word in forbidden), text
+
+
+def test_a_draft_says_when_tablets_alone_cannot_give_its_steps() -> None:
+    """20 mg citalopram tablets halved give 10 mg at the least: the hyperbolic steps below it are lost,
+    and the draft says why and what would make them possible, instead of silently jumping to 0."""
+    from tracker.domain.taper import Form, Formulation, draft_occupancy
+
+    halves = Formulation(Form.TABLET, 20.0, frozenset({1.0, 0.5}))
+    draft = draft_occupancy("citalopram", 20.0, start_date=date(2026, 12, 1), formulation=halves)
+    assert any(
+        "cannot give the smaller doses" in n and "smallest it gives is 10 mg" in n for n in draft.notes
+    )
+    with_liquid = Formulation(Form.TABLET, 20.0, frozenset({1.0, 0.5}), liquid_mg_per_ml=2.0)
+    full = draft_occupancy("citalopram", 20.0, start_date=date(2026, 12, 1), formulation=with_liquid)
+    assert not any("cannot give the smaller doses" in n for n in full.notes)
+    assert len(full.steps) > len(draft.steps)

@@ -620,6 +620,11 @@ def _liquid_text(ml: float, mg_per_ml: float) -> str:
     return f"{ml:.1f}".rstrip("0").rstrip(".") + f" ml of {_mg(mg_per_ml)} mg/ml liquid"
 
 
+def _no_small_doses(f: Formulation) -> bool:
+    """A tablet or capsule with no liquid to top it up: the only doses are whole pieces."""
+    return f.form in (Form.TABLET, Form.CAPSULE) and f.liquid_mg_per_ml is None
+
+
 def smallest_dose(formulation: Formulation) -> float:
     """The smallest non-zero dose (mg) a formulation delivers: a smallest piece, 0.1 ml or one drop."""
     f = formulation
@@ -828,12 +833,15 @@ def _build(
     formulation: Formulation | None,
     min_days: int,
     params: OccupancyParams | None = None,
+    stopped_early: bool = False,
 ) -> Draft:
     rows: list[DraftStep] = []
+    merged = 0
     for target, when in zip(targets, dates, strict=True):
         rounded = round_dose(target, formulation)
         prev = rows[-1] if rows else None
         if prev is not None and math.isclose(rounded.dose_mg, prev.dose_mg, rel_tol=0, abs_tol=_EPS):
+            merged += 1
             continue  # merged: the previous row lasts longer
         occ = None if params is None else round(occupancy(rounded.dose_mg, params), 1)
         cut, flags = _flags(prev, rounded, when, occ)
@@ -861,6 +869,13 @@ def _build(
         notes.append(
             "Drops may not match tablets mg for mg (UK citalopram drops: 4 drops, 8 mg, are about one "
             "10 mg tablet). Check the conversion with your pharmacist or prescriber."
+        )
+    if (merged or stopped_early) and formulation is not None and _no_small_doses(formulation):
+        notes.append(
+            f"This {formulation.form.value} cannot give the smaller doses this method asks for (the "
+            f"smallest it gives is {_mg(smallest_dose(formulation))} mg), so some steps were merged or the "
+            "draft stops early. A liquid form, recorded on the medication, makes smaller steps possible "
+            "(NICE NG222: liquid forms when tablets cannot give small enough doses)."
         )
     if any(r.needs_liquid for r in rows):
         notes.append(
@@ -959,10 +974,12 @@ def draft_occupancy(
     top = occupancy(start, params)
     targets = [start]
     k = 1
+    stopped_early = False
     # A last step less than half a step above 0 would be a cut of next to nothing; it is left out.
     while (occ := top - k * points) >= points / 2:
         dose = dose_for_occupancy(occ, params)
         if dose < floor - _EPS:
+            stopped_early = True
             break
         targets.append(dose)
         k += 1
@@ -974,6 +991,7 @@ def draft_occupancy(
         formulation=formulation,
         min_days=_resolve_min_days(min_days, days),
         params=params,
+        stopped_early=stopped_early,
     )
 
 
