@@ -78,13 +78,23 @@ def day_summary(
     *, session: Session, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
 ) -> DaySummary:
     now = now or utc_now()
+    return _summary(
+        session=session,
+        day=day,
+        slots=doses.slots_for_day(session=session, day=day, now=now, tz=tz),
+        checkin=checkins.checkin_for_day(session=session, day=day),
+    )
+
+
+def _summary(*, session: Session, day: date, slots: list[DoseSlot], checkin: CheckIn | None) -> DaySummary:
+    """The day's summary from its slots and check-in (read by the caller, alone or for a window)."""
     entries = symptoms.entries_for_day(session=session, day=day)
     return DaySummary(
         day=day,
-        slots=doses.slots_for_day(session=session, day=day, now=now, tz=tz),
+        slots=slots,
         extras=doses.extra_doses_for_day(session=session, day=day),
         entries=sorted(entries, key=lambda e: (-e.severity, e.symptom_name)),
-        checkin=checkins.checkin_for_day(session=session, day=day),
+        checkin=checkin,
         burden=sum(e.severity for e in entries) if entries else None,
     )
 
@@ -134,14 +144,6 @@ def day_window(
         select(CheckIn).where(CheckIn.day >= first).where(CheckIn.day <= day).order_by(col(CheckIn.day))
     ).all()
     by_day = {c.day: c for c in rows}
-    entries = symptoms.entries_for_day(session=session, day=day)
-    summary = DaySummary(
-        day=day,
-        slots=slots[day],
-        extras=doses.extra_doses_for_day(session=session, day=day),
-        entries=sorted(entries, key=lambda e: (-e.severity, e.symptom_name)),
-        checkin=by_day.get(day),
-        burden=sum(e.severity for e in entries) if entries else None,
-    )
+    summary = _summary(session=session, day=day, slots=slots[day], checkin=by_day.get(day))
     burden = symptoms.burden_by_day(session=session, start=first, end=day)
     return DayWindow(summary=summary, slots=slots, checkins=by_day, burden=burden)
