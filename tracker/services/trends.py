@@ -3,16 +3,14 @@
 Every query selects only the columns it needs and aggregates in SQL (GROUP BY
 day, GROUP BY symptom, and for adherence per week of each medication's
 schedule), so ten years of history (about 55,000 symptom entries and 22,000
-doses) arrive as a few thousand small rows, never as ORM objects: statements
-run on the session's connection (Core), and big results are read in batches.
+doses) arrive as a few thousand small rows, never as ORM objects, read in
+batches. The SQL lives in ``tracker.queries.trends`` and runs on ``Reads``: a
+plain sqlite3 connection (the screen's light read, without importing the ORM)
+or a session, with the same statements and the same results.
 The statistics themselves are the pure functions of ``tracker.domain.trends``;
 ``trends_data`` puts everything the screen shows into one frozen value.
 
-Indexes used (checked with EXPLAIN QUERY PLAN in the tests): ix_symptomentry_day
-for burden, uq_symptomentry_symptom_day for chosen symptoms, ux_doseevent_slot
-(medication, scheduled instant) for the doses of each stretch of the schedule,
-ix_doseevent_med_day for the first logged dose per medication,
-ix_prescription_med_start for prescriptions.
+This module is light: it never imports SQLAlchemy, SQLModel or tracker.models.
 """
 
 from __future__ import annotations
@@ -22,11 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVarTuple, cast
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Result, Row, case, func, select, text
-from sqlmodel import Session, col
 
 from tracker.domain.timeutil import day_bounds_utc, local_day
 from tracker.domain.trends import (
@@ -63,8 +58,8 @@ from tracker.domain.trends import (
     timing_facts,
 )
 from tracker.domain.trends_extra import SchedulePeriod, SlotBlock, slot_blocks
-from tracker.domain.units import times_from_text
-from tracker.models import CheckIn, DoseEvent, Medication, PlanEvent, Prescription, Symptom, SymptomEntry
+from tracker.queries import trends as q
+from tracker.store import Reads, utc_from_db
 
 __all__ = [
     "DEFAULT_SYMPTOMS",
@@ -215,91 +210,32 @@ class TrendsData:
 # ---------------------------------------------------------------------------
 
 
-_BATCH = 256
-_Ts = TypeVarTuple("_Ts")
-
-
-def _each(result: Result[*_Ts]) -> Iterator[Row[*_Ts]]:
-    """The rows of ``result``, fetched a batch at a time.
-
-    As quick as fetching all, yet no row outlives its batch: ten years of rows held at
-    once would survive into the garbage collector's oldest generation and set off full
-    collections, which cost more than the queries themselves.
-    """
-    for batch in result.partitions(_BATCH):
-        yield from batch
-
-
-def first_data_day(*, session: Session) -> date | None:
+def first_data_day(*, session: Reads) -> date | None:
     """The earliest day with any symptom, check-in, dose or prescription (for "everything")."""
-    # One statement of four MINs, each answered from an index (day columns), not a table scan.
-    candidates = (
-        session.connection()
-        .execute(
-            select(
-                select(func.min(col(SymptomEntry.day))).scalar_subquery(),
-                select(func.min(col(CheckIn.day))).scalar_subquery(),
-                select(func.min(col(DoseEvent.day))).scalar_subquery(),
-                select(func.min(col(Prescription.start_date))).scalar_subquery(),
-            )
-        )
-        .one()
-    )
-    days = [day for day in candidates if day is not None]
+    days = q.first_data_days(session)
     return min(days) if days else None
 
 
-def burden_by_day(*, session: Session, start: date, end: date) -> dict[date, int]:
+def burden_by_day(*, session: Reads, start: date, end: date) -> dict[date, int]:
     """Daily symptom burden (sum of severities) per logged local day in [start, end]; unlogged days absent."""
-    rows = session.connection().execute(
-        select(col(SymptomEntry.day), func.sum(col(SymptomEntry.severity)))
-        .where(col(SymptomEntry.day).between(start, end))
-        .group_by(col(SymptomEntry.day))
-    )
-    return {day: int(total) for day, total in _each(rows)}
+    return q.burden_by_day(session, start, end)
 
 
-def symptom_options(*, session: Session, start: date, end: date) -> list[SymptomOption]:
+def symptom_options(*, session: Reads, start: date, end: date) -> list[SymptomOption]:
     """Symptoms logged in [start, end] with days logged, days present, worst and total severity.
 
     Highest total first (then name), so the default choice is the symptoms that weighed most.
     """
-    per_symptom = (
-        select(
-            col(SymptomEntry.symptom_id).label("symptom_id"),
-            func.count().label("logged"),
-            func.sum(case((col(SymptomEntry.severity) > 0, 1), else_=0)).label("present"),
-            func.max(col(SymptomEntry.severity)).label("worst"),
-            func.sum(col(SymptomEntry.severity)).label("total"),
-        )
-        .where(col(SymptomEntry.day).between(start, end))
-        .group_by(col(SymptomEntry.symptom_id))
-        .subquery()
-    )
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                col(Symptom.key),
-                col(Symptom.name),
-                per_symptom.c.logged,
-                per_symptom.c.present,
-                per_symptom.c.worst,
-                per_symptom.c.total,
-            ).join(per_symptom, per_symptom.c.symptom_id == col(Symptom.id))
-        )
-        .all()
-    )
     options = [
-        SymptomOption(key, name, int(logged), int(present), int(worst), int(total))
-        for key, name, logged, present, worst, total in rows
+        SymptomOption(row.key, row.name, row.logged, row.present, row.worst, row.total)
+        for row in q.symptom_rows(session, start, end)
     ]
     options.sort(key=lambda o: (-o.total, o.name.lower()))
     return options
 
 
 def severity_by_symptom(
-    *, session: Session, keys: Sequence[str], start: date, end: date
+    *, session: Reads, keys: Sequence[str], start: date, end: date
 ) -> dict[str, dict[date, int]]:
     """Severity per local day of each symptom in ``keys`` over [start, end]; unlogged days absent.
 
@@ -307,50 +243,21 @@ def severity_by_symptom(
     per symptom and day (the unique constraint), read through uq_symptomentry_symptom_day.
     """
     result: dict[str, dict[date, int]] = {key: {} for key in keys}
-    if not keys:
-        return result
-    rows = session.connection().execute(
-        select(col(Symptom.key), col(SymptomEntry.day), col(SymptomEntry.severity))
-        .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
-        .where(col(Symptom.key).in_(list(keys)))
-        .where(col(SymptomEntry.day).between(start, end))
-    )
-    for key, day, severity in _each(rows):
-        result[key][day] = int(severity)
+    for key, day, severity in q.severity_by_symptom(session, list(keys), start, end):
+        result[key][day] = severity
     return result
 
 
-def baseline_means(*, session: Session, keys: Sequence[str]) -> dict[str, float]:
+def baseline_means(*, session: Reads, keys: Sequence[str]) -> dict[str, float]:
     """Mean severity of each symptom over the check-in days marked as baseline (before the taper)."""
-    if not keys:
-        return {}
-    rows = (
-        session.connection()
-        .execute(
-            select(col(Symptom.key), func.avg(col(SymptomEntry.severity)))
-            .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
-            .join(CheckIn, col(CheckIn.day) == col(SymptomEntry.day))
-            .where(col(CheckIn.is_baseline).is_(True))
-            .where(col(Symptom.key).in_(list(keys)))
-            .group_by(col(Symptom.key))
-        )
-        .all()
-    )
-    return {key: float(mean) for key, mean in rows if mean is not None}
+    return q.baseline_means(session, list(keys))
 
 
-def checkins_by_day(
-    *, session: Session, start: date, end: date
-) -> tuple[dict[date, float], dict[date, float]]:
+def checkins_by_day(*, session: Reads, start: date, end: date) -> tuple[dict[date, float], dict[date, float]]:
     """Mood and sleep hours per local day in [start, end] (one check-in per day; gaps absent)."""
-    rows = session.connection().execute(
-        select(col(CheckIn.day), col(CheckIn.mood), col(CheckIn.sleep_hours)).where(
-            col(CheckIn.day).between(start, end)
-        )
-    )
     mood: dict[date, float] = {}
     sleep: dict[date, float] = {}
-    for day, m, hours in _each(rows):
+    for day, m, hours in q.checkins_by_day(session, start, end):
         if m is not None:
             mood[day] = float(m)
         if hours is not None:
@@ -358,49 +265,18 @@ def checkins_by_day(
     return mood, sleep
 
 
-@dataclass(frozen=True, slots=True)
-class _RxRow:
-    medication_id: int
-    start: date
-    end: date | None
-    dose_mg: float
-    times: tuple[time, ...]
-
-
-def _prescription_rows(session: Session) -> list[_RxRow]:
-    """Every prescription, ordered by medication, start, then entry order (the overlap tie-break)."""
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                col(Prescription.medication_id),
-                col(Prescription.start_date),
-                col(Prescription.end_date),
-                col(Prescription.dose_mg),
-                col(Prescription.times),
-            ).order_by(col(Prescription.medication_id), col(Prescription.start_date), col(Prescription.id))
-        )
-        .all()
-    )
-    return [_RxRow(m, s, e, float(d), tuple(times_from_text(t))) for m, s, e, d, t in rows]
-
-
-def prescription_periods(*, session: Session) -> dict[int, list[PrescriptionPeriod]]:
+def prescription_periods(*, session: Reads) -> dict[int, list[PrescriptionPeriod]]:
     """Prescribed daily dose periods per medication: dose per intake x number of times a day."""
-    return _daily_periods(_prescription_rows(session))
+    return _daily_periods(q.prescription_rows(session))
 
 
-def _daily_periods(rows: Sequence[_RxRow]) -> dict[int, list[PrescriptionPeriod]]:
+def _daily_periods(rows: Sequence[q.PrescriptionRow]) -> dict[int, list[PrescriptionPeriod]]:
     periods: dict[int, list[PrescriptionPeriod]] = defaultdict(list)
     for row in rows:
         periods[row.medication_id].append(
             PrescriptionPeriod(row.start, row.end, row.dose_mg * len(row.times))
         )
     return dict(periods)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,45 +293,6 @@ class Adherence:
     expanded: int
 
 
-# The answered slots of each settled regular block (see SlotBlock), counted in SQL. A dose
-# answers a slot when it names the block's medication and its scheduled instant is one of the
-# block's slots: inside the block's UTC range, at a UTC time of day that is a prescribed time
-# less the block's offset, to the microsecond (the key classify_slots matches on; the unique
-# ux_doseevent_slot allows one dose per slot). Instants are compared as stored: UTC text
-# "YYYY-MM-DD HH:MM:SS.ffffff", which sorts in time order. Late: taken more than LATE_AFTER
-# after the slot, compared as text to the microsecond (a slot has no fraction of a second).
-_BLOCK_COUNTS = text(
-    """WITH block(k, med, lo, hi, times) AS MATERIALIZED (
-    SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-           json_extract(value, '$[3]')
-    FROM json_each(:blocks)
-)
-SELECT block.k,
-       SUM(d.status = 'taken'),
-       SUM(CASE WHEN d.status = 'taken' AND d.taken_at > datetime(d.scheduled_for, :late) || '.000000'
-           THEN 1 ELSE 0 END),
-       SUM(d.status = 'skipped')
-FROM block CROSS JOIN doseevent AS d
-    ON d.medication_id = block.med AND d.scheduled_for >= block.lo AND d.scheduled_for < block.hi
-WHERE d.day BETWEEN :start AND :end
-    AND instr(block.times, substr(d.scheduled_for, 12)) > 0
-GROUP BY block.k
-"""
-)
-
-# The doses logged in some UTC ranges of one medication each (for the blocks looked at slot by slot).
-_SPAN_DOSES = text(
-    """WITH span(med, lo, hi) AS MATERIALIZED (
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
-    FROM json_each(:spans)
-)
-SELECT d.medication_id, d.scheduled_for, d.taken_at, d.status
-FROM span CROSS JOIN doseevent AS d
-    ON d.medication_id = span.med AND d.scheduled_for >= span.lo AND d.scheduled_for < span.hi
-WHERE d.day BETWEEN :start AND :end
-"""
-)
-
 _ANSWERED = frozenset({DoseStatus.TAKEN.value, DoseStatus.SKIPPED.value})
 
 
@@ -470,9 +307,12 @@ def _countable(block: SlotBlock) -> bool:
 
 
 def _block_counts(
-    session: Session, blocks: Sequence[SlotBlock], start: date, end: date
+    session: Reads, blocks: Sequence[SlotBlock], start: date, end: date
 ) -> dict[int, tuple[int, int, int]]:
-    """(taken, late, skipped) per index of ``blocks`` with an answered slot; absent means none answered."""
+    """(taken, late, skipped) per index of ``blocks`` with an answered slot; absent means none answered.
+
+    Each block goes to SQL as [medication, lo, hi, UTC times of day] (``q.block_counts``).
+    """
     if not blocks:
         return {}
     utc_times: dict[tuple[tuple[time, ...], timedelta], str] = {}
@@ -488,23 +328,12 @@ def _block_counts(
         lo = datetime.combine(block.first, time(0, 0)) - offset
         hi = lo + timedelta(days=block.days)
         payload.append([block.medication_id, _stored(lo), _stored(hi), utc_times[key]])
-    rows = session.connection().execute(
-        _BLOCK_COUNTS,
-        {
-            "blocks": json.dumps(payload),
-            "late": f"+{int(LATE_AFTER.total_seconds())} seconds",
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        },
-    )
-    return {
-        int(k): (int(taken or 0), int(late or 0), int(skipped or 0))
-        for k, taken, late, skipped in _each(rows)
-    }
+    late = f"+{int(LATE_AFTER.total_seconds())} seconds"
+    return q.block_counts(session, json.dumps(payload), late, start, end)
 
 
 def _span_doses(
-    session: Session, spans: Sequence[tuple[int, datetime, datetime]], start: date, end: date
+    session: Reads, spans: Sequence[tuple[int, datetime, datetime]], start: date, end: date
 ) -> Iterator[tuple[int, str, str | None, str]]:
     """(medication, scheduled_for, taken_at, status) as stored, of the doses in naive UTC ``spans``."""
     merged: list[list[Any]] = []
@@ -514,24 +343,12 @@ def _span_doses(
         else:
             merged.append([medication_id, lo, hi])
     if not merged:
-        return
-    rows = session.connection().execute(
-        _SPAN_DOSES,
-        {
-            "spans": json.dumps([[m, _stored(lo), _stored(hi)] for m, lo, hi in merged]),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        },
-    )
-    for m, scheduled, taken, status in _each(rows):
-        yield int(m), scheduled, taken, status
+        return iter(())
+    spans_json = json.dumps([[m, _stored(lo), _stored(hi)] for m, lo, hi in merged])
+    return q.span_doses(session, spans_json, start, end)
 
 
-def _aware(stored: str | None) -> datetime | None:
-    return None if stored is None else datetime.fromisoformat(stored).replace(tzinfo=UTC)
-
-
-def adherence(*, session: Session, start: date, end: date, now: datetime, tz: ZoneInfo) -> Adherence:
+def adherence(*, session: Reads, start: date, end: date, now: datetime, tz: ZoneInfo) -> Adherence:
     """Scheduled doses over [start, end]: per-week adherence and runs of missed doses.
 
     Slots come from the prescriptions x their times per local day (DST rules of
@@ -548,11 +365,16 @@ def adherence(*, session: Session, start: date, end: date, now: datetime, tz: Zo
     slot: there only whether each slot was answered matters. A block with nothing missed
     ends any run.
     """
-    return _adherence(session, _prescription_rows(session), start, end, now, tz)
+    return _adherence(session, q.prescription_rows(session), start, end, now, tz)
 
 
 def _adherence(
-    session: Session, prescriptions: Sequence[_RxRow], start: date, end: date, now: datetime, tz: ZoneInfo
+    session: Reads,
+    prescriptions: Sequence[q.PrescriptionRow],
+    start: date,
+    end: date,
+    now: datetime,
+    tz: ZoneInfo,
 ) -> Adherence:
     if now.tzinfo is None:
         raise ValueError("now is a naive datetime; pass an aware UTC instant")
@@ -613,19 +435,16 @@ def _adherence(
 
 
 def _schedule(
-    session: Session, prescriptions: Sequence[_RxRow], start: date, end: date, now: datetime, tz: ZoneInfo
+    session: Reads,
+    prescriptions: Sequence[q.PrescriptionRow],
+    start: date,
+    end: date,
+    now: datetime,
+    tz: ZoneInfo,
 ) -> tuple[list[SlotBlock], list[SlotBlock]]:
     """The tracked schedule over [start, end] as blocks SQL can count and blocks to classify one by one."""
-    # One MIN per medication, each answered from ix_doseevent_med_day without a scan.
-    first_dose = (
-        select(func.min(col(DoseEvent.day)))
-        .where(col(DoseEvent.medication_id) == col(Medication.id))
-        .scalar_subquery()
-    )
     tracked_from: dict[int, date] = {
-        cast(int, medication_id): max(start, day)
-        for medication_id, day in session.connection().execute(select(col(Medication.id), first_dose)).all()
-        if day is not None
+        medication_id: max(start, day) for medication_id, day in q.first_dose_days(session).items()
     }
     periods = [
         SchedulePeriod(row.medication_id, row.start, row.end, row.times)
@@ -654,7 +473,7 @@ def _schedule(
     return counted, exact
 
 
-def _run_marks(session: Session, blocks: Sequence[SlotBlock], start: date, end: date) -> list[SlotResult]:
+def _run_marks(session: Reads, blocks: Sequence[SlotBlock], start: date, end: date) -> list[SlotResult]:
     """The missed slots of settled ``blocks`` and the answered slots that end a run of them.
 
     Only whether a slot was answered matters here (the counts came from SQL): an answered
@@ -690,7 +509,7 @@ def _run_marks(session: Session, blocks: Sequence[SlotBlock], start: date, end: 
 
 
 def _classified(
-    session: Session, blocks: Sequence[SlotBlock], start: date, end: date, now: datetime, tz: ZoneInfo
+    session: Reads, blocks: Sequence[SlotBlock], start: date, end: date, now: datetime, tz: ZoneInfo
 ) -> list[SlotResult]:
     """Every slot of ``blocks`` with its outcome (``classify_slots``)."""
     each: list[ScheduledSlot] = []
@@ -703,34 +522,21 @@ def _classified(
         spans.append((block.medication_id, lo.replace(tzinfo=None), hi.replace(tzinfo=None)))
     statuses = {status.value: status for status in DoseStatus}
     doses = [
-        LoggedDose(m, _aware(scheduled), _aware(taken), statuses[status])
+        LoggedDose(m, utc_from_db(scheduled), utc_from_db(taken), statuses[status])
         for m, scheduled, taken, status in _span_doses(session, spans, start, end)
         if status in statuses
     ]
     return classify_slots(each, doses, now)
 
 
-def plan_marks(*, session: Session, start: date, end: date, tz: ZoneInfo) -> list[PlanMark]:
+def plan_marks(*, session: Reads, start: date, end: date, tz: ZoneInfo) -> list[PlanMark]:
     """Taper-plan events (holds, resumes, step backs, start, completion) on local days in [start, end]."""
     first, _ = day_bounds_utc(start, tz)
     _, after = day_bounds_utc(end, tz)
-    rows = (
-        session.connection()
-        .execute(
-            select(col(PlanEvent.at), col(PlanEvent.action), col(PlanEvent.reason))
-            .where(col(PlanEvent.at) >= first)
-            .where(col(PlanEvent.at) < after)
-            .where(col(PlanEvent.action).in_(list(_MARK_ACTIONS)))
-            .order_by(col(PlanEvent.at))
-        )
-        .all()
-    )
-    marks: list[PlanMark] = []
-    for at, action, reason in rows:
-        instant = _utc(at)
-        assert instant is not None
-        marks.append(PlanMark(local_day(instant, tz), action, _MARK_ACTIONS[action], reason))
-    return marks
+    return [
+        PlanMark(local_day(row.at, tz), row.action, _MARK_ACTIONS[row.action], row.reason)
+        for row in q.plan_events(session, first, after, list(_MARK_ACTIONS))
+    ]
 
 
 def _dose_on(segments: Sequence[tuple[date, float]], day: date) -> float:
@@ -764,7 +570,7 @@ def _total(weeks: Sequence[PeriodAdherence]) -> PeriodAdherence | None:
 
 def trends_data(
     *,
-    session: Session,
+    session: Reads,
     range_kind: TrendRange,
     today: date,
     now: datetime,
@@ -788,11 +594,10 @@ def trends_data(
     burden = tuple(full[skip:])
     burden_mean = tuple(rolling_mean(full, MEAN_DAYS)[skip:])
 
-    rows = session.connection().execute(select(col(Medication.id), col(Medication.name))).all()
-    names: dict[int, str] = {cast(int, medication_id): name for medication_id, name in rows}
+    names = q.medication_names(session)
     medications: list[MedicationDoses] = []
     changes: list[ChangeFacts] = []
-    prescriptions = _prescription_rows(session)
+    prescriptions = q.prescription_rows(session)
     for medication_id, periods in _daily_periods(prescriptions).items():
         segments = dose_segments(periods)
         in_range = dose_changes(periods, span.start, span.end)
@@ -826,11 +631,7 @@ def trends_data(
     else:
         keys = list(dict.fromkeys(symptom_keys))
     severity = severity_by_symptom(session=session, keys=keys, start=span.start, end=span.end)
-    symptom_names = dict(
-        session.connection()
-        .execute(select(col(Symptom.key), col(Symptom.name)).where(col(Symptom.key).in_(keys)))
-        .all()
-    )
+    symptom_names = q.symptom_names(session, keys)
     keys = [key for key in keys if key in symptom_names]
     summaries = {
         row.symptom: row

@@ -54,9 +54,8 @@ from tracker.domain.units import format_mg
 from tracker.ui.base import DbScreen
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from tracker.services.trends import TrendsData
+    from tracker.store import Reads
 
 __all__ = ["SymptomPicker", "TrendsReady", "TrendsScreen"]
 
@@ -583,9 +582,13 @@ class SymptomPicker(ModalScreen[tuple[str, ...] | None]):
 
 
 def load_trends(
-    session: Session, range_kind: TrendRange, now: datetime, symptom_keys: tuple[str, ...] | None
+    session: Reads, range_kind: TrendRange, now: datetime, symptom_keys: tuple[str, ...] | None
 ) -> TrendsData:
-    """Runs in a worker thread: the user's zone and today, then every number of the screen."""
+    """Runs in a worker thread: the user's zone and today, then every number of the screen.
+
+    Both services read through plain SQL, so the screen's light read (a plain connection)
+    serves it without importing the ORM; a session works too.
+    """
     from tracker.services.settings import user_zone
     from tracker.services.trends import trends_data
 
@@ -688,6 +691,7 @@ class TrendsScreen(DbScreen):
         self.run_db(
             lambda session: (request, load_trends(session, range_kind, now, keys)),
             self._loaded,
+            light=True,
             group="trends",
         )
 
