@@ -19,7 +19,7 @@ import statistics
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(_ROOT))
 
 from benchmarks import targets  # noqa: E402
+from benchmarks.sqltrace import capture_sql  # noqa: E402
 
 MARK_ACTIONS = ("start", "hold", "resume", "step_back", "step-back", "stepback", "complete")
 LATE_MINUTES = 120
@@ -44,25 +45,6 @@ def _context(db: Any) -> tuple[datetime, ZoneInfo, date]:
         tz = user_zone(session=session)
     now = utc_now()
     return now, tz, now.astimezone(tz).date()
-
-
-@contextlib.contextmanager
-def capture_sql() -> Iterator[list[tuple[str, Any]]]:
-    """Every statement (with its parameters) any engine runs inside the block."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    statements: list[tuple[str, Any]] = []
-
-    def listener(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
-        if not many:
-            statements.append((statement, list(params) if isinstance(params, tuple | list) else params))
-
-    event.listen(Engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", listener)
 
 
 # --------------------------------------------------------------------------- trends

@@ -23,6 +23,7 @@ so the parent can tell a screen that loads nothing (a placeholder) from one that
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -69,15 +70,13 @@ def main(argv: list[str]) -> int:
     App.on_ready = on_ready  # type: ignore[attr-defined]
     WorkerManager.add_worker = add_worker  # type: ignore[method-assign]
 
+    capture = contextlib.ExitStack()
     statements: list[tuple[str, Any]] = []
     if sql_out is not None:  # only the plan check asks for this: it costs time
-        from sqlalchemy import event
-        from sqlalchemy.engine import Engine
+        sys.path.insert(0, str(_ROOT))
+        from benchmarks.sqltrace import capture_sql
 
-        @event.listens_for(Engine, "before_cursor_execute")
-        def _capture(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
-            if not many:
-                statements.append((statement, list(params) if isinstance(params, tuple | list) else params))
+        statements = capture.enter_context(capture_sql())
 
     if mode == "bare":
         from textual.app import ComposeResult
@@ -95,6 +94,7 @@ def main(argv: list[str]) -> int:
         from tracker.cli import main as tracker_main
 
         status = tracker_main(["--db", str(db)])
+    capture.close()
     marks["groups"] = groups
     marks["exit_status"] = status
     marks["peak_mb"] = _peak_mb()

@@ -151,7 +151,7 @@ def online_backup(src: Path, dest: Path) -> Path:
     when the copy fails its check (the source is damaged), OSError or
     sqlite3.OperationalError when it cannot be written; ``dest`` is then absent.
     """
-    from tracker.db import BUSY_TIMEOUT_MS, ro_uri
+    from tracker.store import BUSY_TIMEOUT_MS, ro_uri
 
     tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     _remove_partial(tmp)
@@ -282,8 +282,8 @@ def check_restorable(src: Path) -> str:
 
     Returns its schema revision. Only reads ``src``.
     """
-    from tracker.db import file_problem, integrity_check, schema_revision
     from tracker.migrations import REVISIONS
+    from tracker.store import file_problem, integrity_check, schema_revision
 
     src = Path(src).expanduser()
     if not src.exists():
@@ -311,8 +311,8 @@ def check_restorable(src: Path) -> str:
 
 
 def _database_is_sound(db_path: Path) -> bool:
-    from tracker.db import file_problem, integrity_check, schema_revision
     from tracker.migrations import REVISIONS
+    from tracker.store import file_problem, integrity_check, schema_revision
 
     try:
         if file_problem(db_path) is not None or integrity_check(db_path):
@@ -345,7 +345,7 @@ def restore(
     An older schema is upgraded on the next open, with its own safety copy.
     ``create_dir`` lets a restore onto a new computer create the (default) data folder.
     """
-    from tracker.db import BUSY_TIMEOUT_MS, integrity_check, ro_uri, storage_error
+    from tracker.store import BUSY_TIMEOUT_MS, integrity_check, ro_uri, storage_error
 
     db_path = Path(db_path).expanduser().absolute()
     src = Path(src).expanduser().absolute()
@@ -387,7 +387,7 @@ def restore(
 
 def make_backup(db_path: Path, *, out: Path | None = None, now: datetime | None = None) -> Path:
     """``tracker backup``: a checked copy in backups/ (kind manual) or at ``out``; never overwrites a file."""
-    from tracker.db import check_file, integrity_check, schema_revision, storage_error
+    from tracker.store import check_file, integrity_check, schema_revision, storage_error
 
     db_path = Path(db_path).expanduser().absolute()
     if not db_path.exists():
@@ -397,7 +397,7 @@ def make_backup(db_path: Path, *, out: Path | None = None, now: datetime | None 
         raise StorageError(f"{db_path} holds no taper-tracker data yet; there is nothing to back up")
     problems = integrity_check(db_path)
     if problems:
-        from tracker.db import damaged_error
+        from tracker.store import damaged_error
 
         raise damaged_error(db_path, f"it fails its integrity check ({problems[0]})")
     if out is None:

@@ -63,6 +63,7 @@ def test_no_sql_or_sessions_in_ui_code() -> None:
             "session.execute(",
             "create_engine",
             "sqlite3",
+            "conn.execute(",
         ):
             if needle in text:
                 offenders.append(f"{path.relative_to(ROOT)}: {needle}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import time as clock
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
@@ -142,17 +141,15 @@ def test_pdf_is_private_and_embeds_the_font(demo_db: Database, tmp_path: Path) -
     assert any("DejaVu" in f for f in fonts), fonts
 
 
-def test_one_year_pdf_within_three_seconds(tmp_path: Path) -> None:
+def test_one_year_pdf(tmp_path: Path) -> None:
+    """A year of data makes a PDF (its time budget is checked by benchmarks/run.py, not here)."""
     db = open_database(tmp_path / "year.db")
     with db.write(audit=False) as session:
         generate_demo(session=session, today=TODAY, tz=LONDON)
         # a second demo medication ending the day before the first one starts: 364 days of data
         generate_demo(session=session, today=TODAY - timedelta(days=182), tz=LONDON, seed=3)
-    started = clock.perf_counter()
     path = write(db, "pdf", tmp_path / "year.pdf", TODAY - timedelta(days=364), TODAY)
-    elapsed = clock.perf_counter() - started
     db.close()
-    assert elapsed < 3.0, f"one-year PDF took {elapsed:.2f} s"
     assert "(365 days)" in PdfReader(path).pages[0].extract_text()
 
 

@@ -1,16 +1,21 @@
-"""User settings stored as JSON values in the ``setting`` table, with defaults."""
+"""User settings stored as JSON values in the ``setting`` table, with defaults.
+
+Read with plain SQL (``Reads``: a session or a plain connection), so the start-up
+read of the theme never imports the ORM; only ``set_setting`` does.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from sqlmodel import Session, select
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.timeutil import parse_zone
-from tracker.models import Setting
+from tracker.store import Reads, raw
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 DEFAULT_CRISIS_TEXT = (
     "If you are in danger or thinking about harming yourself, contact your local emergency number "
@@ -54,19 +59,19 @@ def local_zone_name() -> str:
     return "UTC"
 
 
-def get_setting(*, session: Session, key: str) -> Any:
-    row = session.get(Setting, key)
+def get_setting(*, session: Reads, key: str) -> Any:
+    row = raw(session).execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
     if row is None:
         if key == "timezone":
             return local_zone_name()
         return DEFAULTS.get(key)
-    return json.loads(row.value)
+    return json.loads(row[0])
 
 
-def all_settings(*, session: Session) -> dict[str, Any]:
-    values = {k: get_setting(session=session, key=k) for k in DEFAULTS}
-    for row in session.exec(select(Setting)).all():
-        values[row.key] = json.loads(row.value)
+def all_settings(*, session: Reads) -> dict[str, Any]:
+    stored = {key: json.loads(value) for key, value in raw(session).execute("SELECT key, value FROM setting")}
+    values = {k: stored[k] if k in stored else get_setting(session=session, key=k) for k in DEFAULTS}
+    values.update(stored)
     return values
 
 
@@ -80,6 +85,8 @@ def set_setting(*, session: Session, key: str, value: Any) -> None:
             raise TrackerError(str(exc)) from exc
     if key == "crisis_text" and not str(value).strip():
         raise TrackerError("the crisis help text cannot be empty")
+    from tracker.models import Setting
+
     row = session.get(Setting, key)
     encoded = json.dumps(value)
     if row is None:
@@ -90,7 +97,7 @@ def set_setting(*, session: Session, key: str, value: Any) -> None:
     session.flush()
 
 
-def user_zone(*, session: Session) -> ZoneInfo:
+def user_zone(*, session: Reads) -> ZoneInfo:
     """The user's IANA zone (settings), falling back to UTC if the stored name is unknown."""
     name = get_setting(session=session, key="timezone")
     try:

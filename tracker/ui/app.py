@@ -6,6 +6,13 @@ ask for data through ``DbScreen.run_db`` (tracker/ui/base.py), which waits for
 the database to be ready inside the worker thread, never on the event loop. Once
 it is open the app applies the saved theme and, on a first run, shows the
 welcome screen.
+
+A database already at the current schema is opened light (tracker/store.py): the
+file is checked, today's backup taken, and Today and Trends read it through plain
+SQL. The ORM (SQLAlchemy, SQLModel: a third of a second and 30 MB) is opened
+only when something needs it, the first change or a screen that reads through
+it, and in that worker. A new database, or one that needs an upgrade, is opened
+in full at once, since creating and migrating it need the ORM anyway.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from tracker.db import Database
+    from tracker.store import Reader, Reads
 
 
 def _screen(module: str, name: str) -> Any:
@@ -126,8 +134,9 @@ class TrackerApp(DbCallbacks, App[None]):
         self.create_dir = create_dir
         self._clock = clock
         self._db: Database | None = None
-        self._db_error: BaseException | None = None
-        self._db_ready = threading.Event()
+        self._reader: Reader | None = None
+        self._db_ready = threading.Event()  # the open worker has finished, well or not
+        self._db_lock = threading.Lock()  # one thread opens the ORM side
         self._saved_theme: str | None = None
 
     # -- clock ------------------------------------------------------------
@@ -156,17 +165,35 @@ class TrackerApp(DbCallbacks, App[None]):
         self._open_db()
         # a database that cannot be opened is reported once, by _open_db
         start_db_worker(
-            self, self, _startup_settings, self._apply_startup, group="startup", on_error=lambda _m: None
+            self,
+            self,
+            _startup_settings,
+            self._apply_startup,
+            light=True,
+            group="startup",
+            on_error=lambda _m: None,
         )
 
     @work(thread=True, exit_on_error=False, group="open-db")
     def _open_db(self) -> None:
         try:
-            from tracker.db import open_database
+            from tracker.store import daily_backup, open_reader
 
-            self._db = open_database(self.db_path, create_dir=self.create_dir)
+            reader = open_reader(self.db_path)
+            if reader is None:  # new, or to be upgraded: only the full open can do that
+                with self._db_lock:
+                    self._db = self._open_full()
+                warnings = self._db.warnings
+                reader = open_reader(self.db_path)
+                if reader is None:  # pragma: no cover - the full open leaves it at the current schema
+                    raise RuntimeError("the database is not at the current schema after opening it")
+            else:
+                warning = daily_backup(reader.path)
+                warnings = [warning] if warning else []
+            self._reader = reader
+            for warning in warnings:
+                self.call_from_thread(self.notify, warning, title="Backup", severity="warning", timeout=15)
         except BaseException as exc:
-            self._db_error = exc
             from tracker.ui.base import user_message
 
             self.call_from_thread(
@@ -175,15 +202,30 @@ class TrackerApp(DbCallbacks, App[None]):
         finally:
             self._db_ready.set()
 
-    def wait_for_db(self, timeout: float = 60) -> Database:
-        """Called from worker threads only: block until the database is open."""
+    def _open_full(self) -> Database:
+        from tracker.db import open_database
+
+        return open_database(self.db_path, create_dir=self.create_dir)
+
+    def wait_for_reader(self, timeout: float = 60) -> Reader:
+        """Called from worker threads only: block until the database is open for plain reads."""
         from tracker.domain.errors import StorageError
 
         if not self._db_ready.wait(timeout):
             raise StorageError("the database took too long to open")
-        if self._db is None:
+        if self._reader is None:
             raise StorageError("no database is open (the first message said why)")
-        return self._db
+        return self._reader
+
+    def wait_for_db(self, timeout: float = 60) -> Database:
+        """Called from worker threads only: the database with its ORM side, opened on first use."""
+        reader = self.wait_for_reader(timeout)
+        with self._db_lock:
+            if self._db is None:
+                from tracker.db import open_database
+
+                self._db = open_database(reader.path)  # already checked and backed up: quick
+            return self._db
 
     def on_unmount(self) -> None:
         self._db_ready.set()  # a worker still waiting for a database that never opened gives up
@@ -227,7 +269,7 @@ class TrackerApp(DbCallbacks, App[None]):
         return True
 
 
-def _startup_settings(session: Session) -> dict[str, Any]:
+def _startup_settings(session: Reads) -> dict[str, Any]:
     from tracker.services import settings
 
     return {

@@ -78,6 +78,7 @@ def start_db_worker(
     on_done: Callable[[Any], None] | None,
     *,
     write: bool = False,
+    light: bool = False,
     group: str = "db",
     exclusive: bool = False,
     on_error: Callable[[str], None] | None = None,
@@ -86,18 +87,22 @@ def start_db_worker(
 
     ``target`` must handle DataReady and DataFailed (DbCallbacks does). The worker
     never raises: the database is awaited inside the thread, so the event loop
-    never blocks, and every exception becomes a DataFailed message.
+    never blocks, and every exception becomes a DataFailed message. ``light`` reads
+    hand ``fn`` a plain connection instead of a session (tracker/store.py):
+    for reads written against ``Reads``, so the ORM is not imported for them.
     """
 
     @work(thread=True, exit_on_error=False, group=group, exclusive=exclusive)
     def job(owner: DOMNode) -> None:
         try:
-            db = tracker_app.wait_for_db()
-            if write:
-                with db.write() as session:
+            if light and not write:
+                with tracker_app.wait_for_reader().read() as conn:
+                    result = fn(conn)  # type: ignore[arg-type]
+            elif write:
+                with tracker_app.wait_for_db().write() as session:
                     result = fn(session)
             else:
-                with db.read() as session:
+                with tracker_app.wait_for_db().read() as session:
                     result = fn(session)
         except Exception as exc:  # shown to the user, never raised into the loop
             tracker_app.log.error(f"database call failed: {type(exc).__name__}")
@@ -157,6 +162,7 @@ class DbScreen(DbCallbacks, Screen[Any]):
         on_done: Callable[[T], None] | None = None,
         *,
         write: bool = False,
+        light: bool = False,
         group: str = "db",
         exclusive: bool = False,
         on_error: Callable[[str], None] | None = None,
@@ -167,6 +173,7 @@ class DbScreen(DbCallbacks, Screen[Any]):
             fn: Called with a session inside the worker thread; it must not touch widgets.
             on_done: Called on the UI thread with ``fn``'s result.
             write: Run in a write transaction (committed when ``fn`` returns, rolled back on error).
+            light: A read through a plain connection (``fn`` takes ``Reads``): no ORM import.
             group: Worker group name (``exclusive`` cancels the group's earlier workers).
             on_error: Called on the UI thread with the message instead of a notification,
                 for screens that show errors beside a field.
@@ -177,6 +184,7 @@ class DbScreen(DbCallbacks, Screen[Any]):
             fn,
             on_done,
             write=write,
+            light=light,
             group=group,
             exclusive=exclusive,
             on_error=on_error,
