@@ -6,6 +6,10 @@ burden, only the few days of doses the rules look at, one row per medication
 for its latest dose) and stores what the user did with a reminder in the
 ``reminderstate`` table: a dismissed reminder stays hidden until its condition
 changes; an urgent one is snoozed for at most 24 hours.
+
+A light module: the reads (``gather_context``, ``active_reminders``) take ``Reads``
+and run the plain SQL of ``tracker.queries.reminders``, so Today shows its reminders
+without importing the ORM; only the writes (dismiss, snooze) import it, inside them.
 """
 
 from __future__ import annotations
@@ -15,29 +19,20 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import func
-from sqlmodel import Session, col, select
 
 from tracker.domain import reminders as rules
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.domain.units import times_from_text
-from tracker.models import (
-    Appointment,
-    CheckIn,
-    DoseEvent,
-    Medication,
-    Prescription,
-    ReminderState,
-    Symptom,
-    SymptomEntry,
-    TaperPlan,
-)
+from tracker.queries import reminders as q
 from tracker.services import settings as settings_service
-from tracker.services.taper import plan_info
+from tracker.services.taper_status import plan_infos
+from tracker.store import Reads
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 __all__ = [
     "ActiveReminder",
@@ -94,7 +89,7 @@ def _active(r: rules.Reminder) -> ActiveReminder:
     )
 
 
-def reminder_settings(*, session: Session) -> rules.ReminderSettings:
+def reminder_settings(*, session: Reads) -> rules.ReminderSettings:
     """The defaults of DOMAIN.md, with the user's thresholds and crisis text from settings.
 
     Unknown names or values of the wrong type in ``reminder_thresholds`` are
@@ -118,86 +113,13 @@ def reminder_settings(*, session: Session) -> rules.ReminderSettings:
     return dataclasses.replace(base, **changes)
 
 
-def _burden(session: Session, first: date, last: date) -> dict[date, int]:
-    rows = session.exec(
-        select(col(SymptomEntry.day), func.sum(SymptomEntry.severity))
-        .where(SymptomEntry.day >= first)
-        .where(SymptomEntry.day <= last)
-        .group_by(col(SymptomEntry.day))
-    ).all()
-    return {day: int(total) for day, total in rows}
-
-
-def _baseline_mean(session: Session) -> float | None:
-    """Mean daily burden over the baseline days (check-ins marked baseline) that have ratings."""
-    baseline_days = select(col(CheckIn.day)).where(CheckIn.is_baseline == True)  # noqa: E712
-    per_day = (
-        select(func.sum(SymptomEntry.severity).label("burden"))
-        .where(col(SymptomEntry.day).in_(baseline_days))
-        .group_by(col(SymptomEntry.day))
-        .subquery()
-    )
-    mean = session.exec(select(func.avg(per_day.c.burden))).one()
-    return float(mean) if mean is not None else None
-
-
-def _severe_days(session: Session, first: date) -> dict[str, set[date]]:
-    """Local days each symptom (by its current name) was rated severe; the crisis item has its own rule."""
-    rows = session.exec(
-        select(col(Symptom.name), col(SymptomEntry.day))
-        .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
-        .where(SymptomEntry.day >= first)
-        .where(SymptomEntry.severity >= 3)
-        .where(Symptom.is_crisis == False)  # noqa: E712
-        .distinct()
-    ).all()
-    out: dict[str, set[date]] = {}
-    for name, day in rows:
-        out.setdefault(name, set()).add(day)
-    return out
-
-
-def _crisis_days(session: Session, first: date) -> frozenset[date]:
-    """Days "thoughts of self-harm" was logged as present (mild or worse; 0 means none)."""
-    rows = session.exec(
-        select(col(SymptomEntry.day))
-        .join(Symptom, col(Symptom.id) == col(SymptomEntry.symptom_id))
-        .where(Symptom.is_crisis == True)  # noqa: E712
-        .where(SymptomEntry.day >= first)
-        .where(SymptomEntry.severity >= 1)
-        .distinct()
-    ).all()
-    return frozenset(day for day in rows)
-
-
-def _latest_taken(session: Session, medication_id: int, now: datetime) -> DoseEvent | None:
-    """The medication's latest dose taken (not skipped, above 0 mg) at or before ``now``, if any.
-
-    R4's stop case needs it however long ago it was, so it is not bounded by day;
-    ordered by ``taken_at`` (not by ``day``: a late dose, an edited time or a change
-    of zone can put them in a different order) it is one probe of
-    ix_doseevent_med_taken from the newest end, not a pass over every dose.
-    """
-    return session.exec(
-        select(DoseEvent)
-        .where(DoseEvent.medication_id == medication_id)
-        .where(col(DoseEvent.taken_at).is_not(None))
-        .where(col(DoseEvent.taken_at) <= as_utc(now))
-        .where(DoseEvent.status != "skipped")
-        .where(DoseEvent.amount_mg > 0)
-        .order_by(col(DoseEvent.taken_at).desc())
-        .limit(1)
-    ).first()
-
-
 def _doses(
-    session: Session, first: date, now: datetime, medication_ids: Sequence[int]
+    session: Reads, first: date, now: datetime, medication_ids: Sequence[int]
 ) -> tuple[rules.DoseInfo, ...]:
     """Dose entries of the last few local days, plus each medication's latest dose taken (R4's stop case)."""
-    recent = session.exec(select(DoseEvent).where(DoseEvent.day >= first)).all()
-    found = {e.id: e for e in recent}
+    found = {e.id: e for e in q.doses_since(session, first)}
     for medication_id in medication_ids:
-        latest = _latest_taken(session, medication_id, now)
+        latest = q.latest_taken(session, medication_id, now)
         if latest is not None:
             found.setdefault(latest.id, latest)
     return tuple(
@@ -241,7 +163,7 @@ def _with_reductions(
     return dataclasses.replace(plan, last_reduction=latest)
 
 
-def gather_context(*, session: Session, now: datetime, tz: ZoneInfo) -> rules.ReminderContext:
+def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.ReminderContext:
     """Everything R1-R11 read at ``now``, in as few and as small queries as the rules allow."""
     s = reminder_settings(session=session)
     today = local_day(now, tz)
@@ -249,8 +171,7 @@ def gather_context(*, session: Session, now: datetime, tz: ZoneInfo) -> rules.Re
     dose_days = max(s.unplanned_lookback_days, s.missed_window_days + 1, s.no_dose_days + 1) + 1
     burden_days = max(s.settle_window_days, s.flare_window_days + s.flare_before_days + 1) + 1
     medications = tuple(
-        rules.MedicationInfo(m.id or 0, m.name, m.half_life_hours, m.archived)
-        for m in session.exec(select(Medication)).all()
+        rules.MedicationInfo(m.id, m.name, m.half_life_hours, m.archived) for m in q.medications(session)
     )
     prescriptions = tuple(
         rules.PrescriptionInfo(
@@ -261,48 +182,38 @@ def gather_context(*, session: Session, now: datetime, tz: ZoneInfo) -> rules.Re
             end=p.end_date,
             prescriber=p.prescriber,
         )
-        for p in session.exec(select(Prescription).order_by(col(Prescription.start_date))).all()
+        for p in q.prescriptions(session)
     )
-    plans = session.exec(select(TaperPlan).where(col(TaperPlan.status).in_(_PLAN_STATUSES))).all()
-    plan_infos = tuple(_with_reductions(plan_info(session, p), prescriptions, today) for p in plans)
-    mood_first = today - timedelta(days=s.crisis_recent_days)
-    moods = session.exec(
-        select(col(CheckIn.day), col(CheckIn.mood))
-        .where(CheckIn.day >= mood_first)
-        .where(col(CheckIn.mood).is_not(None))
-    ).all()
+    plans = plan_infos(session, _PLAN_STATUSES)
     since = as_utc(now) - timedelta(days=s.check_in_days + 2)
-    appointments = tuple(
-        as_utc(a) for a in session.exec(select(Appointment.at).where(Appointment.at >= since)).all()
-    )
     return rules.ReminderContext(
         settings=s,
         medications=medications,
         prescriptions=prescriptions,
         doses=_doses(session, today - timedelta(days=dose_days), now, [m.id for m in medications]),
-        daily_burden=_burden(session, today - timedelta(days=burden_days), today),
-        severe_days=_severe_days(session, today - timedelta(days=burden_days)),
-        baseline_mean_burden=_baseline_mean(session),
-        crisis_days=_crisis_days(session, today - timedelta(days=s.crisis_recent_days)),
-        mood={day: int(m) for day, m in moods if m is not None},
-        plans=plan_infos,
-        appointments=appointments,
+        daily_burden=q.daily_burden(session, today - timedelta(days=burden_days), today),
+        severe_days=q.severe_days(session, today - timedelta(days=burden_days)),
+        baseline_mean_burden=q.baseline_mean_burden(session),
+        crisis_days=q.crisis_days(session, today - timedelta(days=s.crisis_recent_days)),
+        mood=q.moods_since(session, today - timedelta(days=s.crisis_recent_days)),
+        plans=tuple(_with_reductions(p, prescriptions, today) for p in plans),
+        appointments=tuple(q.appointments_since(session, since)),
         planned_medication_ids=frozenset(p.medication_id for p in plans if p.status in _PLANNED_STATUSES),
     )
 
 
-def _states(session: Session, keys: list[str]) -> list[rules.DismissalState]:
-    if not keys:
-        return []
-    rows = session.exec(select(ReminderState).where(col(ReminderState.key).in_(keys))).all()
-    return [rules.DismissalState(r.key, r.fingerprint, r.dismissed, r.snoozed_until) for r in rows]
+def _states(session: Reads, keys: list[str]) -> list[rules.DismissalState]:
+    return [
+        rules.DismissalState(r.key, r.fingerprint, r.dismissed, r.snoozed_until)
+        for r in q.reminder_states(session, keys)
+    ]
 
 
-def _due(session: Session, now: datetime, tz: ZoneInfo) -> list[rules.Reminder]:
+def _due(session: Reads, now: datetime, tz: ZoneInfo) -> list[rules.Reminder]:
     return rules.evaluate(gather_context(session=session, now=now, tz=tz), now, tz)
 
 
-def active_reminders(*, session: Session, now: datetime, tz: ZoneInfo | None = None) -> list[ActiveReminder]:
+def active_reminders(*, session: Reads, now: datetime, tz: ZoneInfo | None = None) -> list[ActiveReminder]:
     """Reminders to show now, urgent first, without those the user dismissed or snoozed.
 
     ``tz`` defaults to the user's zone from settings; the rules run in it.
@@ -313,7 +224,7 @@ def active_reminders(*, session: Session, now: datetime, tz: ZoneInfo | None = N
     return [_active(r) for r in shown]
 
 
-def _find(session: Session, key: str, now: datetime, tz: ZoneInfo | None) -> rules.Reminder:
+def _find(session: Reads, key: str, now: datetime, tz: ZoneInfo | None) -> rules.Reminder:
     zone = tz or settings_service.user_zone(session=session)
     for reminder in _due(session, now, zone):
         if reminder.key == key:
@@ -322,6 +233,8 @@ def _find(session: Session, key: str, now: datetime, tz: ZoneInfo | None) -> rul
 
 
 def _store(session: Session, state: rules.DismissalState) -> None:
+    from tracker.models import ReminderState  # a write: the ORM is loaded only here
+
     row = session.get(ReminderState, state.key)
     if row is None:
         row = ReminderState(key=state.key, fingerprint=state.fingerprint)

@@ -10,6 +10,9 @@ expected doses of each day match the current step.
 The app never decides doses: a calculated schedule is saved as a draft to
 discuss with the prescriber, and only a plan whose agreement is recorded (who
 agreed it and when) can start (reminder rule R7).
+
+The status reads (``plan_info`` for the reminder rules, ``current_steps`` for Today)
+live in the light ``tracker.services.taper_status`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -26,15 +29,24 @@ from sqlmodel import Session, col, select
 
 from tracker.domain import taper as dt
 from tracker.domain.errors import NotFoundError, TrackerError
-from tracker.domain.reminders import PlanInfo, StepInfo, plan_start_blocked
+from tracker.domain.reminders import plan_start_blocked
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.models import Appointment, Medication, PlanEvent, TaperPlan, TaperStep
 from tracker.services import meds
+from tracker.services.taper_status import (
+    LIVE_STEP,
+    STARTED_STEP,
+    CurrentStep,
+    current_steps,
+    mg_text,
+    plan_info,
+)
 
 __all__ = [
     "AGREED_NOTICE",
     "DRAFT_NOTICE",
     "ENDED_NOTICE",
+    "CurrentStep",
     "DraftInputs",
     "EventView",
     "PlanChange",
@@ -45,6 +57,7 @@ __all__ = [
     "advance_plan",
     "agree_plan",
     "calculate_draft",
+    "current_steps",
     "draft_inputs",
     "formulation_for",
     "get_plan",
@@ -69,9 +82,10 @@ ENDED_NOTICE = "This plan is no longer running; it is kept for your history."
 _RUNNING = frozenset({"active", "held"})
 _FINAL = frozenset({"completed", "abandoned"})
 _EDITABLE = frozenset({"draft", "agreed"})
-_LIVE_STEP = frozenset({"current", "held"})
-_STARTED_STEP = frozenset({"current", "held", "done", "stepped_back"})
+_LIVE_STEP = LIVE_STEP
+_STARTED_STEP = STARTED_STEP
 _EPS = 1e-9
+_mg = mg_text
 
 
 # --------------------------------------------------------------------------- views
@@ -333,34 +347,6 @@ def _to_domain(rows: Sequence[TaperStep]) -> list[dt.PlanStep]:
     ]
 
 
-def _last_reduction(rows: Sequence[TaperStep]) -> date | None:
-    """The latest day a started step lowered the dose below the step before it."""
-    started = sorted(
-        (r for r in rows if r.status in _STARTED_STEP and r.actual_start is not None),
-        key=lambda r: (r.actual_start or date.min, r.order),
-    )
-    found: date | None = None
-    for before, after in itertools.pairwise(started):
-        if after.dose_mg < before.dose_mg - _EPS:
-            found = after.actual_start
-    return found
-
-
-def plan_info(session: Session, plan: TaperPlan) -> PlanInfo:
-    """The plan as the reminder rules read it."""
-    rows = _steps(session, plan.id or 0)
-    return PlanInfo(
-        id=plan.id or 0,
-        medication_id=plan.medication_id,
-        status=plan.status,
-        prescriber=plan.prescriber,
-        steps=tuple(
-            StepInfo(r.order, r.dose_mg, r.planned_start, r.min_days, r.status, r.actual_start) for r in rows
-        ),
-        last_reduction=_last_reduction(rows),
-    )
-
-
 # --------------------------------------------------------------------------- writing
 
 
@@ -390,10 +376,6 @@ def _step_label(step: dt.PlanStep | TaperStep | None) -> str | None:
     if step is None:
         return None
     return f"step {step.order}: {_mg(step.dose_mg)} mg a day"
-
-
-def _mg(x: float) -> str:
-    return f"{round(x, 3):g}"
 
 
 def _write_steps(
@@ -1055,53 +1037,3 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
 def step_doses(steps: Iterable[StepView | dt.DraftStep]) -> list[float]:
     """The daily doses of steps in order, for a small chart."""
     return [s.dose_mg for s in steps]
-
-
-@dataclass(frozen=True, slots=True)
-class CurrentStep:
-    """Where a running plan stands on a day: what Today shows under the doses."""
-
-    medication_name: str
-    plan_status: str  # active or held
-    order: int
-    total: int
-    dose_mg: float
-    started: date | None
-    min_days: int
-    days_at: int | None  # days at this dose on ``day``, counting the first day as 1
-
-    def line(self) -> str:
-        """``Taper · Sertraline step 3 of 6: 37.5 mg a day, day 28 (agreed minimum 42)``."""
-        held = " · on hold" if self.plan_status == "held" else ""
-        days = f", day {self.days_at} (agreed minimum {self.min_days})" if self.days_at else ""
-        step = f"step {self.order} of {self.total}"
-        return f"Taper · {self.medication_name} {step}: {_mg(self.dose_mg)} mg a day{days}{held}"
-
-
-def current_steps(*, session: Session, day: date) -> list[CurrentStep]:
-    """The live step of every running (active or held) plan, for a local ``day``."""
-    plans = session.exec(
-        select(TaperPlan).where(col(TaperPlan.status).in_(["active", "held"])).order_by(col(TaperPlan.id))
-    ).all()
-    out: list[CurrentStep] = []
-    for plan in plans:
-        view = _view(session, plan)
-        step = view.live_step
-        if step is None:
-            continue
-        days_at = (
-            (day - step.actual_start).days + 1 if step.actual_start and step.actual_start <= day else None
-        )
-        out.append(
-            CurrentStep(
-                medication_name=view.medication_name,
-                plan_status=view.status,
-                order=step.order,
-                total=len(view.steps),
-                dose_mg=step.dose_mg,
-                started=step.actual_start,
-                min_days=step.min_days,
-                days_at=days_at,
-            )
-        )
-    return out

@@ -1,0 +1,207 @@
+"""Plain-SQL reads behind reminder rules R1-R11: compact, index-friendly, one shape each.
+
+Per-day sums for the symptom burden are aggregated in SQL; doses are read for the
+few local days the rules look at (ix_doseevent_day), plus each medication's latest
+dose taken, one probe of ix_doseevent_med_taken from its newest end; the baseline
+days are one range of ix_checkin_baseline. Dates and datetimes are compared as
+the ORM stores them (``to_db``); instants come back aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tracker.store import Reads, day_from_db, raw, to_db, utc_from_db
+
+__all__ = [
+    "DoseRow",
+    "MedicationRow",
+    "PrescriptionRow",
+    "ReminderStateRow",
+    "appointments_since",
+    "baseline_mean_burden",
+    "crisis_days",
+    "daily_burden",
+    "doses_since",
+    "latest_taken",
+    "medications",
+    "moods_since",
+    "prescriptions",
+    "reminder_states",
+    "severe_days",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationRow:
+    """The columns of a ``medication`` row the reminder rules read."""
+
+    id: int
+    name: str
+    half_life_hours: float | None
+    archived: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PrescriptionRow:
+    """The columns of a ``prescription`` row the reminder rules read; ``times`` as stored."""
+
+    id: int
+    medication_id: int
+    dose_mg: float
+    times: str
+    start_date: date
+    end_date: date | None
+    prescriber: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DoseRow:
+    """The columns of a ``doseevent`` row the reminder rules read."""
+
+    id: int
+    medication_id: int
+    scheduled_for: datetime | None
+    taken_at: datetime | None
+    amount_mg: float
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderStateRow:
+    """A ``reminderstate`` row: what the user did with one reminder."""
+
+    key: str
+    fingerprint: str
+    dismissed: bool
+    snoozed_until: datetime | None
+
+
+def medications(session: Reads) -> list[MedicationRow]:
+    """Every medication, archived ones included (the rules skip those themselves)."""
+    rows = raw(session).execute("SELECT id, name, half_life_hours, archived FROM medication ORDER BY id")
+    return [MedicationRow(i, name, half, bool(archived)) for i, name, half, archived in rows]
+
+
+def prescriptions(session: Reads) -> list[PrescriptionRow]:
+    """Every prescription, by start date (then id, so equal dates keep one order)."""
+    rows = raw(session).execute(
+        "SELECT id, medication_id, dose_mg, times, start_date, end_date, prescriber "
+        "FROM prescription ORDER BY start_date, id"
+    )
+    return [
+        PrescriptionRow(i, med, float(dose), times, date.fromisoformat(start), day_from_db(end), who)
+        for i, med, dose, times, start, end, who in rows
+    ]
+
+
+_DOSE_COLUMNS = "id, medication_id, scheduled_for, taken_at, amount_mg, status"
+
+
+def _dose(row: tuple[int, int, str | None, str | None, float, str]) -> DoseRow:
+    ident, med, scheduled, taken, amount, status = row
+    return DoseRow(ident, med, utc_from_db(scheduled), utc_from_db(taken), float(amount), status)
+
+
+def doses_since(session: Reads, first: date) -> list[DoseRow]:
+    """Dose entries of local day ``first`` and later (one range of ix_doseevent_day)."""
+    rows = raw(session).execute(
+        f"SELECT {_DOSE_COLUMNS} FROM doseevent WHERE day >= ? ORDER BY day, id", (to_db(first),)
+    )
+    return [_dose(r) for r in rows]
+
+
+def latest_taken(session: Reads, medication_id: int, now: datetime) -> DoseRow | None:
+    """The medication's latest dose taken (not skipped, above 0 mg) at or before ``now``, if any.
+
+    R4's stop case needs it however long ago it was, so it is not bounded by day;
+    ordered by ``taken_at`` (not by ``day``: a late dose, an edited time or a change
+    of zone can put them in a different order) it is one probe of
+    ix_doseevent_med_taken from the newest end, not a pass over every dose.
+    """
+    row = (
+        raw(session)
+        .execute(
+            f"SELECT {_DOSE_COLUMNS} FROM doseevent "
+            "WHERE medication_id = ? AND taken_at IS NOT NULL AND taken_at <= ? "
+            "AND status != 'skipped' AND amount_mg > 0 "
+            "ORDER BY taken_at DESC LIMIT 1",
+            (medication_id, to_db(now)),
+        )
+        .fetchone()
+    )
+    return _dose(row) if row is not None else None
+
+
+def daily_burden(session: Reads, first: date, last: date) -> dict[date, int]:
+    """The sum of severities of each logged local day from ``first`` to ``last``."""
+    rows = raw(session).execute(
+        "SELECT day, SUM(severity) FROM symptomentry WHERE day >= ? AND day <= ? GROUP BY day",
+        (to_db(first), to_db(last)),
+    )
+    return {date.fromisoformat(day): int(total) for day, total in rows}
+
+
+def baseline_mean_burden(session: Reads) -> float | None:
+    """Mean daily burden over the baseline days (check-ins marked baseline) that have ratings."""
+    mean = (
+        raw(session)
+        .execute(
+            "SELECT AVG(burden) FROM (SELECT SUM(severity) AS burden FROM symptomentry "
+            "WHERE day IN (SELECT day FROM checkin WHERE is_baseline = 1) GROUP BY day)"
+        )
+        .fetchone()[0]
+    )
+    return float(mean) if mean is not None else None
+
+
+def severe_days(session: Reads, first: date) -> dict[str, set[date]]:
+    """Local days from ``first`` each symptom (by its current name) was rated severe; not the crisis item."""
+    rows = raw(session).execute(
+        "SELECT DISTINCT s.name, e.day FROM symptomentry AS e JOIN symptom AS s ON s.id = e.symptom_id "
+        "WHERE e.day >= ? AND e.severity >= 3 AND s.is_crisis = 0",
+        (to_db(first),),
+    )
+    out: dict[str, set[date]] = {}
+    for name, day in rows:
+        out.setdefault(name, set()).add(date.fromisoformat(day))
+    return out
+
+
+def crisis_days(session: Reads, first: date) -> frozenset[date]:
+    """Days from ``first`` "thoughts of self-harm" was logged as present (mild or worse; 0 means none)."""
+    rows = raw(session).execute(
+        "SELECT DISTINCT e.day FROM symptomentry AS e JOIN symptom AS s ON s.id = e.symptom_id "
+        "WHERE s.is_crisis = 1 AND e.day >= ? AND e.severity >= 1",
+        (to_db(first),),
+    )
+    return frozenset(date.fromisoformat(day) for (day,) in rows)
+
+
+def moods_since(session: Reads, first: date) -> dict[date, int]:
+    """The mood of each check-in from local day ``first`` that has one."""
+    rows = raw(session).execute(
+        "SELECT day, mood FROM checkin WHERE day >= ? AND mood IS NOT NULL", (to_db(first),)
+    )
+    return {date.fromisoformat(day): int(mood) for day, mood in rows}
+
+
+def appointments_since(session: Reads, since: datetime) -> list[datetime]:
+    """The times (aware UTC) of appointments at or after ``since``, past or booked."""
+    rows = raw(session).execute("SELECT at FROM appointment WHERE at >= ? ORDER BY at", (to_db(since),))
+    return [moment for (stored,) in rows if (moment := utc_from_db(stored)) is not None]
+
+
+def reminder_states(session: Reads, keys: Sequence[str]) -> list[ReminderStateRow]:
+    """What the user did with the reminders called ``keys`` (those never touched have no row)."""
+    if not keys:
+        return []
+    wanted = list(dict.fromkeys(keys))
+    rows = raw(session).execute(
+        "SELECT key, fingerprint, dismissed, snoozed_until FROM reminderstate "
+        f"WHERE key IN ({','.join('?' * len(wanted))})",
+        wanted,
+    )
+    return [ReminderStateRow(k, f, bool(d), utc_from_db(until)) for k, f, d, until in rows]
