@@ -88,6 +88,30 @@ def test_tracker_db_environment_variable(
     assert _count(str(target), "medication") == 1
 
 
+def test_med_add_records_a_top_up_liquid_and_tablet_fractions(
+    capsys: pytest.CaptureFixture[str], dbp: str
+) -> None:
+    code, out, err = run(
+        capsys,
+        "med", "add", "Paroxetine", "--strength", "20mg", "--liquid", "10mg/5ml",
+        "--fractions", "1, 0.5, 0.25", "--db", dbp,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "liquid 2 mg/ml for small steps" in out and "split to 1,0.5,0.25" in out
+    with sqlite3.connect(dbp) as conn:
+        row = conn.execute("SELECT liquid_mg_per_ml, tablet_fractions FROM medication").fetchone()
+    assert row == (2.0, "1,0.5,0.25")
+
+
+def test_med_add_without_options_keeps_halves_and_no_liquid(
+    capsys: pytest.CaptureFixture[str], dbp: str
+) -> None:
+    assert run(capsys, "med", "add", "Sertraline", "--strength", "50mg", "--db", dbp)[0] == 0
+    with sqlite3.connect(dbp) as conn:
+        row = conn.execute("SELECT liquid_mg_per_ml, tablet_fractions FROM medication").fetchone()
+    assert row == (None, "1,0.5")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -109,6 +133,12 @@ def test_tracker_db_environment_variable(
         (("rx", "set", "sertraline", "20mg", "--times", "8pm"), "not understood"),
         (("med", "add", "X", "--strength", "twenty"), "not understood"),
         (("med", "add", "X", "--strength", "2mg/ml", "--form", "tablet"), "must be liquid"),
+        (("med", "add", "X", "--strength", "20mg", "--liquid", "20mg"), "per ml"),
+        (("med", "add", "X", "--strength", "20mg", "--liquid", "lots"), "not understood"),
+        (("med", "add", "X", "--strength", "2mg/ml", "--liquid", "2mg/ml"), "not for liquid"),
+        (("med", "add", "X", "--strength", "20mg", "--fractions", "1,0.5,2"), "between 0 and 1"),
+        (("med", "add", "X", "--strength", "20mg", "--fractions", "half"), "must be numbers"),
+        (("med", "add", "X", "--strength", "2mg/ml", "--fractions", "1,0.5"), "not for liquid"),
         (("log", "dose"), "the following arguments are required"),
         (("frobnicate",), "invalid choice"),
     ],

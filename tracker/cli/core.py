@@ -65,6 +65,19 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("--class", dest="drug_class", default=None, choices=["SSRI", "SNRI", "other"])
     p.add_argument("--half-life", type=str, default=None, metavar="HOURS")
     p.add_argument("--brand", default=None)
+    p.add_argument(
+        "--liquid",
+        default=None,
+        metavar="CONC",
+        help="a liquid of the same drug used to top up small steps, e.g. 20mg/ml or 10mg/5ml "
+        "(tablets and capsules; lets taper drafts reach steps tablets cannot)",
+    )
+    p.add_argument(
+        "--fractions",
+        default=None,
+        metavar="LIST",
+        help="the tablet fractions you can split to, e.g. 1,0.5,0.25 (default 1,0.5)",
+    )
     p.set_defaults(handler=cmd_med_add)
     p = med.add_parser("list", help="list medications")
     db_arg(p)
@@ -206,6 +219,18 @@ def cmd_med_add(args: argparse.Namespace) -> int:
             half_life = float(args.half_life)
         except ValueError as exc:
             raise TrackerError(f"half-life {args.half_life!r} is not a number of hours") from exc
+    liquid = None
+    if args.liquid is not None:
+        if form in ("liquid", "drops"):
+            raise TrackerError(f"--liquid is for tablets or capsules topped up with a liquid, not for {form}")
+        conc = parse_strength(args.liquid)
+        if conc.per != "ml":
+            raise TrackerError(
+                f"--liquid {args.liquid!r} must be a strength per ml, such as 20mg/ml or 10mg/5ml"
+            )
+        liquid = conc.mg
+    if args.fractions is not None and form not in ("tablet", "capsule"):
+        raise TrackerError(f"--fractions is for tablets, not for {form}")
     db = open_db(args)
     with db.write() as session:
         med = meds.create_medication(
@@ -216,9 +241,17 @@ def cmd_med_add(args: argparse.Namespace) -> int:
             drug_class=args.drug_class,
             half_life_hours=half_life,
             brand=args.brand,
+            liquid_mg_per_ml=liquid,
+            **({"tablet_fractions": args.fractions.replace(" ", "")} if args.fractions is not None else {}),
         )
         name, cls, hl = med.name, med.drug_class, med.half_life_hours
-    print(f"Added {name} ({cls}, {args.strength} {form}" + (f", half-life {hl:g} h)" if hl else ")"))
+        fractions = med.tablet_fractions
+    extras = [f"half-life {hl:g} h"] if hl else []
+    if liquid is not None:
+        extras.append(f"liquid {liquid:g} mg/ml for small steps")
+    if args.fractions is not None:
+        extras.append(f"split to {fractions}")
+    print(f"Added {name} ({', '.join([f'{cls}', f'{args.strength} {form}', *extras])})")
     return 0
 
 
