@@ -422,19 +422,20 @@ def test_late_means_more_than_two_hours() -> None:
     assert _one(_taken(None), now) is SlotOutcome.ON_TIME  # no time: nothing shows it was late
 
 
-def test_missed_means_nothing_logged_more_than_six_hours_ago() -> None:
-    assert _one(None, utc("2026-06-01 13:00")) is SlotOutcome.PENDING  # exactly 6 h
-    assert _one(None, utc("2026-06-01 13:01")) is SlotOutcome.MISSED  # 6 h 1 min
+def test_missed_means_nothing_logged_six_hours_after_its_time() -> None:
+    # DOMAIN.md R5, and what Today and the reminders say at the same instant
+    assert _one(None, utc("2026-06-01 12:59")) is SlotOutcome.PENDING  # 5 h 59 min
+    assert _one(None, utc("2026-06-01 13:00")) is SlotOutcome.MISSED  # exactly 6 h
     assert _one(None, utc("2026-06-01 06:00")) is SlotOutcome.PENDING  # still in the future
 
 
 def test_six_hours_are_real_hours_across_the_spring_forward() -> None:
     # 00:30 on 29 March 2026 is before the 01:00 GMT jump: 00:30 UTC. 6 h later the wall
-    # clock reads 07:30 BST (06:30 UTC): still pending although the clock moved 7 h.
+    # clock reads 07:30 BST (06:30 UTC): missed only then, although the clock moved 7 h.
     slot = local_to_utc(D("2026-03-29"), time(0, 30), LONDON)
     assert slot == utc("2026-03-29 00:30")
-    assert _one(None, utc("2026-03-29 06:30"), slot) is SlotOutcome.PENDING
-    assert _one(None, utc("2026-03-29 06:31"), slot) is SlotOutcome.MISSED
+    assert _one(None, utc("2026-03-29 06:29"), slot) is SlotOutcome.PENDING
+    assert _one(None, utc("2026-03-29 06:30"), slot) is SlotOutcome.MISSED
 
 
 def test_which_logged_dose_answers_a_slot() -> None:
@@ -475,7 +476,7 @@ def test_dst_days_keep_one_slot_and_group_by_local_date() -> None:
         _taken(utc("2026-03-28 10:00"), slots[0].scheduled_at),  # 10:00 GMT: exactly 2 h, on time
         _taken(utc("2026-03-29 09:01"), slots[1].scheduled_at),  # 10:01 BST: 2 h 1 min, late
     ]
-    now = utc("2026-03-30 13:00")  # 14:00 BST, exactly 6 h after the 30th's slot: pending
+    now = utc("2026-03-30 12:59")  # 13:59 BST, 5 h 59 min after the 30th's slot: pending
     results = classify_slots(slots, doses, now)
     assert [r.outcome for r in results] == [SlotOutcome.ON_TIME, SlotOutcome.LATE, SlotOutcome.PENDING]
     by_day = adherence_by_day(results, LONDON)

@@ -592,7 +592,10 @@ LATE_AFTER = timedelta(hours=2)
 """A dose taken more than this after its scheduled time is late (exactly 2 h is on time)."""
 
 MISSED_AFTER = timedelta(hours=6)
-"""A slot with nothing logged more than this before ``now`` is missed (R5); otherwise pending."""
+"""A slot with nothing logged this long before ``now`` (or longer) is missed (R5); otherwise pending.
+
+"Nothing logged 6 hours after its time counts as missed" (DOMAIN.md R5): at exactly 6 h it is
+missed, as the reminder rules and Today count it."""
 
 
 class DoseStatus(StrEnum):
@@ -698,7 +701,7 @@ def classify_slots(
             outcome = late if when is not None and when - at > late_after else on_time
         elif key in skipped:
             outcome = skip
-        elif at < missed_before:
+        elif at <= missed_before:
             outcome = missed
         else:
             outcome = pending
