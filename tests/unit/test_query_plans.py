@@ -65,16 +65,18 @@ def _dose(db: Database, med_id: int, day: date, taken_at: datetime | None, statu
 
 @contextmanager
 def _captured(db: Database) -> Iterator[list[tuple[str, Any]]]:
+    """The statements run on the engine's connections, traced by SQLite itself: the ORM's and the
+    plain-SQL reads' (tracker/queries) alike, with their parameters written in (so params are None)."""
     seen: list[tuple[str, Any]] = []
 
-    def listener(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
-        seen.append((statement, params))
+    def trace(dbapi_connection: sqlite3.Connection, *_rest: Any) -> None:
+        dbapi_connection.set_trace_callback(lambda statement: seen.append((statement, None)))
 
-    event.listen(db.engine, "before_cursor_execute", listener)
+    event.listen(db.engine, "checkout", trace)
     try:
         yield seen
     finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+        event.remove(db.engine, "checkout", trace)
 
 
 def _plans(db: Database, work: Callable[[Session], object]) -> list[tuple[str, list[str]]]:

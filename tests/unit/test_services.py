@@ -263,16 +263,25 @@ def test_settings_and_day_summary(db: Database, med_id: int) -> None:
 
 
 def _count_statements(db: Database) -> list[str]:
-    """Every query (SELECT) the engine runs from now on, appended as it runs."""
+    """Every query (SELECT) run on the engine's connections from now on, appended as it runs.
+
+    Traced by SQLite itself, so the plain-SQL reads (tracker/queries), which run on the
+    session's own connection without going through SQLAlchemy, are counted too.
+    """
+    import sqlite3
+
     from sqlalchemy import event
 
     seen: list[str] = []
 
-    def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+    def note(statement: str) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
             seen.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", note)
+    def trace(dbapi_connection: sqlite3.Connection, *_rest: object) -> None:
+        dbapi_connection.set_trace_callback(note)
+
+    event.listen(db.engine, "checkout", trace)
     return seen
 
 

@@ -53,7 +53,6 @@ from tracker.domain.units import times_from_text
 from tracker.models import (
     CheckIn,
     DoseEvent,
-    Medication,
     PlanEvent,
     SymptomEntry,
     TaperPlan,
@@ -498,7 +497,7 @@ class _MedicationPart:
 
 def _medication_part(
     session: Session,
-    meds: Sequence[Medication],
+    meds: Sequence[meds_service.MedicationRow],
     plans: Sequence[PlanInfo],
     start: date,
     end: date,
@@ -828,7 +827,7 @@ def _adherence_totals(results: Iterable[SlotResult]) -> AdherenceTotals:
 
 
 def _short_half_life_misses(
-    results: Sequence[SlotResult], meds: Sequence[Medication], tz: ZoneInfo
+    results: Sequence[SlotResult], meds: Sequence[meds_service.MedicationRow], tz: ZoneInfo
 ) -> tuple[ShortHalfLifeMisses, ...]:
     """Missed days of each medicine whose half-life is 24 h or less (DOMAIN.md, reminder R5)."""
     out: list[ShortHalfLifeMisses] = []

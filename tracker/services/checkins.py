@@ -1,15 +1,22 @@
-"""Daily check-ins: mood 0-10, sleep hours, a note, and the pre-taper baseline flag."""
+"""Daily check-ins: mood 0-10, sleep hours, a note, and the pre-taper baseline flag.
+
+The reads are plain SQL (tracker/queries/checkins.py, re-exported here) and hand back
+read-only rows; ``set_checkin`` works on the session's ORM object.
+"""
 
 from __future__ import annotations
 
 import math
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.timeutil import utc_now
 from tracker.models import CheckIn
+from tracker.queries.checkins import CheckInRow, baseline_days, checkin_for_day
+
+__all__ = ["CheckInRow", "baseline_days", "checkin_for_day", "set_checkin"]
 
 _UNSET = object()
 
@@ -55,12 +62,3 @@ def set_checkin(
     session.add(row)
     session.flush()
     return row
-
-
-def checkin_for_day(*, session: Session, day: date) -> CheckIn | None:
-    return session.exec(select(CheckIn).where(CheckIn.day == day)).first()
-
-
-def baseline_days(*, session: Session) -> list[date]:
-    query = select(col(CheckIn.day)).where(col(CheckIn.is_baseline).is_(True)).order_by(col(CheckIn.day))
-    return list(session.exec(query).all())

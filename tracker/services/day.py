@@ -1,7 +1,10 @@
 """A day's summary: doses due and taken, symptoms logged, the check-in.
 
 ``day_window`` reads a day together with the days before it (what Today shows) in a
-fixed handful of set-based queries, however many days the window spans.
+fixed handful of set-based queries, however many days the window spans. A light
+module: every read is plain SQL (tracker/queries) on ``Reads``, so Today loads it
+through a plain connection without importing the ORM, and ``tracker status`` through
+a session with the very same queries.
 """
 
 from __future__ import annotations
@@ -11,21 +14,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
-
 from tracker.domain.timeutil import utc_now
-from tracker.models import CheckIn, DoseEvent, Medication, SymptomEntry
-from tracker.services import checkins, doses, symptoms
-from tracker.services.doses import DoseSlot
+from tracker.queries import checkins, doses, symptoms
+from tracker.queries.checkins import CheckInRow
+from tracker.queries.doses import DoseEventRow
+from tracker.queries.symptoms import SymptomEntryRow
+from tracker.services.schedule import DoseSlot, ScheduledMedication, slots_for_day, slots_for_days
+from tracker.store import Reads
 
 
 @dataclass(frozen=True, slots=True)
 class DaySummary:
+    """One local day: its slots, extra doses and ratings (most severe first), check-in and burden."""
+
     day: date
     slots: list[DoseSlot]
-    extras: list[DoseEvent]
-    entries: list[SymptomEntry]
-    checkin: CheckIn | None
+    extras: list[DoseEventRow]
+    entries: list[SymptomEntryRow]
+    checkin: CheckInRow | None
     burden: int | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -75,18 +81,19 @@ class DaySummary:
 
 
 def day_summary(
-    *, session: Session, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
+    *, session: Reads, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
 ) -> DaySummary:
+    """The summary of local ``day`` (``tracker status``)."""
     now = now or utc_now()
     return _summary(
         session=session,
         day=day,
-        slots=doses.slots_for_day(session=session, day=day, now=now, tz=tz),
+        slots=slots_for_day(session=session, day=day, now=now, tz=tz),
         checkin=checkins.checkin_for_day(session=session, day=day),
     )
 
 
-def _summary(*, session: Session, day: date, slots: list[DoseSlot], checkin: CheckIn | None) -> DaySummary:
+def _summary(*, session: Reads, day: date, slots: list[DoseSlot], checkin: CheckInRow | None) -> DaySummary:
     """The day's summary from its slots and check-in (read by the caller, alone or for a window)."""
     entries = symptoms.entries_for_day(session=session, day=day)
     return DaySummary(
@@ -109,30 +116,30 @@ class DayWindow:
 
     summary: DaySummary
     slots: dict[date, list[DoseSlot]]
-    checkins: dict[date, CheckIn]
+    checkins: dict[date, CheckInRow]
     burden: dict[date, int]
 
 
 def day_window(
     *,
-    session: Session,
+    session: Reads,
     day: date,
     days: int,
     slot_days: int,
     now: datetime | None = None,
     tz: ZoneInfo | None = None,
-    medications: Sequence[Medication] | None = None,
+    medications: Sequence[ScheduledMedication] | None = None,
 ) -> DayWindow:
     """``day`` and the days before it in seven queries, whatever ``days`` and ``slot_days`` are.
 
     One range query each for the check-ins and the burden of the ``days`` ending on
-    ``day``; the slots of the ``slot_days`` ending on it from ``doses.slots_for_days``
+    ``day``; the slots of the ``slot_days`` ending on it from ``schedule.slots_for_days``
     (three queries, two with ``medications`` given); the day's extra doses and symptom
     entries. ``summary`` equals ``day_summary(day=day)``.
     """
     now = now or utc_now()
     first = day - timedelta(days=max(days, 1) - 1)
-    slots = doses.slots_for_days(
+    slots = slots_for_days(
         session=session,
         first=day - timedelta(days=max(slot_days, 1) - 1),
         last=day,
@@ -140,10 +147,7 @@ def day_window(
         tz=tz,
         medications=medications,
     )
-    rows = session.exec(
-        select(CheckIn).where(CheckIn.day >= first).where(CheckIn.day <= day).order_by(col(CheckIn.day))
-    ).all()
-    by_day = {c.day: c for c in rows}
+    by_day = {c.day: c for c in checkins.checkins_between(session=session, first=first, last=day)}
     summary = _summary(session=session, day=day, slots=slots[day], checkin=by_day.get(day))
     burden = symptoms.burden_by_day(session=session, start=first, end=day)
     return DayWindow(summary=summary, slots=slots, checkins=by_day, burden=burden)

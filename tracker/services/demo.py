@@ -23,13 +23,12 @@ from tracker.models import (
     Medication,
     PlanEvent,
     Prescription,
-    Symptom,
     SymptomEntry,
     TaperPlan,
     TaperStep,
 )
 from tracker.services import settings
-from tracker.services.symptoms import list_symptoms
+from tracker.services.symptoms import SymptomRow, list_symptoms
 
 DEMO_DAYS = 182
 PRESCRIBER = "Dr. Amara Okafor"
@@ -183,7 +182,7 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
             )
         )
 
-    catalogue: dict[str, Symptom] = {s.key: s for s in list_symptoms(session=session)}
+    catalogue: dict[str, SymptomRow] = {s.key: s for s in list_symptoms(session=session)}
     reductions = [p.start for p in _PERIODS[1:]]
     for offset in range(DEMO_DAYS):
         day = start + timedelta(days=offset)

@@ -1,6 +1,7 @@
 """Doses: the scheduled slots of a day and what was logged against them.
 
-A slot is one prescribed time of one local day. Logging a dose near a slot's
+A slot is one prescribed time of one local day (worked out in the light
+``services.schedule``, re-exported here). Logging a dose near a slot's
 time fills that slot; otherwise it is an extra dose. Scheduled, taken and
 logged times stay three separate fields, and changing an entry's status never
 rewrites when it was taken.
@@ -9,156 +10,35 @@ rewrites when it was taken.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from tracker.domain.errors import NotFoundError, TrackerError
-from tracker.domain.timeutil import local_day, local_to_utc, utc_now
+from tracker.domain.timeutil import local_day, utc_now
 from tracker.domain.units import format_mg
-from tracker.models import DoseEvent, DoseStatus, Medication, Prescription
+from tracker.models import DoseEvent, DoseStatus, Medication
+from tracker.queries.doses import extra_doses_for_day
 from tracker.services import meds as meds_service
+from tracker.services.schedule import MISSED_AFTER, DoseSlot, slots_for_day, slots_for_days
 from tracker.services.settings import user_zone
 
-MISSED_AFTER = timedelta(hours=6)  # DOMAIN.md R5
+__all__ = [
+    "MISSED_AFTER",
+    "DoseSlot",
+    "check_amount",
+    "delete_dose",
+    "edit_dose",
+    "extra_doses_for_day",
+    "log_dose",
+    "mark_all_due_taken",
+    "slots_for_day",
+    "slots_for_days",
+]
+
 SLOT_MATCH_WINDOW = timedelta(hours=6)
 ABSURD_FACTOR = 4  # more than 4x the highest prescribed dose needs --force
-
-
-@dataclass(frozen=True, slots=True)
-class DoseSlot:
-    """One scheduled dose of a day, with what was logged for it."""
-
-    medication_id: int
-    medication_name: str
-    day: date
-    local_time: time
-    scheduled_for: datetime
-    dose_mg: float
-    status: str  # taken, skipped, due, missed, upcoming
-    event_id: int | None = None
-    taken_at: datetime | None = None
-    amount_mg: float | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("due", "missed", "upcoming")
-
-
-def _slot_status(scheduled_for: datetime, event: DoseEvent | None, now: datetime) -> str:
-    if event is not None:
-        return event.status if event.status != DoseStatus.EXTRA.value else "taken"
-    if now < scheduled_for:
-        return "upcoming"
-    if now - scheduled_for >= MISSED_AFTER:
-        return "missed"
-    return "due"
-
-
-def slots_for_day(
-    *, session: Session, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
-) -> list[DoseSlot]:
-    """Every scheduled dose of local ``day`` for active medications, in time order."""
-    return slots_for_days(session=session, first=day, last=day, now=now, tz=tz)[day]
-
-
-def slots_for_days(
-    *,
-    session: Session,
-    first: date,
-    last: date,
-    now: datetime | None = None,
-    tz: ZoneInfo | None = None,
-    medications: Sequence[Medication] | None = None,
-) -> dict[date, list[DoseSlot]]:
-    """The slots of every local day from ``first`` to ``last`` (inclusive), each list in time order.
-
-    Three queries whatever the range: the active medications (skipped when the caller
-    passes them as ``medications``, in ``list_medications`` order), their prescriptions
-    that overlap the range, and the scheduled doses logged in it. Each day is worked out
-    as ``slots_for_day`` always did: the prescription in force that day (the
-    latest-starting one if two overlap) and the dose logged for each of its times.
-    """
-    now = now or utc_now()
-    tz = tz or user_zone(session=session)
-    meds = list(medications) if medications is not None else meds_service.list_medications(session=session)
-    ids = [m.id or 0 for m in meds]
-    by_med: dict[int, list[Prescription]] = {}
-    events: dict[tuple[date, int, datetime], DoseEvent] = {}
-    if ids and first <= last:
-        rows = session.exec(
-            select(Prescription)
-            .where(col(Prescription.medication_id).in_(ids))
-            .where(Prescription.start_date <= last)
-            .where(col(Prescription.end_date).is_(None) | (col(Prescription.end_date) >= first))
-            .order_by(col(Prescription.start_date).desc(), col(Prescription.id).desc())
-        ).all()
-        for row in rows:
-            by_med.setdefault(row.medication_id, []).append(row)
-        logged = session.exec(
-            select(DoseEvent)
-            .where(DoseEvent.day >= first)
-            .where(DoseEvent.day <= last)
-            .where(col(DoseEvent.scheduled_for).is_not(None))
-        ).all()
-        for e in logged:
-            if e.scheduled_for is not None:
-                events[(e.day, e.medication_id, e.scheduled_for)] = e
-    times: dict[int, list[time]] = {}  # parsed once per prescription, not once per day
-    out: dict[date, list[DoseSlot]] = {}
-    day = first
-    while day <= last:
-        slots: list[DoseSlot] = []
-        for med in meds:
-            med_id = med.id or 0
-            rx = next(
-                (
-                    p
-                    for p in by_med.get(med_id, ())
-                    if p.start_date <= day and (p.end_date is None or p.end_date >= day)
-                ),
-                None,
-            )
-            if rx is None:
-                continue
-            rx_times = times.get(id(rx))
-            if rx_times is None:
-                rx_times = times[id(rx)] = meds_service.prescription_times(rx)
-            for t in rx_times:
-                when = local_to_utc(day, t, tz)
-                event = events.get((day, med_id, when))
-                slots.append(
-                    DoseSlot(
-                        medication_id=med_id,
-                        medication_name=med.name,
-                        day=day,
-                        local_time=t,
-                        scheduled_for=when,
-                        dose_mg=rx.dose_mg,
-                        status=_slot_status(when, event, now),
-                        event_id=event.id if event else None,
-                        taken_at=event.taken_at if event else None,
-                        amount_mg=event.amount_mg if event else None,
-                    )
-                )
-        slots.sort(key=lambda s: (s.scheduled_for, s.medication_name))
-        out[day] = slots
-        day += timedelta(days=1)
-    return out
-
-
-def extra_doses_for_day(*, session: Session, day: date) -> list[DoseEvent]:
-    return list(
-        session.exec(
-            select(DoseEvent)
-            .where(DoseEvent.day == day)
-            .where(col(DoseEvent.scheduled_for).is_(None))
-            .order_by(col(DoseEvent.taken_at))
-        ).all()
-    )
 
 
 def check_amount(*, session: Session, med: Medication, amount_mg: float, force: bool) -> None:

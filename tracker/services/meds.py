@@ -1,4 +1,8 @@
-"""Medications and prescriptions (a medication's dose history)."""
+"""Medications and prescriptions (a medication's dose history).
+
+``list_medications`` is plain SQL (tracker/queries/meds.py, re-exported here): it hands
+back read-only rows, so a caller that changes a medication fetches it with ``get_medication``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,22 @@ from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.symptoms import closest, normalise
 from tracker.domain.units import format_times, times_from_text
 from tracker.models import DrugClass, Form, Medication, Prescription
+from tracker.queries.meds import MedicationRow, list_medications
+
+__all__ = [
+    "MedicationRow",
+    "create_medication",
+    "find_medication",
+    "get_medication",
+    "highest_prescribed_mg",
+    "list_medications",
+    "prescription_on",
+    "prescription_times",
+    "prescriptions_for",
+    "set_archived",
+    "set_prescription",
+    "update_medication",
+]
 
 _EDITABLE = {
     "name",
@@ -134,24 +154,20 @@ def get_medication(*, session: Session, medication_id: int) -> Medication:
     return med
 
 
-def list_medications(*, session: Session, include_archived: bool = False) -> list[Medication]:
-    query = select(Medication).order_by(col(Medication.archived), col(Medication.name))
-    if not include_archived:
-        query = query.where(Medication.archived == False)  # noqa: E712
-    return list(session.exec(query).all())
-
-
 def find_medication(*, session: Session, name: str, include_archived: bool = False) -> Medication:
     """A medication by name (case-insensitive, brand names too); suggests close names if unknown."""
     meds = list_medications(session=session, include_archived=True)
     wanted = normalise(name)
     for pool in ([m for m in meds if not m.archived], meds if include_archived else []):
-        for m in pool:
-            if normalise(m.name) == wanted or (m.brand and normalise(m.brand) == wanted):
-                return m
+        found = next(
+            (m for m in pool if normalise(m.name) == wanted or (m.brand and normalise(m.brand) == wanted)),
+            None,
+        )
         starts = [m for m in pool if normalise(m.name).startswith(wanted)] if wanted else []
-        if len(starts) == 1:
-            return starts[0]
+        if found is None and len(starts) == 1:
+            found = starts[0]
+        if found is not None:  # callers may change it: hand back the session's own object
+            return get_medication(session=session, medication_id=found.id)
     names = [m.name for m in meds if include_archived or not m.archived]
     hint = closest(name, names)
     if hint:

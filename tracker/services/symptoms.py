@@ -1,39 +1,44 @@
-"""The symptom catalogue and daily symptom ratings (one per symptom and local day)."""
+"""The symptom catalogue and daily symptom ratings (one per symptom and local day).
+
+The reads are plain SQL (tracker/queries/symptoms.py, re-exported here) and hand back
+read-only rows; ``find_symptom`` and the writes work on the session's ORM objects.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.symptoms import GROUPS, closest, normalise
 from tracker.domain.timeutil import utc_now
 from tracker.models import Comparison, Symptom, SymptomEntry
+from tracker.queries.symptoms import (
+    SymptomEntryRow,
+    SymptomRow,
+    burden_by_day,
+    entries_for_day,
+    list_symptoms,
+    recent_symptom_ids,
+)
 
-
-def list_symptoms(*, session: Session, include_hidden: bool = False) -> list[Symptom]:
-    query = select(Symptom).order_by(col(Symptom.sort_order), col(Symptom.id))
-    if not include_hidden:
-        query = query.where(Symptom.hidden == False)  # noqa: E712
-    rows = list(session.exec(query).all())
-    order = {g: i for i, g in enumerate(GROUPS)}
-    return sorted(rows, key=lambda s: (order.get(s.group, len(GROUPS)), s.sort_order, s.id or 0))
-
-
-def recent_symptom_ids(*, session: Session, before: date, days: int = 28) -> list[int]:
-    """Symptoms rated above zero in the ``days`` before ``before``, most often first."""
-    rows = session.exec(
-        select(SymptomEntry.symptom_id, func.count())
-        .where(SymptomEntry.day >= before - timedelta(days=days))
-        .where(SymptomEntry.day <= before)
-        .where(SymptomEntry.severity > 0)
-        .group_by(col(SymptomEntry.symptom_id))
-        .order_by(func.count().desc())
-    ).all()
-    return [r[0] for r in rows]
+__all__ = [
+    "SymptomEntryRow",
+    "SymptomRow",
+    "add_symptom",
+    "burden_by_day",
+    "clear_rating",
+    "entries_for_day",
+    "find_symptom",
+    "list_symptoms",
+    "rate_symptom",
+    "recent_symptom_ids",
+    "rename_symptom",
+    "set_hidden",
+]
 
 
 def find_symptom(*, session: Session, name: str) -> Symptom:
@@ -43,7 +48,9 @@ def find_symptom(*, session: Session, name: str) -> Symptom:
     for s in all_rows:
         names = [s.name, s.key, *[a for a in s.aliases.split(",") if a]]
         if any(normalise(n) == wanted for n in names):
-            return s
+            found = session.get(Symptom, s.id)  # callers may change it: the session's own object
+            assert found is not None
+            return found
     candidates = [s.name for s in all_rows if not s.hidden]
     hint = closest(name, candidates + [s.key for s in all_rows if not s.hidden])
     suffix = (
@@ -145,18 +152,3 @@ def clear_rating(*, session: Session, symptom_id: int, day: date) -> bool:
     session.delete(entry)
     session.flush()
     return True
-
-
-def entries_for_day(*, session: Session, day: date) -> list[SymptomEntry]:
-    return list(session.exec(select(SymptomEntry).where(SymptomEntry.day == day)).all())
-
-
-def burden_by_day(*, session: Session, start: date, end: date) -> dict[date, int]:
-    """Sum of severities per logged local day in [start, end] (unlogged days absent)."""
-    rows = session.exec(
-        select(col(SymptomEntry.day), func.sum(SymptomEntry.severity))
-        .where(SymptomEntry.day >= start)
-        .where(SymptomEntry.day <= end)
-        .group_by(col(SymptomEntry.day))
-    ).all()
-    return {r[0]: int(r[1]) for r in rows}

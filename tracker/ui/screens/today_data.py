@@ -2,6 +2,8 @@
 
 ``load_day`` runs inside a thread worker (it calls the services); the rest is
 pure. No ORM object leaves this module: the screen gets a frozen ``DayData``.
+Its reads take ``Reads``: a session inside a write, or a plain connection for the
+first paint, which then never imports the ORM.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from tracker.ui.widgets.rows import DoseRow, ReminderRow, SymptomRow, sort_remin
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from sqlmodel import Session
+    from tracker.store import Reads
 
 _SEQ = itertools.count(1)  # orders results that may arrive out of order from threads
 SPARK_DAYS = 14
@@ -61,7 +63,7 @@ class DayData:
     taper: tuple[str, ...] = ()  # where each running taper plan stands on the day
 
 
-def load_day(session: Session, day: date | None, now: datetime) -> DayData:
+def load_day(session: Reads, day: date | None, now: datetime) -> DayData:
     """Read one day for Today (``day`` None: today in the user's zone; never later than today).
 
     A fixed number of set-based queries, however much history there is: the day, its
@@ -70,7 +72,8 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
     """
     from tracker.domain.timeutil import local_day
     from tracker.domain.trends import spark_text
-    from tracker.services import checkins, meds, reminders_service, settings, symptoms, taper
+    from tracker.queries import checkins, meds, symptoms  # plain SQL: no ORM import on this path
+    from tracker.services import reminders_service, settings, taper
     from tracker.services.day import day_window
 
     tz = settings.user_zone(session=session)
@@ -117,7 +120,7 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
     entries = {e.symptom_id: e for e in summary.entries}
     rows = tuple(
         SymptomRow(
-            symptom_id=s.id or 0,
+            symptom_id=s.id,
             name=s.name,
             group=s.group,
             severity=entries[s.id].severity if s.id in entries else None,
@@ -175,7 +178,7 @@ def load_day(session: Session, day: date | None, now: datetime) -> DayData:
         reminders=tuple(sort_reminders(reminders)),
         burden_spark=spark_text(burdens, 0, max([6.0, *(b for b in burdens if b is not None)])),
         mood_spark=spark_text(moods, 0, 10),
-        medications=tuple((m.id or 0, m.name) for m in all_meds if not m.archived),
+        medications=tuple((m.id, m.name) for m in all_meds if not m.archived),
         week=tuple(reversed(week)),
         taper=tuple(c.line() for c in taper.current_steps(session=session, day=day)),
     )

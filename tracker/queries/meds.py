@@ -1,0 +1,110 @@
+"""Medications and their prescriptions, read with plain SQL (no ORM).
+
+``list_medications`` is the one implementation behind ``services.meds.list_medications``;
+``prescriptions_overlapping`` feeds the dose schedule (``services.schedule``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tracker.queries._values import as_day, as_utc
+from tracker.store import Reads, day_from_db, raw, to_db
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationRow:
+    """One medication as stored (the ORM ``Medication``'s fields, read-only)."""
+
+    id: int
+    name: str
+    brand: str | None
+    drug_class: str
+    form: str
+    strength_mg: float
+    liquid_mg_per_ml: float | None
+    tablet_fractions: str
+    half_life_hours: float | None
+    notes: str | None
+    archived: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PrescriptionRow:
+    """One prescription period as stored (the ORM ``Prescription``'s fields, read-only)."""
+
+    id: int
+    medication_id: int
+    dose_mg: float
+    times: str  # local wall-clock times, comma separated
+    start_date: date
+    end_date: date | None  # inclusive; None while current
+    prescriber: str | None
+    note: str | None
+    taper_step_id: int | None
+    created_at: datetime
+
+
+def _medication(row: Any) -> MedicationRow:
+    id_, name, brand, drug_class, form, strength, liquid, fractions, half_life, notes, archived, created = row
+    return MedicationRow(
+        id=id_,
+        name=name,
+        brand=brand,
+        drug_class=drug_class,
+        form=form,
+        strength_mg=strength,
+        liquid_mg_per_ml=liquid,
+        tablet_fractions=fractions,
+        half_life_hours=half_life,
+        notes=notes,
+        archived=bool(archived),
+        created_at=as_utc(created),
+    )
+
+
+def _prescription(row: Any) -> PrescriptionRow:
+    id_, med_id, dose, times, start, end, prescriber, note, step, created_at = row
+    return PrescriptionRow(
+        id=id_,
+        medication_id=med_id,
+        dose_mg=dose,
+        times=times,
+        start_date=as_day(start),
+        end_date=day_from_db(end),
+        prescriber=prescriber,
+        note=note,
+        taper_step_id=step,
+        created_at=as_utc(created_at),
+    )
+
+
+def list_medications(*, session: Reads, include_archived: bool = False) -> list[MedicationRow]:
+    """Medications, active before archived, then by name (archived ones only when asked)."""
+    where = "" if include_archived else " WHERE archived = 0"
+    rows = raw(session).execute(
+        "SELECT id, name, brand, drug_class, form, strength_mg, liquid_mg_per_ml, tablet_fractions, "
+        f"half_life_hours, notes, archived, created_at FROM medication{where} ORDER BY archived, name"
+    )
+    return [_medication(r) for r in rows]
+
+
+def prescriptions_overlapping(
+    *, session: Reads, medication_ids: Sequence[int], first: date, last: date
+) -> list[PrescriptionRow]:
+    """The prescriptions of ``medication_ids`` in force on any day of [first, last],
+    latest-starting first (the one in force on a day is the first that covers it)."""
+    if not medication_ids:
+        return []
+    marks = ", ".join("?" * len(medication_ids))
+    rows = raw(session).execute(
+        "SELECT id, medication_id, dose_mg, times, start_date, end_date, prescriber, note, taper_step_id, "
+        f"created_at FROM prescription WHERE medication_id IN ({marks}) AND start_date <= ? "
+        "AND (end_date IS NULL OR end_date >= ?) ORDER BY start_date DESC, id DESC",
+        (*medication_ids, to_db(last), to_db(first)),
+    )
+    return [_prescription(r) for r in rows]
