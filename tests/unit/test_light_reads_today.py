@@ -292,11 +292,11 @@ def test_a_write_reads_back_what_it_has_not_committed(ids: Ids, db: Database) ->
 
 def _stub_owned_elsewhere(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Reminders and taper status belong to another change: stubbed, recording what they were given."""
-    from tracker.services import reminders_service, taper
+    from tracker.services import reminders_service, taper_status
 
     given: list[Any] = []
     monkeypatch.setattr(reminders_service, "active_reminders", lambda **kw: given.append(kw["session"]) or [])
-    monkeypatch.setattr(taper, "current_steps", lambda **kw: given.append(kw["session"]) or [])
+    monkeypatch.setattr(taper_status, "current_steps", lambda **kw: given.append(kw["session"]) or [])
     return given
 
 
@@ -353,17 +353,11 @@ def _demo_reads(both: tuple[Any, Any]) -> None:
 
 
 def test_load_day_imports_no_orm(ids: Ids, db: Database) -> None:
-    """Through a plain connection Today's own reads never import SQLAlchemy, SQLModel or the models
-    (the reminders and taper reads, converted elsewhere, are stubbed here)."""
+    """Through a plain connection the whole of Today's read (reminders and taper status included)
+    never imports SQLAlchemy, SQLModel, pydantic or the models."""
     code = f"""
-import sys, types
+import sys
 from datetime import datetime, UTC
-import tracker.services
-for name, fn in (("reminders_service", "active_reminders"), ("taper", "current_steps")):
-    stub = types.ModuleType("tracker.services." + name)
-    setattr(stub, fn, lambda **kw: [])
-    sys.modules[stub.__name__] = stub
-    setattr(tracker.services, name, stub)
 from tracker.store import Reader
 from tracker.ui.screens.today_data import load_day
 with Reader({str(db.path)!r}).read() as conn:
@@ -375,6 +369,19 @@ assert heavy == [], heavy[:5]
 """
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_load_day_with_its_reminders_is_the_same_through_either_source(
+    ids: Ids, both: tuple[Any, Any]
+) -> None:
+    session, conn = both
+    via_session, via_conn = today_data.load_day(session, None, NOW), today_data.load_day(conn, None, NOW)
+    assert replace(via_session, seq=0) == replace(via_conn, seq=0)
+    # today's 09:00 propranolol is not logged and the extra sertraline is: the reminders say so
+    rules = {r.rule: r.message for r in via_conn.reminders}
+    assert rules["R9"] == "Not logged yet: Propranolol 10 mg, scheduled for 09:00 today."
+    assert "extra 25 mg of Sertraline" in rules["R4"]
+    assert via_conn.taper == ()  # no taper plan running
 
 
 def test_todays_reads_scan_no_big_table_end_to_end(

@@ -72,8 +72,10 @@ def load_day(session: Reads, day: date | None, now: datetime) -> DayData:
     """
     from tracker.domain.timeutil import local_day
     from tracker.domain.trends import spark_text
-    from tracker.queries import checkins, meds, symptoms  # plain SQL: no ORM import on this path
-    from tracker.services import reminders_service, settings, taper
+
+    # light modules only (plain SQL on Reads): a plain connection never imports the ORM here
+    from tracker.queries import checkins, meds, symptoms
+    from tracker.services import reminders_service, settings, taper_status
     from tracker.services.day import day_window
 
     tz = settings.user_zone(session=session)
@@ -180,7 +182,7 @@ def load_day(session: Reads, day: date | None, now: datetime) -> DayData:
         mood_spark=spark_text(moods, 0, 10),
         medications=tuple((m.id, m.name) for m in all_meds if not m.archived),
         week=tuple(reversed(week)),
-        taper=tuple(c.line() for c in taper.current_steps(session=session, day=day)),
+        taper=tuple(c.line() for c in taper_status.current_steps(session=session, day=day)),
     )
 
 
