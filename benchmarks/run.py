@@ -278,7 +278,8 @@ def measure_ui(ctx: Context) -> list[Result]:
         f"{megabytes(bare_rss)}); "
         f"tracker Ready {seconds(paint)} (process {seconds(med('paint', 'wall_s'))}); Today loaded "
         f"{seconds(today)} ({seconds(today - med('today', 'ready_s'))} after its first paint, "
-        f"{megabytes(med('today', 'rss_mb'))}); workers seen: {', '.join(groups) or 'none'}"
+        f"{megabytes(med('today', 'rss_mb'))}); workers seen: {', '.join(groups) or 'none'}; "
+        f"ORM imported by the trends run: {', '.join(trend_runs[-1].get('orm_modules', [])) or 'none'}"
     )
     return results
 

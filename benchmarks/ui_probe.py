@@ -17,7 +17,9 @@ so the parent subtracts the instant it spawned this process.
 or running and every message queued on the app and on each widget of the screen has been
 handled (the DataReady messages that fill the widgets included), and it then stays quiet
 for ``QUIET_S`` (not counted). ``workers`` in the output lists the worker groups that ran,
-so the parent can tell a screen that loads nothing (a placeholder) from one that does.
+so the parent can tell a screen that loads nothing (a placeholder) from one that does;
+``orm_modules`` lists the ORM packages the run imported (none, when Today and Trends
+read through plain SQL as they should).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+ORM_MODULES = ("sqlalchemy", "sqlmodel", "pydantic", "tracker.models", "tracker.db")
 QUIET_S = 0.08  # how long the app must stay idle after settling before it counts as loaded
 SETTLE_TIMEOUT_S = 60.0
 _ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +98,8 @@ def main(argv: list[str]) -> int:
 
         status = tracker_main(["--db", str(db)])
     capture.close()
+    # The screens a run shows read through plain SQL: which parts of the ORM got imported anyway.
+    marks["orm_modules"] = sorted(m for m in ORM_MODULES if m in sys.modules)
     marks["groups"] = groups
     marks["exit_status"] = status
     marks["peak_mb"] = _peak_mb()

@@ -167,8 +167,13 @@ class TodayScreen(DbScreen):
         # the clock is read in the worker, when the day is read (and not on the event loop
         # before the first paint, where reading it would import the time-zone code)
         day, clock = self.day, self.tracker_app.now
+        # a plain read (tracker/store.py): Today shows without waiting for the ORM's imports
         self.run_db(
-            lambda s: load_day(s, day, clock()), self.show_day, group="today-load", on_error=self._not_loaded
+            lambda s: load_day(s, day, clock()),
+            self.show_day,
+            light=True,
+            group="today-load",
+            on_error=self._not_loaded,
         )
 
     def _not_loaded(self, message: str) -> None:
