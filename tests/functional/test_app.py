@@ -233,3 +233,58 @@ def test_week_lines_mark_the_day_shown_and_gaps() -> None:
         "▸ Fri 27 Nov      1/2       5     6    7.5",
         "  Thu 26 Nov        –       –     –      –",
     ]
+
+
+async def test_a_failed_daily_backup_is_a_warning_and_today_still_loads(
+    seeded_path: Path, clock: Any, settle: Any, monkeypatch: Any
+) -> None:
+    from tracker import backups
+
+    def full_disk(_path: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backups, "daily_backup_if_due", full_disk)
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        [warning] = [n for n in app._notifications if n.title == "Backup"]
+        assert warning.message == "today's automatic backup could not be made (No space left on device)"
+        assert isinstance(app.screen, TodayScreen) and app.screen.data is not None
+
+
+async def test_a_damaged_database_found_by_the_daily_backup_is_refused(
+    seeded_path: Path, clock: Any, settle: Any, monkeypatch: Any
+) -> None:
+    from tracker import backups
+    from tracker.domain.errors import DatabaseDamagedError
+
+    def damaged(_path: Path) -> None:
+        raise DatabaseDamagedError("integrity check failed")
+
+    monkeypatch.setattr(backups, "daily_backup_if_due", damaged)
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        [refused] = [n for n in app._notifications if n.title == "Cannot open the database"]
+        assert "it failed its integrity check" in refused.message and "left untouched" in refused.message
+        assert str(app.screen.query_one("#date-title").render()) == "Nothing loaded"
+
+
+async def test_an_old_schema_is_upgraded_on_open_then_today_loads(
+    tmp_path: Path, clock: Any, settle: Any
+) -> None:
+    """A database that needs an upgrade cannot be read light: the app opens it in full first."""
+    import shutil
+    import sqlite3
+
+    from tracker.migrations import HEAD
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parents[1] / "fixtures" / "schema_0001_initial.db", path)
+    app = TrackerApp(path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen) and app.screen.data is not None
+        assert not [n for n in app._notifications if n.severity == "error"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
