@@ -85,7 +85,7 @@ def test_stored_text_round_trips() -> None:
     assert to_db(moment) == "2026-03-29 00:30:05.000120"
     assert to_db(moment.replace(tzinfo=None)) == "2026-03-29 00:30:05.000120"
     assert utc_from_db(to_db(moment)) == moment
-    bst = moment.astimezone(ZoneInfo("Europe/London"))  # shown as 01:30 BST, it is 00:30 UTC when stored
-    assert bst.hour == 1 and to_db(bst) == "2026-03-29 00:30:05.000120"
+    paris = moment.astimezone(ZoneInfo("Europe/Paris"))  # shown as 01:30 in Paris, stored as 00:30 UTC
+    assert paris.hour == 1 and to_db(paris) == "2026-03-29 00:30:05.000120"
     assert to_db(date(2026, 3, 29)) == "2026-03-29" and day_from_db("2026-03-29") == date(2026, 3, 29)
     assert utc_from_db(None) is None and day_from_db(None) is None
