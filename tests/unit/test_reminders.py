@@ -470,11 +470,19 @@ def test_r9_lists_every_unlogged_dose_of_today_in_time_order() -> None:
     assert {r.severity for r in reminders} == {"info"}
 
 
-def test_two_prescriptions_at_the_same_time_make_one_intake_of_their_sum() -> None:
-    ctx = ctx_of(prescriptions=(daily(1, 50.0, time(8)), daily(1, 25.0, time(8))))
+def test_overlapping_prescriptions_never_add_up_the_latest_start_is_in_force() -> None:
+    """The shared schedule rule (tracker.domain.schedule), as Today and Trends: no sum of the two."""
+    ctx = ctx_of(prescriptions=(daily(1, 25.0, time(8), start=date(2026, 11, 1)), daily(1, 50.0, time(8))))
     [due] = rule_r9(ctx, NOW, LONDON)
-    assert due.message == "Not logged yet: sertraline 75 mg, scheduled for 08:00 today."
-    assert rule_r4(replace(ctx, doses=(taken(1, utc(2026, 11, 27, 8), 75.0),)), NOW, LONDON) == []
+    assert due.message == "Not logged yet: sertraline 25 mg, scheduled for 08:00 today."
+    assert rule_r4(replace(ctx, doses=(taken(1, utc(2026, 11, 27, 8), 25.0),)), NOW, LONDON) == []
+    [differs] = rule_r4(replace(ctx, doses=(taken(1, utc(2026, 11, 27, 8), 75.0),)), NOW, LONDON)
+    assert "75 mg" in differs.message and "25 mg" in differs.message
+    # equal starts: the higher id wins
+    tie = ctx_of(
+        prescriptions=(replace(daily(1, 50.0, time(8)), id=7), replace(daily(1, 25.0, time(8)), id=3))
+    )
+    assert rule_r9(tie, NOW, LONDON)[0].message.startswith("Not logged yet: sertraline 50 mg")
 
 
 # --------------------------------------------------------------------------- R10

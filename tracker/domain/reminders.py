@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from tracker.domain.schedule import by_medication, covers, in_force_on, slots_between
 from tracker.domain.timeutil import as_utc, local_day, local_to_utc
 
 __all__ = [
@@ -127,7 +128,11 @@ class MedicationInfo:
 
 @dataclass(frozen=True, slots=True)
 class PrescriptionInfo:
-    """``dose_mg`` per intake at each local wall-clock time in ``times``, from ``start`` to ``end``."""
+    """``dose_mg`` per intake at each local wall-clock time in ``times``, from ``start`` to ``end``.
+
+    ``id`` (the stored prescription's) only breaks ties between overlapping prescriptions
+    with equal starts (``tracker.domain.schedule``).
+    """
 
     medication_id: int
     dose_mg: float
@@ -135,10 +140,11 @@ class PrescriptionInfo:
     start: date
     end: date | None = None
     prescriber: str | None = None
+    id: int = 0
 
     def covers(self, day: date) -> bool:
-        """True when the prescription is in force on local ``day``."""
-        return self.start <= day and (self.end is None or day <= self.end)
+        """True when the period includes local ``day`` (whether or not another prescription overrides it)."""
+        return covers(self, day)
 
     @property
     def daily_mg(self) -> float:
@@ -202,6 +208,10 @@ class ReminderContext:
     logged", never zero). ``severe_days`` maps a symptom name to the local days
     it was rated 3. ``crisis_days`` are days "thoughts of self-harm" was logged
     at any severity. ``planned_medication_ids`` are medications with a taper plan.
+    ``schedule_tz`` is the zone dose slots are expanded in (the home zone when schedules
+    keep home time while travelling); None means the zone the rules run in. A slot
+    belongs to the local day of that zone; "today" and the times shown stay in the
+    rules' zone.
     """
 
     settings: ReminderSettings = field(default_factory=ReminderSettings)
@@ -216,6 +226,7 @@ class ReminderContext:
     plans: tuple[PlanInfo, ...] = ()
     appointments: tuple[datetime, ...] = ()
     planned_medication_ids: Set[int] = frozenset()
+    schedule_tz: ZoneInfo | None = None
 
 
 # --------------------------------------------------------------------------- outputs
@@ -491,29 +502,29 @@ def _prescriber_for(ctx: ReminderContext, medication_id: int, today: date) -> st
 def scheduled_doses(
     prescriptions: Iterable[PrescriptionInfo], first_day: date, last_day: date, tz: ZoneInfo
 ) -> list[ScheduledDose]:
-    """Every intake the prescriptions schedule on local days ``first_day``..``last_day``.
+    """Every intake the prescriptions schedule on local days ``first_day``..``last_day`` of ``tz``.
 
-    Times are local wall-clock, once per local day; ``local_to_utc`` applies the
-    DST rules (a time in the spring-forward gap moves to the first valid minute
-    after it, an ambiguous fall-back time is its first occurrence). Two
-    prescriptions scheduling the same medication at the same instant (say a
-    50 mg and a 25 mg tablet at 08:00) make one intake of their sum.
+    The shared rule of ``tracker.domain.schedule`` (as Today and Trends): per medication
+    and day, the prescription that started last is in force (overlaps never add up), and
+    ``local_to_utc`` applies the DST rules (a time in the spring-forward gap moves to the
+    first valid minute after it, an ambiguous fall-back time is its first occurrence).
     """
-    merged: dict[tuple[int, datetime], ScheduledDose] = {}
-    items = list(prescriptions)
-    day = first_day
-    while day <= last_day:
-        for prescription in items:
-            if not prescription.covers(day):
-                continue
-            for at in prescription.times:
-                instant = _minute(local_to_utc(day, at, tz))
-                slot_key = (prescription.medication_id, instant)
-                earlier = merged.get(slot_key)
-                dose = prescription.dose_mg + (earlier.dose_mg if earlier else 0.0)
-                merged[slot_key] = ScheduledDose(prescription.medication_id, instant, dose, day)
-        day += timedelta(days=1)
-    return sorted(merged.values(), key=lambda s: (s.scheduled_for, s.medication_id))
+    out = [
+        ScheduledDose(slot.medication_id, _minute(slot.scheduled_for), slot.prescription.dose_mg, day)
+        for day, slots in slots_between(prescriptions, first_day, last_day, tz).items()
+        for slot in slots
+    ]
+    return sorted(out, key=lambda s: (s.scheduled_for, s.medication_id))
+
+
+def _in_force(ctx: ReminderContext, medication_id: int, day: date) -> PrescriptionInfo | None:
+    """The medication's prescription in force on local ``day`` (the shared rule: latest start wins)."""
+    return in_force_on(by_medication(ctx.prescriptions).get(medication_id, []), day)
+
+
+def _schedule_zone(ctx: ReminderContext, tz: ZoneInfo) -> ZoneInfo:
+    """The zone dose slots are expanded in (``ReminderContext.schedule_tz``)."""
+    return ctx.schedule_tz or tz
 
 
 def _logged_slots(ctx: ReminderContext) -> set[tuple[int, datetime]]:
@@ -536,10 +547,8 @@ def _step_from_mg(ctx: ReminderContext, plan: PlanInfo, step: StepInfo, today: d
     earlier = [s for s in plan.ordered_steps() if s.order < step.order and s.status in _STARTED_STEP]
     if earlier:
         return earlier[-1].dose_mg
-    in_force = [p for p in ctx.prescriptions if p.medication_id == plan.medication_id and p.covers(today)]
-    if in_force:
-        return sum(p.daily_mg for p in in_force)
-    return None
+    current = _in_force(ctx, plan.medication_id, today)
+    return current.daily_mg if current is not None else None
 
 
 def _upcoming(
@@ -744,16 +753,14 @@ def _first_run(days: Sequence[date], length: int) -> list[date] | None:
     return None
 
 
-def _expected_per_intake(
-    ctx: ReminderContext, dose: DoseInfo, day: date, tz: ZoneInfo
-) -> tuple[float, float, str] | None:
+def _expected_per_intake(ctx: ReminderContext, dose: DoseInfo, day: date) -> tuple[float, float, str] | None:
     """(per-intake mg, daily mg, source variant) the dose should match, or None when unknown.
 
     A running plan's started step sets the daily dose, split evenly over the
-    day's scheduled intakes; otherwise the prescription in force sets it.
+    day's scheduled intakes; otherwise the prescription in force on ``day`` sets it.
     """
-    in_force = [p for p in ctx.prescriptions if p.medication_id == dose.medication_id and p.covers(day)]
-    slots = scheduled_doses(in_force, day, day, tz)
+    current = _in_force(ctx, dose.medication_id, day)
+    intakes = len(current.times) if current is not None else 0
     plan_step: StepInfo | None = None
     for plan in ctx.plans:
         if plan.medication_id != dose.medication_id or plan.status not in _RUNNING_PLAN:
@@ -762,20 +769,11 @@ def _expected_per_intake(
         if started:
             plan_step = max(started, key=lambda st: (st.start, st.order))
     if plan_step is not None:
-        per = plan_step.dose_mg / max(len(slots), 1)
+        per = plan_step.dose_mg / max(intakes, 1)
         return per, plan_step.dose_mg, "source_step"
-    if not in_force:
+    if current is None:
         return None
-    daily = sum(p.daily_mg for p in in_force)
-    if dose.scheduled_for is not None:
-        at = _minute(dose.scheduled_for)
-        for slot in slots:
-            if slot.scheduled_for == at:
-                return slot.dose_mg, daily, "source_prescription"
-    per_intake = {p.dose_mg for p in in_force}
-    if len(per_intake) == 1:
-        return per_intake.pop(), daily, "source_prescription"
-    return None
+    return current.dose_mg, current.daily_mg, "source_prescription"
 
 
 def _differs(taken: float, expected: float, ratio: float) -> bool:
@@ -826,7 +824,10 @@ def rule_r4(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
                 )
             )
             continue
-        expected = _expected_per_intake(ctx, dose, day, tz)
+        # The prescription of the schedule's day (slots are expanded in the schedule zone).
+        expected = _expected_per_intake(
+            ctx, dose, local_day(dose.scheduled_for or moment, _schedule_zone(ctx, tz))
+        )
         if expected is None:
             continue
         per_intake, daily, source_variant = expected
@@ -890,8 +891,8 @@ def _r4_no_dose(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Remin
     today = local_day(now, tz)
     out: list[Reminder] = []
     for medication_id in sorted(_active_medication_ids(ctx)):
-        in_force = [p for p in ctx.prescriptions if p.medication_id == medication_id and p.covers(today)]
-        if not in_force or sum(p.daily_mg for p in in_force) <= _EPS:
+        current = _in_force(ctx, medication_id, today)
+        if current is None or current.daily_mg <= _EPS:
             continue
         if _plan_expects_zero(ctx, medication_id, today):
             continue
@@ -954,7 +955,8 @@ def _missed(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> dict[int, list
     logged = _logged_slots(ctx)
     grace = timedelta(hours=s.missed_after_hours)
     result: dict[int, list[ScheduledDose]] = {}
-    for slot in scheduled_doses(prescriptions, local_day(since, tz), local_day(now, tz), tz):
+    zone = _schedule_zone(ctx, tz)
+    for slot in scheduled_doses(prescriptions, local_day(since, zone), local_day(now, zone), zone):
         if slot.scheduled_for < since or slot.scheduled_for + grace > now:
             continue
         if (slot.medication_id, slot.scheduled_for) in logged:
@@ -1155,13 +1157,16 @@ def rule_r8(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
 
 
 def rule_r9(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]:
-    """R9 Doses due: every intake scheduled for today (local) with nothing logged, past or still to come."""
+    """R9 Doses due: every intake scheduled for today (local) with nothing logged, past or still to come.
+
+    Today's slots are those of the same date in the schedule zone (as Today shows them).
+    """
     today = local_day(now, tz)
     active = _active_medication_ids(ctx)
     prescriptions = [p for p in ctx.prescriptions if p.medication_id in active]
     logged = _logged_slots(ctx)
     out: list[Reminder] = []
-    for slot in scheduled_doses(prescriptions, today, today, tz):
+    for slot in scheduled_doses(prescriptions, today, today, _schedule_zone(ctx, tz)):
         if (slot.medication_id, slot.scheduled_for) in logged:
             continue
         key = f"R9:med{slot.medication_id}:{_iso(slot.scheduled_for)}"

@@ -1,9 +1,11 @@
 """Pure helpers the Trends screen needs beyond tracker.domain.trends.
 
 Scheduled slots of many days at once (the same daylight-saving rules as
-``timeutil.local_to_utc``, but without its per-call probing on ordinary days),
-the prescription in force on each day, and the shapes a chart needs: runs of
-logged days, step-line vertices and date ticks. No I/O, no clock reads.
+``timeutil.local_to_utc``, but without its per-call probing on ordinary days), with
+the prescription in force on each day chosen by the shared rule of
+``tracker.domain.schedule`` (re-exported here: ``SchedulePeriod``, ``in_force``), and
+the shapes a chart needs: runs of logged days, step-line vertices and date ticks.
+No I/O, no clock reads.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tracker.domain.schedule import SchedulePeriod, by_medication, in_force
 from tracker.domain.timeutil import local_to_utc
 from tracker.domain.trends import ScheduledSlot
 
@@ -30,46 +33,6 @@ __all__ = [
 ]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@dataclass(frozen=True, slots=True)
-class SchedulePeriod:
-    """One prescription of one medication: local wall-clock ``times`` from ``start`` to ``end`` inclusive."""
-
-    medication_id: int
-    start: date
-    end: date | None
-    times: tuple[time, ...]
-
-
-def in_force(
-    periods: Sequence[SchedulePeriod], start: date, end: date
-) -> list[tuple[date, date, SchedulePeriod]]:
-    """The prescription in force on each day of [start, end], as (first day, last day, period) spans.
-
-    Same rule as ``trends.dose_segments``: where periods of one medication overlap, the one
-    that started last wins, and on equal starts the later one in ``periods``. Days covered by
-    no period are left out. Pass the periods of one medication only.
-    """
-    indexed = list(enumerate(periods))
-    points: set[date] = {start}
-    for _, period in indexed:
-        if start <= period.start <= end:
-            points.add(period.start)
-        if period.end is not None and start <= period.end + timedelta(days=1) <= end:
-            points.add(period.end + timedelta(days=1))
-    ordered = sorted(points)
-    spans: list[tuple[date, date, SchedulePeriod]] = []
-    for position, point in enumerate(ordered):
-        last = ordered[position + 1] - timedelta(days=1) if position + 1 < len(ordered) else end
-        active = [
-            (period.start, index)
-            for index, period in indexed
-            if period.start <= point and (period.end is None or point <= period.end)
-        ]
-        if active:
-            spans.append((point, last, periods[max(active)[1]]))
-    return spans
 
 
 def _midnight_offset(day: date, tz: ZoneInfo) -> timedelta | None:
@@ -172,17 +135,15 @@ def slot_blocks(periods: Iterable[SchedulePeriod], start: date, end: date, tz: Z
 
     Per medication (in the order met), blocks follow each other in time; together they hold
     exactly the slots of ``scheduled_slots``, which expands them. The prescription in force
-    on each day follows ``in_force``; days covered by none hold no block.
+    on each day is the shared rule's (``schedule.in_force``: the latest start wins, as in
+    ``schedule.day_slots``); days covered by none hold no block.
     """
     if end < start:
         return []
-    by_medication: dict[int, list[SchedulePeriod]] = {}
-    for period in periods:
-        by_medication.setdefault(period.medication_id, []).append(period)
     segments = _segments(start, end, tz)
     seg_firsts = [first for first, _, _ in segments]
     blocks: list[SlotBlock] = []
-    for medication_id, own in by_medication.items():
+    for medication_id, own in by_medication(periods).items():
         for span_first, span_last, period in in_force(own, start, end):
             times = tuple(sorted(period.times))
             lo, hi = span_first.toordinal(), span_last.toordinal()

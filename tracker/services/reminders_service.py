@@ -181,6 +181,7 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
             start=p.start_date,
             end=p.end_date,
             prescriber=p.prescriber,
+            id=p.id,
         )
         for p in q.prescriptions(session)
     )

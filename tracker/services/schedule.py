@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from tracker.domain.timeutil import local_to_utc, utc_now
+from tracker.domain.schedule import SchedulePeriod, slots_between
+from tracker.domain.timeutil import utc_now
 from tracker.domain.units import times_from_text
 from tracker.queries import doses as dose_queries
 from tracker.queries import meds as med_queries
@@ -85,64 +86,50 @@ def slots_for_days(
 
     Three queries whatever the range: the active medications (skipped when the caller
     passes them as ``medications``, in ``list_medications`` order), their prescriptions
-    that overlap the range, and the scheduled doses logged in it. Each day has the
-    prescription in force that day (the latest-starting one if two overlap) and the
-    dose logged for each of its times.
+    that overlap the range, and the scheduled doses logged in it. Which prescription is
+    in force on a day (the latest-starting one if two overlap) and the slots it makes
+    come from the shared rule, ``tracker.domain.schedule.slots_between``, as for the
+    reminders and Trends; each slot gets the dose logged for it.
     """
     now = now or utc_now()
     tz = tz or user_zone(session=session)
     meds: list[ScheduledMedication] = (
         list(medications) if medications is not None else list(med_queries.list_medications(session=session))
     )
-    ids = [m.id or 0 for m in meds]
-    by_med: dict[int, list[med_queries.PrescriptionRow]] = {}
+    names = {m.id or 0: m.name for m in meds}
+    periods: list[SchedulePeriod] = []
     events: dict[tuple[date, int, datetime], DoseEventRow] = {}
-    if ids and first <= last:
-        for period in med_queries.prescriptions_overlapping(
-            session=session, medication_ids=ids, first=first, last=last
-        ):
-            by_med.setdefault(period.medication_id, []).append(period)
+    if names and first <= last:
+        periods = [
+            SchedulePeriod(
+                p.medication_id, p.start_date, p.end_date, tuple(times_from_text(p.times)), p.dose_mg, p.id
+            )
+            for p in med_queries.prescriptions_overlapping(
+                session=session, medication_ids=list(names), first=first, last=last
+            )
+        ]
         for e in dose_queries.scheduled_doses_between(session=session, first=first, last=last):
             if e.scheduled_for is not None:
                 events[(e.day, e.medication_id, e.scheduled_for)] = e
-    times: dict[int, list[time]] = {}  # parsed once per prescription, not once per day
     out: dict[date, list[DoseSlot]] = {}
-    day = first
-    while day <= last:
-        slots: list[DoseSlot] = []
-        for med in meds:
-            med_id = med.id or 0
-            rx = next(
-                (
-                    p
-                    for p in by_med.get(med_id, ())
-                    if p.start_date <= day and (p.end_date is None or p.end_date >= day)
-                ),
-                None,
-            )
-            if rx is None:
-                continue
-            rx_times = times.get(rx.id)
-            if rx_times is None:
-                rx_times = times[rx.id] = times_from_text(rx.times)
-            for t in rx_times:
-                when = local_to_utc(day, t, tz)
-                event = events.get((day, med_id, when))
-                slots.append(
-                    DoseSlot(
-                        medication_id=med_id,
-                        medication_name=med.name,
-                        day=day,
-                        local_time=t,
-                        scheduled_for=when,
-                        dose_mg=rx.dose_mg,
-                        status=slot_status(when, event, now),
-                        event_id=event.id if event else None,
-                        taken_at=event.taken_at if event else None,
-                        amount_mg=event.amount_mg if event else None,
-                    )
+    for day, slots in slots_between(periods, first, last, tz).items():
+        found: list[DoseSlot] = []
+        for slot in slots:
+            event = events.get((day, slot.medication_id, slot.scheduled_for))
+            found.append(
+                DoseSlot(
+                    medication_id=slot.medication_id,
+                    medication_name=names[slot.medication_id],
+                    day=day,
+                    local_time=slot.local_time,
+                    scheduled_for=slot.scheduled_for,
+                    dose_mg=slot.prescription.dose_mg,
+                    status=slot_status(slot.scheduled_for, event, now),
+                    event_id=event.id if event else None,
+                    taken_at=event.taken_at if event else None,
+                    amount_mg=event.amount_mg if event else None,
                 )
-        slots.sort(key=lambda s: (s.scheduled_for, s.medication_name))
-        out[day] = slots
-        day += timedelta(days=1)
+            )
+        found.sort(key=lambda s: (s.scheduled_for, s.medication_name))
+        out[day] = found
     return out
