@@ -74,6 +74,35 @@ async def test_enter_marks_the_dose_taken_now(
     assert _utc(event.taken_at) == NOW
 
 
+async def test_the_first_change_says_saving_while_the_database_library_loads(
+    seeded_path: Path, clock: Any, settle: Any, monkeypatch: Any
+) -> None:
+    import threading
+
+    import tracker.db
+
+    loaded = threading.Event()  # the library "loads" until the test says so
+    real_open = tracker.db.open_database
+
+    def slow_open(*args: Any, **kwargs: Any) -> Any:
+        loaded.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(tracker.db, "open_database", slow_open)
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.orm_open  # Today was read without the ORM
+        await pilot.press("enter")
+        assert status_text(app) == "Saving…"
+        loaded.set()
+        await settle(pilot)
+        assert app.orm_open and "marked taken" in status_text(app)
+        await pilot.press("x")  # later changes need no notice: the status only says what was saved
+        assert "Saving" not in status_text(app)
+        await settle(pilot)
+
+
 async def test_x_marks_the_dose_skipped(seeded_path: Path, clock: Any, settle: Any, open_db: Any) -> None:
     app = TrackerApp(seeded_path, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:

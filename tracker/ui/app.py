@@ -217,6 +217,11 @@ class TrackerApp(DbCallbacks, App[None]):
             raise StorageError("no database is open (the first message said why)")
         return self._reader
 
+    @property
+    def orm_open(self) -> bool:
+        """Whether the ORM side is open (the first change of a session opens it, which takes a moment)."""
+        return self._db is not None
+
     def wait_for_db(self, timeout: float = 60) -> Database:
         """Called from worker threads only: the database with its ORM side, opened on first use."""
         reader = self.wait_for_reader(timeout)

@@ -276,6 +276,9 @@ class TodayScreen(DbScreen):
             self.status("Still loading; try again in a moment.", ok=False)
             return
         now = self.tracker_app.now()
+        if not self.tracker_app.orm_open:
+            # the first change of a session also loads the database library (about 0.4 s)
+            self.query_one("#status", Static).update(Content.assemble(("Saving…", "$text-muted")))
 
         def job(session: Session) -> tuple[actions.Outcome, DayData]:
             result = fn(session, data)
