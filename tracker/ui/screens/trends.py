@@ -52,6 +52,7 @@ from tracker.domain.trends import (
 from tracker.domain.trends_extra import date_ticks, downsample, logged_runs, step_points
 from tracker.domain.units import format_mg
 from tracker.ui.base import DbScreen
+from tracker.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from tracker.services.trends import TrendsData
@@ -646,7 +647,7 @@ class TrendsScreen(DbScreen):
             yield Static("Doses taken as scheduled", classes="section")
             yield Static("", id="adherence-summary")
             yield Static("", id="adherence-table")
-        yield Footer()
+        yield KeyFooter()  # wraps its keys: at 80 columns the stock Footer hid half of them
 
     def on_screen_resume(self) -> None:
         self.reload()
