@@ -131,6 +131,23 @@ async def test_today_fits_80_columns(seeded_path: Path, clock: Any, settle: Any)
         assert "q" in {k.key for k in footer_keys}
 
 
+async def test_every_screen_shows_all_its_keys_at_80x24(seeded_path: Path, clock: Any, settle: Any) -> None:
+    """No footer key is scrolled out of sight: every shown binding is on screen, Quit included."""
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for mode in app.MODES:
+            await app.switch_mode(mode)
+            await settle(pilot)
+            screen = app.screen
+            keys = list(screen.query(FooterKey))
+            # one key per action: alternatives such as "A,ctrl+a" show once
+            shown = {b.action for _n, b, _e, _t in screen.active_bindings.values() if b.show}
+            assert shown <= {k.action for k in keys}, (mode, shown - {k.action for k in keys})
+            assert all(k.region.x >= 0 and k.region.right <= 80 and k.region.y < 24 for k in keys), mode
+            assert "q" in {k.key for k in keys}, mode
+
+
 async def test_wide_terminal_puts_symptoms_beside_doses(seeded_path: Path, clock: Any, settle: Any) -> None:
     app = TrackerApp(seeded_path, clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:

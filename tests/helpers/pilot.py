@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until no worker is pending or running and every message they posted is handled."""
     app = pilot.app
     for _ in range(50):
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # superseded work (an exclusive reload) is finished
+            await app.workers.wait_for_complete()
         await pilot.pause()
         if all(worker.is_finished for worker in app.workers):  # pending ones count too
             await pilot.pause()
