@@ -83,7 +83,11 @@ class DaySummary:
 def day_summary(
     *, session: Reads, day: date, now: datetime | None = None, tz: ZoneInfo | None = None
 ) -> DaySummary:
-    """The summary of local ``day`` (``tracker status``)."""
+    """The summary of local ``day`` (``tracker status``).
+
+    ``tz`` is the user's zone; the day's dose slots are those of the same date in the
+    schedule zone (``services.schedule``: the home zone when schedules keep home time).
+    """
     now = now or utc_now()
     return _summary(
         session=session,

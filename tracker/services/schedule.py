@@ -3,6 +3,13 @@
 A light module (no ORM at import): Today reads its week of slots through a plain
 connection; ``services.doses`` re-exports all of this for the writes that need slots
 (logging a dose fills the nearest open one).
+
+Travel (DOMAIN.md): slots are expanded in the schedule zone (``settings.zones``): the
+user's zone, or the home zone when schedules keep home time. A slot belongs to the local
+day of that zone it was expanded for, so "day D" means the prescribed times of date D
+at home; when the user is far from home a few of them fall on the evening before or the
+morning after of their own calendar. Kept simple on purpose: each slot has one day, and
+a logged dose still matches its slot by ``scheduled_for`` (the UTC instant).
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ from tracker.domain.timeutil import utc_now
 from tracker.domain.units import times_from_text
 from tracker.queries import doses as dose_queries
 from tracker.queries import meds as med_queries
+from tracker.queries import schedule as schedule_queries
 from tracker.queries.doses import DoseEventRow
-from tracker.services.settings import user_zone
+from tracker.services.settings import zones
 from tracker.store import Reads
 
 MISSED_AFTER = timedelta(hours=6)  # DOMAIN.md R5
@@ -37,12 +45,17 @@ class ScheduledMedication(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class DoseSlot:
-    """One scheduled dose of a day, with what was logged for it."""
+    """One scheduled dose of a day, with what was logged for it.
+
+    ``local_time`` is the prescribed wall-clock time while the schedule follows the zone
+    the user is in; when it keeps a home zone the user has left, it is the slot's time on
+    the user's own clock (an 08:00 London dose shows as 03:00 in New York in winter).
+    """
 
     medication_id: int
     medication_name: str
-    day: date
-    local_time: time
+    day: date  # the local day of the schedule zone the slot was expanded for
+    local_time: time  # the time shown: as prescribed, or the slot's time where the user is (see below)
     scheduled_for: datetime
     dose_mg: float
     status: str  # taken, skipped, due, missed, upcoming
@@ -86,33 +99,40 @@ def slots_for_days(
 
     Three queries whatever the range: the active medications (skipped when the caller
     passes them as ``medications``, in ``list_medications`` order), their prescriptions
-    that overlap the range, and the scheduled doses logged in it. Which prescription is
-    in force on a day (the latest-starting one if two overlap) and the slots it makes
-    come from the shared rule, ``tracker.domain.schedule.slots_between``, as for the
-    reminders and Trends; each slot gets the dose logged for it.
+    that overlap the range together with the settings saying which zone they follow,
+    and the scheduled doses logged in it. Which prescription is in force on a day (the
+    latest-starting one if two overlap) and the slots it makes come from the shared
+    rule, ``tracker.domain.schedule.slots_between``, as for the reminders and Trends;
+    each slot gets the dose logged for it.
+
+    ``tz`` is the user's zone (default: the ``timezone`` setting). The days are expanded
+    in the schedule zone: ``tz`` itself, or the home zone when schedules keep home time.
     """
     now = now or utc_now()
-    tz = tz or user_zone(session=session)
     meds: list[ScheduledMedication] = (
         list(medications) if medications is not None else list(med_queries.list_medications(session=session))
     )
     names = {m.id or 0: m.name for m in meds}
     periods: list[SchedulePeriod] = []
     events: dict[tuple[date, int, datetime], DoseEventRow] = {}
+    here = zone = tz or ZoneInfo("UTC")  # no slot is made without the query below, which sets both
     if names and first <= last:
+        rows, stored = schedule_queries.prescriptions_and_zone_settings(
+            session=session, medication_ids=list(names), first=first, last=last
+        )
+        here, zone = zones(stored, current=tz)
         periods = [
             SchedulePeriod(
                 p.medication_id, p.start_date, p.end_date, tuple(times_from_text(p.times)), p.dose_mg, p.id
             )
-            for p in med_queries.prescriptions_overlapping(
-                session=session, medication_ids=list(names), first=first, last=last
-            )
+            for p in rows
         ]
         for e in dose_queries.scheduled_doses_between(session=session, first=first, last=last):
             if e.scheduled_for is not None:
                 events[(e.day, e.medication_id, e.scheduled_for)] = e
+    away = str(zone) != str(here)  # keeping a home zone the user has left: show their own clock
     out: dict[date, list[DoseSlot]] = {}
-    for day, slots in slots_between(periods, first, last, tz).items():
+    for day, slots in slots_between(periods, first, last, zone).items():
         found: list[DoseSlot] = []
         for slot in slots:
             event = events.get((day, slot.medication_id, slot.scheduled_for))
@@ -121,7 +141,7 @@ def slots_for_days(
                     medication_id=slot.medication_id,
                     medication_name=names[slot.medication_id],
                     day=day,
-                    local_time=slot.local_time,
+                    local_time=slot.scheduled_for.astimezone(here).time() if away else slot.local_time,
                     scheduled_for=slot.scheduled_for,
                     dose_mg=slot.prescription.dose_mg,
                     status=slot_status(slot.scheduled_for, event, now),

@@ -2,11 +2,17 @@
 
 Read with plain SQL (``Reads``: a session or a plain connection), so the start-up
 read of the theme never imports the ORM; only ``set_setting`` does.
+
+Time zones (DOMAIN.md "Time" and the travel rule): ``timezone`` is the zone the user
+is in now; it decides "today", symptom days and how times are shown. Dose schedules
+are wall-clock times in the *schedule zone* (``schedule_zone``): the same zone when
+``schedule_follows`` is "current", the ``home_timezone`` when it is "home".
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -30,9 +36,13 @@ DEFAULTS: dict[str, Any] = {
     "first_run_done": False,
     "patient_name": "",
     "schedule_follows": "current",  # or "home": DOMAIN.md travel rule
+    "home_timezone": None,  # the zone schedules keep when following home; None: the ``timezone``
     "reminder_thresholds": {},
     "is_demo": False,
 }
+
+
+FOLLOW_CHOICES = ("current", "home")
 
 
 def local_zone_name() -> str:
@@ -76,15 +86,35 @@ def all_settings(*, session: Reads) -> dict[str, Any]:
 
 
 def set_setting(*, session: Session, key: str, value: Any) -> None:
+    """Store one setting, checked first (a TrackerError names what is wrong; nothing is written).
+
+    Switching ``schedule_follows`` to "home" with no home zone stored makes the current
+    ``timezone`` the home zone, so schedules stay where they are until the user moves on.
+    """
     if key not in DEFAULTS:
         raise TrackerError(f"unknown setting {key!r}")
-    if key == "timezone":
+    if key == "timezone" or (key == "home_timezone" and value is not None):
         try:
             parse_zone(str(value))
         except ValueError as exc:
-            raise TrackerError(str(exc)) from exc
+            message = str(exc)
+            if key == "home_timezone":
+                message = message.replace("unknown time zone", "unknown home time zone", 1)
+            raise TrackerError(message) from exc
+    if key == "schedule_follows" and value not in FOLLOW_CHOICES:
+        raise TrackerError(f"schedule_follows is {' or '.join(FOLLOW_CHOICES)}, not {value!r}")
     if key == "crisis_text" and not str(value).strip():
         raise TrackerError("the crisis help text cannot be empty")
+    if (
+        key == "schedule_follows"
+        and value == "home"
+        and not get_setting(session=session, key="home_timezone")
+    ):
+        _store(session, "home_timezone", str(get_setting(session=session, key="timezone")))
+    _store(session, key, value)
+
+
+def _store(session: Session, key: str, value: Any) -> None:
     from tracker.models import Setting
 
     row = session.get(Setting, key)
@@ -104,3 +134,38 @@ def user_zone(*, session: Reads) -> ZoneInfo:
         return parse_zone(str(name))
     except ValueError:
         return ZoneInfo("UTC")
+
+
+def _zone_or_none(name: Any) -> ZoneInfo | None:
+    try:
+        return parse_zone(str(name))
+    except ValueError:
+        return None
+
+
+def zones(stored: Mapping[str, Any], *, current: ZoneInfo | None = None) -> tuple[ZoneInfo, ZoneInfo]:
+    """(the user's zone, the schedule zone) from stored values of timezone, schedule_follows, home_timezone.
+
+    ``stored`` holds only the keys stored (decoded JSON); absent ones take their defaults.
+    ``current`` (when given) is the user's zone, in place of the stored ``timezone``. The
+    schedule zone is the home zone when following home and one is set, else the user's.
+    Unknown zone names fall back as ``user_zone`` does: never an error at read time.
+    """
+    here = current or _zone_or_none(stored.get("timezone") or local_zone_name()) or ZoneInfo("UTC")
+    if stored.get("schedule_follows", DEFAULTS["schedule_follows"]) != "home":
+        return here, here
+    home = stored.get("home_timezone")
+    return here, (_zone_or_none(home) if home else None) or here
+
+
+def schedule_zone(*, session: Reads, current: ZoneInfo | None = None) -> ZoneInfo:
+    """The zone dose schedules are expanded in: the home zone when following home, else the user's zone.
+
+    ``current`` stands for the user's zone when the caller has it already (or runs the
+    schedule in another zone, as tests do); it is also the answer when following "current".
+    """
+    keys = ("timezone", "schedule_follows", "home_timezone")
+    rows = raw(session).execute(
+        f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(keys))})", keys
+    )
+    return zones({key: json.loads(value) for key, value in rows}, current=current)[1]

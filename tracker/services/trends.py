@@ -59,6 +59,7 @@ from tracker.domain.trends import (
 )
 from tracker.domain.trends_extra import SchedulePeriod, SlotBlock, slot_blocks
 from tracker.queries import trends as q
+from tracker.services.settings import schedule_zone
 from tracker.store import Reads, utc_from_db
 
 __all__ = [
@@ -364,8 +365,12 @@ def adherence(*, session: Reads, start: date, end: date, now: datetime, tz: Zone
     depends on ``now`` (``classify_slots``), and, for the runs, the blocks with a missed
     slot: there only whether each slot was answered matters. A block with nothing missed
     ends any run.
+
+    ``tz`` is the user's zone; the slots, their days and weeks are those of the schedule
+    zone (``settings.schedule_zone``: the home zone when schedules keep home time).
     """
-    return _adherence(session, q.prescription_rows(session), start, end, now, tz)
+    zone = schedule_zone(session=session, current=tz)
+    return _adherence(session, q.prescription_rows(session), start, end, now, zone)
 
 
 def _adherence(
@@ -644,7 +649,9 @@ def trends_data(
         for key in keys
     )
 
-    counted = _adherence(session, prescriptions, span.start, span.end, now, tz)
+    # Adherence counts slots in the zone the schedule follows (travel rule), days in the user's.
+    zone = schedule_zone(session=session, current=tz)
+    counted = _adherence(session, prescriptions, span.start, span.end, now, zone)
     weeks, runs = counted.weeks, counted.runs
 
     return TrendsData(

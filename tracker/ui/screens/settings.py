@@ -2,7 +2,9 @@
 
 The theme and the "schedules follow" choice apply as soon as they are picked;
 the text fields are checked one by one and saved together (Enter or ctrl+s),
-in one write, so one undo reverts them. Reminder thresholds show DOMAIN.md's
+in one write, so one undo reverts them. The home time zone is editable only while
+dose times keep home time (the travel rule); switching to home time with none set
+makes the current time zone the home one. Reminder thresholds show DOMAIN.md's
 defaults; only the ones the user changes are stored, in "reminder_thresholds".
 """
 
@@ -119,8 +121,26 @@ def parse_threshold(spec: Threshold, raw: str) -> float | int | None:
     return value
 
 
+def follows_help(follows: str, home: str | None, here: str) -> str:
+    """What the "dose times follow" choice does, in plain words (``home`` None: the time zone)."""
+    if follows != "home":
+        return (
+            "Dose times follow the time zone you are in: a dose set for 08:00 is due at 08:00 "
+            "wherever you are. Theme and dose times apply at once."
+        )
+    where = home or here
+    return (
+        f"Dose times stay on home time ({where}): a dose set for 08:00 is due at 08:00 in {where}, "
+        "shown on the clock of the zone you are in. Days and symptoms follow the time zone above."
+    )
+
+
 def check_settings(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Check the text fields: settings to store, and messages keyed by field id."""
+    """Check the text fields: settings to store, and messages keyed by field id.
+
+    An empty home time zone is stored as None (use the time zone); it is checked only
+    when the mapping has the field.
+    """
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
     zone = values.get("timezone", "").strip()
@@ -129,6 +149,12 @@ def check_settings(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str,
         out["timezone"] = zone
     except ValueError as exc:
         errors["timezone"] = str(exc) if zone else "give a time zone such as Europe/London"
+    if "home_timezone" in values:
+        home = values["home_timezone"].strip()
+        try:
+            out["home_timezone"] = parse_zone(home).key if home else None
+        except ValueError as exc:
+            errors["home_timezone"] = str(exc).replace("unknown time zone", "unknown home time zone", 1)
     crisis = values.get("crisis_text", "").strip()
     if not crisis:
         errors["crisis_text"] = "the crisis help text cannot be empty: it is shown when help may be needed"
@@ -200,11 +226,17 @@ class SettingsScreen(DbScreen):
                     id="set-schedule_follows",
                 ),
             )
-            yield Static(
-                "Theme and dose times apply at once. When you travel, dose times can follow the zone you "
-                "are in or stay on home time.",
-                classes="setting-help",
+            yield from self._row(
+                "home_timezone",
+                "Home time zone",
+                Input(
+                    placeholder="used when dose times stay on home time",
+                    compact=True,
+                    disabled=True,
+                    id="set-home_timezone",
+                ),
             )
+            yield Static(follows_help("current", None, ""), classes="setting-help", id="follows-help")
             yield Static("You", classes="section-title")
             yield from self._row(
                 "patient_name",
@@ -277,8 +309,10 @@ class SettingsScreen(DbScreen):
         values = data.values
         self.loaded = dict(values)
         self._set_input("timezone", str(values.get("timezone") or ""))
-        zone = self.query_one("#set-timezone", Input)
-        zone.suggester = SuggestFromList(data.zones, case_sensitive=False)
+        self._set_input("home_timezone", str(values.get("home_timezone") or ""))
+        zones = SuggestFromList(data.zones, case_sensitive=False)
+        for name in ("timezone", "home_timezone"):
+            self.query_one(f"#set-{name}", Input).suggester = zones
         self._set_input("patient_name", str(values.get("patient_name") or ""))
         self._set_input("crisis_text", str(values.get("crisis_text") or ""))
         theme = self.query_one("#set-theme", Select)
@@ -288,6 +322,7 @@ class SettingsScreen(DbScreen):
         follows = self.query_one("#set-schedule_follows", Select)
         with follows.prevent(Select.Changed):
             follows.value = "home" if values.get("schedule_follows") == "home" else "current"
+        self._show_follows(str(follows.value))
         stored = values.get("reminder_thresholds")
         overrides = stored if isinstance(stored, dict) else {}
         for spec in thresholds():
@@ -317,6 +352,14 @@ class SettingsScreen(DbScreen):
             field.focus()
             field.scroll_visible()
 
+    def _show_follows(self, follows: str) -> None:
+        """Enable the home zone only while dose times keep home time, and say what the choice does."""
+        self.query_one("#set-home_timezone", Input).disabled = follows != "home"
+        home = self.loaded.get("home_timezone")
+        self.query_one("#follows-help", Static).update(
+            follows_help(follows, str(home) if home else None, str(self.loaded.get("timezone") or ""))
+        )
+
     def _status(self, text: str) -> None:
         self.query_one("#settings-status", Static).update(text)
 
@@ -344,6 +387,7 @@ class SettingsScreen(DbScreen):
     def _saved(self, keys: list[str]) -> None:
         words = {
             "timezone": "time zone",
+            "home_timezone": "home time zone",
             "crisis_text": "crisis help text",
             "patient_name": "your name",
             "reminder_thresholds": "reminder thresholds",
@@ -354,7 +398,15 @@ class SettingsScreen(DbScreen):
         self.reload()
 
     def _save_failed(self, message: str) -> None:
-        field = "timezone" if "time zone" in message else "crisis_text" if "crisis" in message else ""
+        field = (
+            "home_timezone"
+            if "home time zone" in message
+            else "timezone"
+            if "time zone" in message
+            else "crisis_text"
+            if "crisis" in message
+            else ""
+        )
         if field:
             self._show_errors({field: message})
         self._status(f"Not saved: {sentence(message)}")
@@ -384,9 +436,29 @@ class SettingsScreen(DbScreen):
     @on(Select.Changed, "#set-schedule_follows")
     def _follows_changed(self, event: Select.Changed) -> None:
         value = str(event.value)
-        if self.loaded and self.loaded.get("schedule_follows") != value:
-            where = "the time zone you are in" if value == "current" else "your home time zone"
-            self._save_one("schedule_follows", value, f"Dose times now follow {where}.")
+        if not self.loaded or self.loaded.get("schedule_follows") == value:
+            return
+
+        def write(session: Session) -> str | None:
+            from tracker.services import settings
+
+            # Switching to home time with no home zone set stores the current time zone as home.
+            settings.set_setting(session=session, key="schedule_follows", value=value)
+            home = settings.get_setting(session=session, key="home_timezone")
+            return str(home) if home else None
+
+        def saved(home: str | None) -> None:
+            self.loaded["schedule_follows"] = value
+            if home != self.loaded.get("home_timezone"):
+                self.loaded["home_timezone"] = home
+                self._set_input("home_timezone", home or "")
+            self._show_follows(value)
+            if value == "home":
+                self._status(f"Dose times now stay on home time: {home or self.loaded.get('timezone')}.")
+            else:
+                self._status("Dose times now follow the time zone you are in.")
+
+        self.run_db(write, saved, write=True, on_error=self._save_failed)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
