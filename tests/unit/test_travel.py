@@ -112,6 +112,27 @@ def test_keeping_home_time_the_dose_stays_at_eight_in_london(db: Database) -> No
     assert [(w.scheduled, w.taken, w.missed) for w in counted.weeks] == [(2, 2, 0)]
 
 
+@pytest.mark.parametrize("keep_home", [True])
+def test_the_clinician_summary_counts_the_same_slots_as_today(db: Database, keep_home: bool) -> None:
+    """The summary's adherence uses the one schedule rule and the schedule zone, like Today."""
+    from tracker.export import data as summary_data
+
+    med = _user_in_london(db)
+    _fly_to_new_york(db, keep_home=keep_home)
+    slot = utc(8) if keep_home else utc(13)  # 08:00 London, or 08:00 New York
+    with db.write() as s:
+        doses.log_dose(session=s, medication_id=med, taken_at=slot, now=slot, tz=NEW_YORK)
+    later = utc(20)
+    with db.read() as s:
+        gathered = summary_data.gather(session=s, start=date(2026, 1, 12), end=DAY, now=later, tz=NEW_YORK)
+    with Reader(db.path).read() as conn:
+        today = schedule.slots_for_days(session=conn, first=DAY, last=DAY, now=later)[DAY]
+    assert [s.scheduled_for for s in today] == [slot]
+    # 12-14 Jan taken in London at 08:00; 15 Jan's slot on the schedule zone's clock, taken
+    totals = gathered.adherence
+    assert (totals.scheduled, totals.taken, totals.missed, totals.pending) == (4, 4, 0, 0)
+
+
 def test_the_missed_dose_reminder_runs_on_home_time(db: Database) -> None:
     """R5: nothing logged 6 hours after 08:00 London (03:00 New York) is missed at 09:00 in New York."""
     _user_in_london(db)

@@ -22,8 +22,9 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS
 from tracker.domain.errors import TrackerError
+from tracker.domain.schedule import SchedulePeriod, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
-from tracker.domain.timeutil import local_day, local_to_utc
+from tracker.domain.timeutil import local_day
 from tracker.domain.trends import (
     COMPARE_DAYS,
     ChangeResponse,
@@ -457,27 +458,32 @@ def _plans(session: Session, med_names: Mapping[int, str], tz: ZoneInfo) -> list
 
 
 def _scheduled_slots(
-    rows: Iterable[PrescriptionRow], start: date, end: date, tz: ZoneInfo, archived: bool
+    rows: Sequence[PrescriptionRow], start: date, end: date, schedule_tz: ZoneInfo, archived: bool
 ) -> list[ScheduledSlot]:
-    """Every scheduled dose in [start, end]: prescriptions x times per local day.
+    """Every scheduled dose in [start, end], by the one schedule rule (tracker/domain/schedule.py).
 
-    For an archived medication only prescriptions with an end date count: an open-ended
-    one would otherwise show its doses as missed for ever after the medication was stopped.
+    The prescription in force each day is the one Today and the reminders use (the latest
+    start wins), expanded in the schedule zone (home time when the user keeps it). For an
+    archived medication only prescriptions with an end date count: an open-ended one would
+    otherwise show its doses as missed for ever after the medication was stopped.
     """
-    slots: list[ScheduledSlot] = []
-    for rx in rows:
-        if archived and rx.end is None:
-            continue
-        first = max(rx.start, start)
-        last = min(rx.end, end) if rx.end is not None else end
-        times = [time.fromisoformat(t) for t in rx.times]
-        day = first
-        while day <= last:
-            for t in times:
-                slots.append(ScheduledSlot(rx.medication_id, local_to_utc(day, t, tz)))
-            day += timedelta(days=1)
-    slots.sort(key=lambda s: (s.scheduled_at, s.medication_id))
-    return slots
+    periods = [
+        SchedulePeriod(
+            rx.medication_id,
+            rx.start,
+            rx.end,
+            tuple(time.fromisoformat(t) for t in rx.times),
+            rx.dose_mg,
+            id=order,  # rows come in entry order: a later entry wins a tie on the start
+        )
+        for order, rx in enumerate(rows, 1)
+        if not (archived and rx.end is None)
+    ]
+    return [
+        ScheduledSlot(slot.medication_id, slot.scheduled_for)
+        for day in slots_between(periods, start, end, schedule_tz).values()
+        for slot in day
+    ]
 
 
 def _rows(session: Session, query: Any) -> list[Any]:
@@ -501,7 +507,7 @@ def _medication_part(
     plans: Sequence[PlanInfo],
     start: date,
     end: date,
-    tz: ZoneInfo,
+    schedule_tz: ZoneInfo,
 ) -> _MedicationPart:
     """Medications, prescription periods, dose changes, the dose series and the scheduled slots."""
     step_orders = {
@@ -545,7 +551,7 @@ def _medication_part(
             starting = next((r for r in rows if r.start == change.day), None)
             planned, order = _is_planned(change, starting, plan_steps)
             changes.append(DoseChangeRow(med.name, change, planned, order))
-        slots.extend(_scheduled_slots(rows, start, end, tz, med.archived))
+        slots.extend(_scheduled_slots(rows, start, end, schedule_tz, med.archived))
     return _MedicationPart(
         medications=tuple(med_rows),
         prescriptions=tuple(sorted(prescriptions, key=lambda r: (r.start, r.medication))),
@@ -735,7 +741,8 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
     meds = meds_service.list_medications(session=session, include_archived=True)
     med_names = {m.id or 0: m.name for m in meds}
     plans = _plans(session, med_names, tz)
-    medication = _medication_part(session, meds, plans, start, end, tz)
+    schedule_tz = settings_service.schedule_zone(session=session, current=tz)
+    medication = _medication_part(session, meds, plans, start, end, schedule_tz)
     symptoms = _symptom_part(session, start, end)
     checkins = _checkin_part(session, start, end)
     doses = _dose_part(session, medication, med_names, start, end, now)
