@@ -305,3 +305,13 @@ async def test_an_old_schema_is_upgraded_on_open_then_today_loads(
         assert not [n for n in app._notifications if n.severity == "error"]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+
+
+def test_breakpoint_classes_match_textuals_rule() -> None:
+    from tracker.ui.screens.today import breakpoint_classes
+
+    points = TodayScreen.HORIZONTAL_BREAKPOINTS or []
+    assert breakpoint_classes(80, points) == {"-narrow"}
+    assert breakpoint_classes(109, points) == {"-narrow"}
+    assert breakpoint_classes(110, points) == {"-wide"}
+    assert breakpoint_classes(5, [(10, "-x")]) == set()

@@ -45,6 +45,16 @@ if TYPE_CHECKING:
     from tracker.ui.widgets.reminders import ReminderChoice
 
 DAY_GROUP = Binding.Group("Day", compact=True)
+
+
+def breakpoint_classes(width: int, breakpoints: list[tuple[int, str]]) -> set[str]:
+    """The class Textual's breakpoints give a screen this wide (the widest one it reaches)."""
+    for breakpoint, class_name in sorted(breakpoints, reverse=True):
+        if width >= breakpoint:
+            return {class_name}
+    return set()
+
+
 _NEEDS_DAY = {"day", "go_to_date", "all_due", "mood", "sleep", "note", "baseline", "undo"}
 Action = Callable[["Session", DayData], actions.Outcome]
 
@@ -110,7 +120,7 @@ class TodayScreen(DbScreen):
         # The layout class the first resize would add: set now, before anything is styled,
         # so the first resize changes nothing and the whole screen is not styled twice.
         width = self.app.size.width
-        self.add_class(*self._get_breakpoint_classes(width, self.HORIZONTAL_BREAKPOINTS), update=False)
+        self.add_class(*breakpoint_classes(width, self.HORIZONTAL_BREAKPOINTS), update=False)
 
     # -- layout -----------------------------------------------------------
     def compose(self) -> ComposeResult:
