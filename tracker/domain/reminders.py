@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from tracker.domain.schedule import by_medication, covers, in_force_on, slots_between
+from tracker.domain.schedule import ZoneTimeline, by_medication, covers, in_force_on, slots_between
 from tracker.domain.timeutil import as_utc, local_day, local_to_utc
 
 __all__ = [
@@ -209,8 +209,9 @@ class ReminderContext:
     it was rated 3. ``crisis_days`` are days "thoughts of self-harm" was logged
     at any severity. ``planned_medication_ids`` are medications with a taper plan.
     ``schedule_tz`` is the zone dose slots are expanded in (the home zone when schedules
-    keep home time while travelling); None means the zone the rules run in. A slot
-    belongs to the local day of that zone; "today" and the times shown stay in the
+    keep home time while travelling), or a ``ZoneTimeline`` of the zones past days were
+    lived in (schedules following the user's zone); None means the zone the rules run in.
+    A slot belongs to the local day of that zone; "today" and the times shown stay in the
     rules' zone.
     """
 
@@ -226,7 +227,7 @@ class ReminderContext:
     plans: tuple[PlanInfo, ...] = ()
     appointments: tuple[datetime, ...] = ()
     planned_medication_ids: Set[int] = frozenset()
-    schedule_tz: ZoneInfo | None = None
+    schedule_tz: ZoneInfo | ZoneTimeline | None = None
 
 
 # --------------------------------------------------------------------------- outputs
@@ -500,9 +501,10 @@ def _prescriber_for(ctx: ReminderContext, medication_id: int, today: date) -> st
 
 
 def scheduled_doses(
-    prescriptions: Iterable[PrescriptionInfo], first_day: date, last_day: date, tz: ZoneInfo
+    prescriptions: Iterable[PrescriptionInfo], first_day: date, last_day: date, tz: ZoneInfo | ZoneTimeline
 ) -> list[ScheduledDose]:
-    """Every intake the prescriptions schedule on local days ``first_day``..``last_day`` of ``tz``.
+    """Every intake the prescriptions schedule on local days ``first_day``..``last_day`` of ``tz``
+    (of the zone in force on each day, for a timeline).
 
     The shared rule of ``tracker.domain.schedule`` (as Today and Trends): per medication
     and day, the prescription that started last is in force (overlaps never add up), and
@@ -522,9 +524,9 @@ def _in_force(ctx: ReminderContext, medication_id: int, day: date) -> Prescripti
     return in_force_on(by_medication(ctx.prescriptions).get(medication_id, []), day)
 
 
-def _schedule_zone(ctx: ReminderContext, tz: ZoneInfo) -> ZoneInfo:
-    """The zone dose slots are expanded in (``ReminderContext.schedule_tz``)."""
-    return ctx.schedule_tz or tz
+def _schedule_zone(ctx: ReminderContext, tz: ZoneInfo) -> ZoneTimeline:
+    """The zones dose slots are expanded in (``ReminderContext.schedule_tz``), as a timeline."""
+    return ZoneTimeline.of(ctx.schedule_tz or tz)
 
 
 def _logged_slots(ctx: ReminderContext) -> set[tuple[int, datetime]]:
@@ -826,7 +828,7 @@ def rule_r4(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
             continue
         # The prescription of the schedule's day (slots are expanded in the schedule zone).
         expected = _expected_per_intake(
-            ctx, dose, local_day(dose.scheduled_for or moment, _schedule_zone(ctx, tz))
+            ctx, dose, _schedule_zone(ctx, tz).day_of(dose.scheduled_for or moment)
         )
         if expected is None:
             continue
@@ -956,7 +958,10 @@ def _missed(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> dict[int, list
     grace = timedelta(hours=s.missed_after_hours)
     result: dict[int, list[ScheduledDose]] = {}
     zone = _schedule_zone(ctx, tz)
-    for slot in scheduled_doses(prescriptions, local_day(since, zone), local_day(now, zone), zone):
+    # Days in every zone of the timeline around the window: the instants decide below.
+    first = min(local_day(since, z) for z in zone.zones)
+    last = max(local_day(now, z) for z in zone.zones)
+    for slot in scheduled_doses(prescriptions, first, last, zone):
         if slot.scheduled_for < since or slot.scheduled_for + grace > now:
             continue
         if (slot.medication_id, slot.scheduled_for) in logged:

@@ -11,28 +11,35 @@ spring-forward gap moves to the first valid minute after it, an ambiguous fall-b
 time is its first occurrence).
 
 A slot belongs to the local day of the zone it was expanded in: the caller picks that
-zone (the user's, or the home zone when schedules keep home time while travelling).
+zone (the user's, or the home zone when schedules keep home time while travelling), or a
+``ZoneTimeline`` saying which zone each day was lived in. A user whose schedule follows
+the zone they are in keeps a timeline: after a flight or a move only the days from the
+change on are expanded in the new zone, so the doses logged before still fill the slots
+they were logged against (none turns into a false missed dose).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from tracker.domain.timeutil import local_to_utc
+from tracker.domain.timeutil import local_day, local_to_utc
 
 __all__ = [
     "Period",
     "SchedulePeriod",
     "Slot",
+    "ZoneTimeline",
     "by_medication",
     "covers",
     "day_slots",
     "in_force",
     "in_force_on",
+    "same_zone",
     "slots_between",
 ]
 
@@ -84,6 +91,106 @@ class Slot(Generic[P]):
     local_time: time  # as prescribed (``scheduled_for`` may differ in a spring-forward gap)
     scheduled_for: datetime  # aware UTC
     prescription: P
+
+
+def same_zone(a: ZoneInfo, b: ZoneInfo) -> bool:
+    """True when ``a`` and ``b`` are the same IANA zone (ZoneInfo instances need not be shared)."""
+    return a is b or (a.key is not None and a.key == b.key)
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneTimeline:
+    """Which zone each local day's dose slots are expanded in: ``first``, then each change from its day on.
+
+    ``changes`` holds (first local day, zone) pairs in ascending day order; a change is in
+    force from its day (inclusive) until the next one. Build it with ``changed`` so every
+    change really changes the zone. A day belongs to the zone in force on it, so a change
+    made during a day (a flight) takes effect the next day: the day of travel keeps the
+    old zone's slots, the ones its doses were already logged against.
+    """
+
+    first: ZoneInfo
+    changes: tuple[tuple[date, ZoneInfo], ...] = ()
+
+    @staticmethod
+    def of(tz: ZoneInfo | ZoneTimeline) -> ZoneTimeline:
+        """``tz`` as a timeline (a single zone is a timeline without changes)."""
+        return tz if isinstance(tz, ZoneTimeline) else ZoneTimeline(tz)
+
+    @property
+    def latest(self) -> ZoneInfo:
+        """The zone of the last change (``first`` without changes): the one days from now on follow."""
+        return self.changes[-1][1] if self.changes else self.first
+
+    @property
+    def zones(self) -> tuple[ZoneInfo, ...]:
+        """Every zone of the timeline once, oldest first."""
+        out: list[ZoneInfo] = []
+        for zone in (self.first, *(zone for _, zone in self.changes)):
+            if not any(same_zone(zone, seen) for seen in out):
+                out.append(zone)
+        return tuple(out)
+
+    def zone_on(self, day: date) -> ZoneInfo:
+        """The zone local ``day`` is expanded in."""
+        index = bisect_right([start for start, _ in self.changes], day)
+        return self.changes[index - 1][1] if index else self.first
+
+    def spans(self, first: date, last: date) -> list[tuple[date, date, ZoneInfo]]:
+        """[first, last] as (first day, last day, zone) runs of one zone, in order (empty if last < first)."""
+        if last < first:
+            return []
+        out: list[tuple[date, date, ZoneInfo]] = []
+        start, zone = first, self.zone_on(first)
+        for change_day, change_zone in self.changes:
+            if change_day <= first:
+                continue
+            if change_day > last:
+                break
+            out.append((start, change_day - timedelta(days=1), zone))
+            start, zone = change_day, change_zone
+        out.append((start, last, zone))
+        return out
+
+    def day_of(self, moment: datetime) -> date:
+        """The local day an instant's slot belongs to: a day of some zone that is in force on that day.
+
+        Tried from the latest zone back. Around a change an instant may belong to no day (a
+        change eastwards skips the hours between the old zone's midnight and the new one's);
+        it then takes its day in the zone in force on its latest-zone day.
+        """
+        for zone in reversed(self.zones):
+            day = local_day(moment, zone)
+            if same_zone(self.zone_on(day), zone):
+                return day
+        return local_day(moment, self.zone_on(local_day(moment, self.latest)))
+
+    def changed(self, day: date, zone: ZoneInfo) -> ZoneTimeline:
+        """This timeline with ``zone`` in force from ``day`` on.
+
+        Changes from ``day`` on are superseded (two changes in one day: the last counts), and
+        nothing is added when ``zone`` is already the zone of the day before (a change back).
+        """
+        kept = tuple((start, z) for start, z in self.changes if start < day)
+        before = kept[-1][1] if kept else self.first
+        if same_zone(before, zone):
+            return ZoneTimeline(self.first, kept)
+        return ZoneTimeline(self.first, (*kept, (day, zone)))
+
+    def with_latest(self, zone: ZoneInfo) -> ZoneTimeline:
+        """This timeline with its latest zone replaced by ``zone`` (the one the settings hold now)."""
+        if not self.changes:
+            return ZoneTimeline(zone)
+        last_day, _ = self.changes[-1]
+        return ZoneTimeline(self.first, self.changes[:-1]).changed(last_day, zone)
+
+    def known_at(self, now: datetime) -> ZoneTimeline:
+        """The changes already made at ``now``: one takes effect the day after it is made, so a change
+        whose day is later than the day after ``now`` (in its zone) is left out."""
+        kept = tuple(
+            (start, z) for start, z in self.changes if start <= local_day(now, z) + timedelta(days=1)
+        )
+        return self if len(kept) == len(self.changes) else ZoneTimeline(self.first, kept)
 
 
 def covers(period: Period, day: date) -> bool:
@@ -141,6 +248,7 @@ def in_force(periods: Sequence[P], start: date, end: date) -> list[tuple[date, d
 
 
 def _expand(grouped: dict[int, list[P]], day: date, tz: ZoneInfo) -> list[Slot[P]]:
+    """The slots of local ``day`` expanded in ``tz`` (one zone: the caller picked it)."""
     slots: list[Slot[P]] = []
     for medication_id, own in grouped.items():
         chosen = in_force_on(own, day)
@@ -152,20 +260,28 @@ def _expand(grouped: dict[int, list[P]], day: date, tz: ZoneInfo) -> list[Slot[P
     return slots
 
 
-def day_slots(periods: Iterable[P], day: date, tz: ZoneInfo) -> list[Slot[P]]:
-    """The slots of local ``day`` in ``tz``: each medication's prescription in force, every time of it.
+def day_slots(periods: Iterable[P], day: date, tz: ZoneInfo | ZoneTimeline) -> list[Slot[P]]:
+    """The slots of local ``day`` in ``tz`` (or the zone a timeline has on it): each medication's
+    prescription in force, every time of it.
 
     In time order (then by medication). A time listed twice makes two slots.
     """
-    return _expand(by_medication(periods), day, tz)
+    zone = tz.zone_on(day) if isinstance(tz, ZoneTimeline) else tz
+    return _expand(by_medication(periods), day, zone)
 
 
-def slots_between(periods: Iterable[P], first: date, last: date, tz: ZoneInfo) -> dict[date, list[Slot[P]]]:
-    """``day_slots`` of every local day from ``first`` to ``last`` inclusive (empty days included)."""
+def slots_between(
+    periods: Iterable[P], first: date, last: date, tz: ZoneInfo | ZoneTimeline
+) -> dict[date, list[Slot[P]]]:
+    """``day_slots`` of every local day from ``first`` to ``last`` inclusive (empty days included).
+
+    With a timeline each day is expanded in the zone in force on it.
+    """
     grouped = by_medication(periods)
     out: dict[date, list[Slot[P]]] = {}
-    day = first
-    while day <= last:
-        out[day] = _expand(grouped, day, tz)
-        day += timedelta(days=1)
+    for span_first, span_last, zone in ZoneTimeline.of(tz).spans(first, last):
+        day = span_first
+        while day <= span_last:
+            out[day] = _expand(grouped, day, zone)
+            day += timedelta(days=1)
     return out

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tracker.domain.schedule import SchedulePeriod, by_medication, in_force
+from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, by_medication, in_force
 from tracker.domain.timeutil import local_to_utc
 from tracker.domain.trends import ScheduledSlot
 
 __all__ = [
     "SchedulePeriod",
     "SlotBlock",
+    "ZoneTimeline",
     "date_ticks",
     "downsample",
     "in_force",
@@ -49,6 +50,8 @@ class SlotBlock:
     ``offset``; None marks a single day that holds a daylight-saving transition, whose slots
     follow ``local_to_utc`` (a time in the gap moves after it, an ambiguous one is the first).
     Blocks let a caller count a regular stretch of days in SQL and expand only a few to slots.
+    ``zone`` is the zone the block's days are expanded in (``slot_blocks`` sets it; a block
+    never spans a change of zone); it does not take part in comparisons.
     """
 
     medication_id: int
@@ -56,6 +59,7 @@ class SlotBlock:
     last: date
     times: tuple[time, ...]
     offset: timedelta | None
+    zone: ZoneInfo | None = field(default=None, compare=False)
 
     @property
     def days(self) -> int:
@@ -85,20 +89,24 @@ class SlotBlock:
             return None, self
         after = day + timedelta(days=1)
         return (
-            SlotBlock(self.medication_id, self.first, day, self.times, self.offset),
-            SlotBlock(self.medication_id, after, self.last, self.times, self.offset),
+            SlotBlock(self.medication_id, self.first, day, self.times, self.offset, self.zone),
+            SlotBlock(self.medication_id, after, self.last, self.times, self.offset, self.zone),
         )
 
-    def slots(self, tz: ZoneInfo) -> list[ScheduledSlot]:
-        """The block's slots in time order (day by day, then by time)."""
+    def slots(self, tz: ZoneInfo | None = None) -> list[ScheduledSlot]:
+        """The block's slots in time order (day by day, then by time), in its ``zone`` (else ``tz``)."""
         medication_id, times, offset = self.medication_id, self.times, self.offset
+        zone = self.zone or tz
+        if offset is None and zone is None:
+            raise ValueError("a block holding a daylight-saving change needs its zone")
         out: list[ScheduledSlot] = []
         for ordinal in range(self.first.toordinal(), self.last.toordinal() + 1):
             day = date.fromordinal(ordinal)
             if offset is not None:
                 out += [ScheduledSlot(medication_id, datetime.combine(day, at, UTC) - offset) for at in times]
             else:
-                out += [ScheduledSlot(medication_id, local_to_utc(day, at, tz)) for at in times]
+                assert zone is not None  # checked above
+                out += [ScheduledSlot(medication_id, local_to_utc(day, at, zone)) for at in times]
         return out
 
 
@@ -130,18 +138,25 @@ def _segments(start: date, end: date, tz: ZoneInfo) -> list[tuple[int, int, time
     return runs
 
 
-def slot_blocks(periods: Iterable[SchedulePeriod], start: date, end: date, tz: ZoneInfo) -> list[SlotBlock]:
+def slot_blocks(
+    periods: Iterable[SchedulePeriod], start: date, end: date, tz: ZoneInfo | ZoneTimeline
+) -> list[SlotBlock]:
     """Every scheduled dose from local ``start`` to ``end`` inclusive, as blocks (see ``SlotBlock``).
 
     Per medication (in the order met), blocks follow each other in time; together they hold
     exactly the slots of ``scheduled_slots``, which expands them. The prescription in force
     on each day is the shared rule's (``schedule.in_force``: the latest start wins, as in
-    ``schedule.day_slots``); days covered by none hold no block.
+    ``schedule.day_slots``); days covered by none hold no block. With a timeline, blocks
+    also split where the zone changes, each holding its days' zone.
     """
     if end < start:
         return []
-    segments = _segments(start, end, tz)
-    seg_firsts = [first for first, _, _ in segments]
+    segments: list[tuple[int, int, timedelta | None, ZoneInfo]] = [
+        (first, last, offset, zone)
+        for span_first, span_last, zone in ZoneTimeline.of(tz).spans(start, end)
+        for first, last, offset in _segments(span_first, span_last, zone)
+    ]
+    seg_firsts = [first for first, _, _, _ in segments]
     blocks: list[SlotBlock] = []
     for medication_id, own in by_medication(periods).items():
         for span_first, span_last, period in in_force(own, start, end):
@@ -149,17 +164,19 @@ def slot_blocks(periods: Iterable[SchedulePeriod], start: date, end: date, tz: Z
             lo, hi = span_first.toordinal(), span_last.toordinal()
             index = bisect_right(seg_firsts, lo) - 1
             while index < len(segments) and segments[index][0] <= hi:
-                seg_first, seg_last, offset = segments[index]
+                seg_first, seg_last, offset, zone = segments[index]
                 first, last = max(seg_first, lo), min(seg_last, hi)
                 blocks.append(
-                    SlotBlock(medication_id, date.fromordinal(first), date.fromordinal(last), times, offset)
+                    SlotBlock(
+                        medication_id, date.fromordinal(first), date.fromordinal(last), times, offset, zone
+                    )
                 )
                 index += 1
     return blocks
 
 
 def scheduled_slots(
-    periods: Iterable[SchedulePeriod], start: date, end: date, tz: ZoneInfo
+    periods: Iterable[SchedulePeriod], start: date, end: date, tz: ZoneInfo | ZoneTimeline
 ) -> list[ScheduledSlot]:
     """Every scheduled dose from local ``start`` to ``end`` inclusive, in time order per medication.
 
@@ -173,7 +190,7 @@ def scheduled_slots(
     """
     slots: list[ScheduledSlot] = []
     for block in slot_blocks(periods, start, end, tz):
-        slots += block.slots(tz)
+        slots += block.slots()
     return slots
 
 

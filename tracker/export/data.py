@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS
 from tracker.domain.errors import TrackerError
-from tracker.domain.schedule import SchedulePeriod, slots_between
+from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
 from tracker.domain.timeutil import local_day
 from tracker.domain.trends import (
@@ -458,12 +458,17 @@ def _plans(session: Session, med_names: Mapping[int, str], tz: ZoneInfo) -> list
 
 
 def _scheduled_slots(
-    rows: Sequence[PrescriptionRow], start: date, end: date, schedule_tz: ZoneInfo, archived: bool
+    rows: Sequence[PrescriptionRow],
+    start: date,
+    end: date,
+    schedule_tz: ZoneInfo | ZoneTimeline,
+    archived: bool,
 ) -> list[ScheduledSlot]:
     """Every scheduled dose in [start, end], by the one schedule rule (tracker/domain/schedule.py).
 
     The prescription in force each day is the one Today and the reminders use (the latest
-    start wins), expanded in the schedule zone (home time when the user keeps it). For an
+    start wins), expanded in the schedule zone (home time when the user keeps it; else the
+    zone each day was lived in, from the zone history, so travel moves no past slot). For an
     archived medication only prescriptions with an end date count: an open-ended one would
     otherwise show its doses as missed for ever after the medication was stopped.
     """
@@ -507,7 +512,7 @@ def _medication_part(
     plans: Sequence[PlanInfo],
     start: date,
     end: date,
-    schedule_tz: ZoneInfo,
+    schedule_tz: ZoneInfo | ZoneTimeline,
 ) -> _MedicationPart:
     """Medications, prescription periods, dose changes, the dose series and the scheduled slots."""
     step_orders = {
@@ -741,7 +746,7 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
     meds = meds_service.list_medications(session=session, include_archived=True)
     med_names = {m.id or 0: m.name for m in meds}
     plans = _plans(session, med_names, tz)
-    schedule_tz = settings_service.schedule_zone(session=session, current=tz)
+    schedule_tz = settings_service.schedule_timeline(session=session, current=tz, now=now)
     medication = _medication_part(session, meds, plans, start, end, schedule_tz)
     symptoms = _symptom_part(session, start, end)
     checkins = _checkin_part(session, start, end)

@@ -16,8 +16,9 @@ from tracker.queries.meds import PrescriptionRow
 from tracker.queries.meds import _prescription as prescription_row
 from tracker.store import Reads, raw, to_db
 
-# The settings that decide the zone slots are expanded in (see services.settings.zones).
-ZONE_KEYS = ("timezone", "schedule_follows", "home_timezone")
+# The settings that decide the zones slots are expanded in (see services.settings.timeline),
+# including the history of the zones past days were lived in.
+ZONE_KEYS = ("timezone", "schedule_follows", "home_timezone", "timezone_history")
 
 _COLUMNS = (
     "p.id, p.medication_id, p.dose_mg, p.times, p.start_date, p.end_date, p.prescriber, p.note, "
@@ -39,10 +40,11 @@ def prescriptions_and_zone_settings(
     rows = (
         raw(session)
         .execute(
-            "SELECT s.tz, s.follows, s.home, "
+            "SELECT s.tz, s.follows, s.home, s.history, "
             f"{_COLUMNS} FROM (SELECT (SELECT value FROM setting WHERE key = ?) AS tz, "
             "(SELECT value FROM setting WHERE key = ?) AS follows, "
-            "(SELECT value FROM setting WHERE key = ?) AS home) AS s "
+            "(SELECT value FROM setting WHERE key = ?) AS home, "
+            "(SELECT value FROM setting WHERE key = ?) AS history) AS s "
             f"LEFT JOIN prescription AS p ON p.medication_id IN ({marks}) AND p.start_date <= ? "
             "AND (p.end_date IS NULL OR p.end_date >= ?) ORDER BY p.start_date DESC, p.id DESC",
             (*ZONE_KEYS, *medication_ids, to_db(last), to_db(first)),

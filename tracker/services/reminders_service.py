@@ -167,8 +167,8 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
     """Everything R1-R11 read at ``now``, in as few and as small queries as the rules allow.
 
     ``tz`` is the user's zone (today, symptom days, times shown); dose slots (R4, R5, R9)
-    are expanded in the schedule zone (``settings.schedule_zone``: the home zone when
-    schedules keep home time while the user travels).
+    are expanded in the schedule zones (``settings.schedule_timeline``: the home zone when
+    schedules keep home time while the user travels, else the zone each day was lived in).
     """
     s = reminder_settings(session=session)
     today = local_day(now, tz)
@@ -205,7 +205,7 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
         plans=tuple(_with_reductions(p, prescriptions, today) for p in plans),
         appointments=tuple(q.appointments_since(session, since)),
         planned_medication_ids=frozenset(p.medication_id for p in plans if p.status in _PLANNED_STATUSES),
-        schedule_tz=settings_service.schedule_zone(session=session, current=tz),
+        schedule_tz=settings_service.schedule_timeline(session=session, current=tz, now=now),
     )
 
 

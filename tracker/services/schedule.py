@@ -9,7 +9,10 @@ user's zone, or the home zone when schedules keep home time. A slot belongs to t
 day of that zone it was expanded for, so "day D" means the prescribed times of date D
 at home; when the user is far from home a few of them fall on the evening before or the
 morning after of their own calendar. Kept simple on purpose: each slot has one day, and
-a logged dose still matches its slot by ``scheduled_for`` (the UTC instant).
+a logged dose still matches its slot by ``scheduled_for`` (the UTC instant). Following
+the user's zone, each day is expanded in the zone the user was in that day (the zone
+history, ``settings.timeline``): a change of zone moves the slots of the days after it
+only, so the doses logged before it keep filling theirs.
 """
 
 from __future__ import annotations
@@ -20,14 +23,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from tracker.domain.schedule import SchedulePeriod, slots_between
+from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, same_zone, slots_between
 from tracker.domain.timeutil import utc_now
 from tracker.domain.units import times_from_text
 from tracker.queries import doses as dose_queries
 from tracker.queries import meds as med_queries
 from tracker.queries import schedule as schedule_queries
 from tracker.queries.doses import DoseEventRow
-from tracker.services.settings import zones
+from tracker.services.settings import timeline, zones
 from tracker.store import Reads
 
 MISSED_AFTER = timedelta(hours=6)  # DOMAIN.md R5
@@ -47,9 +50,11 @@ class ScheduledMedication(Protocol):
 class DoseSlot:
     """One scheduled dose of a day, with what was logged for it.
 
-    ``local_time`` is the prescribed wall-clock time while the schedule follows the zone
-    the user is in; when it keeps a home zone the user has left, it is the slot's time on
-    the user's own clock (an 08:00 London dose shows as 03:00 in New York in winter).
+    ``local_time`` is the prescribed wall-clock time while the slot's day is in the zone
+    the user is in; when the schedule keeps a home zone the user has left, or the day was
+    lived in another zone (before a flight, the zone history), it is the slot's time on
+    the user's own clock (an 08:00 London dose shows as 03:00 in New York in winter), as
+    the reminders show it.
     """
 
     medication_id: int
@@ -106,7 +111,9 @@ def slots_for_days(
     each slot gets the dose logged for it.
 
     ``tz`` is the user's zone (default: the ``timezone`` setting). The days are expanded
-    in the schedule zone: ``tz`` itself, or the home zone when schedules keep home time.
+    in the schedule zone: the home zone when schedules keep home time, else the zone of
+    the user's zone history in force on each day (``settings.timeline``; days from the
+    last change on: ``tz``), so travel does not move the slots of days already lived.
     """
     now = now or utc_now()
     meds: list[ScheduledMedication] = (
@@ -115,12 +122,14 @@ def slots_for_days(
     names = {m.id or 0: m.name for m in meds}
     periods: list[SchedulePeriod] = []
     events: dict[tuple[date, int, datetime], DoseEventRow] = {}
-    here = zone = tz or ZoneInfo("UTC")  # no slot is made without the query below, which sets both
+    here = tz or ZoneInfo("UTC")  # no slot is made without the query below, which sets both
+    days = ZoneTimeline(here)
     if names and first <= last:
         rows, stored = schedule_queries.prescriptions_and_zone_settings(
             session=session, medication_ids=list(names), first=first, last=last
         )
-        here, zone = zones(stored, current=tz)
+        here = zones(stored, current=tz)[0]
+        days = timeline(stored, current=tz, now=now)
         periods = [
             SchedulePeriod(
                 p.medication_id, p.start_date, p.end_date, tuple(times_from_text(p.times)), p.dose_mg, p.id
@@ -130,9 +139,10 @@ def slots_for_days(
         for e in dose_queries.scheduled_doses_between(session=session, first=first, last=last):
             if e.scheduled_for is not None:
                 events[(e.day, e.medication_id, e.scheduled_for)] = e
-    away = str(zone) != str(here)  # keeping a home zone the user has left: show their own clock
     out: dict[date, list[DoseSlot]] = {}
-    for day, slots in slots_between(periods, first, last, zone).items():
+    for day, slots in slots_between(periods, first, last, days).items():
+        # a day in a zone the user is not in now (home time, or before a flight): their own clock
+        away = not same_zone(days.zone_on(day), here)
         found: list[DoseSlot] = []
         for slot in slots:
             event = events.get((day, slot.medication_id, slot.scheduled_for))

@@ -7,17 +7,30 @@ Time zones (DOMAIN.md "Time" and the travel rule): ``timezone`` is the zone the 
 is in now; it decides "today", symptom days and how times are shown. Dose schedules
 are wall-clock times in the *schedule zone* (``schedule_zone``): the same zone when
 ``schedule_follows`` is "current", the ``home_timezone`` when it is "home".
+
+Zone history (``timezone_history``): a schedule that follows the user's zone must not
+re-expand the past when the user travels or moves, or every dose logged before turns
+into a missed one. So each change of the schedule zone is remembered with the local day
+it takes effect, the day AFTER the change in the new zone: the day of the change keeps
+the old zone's slots, which are the ones its doses were already logged against (a dose
+logged after landing still fills that day's old-zone slot, as it did before the change).
+Stored as a JSON list ``[{"from": null, "zone": <zone before the first change>},
+{"from": "YYYY-MM-DD", "zone": "Area/City"}, ...]``, it travels with the other settings
+in the JSON export. ``schedule_timeline`` reads it as a ``ZoneTimeline``; following
+"home" keeps the one home zone for every day, as before.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from tracker.domain.errors import TrackerError
-from tracker.domain.timeutil import parse_zone
+from tracker.domain.schedule import ZoneTimeline, same_zone
+from tracker.domain.timeutil import local_day, parse_zone, utc_now
 from tracker.store import Reads, raw
 
 if TYPE_CHECKING:
@@ -39,7 +52,12 @@ DEFAULTS: dict[str, Any] = {
     "home_timezone": None,  # the zone schedules keep when following home; None: the ``timezone``
     "reminder_thresholds": {},
     "is_demo": False,
+    "timezone_history": [],  # see the module docstring: the zones past days' schedules were in
 }
+
+HISTORY_KEY = "timezone_history"
+# The settings that decide the zone schedules are expanded in (read together, in one statement).
+SCHEDULE_KEYS = ("timezone", "schedule_follows", "home_timezone", HISTORY_KEY)
 
 
 FOLLOW_CHOICES = ("current", "home")
@@ -85,11 +103,15 @@ def all_settings(*, session: Reads) -> dict[str, Any]:
     return values
 
 
-def set_setting(*, session: Session, key: str, value: Any) -> None:
+def set_setting(*, session: Session, key: str, value: Any, now: datetime | None = None) -> None:
     """Store one setting, checked first (a TrackerError names what is wrong; nothing is written).
 
     Switching ``schedule_follows`` to "home" with no home zone stored makes the current
     ``timezone`` the home zone, so schedules stay where they are until the user moves on.
+    A change of ``timezone`` (or of the other zone settings) that moves the schedule zone
+    is added to ``timezone_history``, taking effect the day after ``now`` (default: the
+    clock) in the new zone. The first ``timezone`` ever stored records nothing: it covers
+    all past days.
     """
     if key not in DEFAULTS:
         raise TrackerError(f"unknown setting {key!r}")
@@ -105,6 +127,9 @@ def set_setting(*, session: Session, key: str, value: Any) -> None:
         raise TrackerError(f"schedule_follows is {' or '.join(FOLLOW_CHOICES)}, not {value!r}")
     if key == "crisis_text" and not str(value).strip():
         raise TrackerError("the crisis help text cannot be empty")
+    if key == HISTORY_KEY:
+        _check_history(value)
+    before = _schedule_settings(session) if key in SCHEDULE_KEYS[:3] else None
     if (
         key == "schedule_follows"
         and value == "home"
@@ -112,6 +137,87 @@ def set_setting(*, session: Session, key: str, value: Any) -> None:
     ):
         _store(session, "home_timezone", str(get_setting(session=session, key="timezone")))
     _store(session, key, value)
+    if before is not None and "timezone" in before:
+        _record_zone_change(session, before, _schedule_settings(session), now or utc_now())
+
+
+def _schedule_settings(session: Reads) -> dict[str, Any]:
+    """The stored values of ``SCHEDULE_KEYS`` (decoded JSON; keys not stored are absent)."""
+    rows = raw(session).execute(
+        f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(SCHEDULE_KEYS))})",
+        SCHEDULE_KEYS,
+    )
+    return {key: json.loads(value) for key, value in rows}
+
+
+def _record_zone_change(
+    session: Session, before: Mapping[str, Any], after: Mapping[str, Any], now: datetime
+) -> None:
+    """Add the schedule zone's change (if any) to the history, from the day after ``now`` in the new zone."""
+    old, new = zones(before)[1], zones(after)[1]
+    if same_zone(old, new):
+        return
+    past = history_timeline(before.get(HISTORY_KEY)) or ZoneTimeline(old)
+    day = local_day(now, new) + timedelta(days=1)
+    _store(session, HISTORY_KEY, history_entries(past.with_latest(old).changed(day, new)))
+
+
+def _check_history(value: Any) -> None:
+    """Refuse a ``timezone_history`` that is not a list of {"from": date or null, "zone": zone name}."""
+    if not isinstance(value, list):
+        raise TrackerError("timezone_history is a list of {from, zone} entries")
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != {"from", "zone"}:
+            raise TrackerError(f"timezone_history entries are {{from, zone}}, not {entry!r}")
+        try:
+            parse_zone(str(entry["zone"]))
+            if entry["from"] is not None:
+                date.fromisoformat(str(entry["from"]))
+        except ValueError as exc:
+            raise TrackerError(f"timezone_history: {exc}") from exc
+
+
+def history_entries(timeline: ZoneTimeline) -> list[dict[str, Any]]:
+    """``timeline`` as stored in ``timezone_history`` (JSON-ready)."""
+    return [
+        {"from": None, "zone": timeline.first.key},
+        *({"from": day.isoformat(), "zone": zone.key} for day, zone in timeline.changes),
+    ]
+
+
+def history_timeline(value: Any) -> ZoneTimeline | None:
+    """The stored ``timezone_history`` as a timeline; None when there is none.
+
+    Never an error at read time: entries with an unknown zone or a bad date are left out.
+    The entry without a day (else the earliest) gives the zone before the first change.
+    """
+    if not isinstance(value, list):
+        return None
+    first: ZoneInfo | None = None
+    changes: list[tuple[date, ZoneInfo]] = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            continue
+        zone = _zone_or_none(entry.get("zone"))
+        if zone is None:
+            continue
+        start = entry.get("from")
+        if start is None:
+            first = first or zone
+            continue
+        try:
+            changes.append((date.fromisoformat(str(start)), zone))
+        except ValueError:
+            continue
+    changes.sort(key=lambda change: change[0])
+    if first is None:
+        if not changes:
+            return None
+        first = changes.pop(0)[1]
+    timeline = ZoneTimeline(first)
+    for day, zone in changes:
+        timeline = timeline.changed(day, zone)
+    return timeline
 
 
 def _store(session: Session, key: str, value: Any) -> None:
@@ -158,14 +264,41 @@ def zones(stored: Mapping[str, Any], *, current: ZoneInfo | None = None) -> tupl
     return here, (_zone_or_none(home) if home else None) or here
 
 
+def timeline(
+    stored: Mapping[str, Any], *, current: ZoneInfo | None = None, now: datetime | None = None
+) -> ZoneTimeline:
+    """The zones dose schedules are expanded in, day by day, from stored values of ``SCHEDULE_KEYS``.
+
+    Following home: the home zone (``zones``) on every day. Following the user's zone: the
+    stored history, whose latest zone is always the user's zone now (``current`` when
+    given, else the ``timezone`` setting), so a zone stored without history (an old
+    export) or a caller running the schedule in another zone gets that zone from the last
+    change on. With ``now``, changes recorded after it (later than the day after ``now``)
+    are left out: they had not happened yet.
+    """
+    here, zone = zones(stored, current=current)
+    if stored.get("schedule_follows", DEFAULTS["schedule_follows"]) == "home":
+        return ZoneTimeline(zone)
+    past = history_timeline(stored.get(HISTORY_KEY))
+    if past is None:
+        return ZoneTimeline(here)
+    if now is not None:
+        past = past.known_at(now)
+    return past.with_latest(here)
+
+
+def schedule_timeline(
+    *, session: Reads, current: ZoneInfo | None = None, now: datetime | None = None
+) -> ZoneTimeline:
+    """The zones dose schedules are expanded in, day by day (``timeline``), in one statement."""
+    return timeline(_schedule_settings(session), current=current, now=now)
+
+
 def schedule_zone(*, session: Reads, current: ZoneInfo | None = None) -> ZoneInfo:
-    """The zone dose schedules are expanded in: the home zone when following home, else the user's zone.
+    """The zone dose schedules follow from now on: the home zone when following home, else the user's.
 
     ``current`` stands for the user's zone when the caller has it already (or runs the
     schedule in another zone, as tests do); it is also the answer when following "current".
+    Past days may have been in other zones: ``schedule_timeline`` says which.
     """
-    keys = ("timezone", "schedule_follows", "home_timezone")
-    rows = raw(session).execute(
-        f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(keys))})", keys
-    )
-    return zones({key: json.loads(value) for key, value in rows}, current=current)[1]
+    return schedule_timeline(session=session, current=current).latest

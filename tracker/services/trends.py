@@ -57,9 +57,9 @@ from tracker.domain.trends import (
     symptom_summaries,
     timing_facts,
 )
-from tracker.domain.trends_extra import SchedulePeriod, SlotBlock, slot_blocks
+from tracker.domain.trends_extra import SchedulePeriod, SlotBlock, ZoneTimeline, slot_blocks
 from tracker.queries import trends as q
-from tracker.services.settings import schedule_zone
+from tracker.services.settings import schedule_timeline
 from tracker.store import Reads, utc_from_db
 
 __all__ = [
@@ -367,9 +367,10 @@ def adherence(*, session: Reads, start: date, end: date, now: datetime, tz: Zone
     ends any run.
 
     ``tz`` is the user's zone; the slots, their days and weeks are those of the schedule
-    zone (``settings.schedule_zone``: the home zone when schedules keep home time).
+    zone (``settings.schedule_timeline``: the home zone when schedules keep home time, else
+    the zone each day was lived in, so travel does not turn past doses into missed ones).
     """
-    zone = schedule_zone(session=session, current=tz)
+    zone = schedule_timeline(session=session, current=tz, now=now)
     return _adherence(session, q.prescription_rows(session), start, end, now, zone)
 
 
@@ -379,7 +380,7 @@ def _adherence(
     start: date,
     end: date,
     now: datetime,
-    tz: ZoneInfo,
+    tz: ZoneTimeline,
 ) -> Adherence:
     if now.tzinfo is None:
         raise ValueError("now is a naive datetime; pass an aware UTC instant")
@@ -411,13 +412,21 @@ def _adherence(
         expanded += sum(block.slot_count for block in with_missed)
 
     results = _classified(session, exact, start, end, now, tz)
-    for week in adherence_by_week(results, tz):
-        tally = weeks[week.first_day]
-        tally[0] += week.taken - week.late
-        tally[1] += week.late
-        tally[2] += week.skipped
-        tally[3] += week.missed
-        pending[week.first_day] += week.pending
+    # Each slot's week is that of its day, in the zone its block was expanded in.
+    by_zone: dict[str, tuple[ZoneInfo, list[SlotResult]]] = {}
+    position = 0
+    for block in exact:
+        zone = block.zone or tz.latest
+        by_zone.setdefault(str(zone), (zone, []))[1].extend(results[position : position + block.slot_count])
+        position += block.slot_count
+    for zone, zone_results in by_zone.values():
+        for week in adherence_by_week(zone_results, zone):
+            tally = weeks[week.first_day]
+            tally[0] += week.taken - week.late
+            tally[1] += week.late
+            tally[2] += week.skipped
+            tally[3] += week.missed
+            pending[week.first_day] += week.pending
     marks += results
     slots += len(results)
     expanded += len(results)
@@ -445,7 +454,7 @@ def _schedule(
     start: date,
     end: date,
     now: datetime,
-    tz: ZoneInfo,
+    tz: ZoneTimeline,
 ) -> tuple[list[SlotBlock], list[SlotBlock]]:
     """The tracked schedule over [start, end] as blocks SQL can count and blocks to classify one by one."""
     tracked_from: dict[int, date] = {
@@ -456,8 +465,9 @@ def _schedule(
         for row in prescriptions
         if row.medication_id in tracked_from
     ]
-    # Every slot of a regular day up to ``settled`` is more than MISSED_AFTER before now.
-    settled = local_day(now - MISSED_AFTER, tz) - timedelta(days=1)
+    # Every slot of a regular day up to ``settled`` is more than MISSED_AFTER before now (in
+    # whichever zone of the timeline the day was expanded).
+    settled = min(local_day(now - MISSED_AFTER, zone) for zone in tz.zones) - timedelta(days=1)
     counted: list[SlotBlock] = []
     exact: list[SlotBlock] = []
     # One pass over the days for all medications (the prescription in force on a day does not
@@ -514,16 +524,17 @@ def _run_marks(session: Reads, blocks: Sequence[SlotBlock], start: date, end: da
 
 
 def _classified(
-    session: Reads, blocks: Sequence[SlotBlock], start: date, end: date, now: datetime, tz: ZoneInfo
+    session: Reads, blocks: Sequence[SlotBlock], start: date, end: date, now: datetime, tz: ZoneTimeline
 ) -> list[SlotResult]:
-    """Every slot of ``blocks`` with its outcome (``classify_slots``)."""
+    """Every slot of ``blocks`` with its outcome (``classify_slots``), in the order of the blocks' slots."""
     each: list[ScheduledSlot] = []
     spans: list[tuple[int, datetime, datetime]] = []
     for block in blocks:
-        each += block.slots(tz)
+        zone = block.zone or tz.latest
+        each += block.slots(zone)
         # A slot lies on its local day; a day either side also covers a time moved past midnight.
-        lo = day_bounds_utc(block.first, tz)[0] - timedelta(days=1)
-        hi = day_bounds_utc(block.last, tz)[1] + timedelta(days=1)
+        lo = day_bounds_utc(block.first, zone)[0] - timedelta(days=1)
+        hi = day_bounds_utc(block.last, zone)[1] + timedelta(days=1)
         spans.append((block.medication_id, lo.replace(tzinfo=None), hi.replace(tzinfo=None)))
     statuses = {status.value: status for status in DoseStatus}
     doses = [
@@ -649,8 +660,8 @@ def trends_data(
         for key in keys
     )
 
-    # Adherence counts slots in the zone the schedule follows (travel rule), days in the user's.
-    zone = schedule_zone(session=session, current=tz)
+    # Adherence counts slots in the zones the schedule followed (travel rule), days in the user's.
+    zone = schedule_timeline(session=session, current=tz, now=now)
     counted = _adherence(session, prescriptions, span.start, span.end, now, zone)
     weeks, runs = counted.weeks, counted.runs
 
