@@ -455,3 +455,38 @@ def test_importing_the_app_and_today_pulls_in_no_database_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+async def test_back_from_another_screen_the_focus_goes_to_the_dose_now_due(
+    tmp_path: Path, clock: Any, settle: Any, open_db: Any
+) -> None:
+    """Opened with no medication the focus is on the symptoms; once one is added, Enter takes it."""
+    from datetime import date, time
+
+    from tracker.services import meds, settings
+
+    path = tmp_path / "empty.db"
+    with open_db(path).write() as session:
+        for key, value in (("timezone", "UTC"), ("first_run_done", True)):
+            settings.set_setting(session=session, key=key, value=value)
+    app = TrackerApp(path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, SymptomList)  # nothing to take yet
+        with open_db(path).write() as session:  # added meanwhile (the Medications screen, the CLI)
+            med = meds.create_medication(session=session, name="Sertraline", strength_mg=50.0)
+            meds.set_prescription(
+                session=session,
+                medication_id=med.id or 0,
+                dose_mg=50.0,
+                times=[time(8)],
+                start_date=date(2026, 11, 1),
+            )
+        await app.switch_mode("medications")
+        await settle(pilot)
+        await app.switch_mode("today")
+        await settle(pilot)
+        assert isinstance(app.focused, DoseList)
+        await pilot.press("enter")
+        await settle(pilot)
+    assert [e.status for e in doses(open_db, path)] == ["taken"]

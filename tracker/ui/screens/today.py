@@ -115,7 +115,7 @@ class TodayScreen(DbScreen):
         super().__init__()
         self.data: DayData | None = None
         self.day: date | None = None  # None until the first load says what today is
-        self._focused_once = False
+        self._place_focus = True  # the next load puts the focus on the due dose, else the symptoms
         self._covered_by_modal = False
         # The layout class the first resize would add: set now, before anything is styled,
         # so the first resize changes nothing and the whole screen is not styled twice.
@@ -170,6 +170,7 @@ class TodayScreen(DbScreen):
         was before it.
         """
         if not self._covered_by_modal:
+            self._place_focus = True  # back from another screen: start again from the due dose
             self.reload()
         self._covered_by_modal = False
 
@@ -213,10 +214,11 @@ class TodayScreen(DbScreen):
         taper.display = bool(data.taper)
         self.symptom_list.set_rows(data.symptoms, data.recent_ids)
         self._show_checkin(data)
-        if not self._focused_once or self.focused is None:
-            # the first load can arrive while the first-run screen covers Today: a focus set then
-            # is lost, so a later load on a screen with nothing focused sets it again
-            self._focused_once = self.app.screen is self
+        if self._place_focus or self.focused is None:
+            # The first load can arrive while the first-run screen covers Today (a focus set then
+            # is lost), or before it (with no medication yet, so on the symptoms): the load after
+            # another screen was shown places the focus again, on the dose that is now due.
+            self._place_focus = self.app.screen is not self
             has_open = any(r.is_open for r in data.doses)
             (self.dose_list if has_open and self.dose_list.display else self.symptom_list).focus()
         self.refresh_bindings()
