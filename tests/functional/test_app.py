@@ -6,15 +6,13 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from textual.widgets._footer import FooterKey
-
 from tracker.services import settings
 from tracker.ui.app import TrackerApp
 from tracker.ui.commands import BindingCommands, bound_commands
 from tracker.ui.screens.help import HelpScreen, key_rows
 from tracker.ui.screens.today import TodayScreen, day_title
 from tracker.ui.widgets.dose_list import DoseList
-from tracker.ui.widgets.footer import pack_rows
+from tracker.ui.widgets.footer import KeyFooter, KeyLine, pack_rows
 from tracker.ui.widgets.modals import PromptModal
 from tracker.ui.widgets.rows import DoseRow, SymptomRow, dose_line, next_comparison, symptom_sections
 
@@ -126,9 +124,9 @@ async def test_today_fits_80_columns(seeded_path: Path, clock: Any, settle: Any)
             if widget.display and widget.region.width:
                 assert widget.region.right <= 80, widget
                 assert not widget.show_horizontal_scrollbar, widget
-        footer_keys = list(screen.query(FooterKey))
-        assert {k.region.y for k in footer_keys} <= {21, 22, 23}
-        assert "q" in {k.key for k in footer_keys}
+        footer = screen.query_one(KeyFooter)
+        assert footer.region.y >= 21 and footer.region.bottom == 24  # three lines at the bottom
+        assert "q" in {key.key for _row, _col, key in footer.shown_keys()}
 
 
 async def test_every_screen_shows_all_its_keys_at_80x24(seeded_path: Path, clock: Any, settle: Any) -> None:
@@ -140,11 +138,16 @@ async def test_every_screen_shows_all_its_keys_at_80x24(seeded_path: Path, clock
             await app.switch_mode(mode)
             await settle(pilot)
             screen = app.screen
-            keys = list(screen.query(FooterKey))
+            footer = screen.query_one(KeyFooter)
+            keys = [key for _row, _col, key in footer.shown_keys()]
             # one key per action: alternatives such as "A,ctrl+a" show once
             shown = {b.action for _n, b, _e, _t in screen.active_bindings.values() if b.show}
             assert shown <= {k.action for k in keys}, (mode, shown - {k.action for k in keys})
-            assert all(k.region.x >= 0 and k.region.right <= 80 and k.region.y < 24 for k in keys), mode
+            lines = list(footer.query(KeyLine))
+            assert all(line.region.right <= 80 and line.region.bottom <= 24 for line in lines), mode
+            # every key ends inside its line: nothing is cut off or scrolled out of sight
+            ends = [end for line in lines for _start, end, _index, _key in line.key_spans()]
+            assert max(ends) <= 80, mode
             assert "q" in {k.key for k in keys}, mode
 
 
@@ -315,3 +318,36 @@ def test_breakpoint_classes_match_textuals_rule() -> None:
     assert breakpoint_classes(109, points) == {"-narrow"}
     assert breakpoint_classes(110, points) == {"-wide"}
     assert breakpoint_classes(5, [(10, "-x")]) == set()
+
+
+async def test_a_footer_key_works_with_the_mouse(seeded_path: Path, clock: Any, settle: Any) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        lines = list(footer.query(KeyLine))
+        row, col, meds = next((r, c, k) for r, c, k in footer.shown_keys() if k.key == "m")
+        await pilot.hover(lines[row], offset=(col + 2, 0))  # over its description
+        assert lines[row].tooltip == meds.tooltip == "Go to Medications"
+        await pilot.click(lines[row], offset=(col, 0))
+        await settle(pilot)
+        assert app.current_mode == "medications"
+
+
+async def test_a_greyed_footer_key_does_nothing_when_clicked(
+    seeded_path: Path, clock: Any, settle: Any
+) -> None:
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        screen.data = None  # as while the day loads: the mood key is greyed
+        screen.refresh_bindings()
+        await settle(pilot)
+        footer = screen.query_one(KeyFooter)
+        row, col, mood = next((r, c, k) for r, c, k in footer.shown_keys() if k.key == "o")
+        assert not mood.enabled
+        await pilot.click(list(footer.query(KeyLine))[row], offset=(col, 0))
+        await settle(pilot)
+        assert app.screen is screen  # no mood dialog opened

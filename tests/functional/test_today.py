@@ -401,10 +401,11 @@ async def test_today_shows_the_current_taper_step_and_days_at_it(
 async def test_database_after_the_first_frame_and_footer_keys_kept(
     seeded_path: Path, clock: Any, settle: Any
 ) -> None:
-    """The database opens once the first frame is shown; the footer's key widgets are made
-    again only when other keys are shown, and a key greyed or enabled is changed in place."""
+    """The database opens once the first frame is shown; the footer's lines are made again
+    only when other keys are shown, and a key greyed or enabled is redrawn in place."""
     from textual import events, on
-    from textual.widgets._footer import FooterKey
+
+    from tracker.ui.widgets.footer import KeyFooter, KeyLine
 
     order: list[str] = []
 
@@ -417,31 +418,33 @@ async def test_database_after_the_first_frame_and_footer_keys_kept(
             order.append("database")
             return super()._open_db()
 
+    def mood_enabled(screen: Any) -> bool:
+        return next(k for _r, _c, k in screen.query_one(KeyFooter).shown_keys() if k.key == "o").enabled
+
     app = Probe(seeded_path, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert order == ["first frame", "database"]
         screen = app.screen
         assert isinstance(screen, TodayScreen) and screen.data is not None
-        keys = list(screen.query(FooterKey))
-        mood = next(k for k in keys if k.key == "o")
-        assert not mood.has_class("-disabled")
+        lines = list(screen.query(KeyLine))
+        assert mood_enabled(screen)
         loaded, screen.data = screen.data, None  # as while the day loads
         assert screen.check_action("reminders", ()) is None  # greyed, not hidden, while loading
         screen.refresh_bindings()
         await settle(pilot)
-        assert mood.has_class("-disabled")
-        assert list(screen.query(FooterKey)) == keys  # the same widgets: none made again
+        assert not mood_enabled(screen)
+        assert list(screen.query(KeyLine)) == lines  # the same widgets: none made again
         screen.data = loaded
         screen.refresh_bindings()
         await settle(pilot)
-        assert not mood.has_class("-disabled")
-        assert list(screen.query(FooterKey)) == keys
+        assert mood_enabled(screen)
+        assert list(screen.query(KeyLine)) == lines
         await pilot.press("tab")  # the symptom list's keys replace the dose list's
         await settle(pilot)
-        shown = {k.key for k in screen.query(FooterKey)}
+        shown = {k.key for _r, _c, k in screen.query_one(KeyFooter).shown_keys()}
         assert "x" not in shown and {"1", "b"} <= shown
-        assert mood not in list(screen.query(FooterKey))
+        assert lines[0] not in list(screen.query(KeyLine))
 
 
 def test_importing_the_app_and_today_pulls_in_no_database_library() -> None:

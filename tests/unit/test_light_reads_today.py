@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -308,7 +308,7 @@ def test_load_day_gives_the_same_day_through_either_source(
     via_session = today_data.load_day(session, None, NOW)
     via_conn = today_data.load_day(conn, None, NOW)
     assert given == [session, session, conn, conn]
-    assert replace(via_session, seq=0) == replace(via_conn, seq=0)
+    assert via_session._replace(seq=0) == via_conn._replace(seq=0)
     data = via_conn
     assert data.day == TODAY and data.tz == LONDON
     assert [(d.medication_name, d.status, d.amount_mg) for d in data.doses] == [
@@ -376,7 +376,7 @@ def test_load_day_with_its_reminders_is_the_same_through_either_source(
 ) -> None:
     session, conn = both
     via_session, via_conn = today_data.load_day(session, None, NOW), today_data.load_day(conn, None, NOW)
-    assert replace(via_session, seq=0) == replace(via_conn, seq=0)
+    assert via_session._replace(seq=0) == via_conn._replace(seq=0)
     # today's 09:00 propranolol is not logged and the extra sertraline is: the reminders say so
     rules = {r.rule: r.message for r in via_conn.reminders}
     assert rules["R9"] == "Not logged yet: Propranolol 10 mg, scheduled for 09:00 today."

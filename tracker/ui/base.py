@@ -13,7 +13,6 @@ calls that belong to no screen: reading settings at start-up, saving the theme.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
@@ -29,24 +28,31 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass
 class DataReady(Message):
-    """A database call finished; ``callback(result)`` runs on the UI thread."""
+    """A database call finished; ``callback(result)`` runs on the UI thread.
 
-    callback: Callable[[Any], None]
-    result: Any
+    (Plain classes rather than dataclasses: this module is imported before the first frame.)
+    """
+
+    def __init__(self, callback: Callable[[Any], None], result: Any) -> None:
+        super().__init__()
+        self.callback = callback
+        self.result = result
 
 
-@dataclass
 class DataFailed(Message):
     """A database call failed with a message fit to show.
 
     ``callback`` is the caller's ``on_error`` (None: show a notification).
     """
 
-    message: str
-    write: bool = False
-    callback: Callable[[str], None] | None = None
+    def __init__(
+        self, message: str, write: bool = False, callback: Callable[[str], None] | None = None
+    ) -> None:
+        super().__init__()
+        self.message = message
+        self.write = write
+        self.callback = callback
 
 
 def user_message(exc: BaseException) -> str:

@@ -332,9 +332,7 @@ class FirstRunScreen(DbScreen):
         self._refresh_ratings()
 
     def _refresh_ratings(self) -> None:
-        from dataclasses import replace
-
-        rows = [replace(r, severity=self.ratings.get(r.symptom_id)) for r in self.symptom_rows]
+        rows = [r._replace(severity=self.ratings.get(r.symptom_id)) for r in self.symptom_rows]
         self.query_one("#base-symptoms", SymptomList).set_rows(rows)
 
     @on(Input.Submitted, "#baseline Input")

@@ -134,7 +134,11 @@ class TodayScreen(DbScreen):
             with Vertical(id="left"):
                 with Vertical(id="doses-panel", classes="panel") as doses:
                     doses.border_title = "Doses"
-                    yield DoseList(id="doses")
+                    # Both lists stay hidden until the day arrives: empty, they would only cost the
+                    # first frame the layout and drawing of two scrolling lists (about 7 ms).
+                    dose_list = DoseList(id="doses")
+                    dose_list.display = False
+                    yield dose_list
                     yield Static("", id="doses-empty")
                     yield Static("", id="taper-step")
                 yield Static("", id="checkin")
@@ -142,7 +146,9 @@ class TodayScreen(DbScreen):
                 yield Static("", id="week")
             with Vertical(id="symptoms-panel", classes="panel") as panel:
                 panel.border_title = "How you feel · 0-3 rate the highlighted symptom"
-                yield SymptomList(id="symptoms")
+                symptom_list = SymptomList(id="symptoms")
+                symptom_list.display = False
+                yield symptom_list
         yield Static("", id="status")
         yield KeyFooter()
 
@@ -213,6 +219,7 @@ class TodayScreen(DbScreen):
         taper.update("\n".join(data.taper))
         taper.display = bool(data.taper)
         self.symptom_list.set_rows(data.symptoms, data.recent_ids)
+        self.symptom_list.display = True
         self._show_checkin(data)
         if self._place_focus or self.focused is None:
             # The first load can arrive while the first-run screen covers Today (a focus set then

@@ -9,9 +9,8 @@ first paint, which then never imports the ORM.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain.errors import TrackerError
 from tracker.ui.widgets.rows import DoseRow, ReminderRow, SymptomRow, sort_reminders
@@ -26,8 +25,7 @@ SPARK_DAYS = 14
 WEEK_DAYS = 7
 
 
-@dataclass(frozen=True, slots=True)
-class WeekDay:
+class WeekDay(NamedTuple):
     """One line of the week table shown on wide screens (None: not logged)."""
 
     day: date
@@ -38,8 +36,7 @@ class WeekDay:
     sleep_hours: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class DayData:
+class DayData(NamedTuple):
     """Everything Today shows for one local day, as plain values."""
 
     seq: int
@@ -58,7 +55,7 @@ class DayData:
     reminders: tuple[ReminderRow, ...] = ()
     burden_spark: str = ""
     mood_spark: str = ""
-    medications: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+    medications: tuple[tuple[int, str], ...] = ()
     week: tuple[WeekDay, ...] = ()  # the shown day first, then the six before it
     taper: tuple[str, ...] = ()  # where each running taper plan stands on the day
 

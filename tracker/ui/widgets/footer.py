@@ -1,13 +1,13 @@
 """A footer that wraps its keys onto more lines instead of scrolling sideways.
 
 Textual's Footer is one line that scrolls horizontally when the keys do not
-fit, so at 80 columns half of them would be hidden. This one shows the same
-FooterKey items packed into as many lines as the width needs (at most four),
-and packs them again when the terminal is resized.
+fit, so at 80 columns half of them would be hidden. This one packs the keys
+into as many lines as the width needs (at most four), and packs them again
+when the terminal is resized.
 
-Keys are made only when the keys shown change: each FooterKey is a widget, and
-making thirty of them again on every focus change or reload costs tens of
-milliseconds.
+Each line is one widget that draws its keys in Textual's footer-key styles
+(a widget per key cost every screen's first frame about 10 ms), and lines are
+made again only when the keys shown change.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import groupby
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
+from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalGroup
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey, FooterLabel
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -45,23 +45,6 @@ def pack_rows(widths: Sequence[int], available: int, gutter: int = GUTTER) -> li
     return rows
 
 
-class KeyCell(HorizontalGroup):
-    """A group of keys and its label, kept together on one line."""
-
-    DEFAULT_CSS = """
-    KeyCell { width: auto; height: 1; }
-    KeyCell FooterKey.-grouped { margin: 0 1 0 0; }
-    KeyCell FooterLabel { margin: 0; }
-    """
-
-
-class KeyRow(HorizontalGroup):
-    DEFAULT_CSS = f"""
-    KeyRow {{ height: 1; width: 100%; }}
-    KeyRow > * {{ margin-right: {GUTTER}; }}
-    """
-
-
 class KeySpec(NamedTuple):
     """One key as the footer shows it, before any widget is made for it.
 
@@ -75,7 +58,6 @@ class KeySpec(NamedTuple):
     action: str
     enabled: bool
     tooltip: str
-    classes: str = ""
 
 
 class ItemSpec(NamedTuple):
@@ -97,13 +79,125 @@ class ItemSpec(NamedTuple):
         return (self.label, tuple(k._replace(enabled=True) for k in self.keys))
 
 
+class KeyLine(Widget):
+    """One line of footer keys, drawn as a single widget.
+
+    Textual's footer makes a widget per key; with twenty-odd keys on every screen that was
+    a third of the cost of Today's first frame. A line draws its keys itself, in the
+    footer-key styles, and finds the key under the mouse from the same widths it packed.
+    """
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "footer-key--key",
+        "footer-key--description",
+        "footer-key--hover",
+    }
+    DEFAULT_CSS = """
+    KeyLine {
+        height: 1;
+        width: 100%;
+        text-wrap: nowrap;
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer-key--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+    }
+    """
+
+    def __init__(self, items: Sequence[ItemSpec]) -> None:
+        super().__init__()
+        self.items = list(items)
+        self._hover: int | None = None
+
+    def key_spans(self) -> list[tuple[int, int, int, KeySpec]]:
+        """``(start, end, item index, key)`` of every key on the line, in cells."""
+        spans: list[tuple[int, int, int, KeySpec]] = []
+        x = 0
+        for index, item in enumerate(self.items):
+            if index:
+                x += GUTTER
+            if item.label is not None:
+                for key in item.keys:
+                    spans.append((x, x + len(key.display), index, key))
+                    x += len(key.display) + 1
+                x += len(item.label)
+            else:
+                key = item.keys[0]
+                spans.append((x, x + item.width, index, key))  # the description clicks too
+                x += item.width
+        return spans
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        hover_style = self.get_component_rich_style("footer-key--hover")
+        dim = Style(dim=True)
+        text = Text(no_wrap=True, end="")
+        for index, item in enumerate(self.items):
+            if index:
+                text.append(" " * GUTTER)
+            extra = hover_style if index == self._hover else Style()
+            if item.label is not None:
+                for key in item.keys:
+                    text.append(key.display, key_style + extra + (Style() if key.enabled else dim))
+                    text.append(" ", extra)
+                enabled = any(k.enabled for k in item.keys)
+                text.append(item.label, description_style + extra + (Style() if enabled else dim))
+            else:
+                key = item.keys[0]
+                off = Style() if key.enabled else dim
+                text.append(key.display, key_style + extra + off)
+                text.append(" " + key.description, description_style + extra + off)
+        return text
+
+    def _key_at(self, x: int) -> tuple[int, KeySpec] | None:
+        for start, end, index, key in self.key_spans():
+            if start <= x < end:
+                return index, key
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        found = self._key_at(event.x)
+        hover = found[0] if found else None
+        if hover != self._hover:
+            self._hover = hover
+            self.tooltip = found[1].tooltip or None if found else None
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.tooltip = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        found = self._key_at(event.x)
+        if found is None:
+            return
+        key = found[1]
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
+
+
 class KeyFooter(Footer):
-    """Footer whose keys wrap onto up to four lines.
+    """Footer whose keys wrap onto up to four lines, a widget per line.
 
     Textual's footer makes all its keys again whenever the bindings change (each focus
-    change, each ``refresh_bindings``). This one makes them again only when the keys
-    shown or the width change; when only whether keys are enabled changed (a screen
-    that has just loaded its data), it updates the keys it has in place.
+    change, each ``refresh_bindings``). This one makes its lines again only when the keys
+    shown or the width change; when only whether keys are enabled changed (a screen that
+    has just loaded its data), it redraws the lines it has.
     """
 
     DEFAULT_CSS = """
@@ -112,9 +206,6 @@ class KeyFooter(Footer):
         height: auto;
         max-height: 4;
     }
-    KeyFooter.-compact FooterKey, KeyFooter.-compact KeyCell { margin: 0; }
-    KeyFooter.-compact KeyRow > * { margin-right: 2; }
-    KeyFooter.-compact KeyCell FooterKey.-grouped { margin: 0 1 0 0; }
     """
 
     def __init__(self) -> None:
@@ -135,36 +226,30 @@ class KeyFooter(Footer):
             members = [multi[0] for multi in members_iter]
             if group is not None and len(members) > 1:
                 keys = tuple(
-                    KeySpec(b.key, display(b), "", b.action, on, tip or b.description, "-grouped -compact")
+                    KeySpec(b.key, display(b), "", b.action, on, tip or b.description)
                     for b, on, tip in members
                 )
                 items.append(ItemSpec(keys, group.description))
             else:
                 for b, on, tip in members:
-                    key = KeySpec(b.key, display(b), b.description, b.action, on, tip, "-compact")
-                    items.append(ItemSpec((key,)))
+                    items.append(ItemSpec((KeySpec(b.key, display(b), b.description, b.action, on, tip),)))
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             entry = active.get(self.app.COMMAND_PALETTE_BINDING)
             if entry is not None:
                 _node, b, enabled, _tooltip = entry
                 tooltip = b.tooltip or b.description
-                key = KeySpec(b.key, display(b), b.description, b.action, enabled, tooltip, "-compact")
-                items.append(ItemSpec((key,)))
+                items.append(
+                    ItemSpec((KeySpec(b.key, display(b), b.description, b.action, enabled, tooltip),))
+                )
         return items
 
-    @staticmethod
-    def _key(spec: KeySpec) -> FooterKey:
-        # "-compact" is given up front: FooterKey's compact watcher would otherwise add it
-        # after mounting, restyling every key once more
-        return FooterKey(
-            spec.key,
-            spec.display,
-            spec.description,
-            spec.action,
-            disabled=not spec.enabled,
-            tooltip=spec.tooltip,
-            classes=spec.classes,
-        )
+    def shown_keys(self) -> list[tuple[int, int, KeySpec]]:
+        """``(line, column, key)`` of every key shown, for tests and the help screen."""
+        return [
+            (row, start, key)
+            for row, line in enumerate(self.query(KeyLine))
+            for start, _end, _index, key in line.key_spans()
+        ]
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
@@ -172,14 +257,8 @@ class KeyFooter(Footer):
         items = self._specs()
         width = self.size.width or self.app.size.width
         self._packed_for, self._shown = width, items
-        widgets: list[Widget] = [
-            KeyCell(*map(self._key, item.keys), FooterLabel(item.label))
-            if item.label is not None
-            else self._key(item.keys[0])
-            for item in items
-        ]
         for row in pack_rows([item.width for item in items], width):
-            yield KeyRow(*(widgets[i] for i in row))
+            yield KeyLine([items[i] for i in row])
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
@@ -189,26 +268,23 @@ class KeyFooter(Footer):
             self.call_after_refresh(self._update_keys)
 
     async def _update_keys(self) -> None:
-        """Make the keys again if the ones shown changed; else only mark which are enabled."""
+        """Make the lines again if the keys shown changed; else only redraw which are enabled."""
         if not self.is_attached:
             return
         items = self._specs()
         width = self.size.width or self.app.size.width
-        keys = list(self.query(FooterKey))
-        specs = [k for item in items for k in item.keys]
-        same = (
-            width == self._packed_for
-            and [i.shape for i in items] == [i.shape for i in self._shown]
-            and len(keys) == len(specs)
-        )
-        if not same:
+        if width != self._packed_for or [i.shape for i in items] != [i.shape for i in self._shown]:
             await self.recompose()
             return
         self._shown = items
-        for widget, spec in zip(keys, specs, strict=True):
-            if widget._disabled == spec.enabled:  # FooterKey keeps this in a private field
-                widget._disabled = not spec.enabled
-                widget.set_class(not spec.enabled, "-disabled")
+        position = 0
+        for line in self.query(KeyLine):
+            count = len(line.items)
+            fresh = items[position : position + count]
+            position += count
+            if fresh != line.items:
+                line.items = fresh
+                line.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and event.size.width != self._packed_for:
