@@ -210,3 +210,45 @@ def test_the_schedule_query_gives_the_same_answer_through_either_source(db: Data
         "home_timezone": "Europe/London",
     }
     assert empty == ([], stored)
+
+
+def test_a_home_zone_ahead_puts_the_morning_dose_on_the_evening_before(db: Database) -> None:
+    """Home Tokyo (UTC+9), now in London (UTC+0): 08:00 in Tokyo is 23:00 the evening before."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    with db.write() as s:
+        settings.set_setting(session=s, key="timezone", value="Asia/Tokyo", now=utc(0, d=1))
+        med = meds.create_medication(session=s, name="Sertraline", strength_mg=50).id or 0
+        meds.set_prescription(
+            session=s, medication_id=med, dose_mg=50, times=[time(8)], start_date=date(2026, 1, 1)
+        )
+        settings.set_setting(session=s, key="schedule_follows", value="home", now=utc(0, d=2))
+        settings.set_setting(session=s, key="timezone", value="Europe/London", now=utc(0, d=3))
+    now = utc(23, 30, d=14)  # 23:30 on 14 Jan in London, 08:30 on the 15th in Tokyo
+    with Reader(db.path).read() as conn:
+        assert settings.schedule_zone(session=conn) == tokyo
+        data = today_data.load_day(conn, None, now)
+        week = schedule.slots_for_days(session=conn, first=date(2026, 1, 13), last=DAY, now=now)
+    assert data.day == date(2026, 1, 14)
+    # tonight's dose, due now: not last night's, and not on tomorrow's page
+    assert [(r.local_time, r.status, r.scheduled_for) for r in data.doses] == [
+        (time(23), "due", utc(23, d=14))
+    ]
+    assert {d: [s.scheduled_for for s in slots] for d, slots in week.items()} == {
+        date(2026, 1, 13): [utc(23, d=13)],
+        date(2026, 1, 14): [utc(23, d=14)],
+        DAY: [utc(23, d=15)],
+    }
+    with db.write() as s:  # what Today's Enter does: the slot's own instant
+        event = doses.log_dose(
+            session=s, medication_id=med, taken_at=now, scheduled_for=utc(23, d=14), now=now
+        )
+        assert (event.status, event.day) == ("taken", date(2026, 1, 14))
+    with db.write() as s:  # the command line, the next evening: fills the 15th's slot by its time
+        later = utc(23, 10, d=15)
+        event = doses.log_dose(session=s, medication_id=med, taken_at=later, now=later)
+        assert event.scheduled_for is not None and event.scheduled_for.replace(tzinfo=UTC) == utc(23, d=15)
+    with Reader(db.path).read() as conn:
+        statuses = [
+            s.status for s in schedule.slots_for_day(session=conn, day=date(2026, 1, 14), now=utc(12, d=16))
+        ]
+    assert statuses == ["taken"]

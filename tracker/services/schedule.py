@@ -5,11 +5,9 @@ connection; ``services.doses`` re-exports all of this for the writes that need s
 (logging a dose fills the nearest open one).
 
 Travel (DOMAIN.md): slots are expanded in the schedule zone (``settings.zones``): the
-user's zone, or the home zone when schedules keep home time. A slot belongs to the local
-day of that zone it was expanded for, so "day D" means the prescribed times of date D
-at home; when the user is far from home a few of them fall on the evening before or the
-morning after of their own calendar. Kept simple on purpose: each slot has one day, and
-a logged dose still matches its slot by ``scheduled_for`` (the UTC instant). Following
+user's zone, or the home zone when schedules keep home time. A slot is shown on the
+user's own calendar day of its instant: an 08:00 Tokyo dose is on the London evening
+before, at 23:00. A logged dose matches its slot by ``scheduled_for`` (the UTC instant). Following
 the user's zone, each day is expanded in the zone the user was in that day (the zone
 history, ``settings.timeline``): a change of zone moves the slots of the days after it
 only, so the doses logged before it keep filling theirs.
@@ -121,36 +119,55 @@ def slots_for_days(
     )
     names = {m.id or 0: m.name for m in meds}
     periods: list[SchedulePeriod] = []
-    events: dict[tuple[date, int, datetime], DoseEventRow] = {}
+    events: dict[tuple[int, datetime], DoseEventRow] = {}
     here = tz or ZoneInfo("UTC")  # no slot is made without the query below, which sets both
     days = ZoneTimeline(here)
+    keep_home = False
+    # A day's slots on the user's calendar can come from the home day before or after it
+    # (08:00 in Tokyo is 23:00 the evening before in London), so one day more is read on
+    # each side; the logged doses are matched by their instant.
+    before, after = first - timedelta(days=1), last + timedelta(days=1)
     if names and first <= last:
         rows, stored = schedule_queries.prescriptions_and_zone_settings(
-            session=session, medication_ids=list(names), first=first, last=last
+            session=session, medication_ids=list(names), first=before, last=after
         )
         here = zones(stored, current=tz)[0]
         days = timeline(stored, current=tz, now=now)
+        keep_home = stored.get("schedule_follows") == "home"
         periods = [
             SchedulePeriod(
                 p.medication_id, p.start_date, p.end_date, tuple(times_from_text(p.times)), p.dose_mg, p.id
             )
             for p in rows
         ]
-        for e in dose_queries.scheduled_doses_between(session=session, first=first, last=last):
+        for e in dose_queries.scheduled_doses_between(session=session, first=before, last=after):
             if e.scheduled_for is not None:
-                events[(e.day, e.medication_id, e.scheduled_for)] = e
+                events[(e.medication_id, e.scheduled_for)] = e
     out: dict[date, list[DoseSlot]] = {}
-    for day, slots in slots_between(periods, first, last, days).items():
+    day = first
+    while day <= last:
+        out[day] = []
+        day += timedelta(days=1)
+    expanded = (
+        slots_between(periods, before, after, days)
+        if keep_home
+        else slots_between(periods, first, last, days)
+    )
+    for day, slots in expanded.items():
         # a day in a zone the user is not in now (home time, or before a flight): their own clock
         away = not same_zone(days.zone_on(day), here)
-        found: list[DoseSlot] = []
         for slot in slots:
-            event = events.get((day, slot.medication_id, slot.scheduled_for))
-            found.append(
+            # Home time: a slot belongs to the user's own day of its instant. Otherwise each day
+            # was expanded in the zone the user was in that day, which is that same day.
+            shown_on = slot.scheduled_for.astimezone(here).date() if keep_home else day
+            if shown_on not in out:
+                continue
+            event = events.get((slot.medication_id, slot.scheduled_for))
+            out[shown_on].append(
                 DoseSlot(
                     medication_id=slot.medication_id,
                     medication_name=names[slot.medication_id],
-                    day=day,
+                    day=shown_on,
                     local_time=slot.scheduled_for.astimezone(here).time() if away else slot.local_time,
                     scheduled_for=slot.scheduled_for,
                     dose_mg=slot.prescription.dose_mg,
@@ -160,6 +177,6 @@ def slots_for_days(
                     amount_mg=event.amount_mg if event else None,
                 )
             )
+    for found in out.values():
         found.sort(key=lambda s: (s.scheduled_for, s.medication_name))
-        out[day] = found
     return out
