@@ -209,6 +209,12 @@ def migrate(engine: Engine, db_path: Path, current: str | None) -> None:
             conn.commit()
 
 
+# What a session can raise from the database: through the ORM, or from a plain read
+# (tracker/queries) run on the session's own connection.
+_DRIVER_ERRORS = (SADatabaseError, sqlite3.DatabaseError)
+_INTEGRITY_ERRORS = (IntegrityError, sqlite3.IntegrityError)
+
+
 @dataclass
 class Database:
     """An open database: the engine and the way to get sessions."""
@@ -232,15 +238,10 @@ class Database:
                 session.connection(execution_options={"tracker_immediate": True})
                 yield session
                 session.commit()
-            except SADatabaseError as exc:
+            except _DRIVER_ERRORS as exc:
                 session.rollback()
-                if isinstance(exc, IntegrityError):
+                if isinstance(exc, _INTEGRITY_ERRORS):
                     raise  # a bug in a service, not a storage problem
-                raise storage_error(exc, self.path) from exc
-            except sqlite3.DatabaseError as exc:  # a plain read (tracker/queries) inside the session
-                session.rollback()
-                if isinstance(exc, sqlite3.IntegrityError):
-                    raise
                 raise storage_error(exc, self.path) from exc
             except BaseException:
                 session.rollback()
@@ -252,12 +253,8 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-            except SADatabaseError as exc:
-                if isinstance(exc, IntegrityError):
-                    raise
-                raise storage_error(exc, self.path) from exc
-            except sqlite3.DatabaseError as exc:  # a plain read (tracker/queries) inside the session
-                if isinstance(exc, sqlite3.IntegrityError):
+            except _DRIVER_ERRORS as exc:
+                if isinstance(exc, _INTEGRITY_ERRORS):
                     raise
                 raise storage_error(exc, self.path) from exc
 
@@ -274,12 +271,15 @@ def make_engine(db_path: Path) -> Engine:
     return engine
 
 
-def open_database(db_path: Path | str, *, create_dir: bool = False, migrate_ok: bool = True) -> Database:
+def open_database(
+    db_path: Path | str, *, create_dir: bool = False, migrate_ok: bool = True, backup: bool = True
+) -> Database:
     """Open (creating and migrating as needed) the database at ``db_path``.
 
     Raises StorageError (or a subclass) with a user-facing message when the
     folder is missing, the file is not ours, or it comes from a newer version.
-    A refused file is never modified.
+    A refused file is never modified. ``backup`` False skips the daily backup, for a
+    caller that has just taken it (the app, which opened the file light first).
     """
     db_path = Path(db_path).expanduser().absolute()
     check_file(db_path)
@@ -310,7 +310,7 @@ def open_database(db_path: Path | str, *, create_dir: bool = False, migrate_ok: 
                 ) from exc
         for p in (db_path, *paths.sidecar_files(db_path)):
             keep_private(p)
-        if current is not None:  # a database just created has nothing worth a copy yet
+        if current is not None and backup:  # a database just created has nothing worth a copy yet
             _daily_backup(database)
     except BaseException:
         engine.dispose()

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -108,3 +108,17 @@ def prescriptions_overlapping(
         (*medication_ids, to_db(last), to_db(first)),
     )
     return [_prescription(r) for r in rows]
+
+
+def medication_names(*, session: Reads, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The name of each medication by id (archived ones too), or of those in ``ids`` that exist."""
+    if ids is None:
+        rows = raw(session).execute("SELECT id, name FROM medication")
+    else:
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        rows = raw(session).execute(
+            f"SELECT id, name FROM medication WHERE id IN ({', '.join('?' * len(wanted))})", wanted
+        )
+    return {int(ident): name for ident, name in rows}

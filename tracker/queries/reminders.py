@@ -23,7 +23,6 @@ __all__ = [
     "appointments_since",
     "baseline_mean_burden",
     "crisis_days",
-    "daily_burden",
     "doses_since",
     "latest_taken",
     "medications",
@@ -133,15 +132,6 @@ def latest_taken(session: Reads, medication_id: int, now: datetime) -> DoseRow |
         .fetchone()
     )
     return _dose(row) if row is not None else None
-
-
-def daily_burden(session: Reads, first: date, last: date) -> dict[date, int]:
-    """The sum of severities of each logged local day from ``first`` to ``last``."""
-    rows = raw(session).execute(
-        "SELECT day, SUM(severity) FROM symptomentry WHERE day >= ? AND day <= ? GROUP BY day",
-        (to_db(first), to_db(last)),
-    )
-    return {date.fromisoformat(day): int(total) for day, total in rows}
 
 
 def baseline_mean_burden(session: Reads) -> float | None:

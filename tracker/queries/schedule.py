@@ -16,9 +16,10 @@ from tracker.queries.meds import PrescriptionRow
 from tracker.queries.meds import _prescription as prescription_row
 from tracker.store import Reads, raw, to_db
 
+HISTORY_KEY = "timezone_history"
 # The settings that decide the zones slots are expanded in (see services.settings.timeline),
 # including the history of the zones past days were lived in.
-ZONE_KEYS = ("timezone", "schedule_follows", "home_timezone", "timezone_history")
+ZONE_KEYS = ("timezone", "schedule_follows", "home_timezone", HISTORY_KEY)
 
 _COLUMNS = (
     "p.id, p.medication_id, p.dose_mg, p.times, p.start_date, p.end_date, p.prescriber, p.note, "
@@ -58,3 +59,11 @@ def prescriptions_and_zone_settings(
     }
     found = [prescription_row(row[count:]) for row in rows if row[count] is not None]
     return found, stored
+
+
+def zone_settings(*, session: Reads) -> dict[str, Any]:
+    """The stored values of ``ZONE_KEYS`` alone (decoded JSON; a key not stored is absent)."""
+    rows = raw(session).execute(
+        f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(ZONE_KEYS))})", ZONE_KEYS
+    )
+    return {key: json.loads(value) for key, value in rows}

@@ -12,7 +12,7 @@ from datetime import date
 
 from tracker.store import Reads, day_from_db, raw
 
-__all__ = ["PlanRow", "StepRow", "medication_names", "plans_with_status", "steps_of"]
+__all__ = ["PlanRow", "StepRow", "plans_with_status", "steps_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +80,3 @@ def steps_of(session: Reads, plan_ids: Iterable[int]) -> dict[int, list[StepRow]
             )
         )
     return out
-
-
-def medication_names(session: Reads, medication_ids: Iterable[int]) -> dict[int, str]:
-    """The current name of each medication in ``medication_ids`` that exists."""
-    ids = list(dict.fromkeys(medication_ids))
-    if not ids:
-        return {}
-    rows = raw(session).execute(f"SELECT id, name FROM medication WHERE id IN ({_marks(len(ids))})", ids)
-    return {ident: name for ident, name in rows}

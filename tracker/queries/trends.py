@@ -32,11 +32,9 @@ __all__ = [
     "SymptomRow",
     "baseline_means",
     "block_counts",
-    "burden_by_day",
     "checkins_by_day",
     "first_data_days",
     "first_dose_days",
-    "medication_names",
     "plan_events",
     "prescription_rows",
     "rows",
@@ -98,17 +96,6 @@ def first_data_days(source: Reads) -> list[date]:
     """The earliest symptom, check-in, dose and prescription days (the tables with any row)."""
     (found,) = rows(source, _FIRST_DAYS)
     return [_day(day) for day in found if day is not None]
-
-
-_BURDEN = """SELECT symptomentry.day, sum(symptomentry.severity)
-FROM symptomentry
-WHERE symptomentry.day BETWEEN ? AND ?
-GROUP BY symptomentry.day"""
-
-
-def burden_by_day(source: Reads, start: date, end: date) -> dict[date, int]:
-    """Sum of severities per logged day in [start, end]."""
-    return {_day(day): int(total) for day, total in rows(source, _BURDEN, (to_db(start), to_db(end)))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +175,6 @@ def checkins_by_day(source: Reads, start: date, end: date) -> Iterator[tuple[dat
 
 
 # --------------------------------------------------------------------------- medications and plans
-
-
-def medication_names(source: Reads) -> dict[int, str]:
-    """Every medication's name by id (archived ones too: their doses still count)."""
-    return {
-        int(medication_id): name for medication_id, name in rows(source, "SELECT id, name FROM medication")
-    }
 
 
 @dataclass(frozen=True, slots=True)

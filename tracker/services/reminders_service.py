@@ -27,6 +27,7 @@ from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.domain.units import times_from_text
 from tracker.queries import reminders as q
+from tracker.queries import symptoms as symptom_queries
 from tracker.services import settings as settings_service
 from tracker.services.taper_status import plan_infos
 from tracker.store import Reads
@@ -197,7 +198,9 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
         medications=medications,
         prescriptions=prescriptions,
         doses=_doses(session, today - timedelta(days=dose_days), now, [m.id for m in medications]),
-        daily_burden=q.daily_burden(session, today - timedelta(days=burden_days), today),
+        daily_burden=symptom_queries.burden_by_day(
+            session=session, start=today - timedelta(days=burden_days), end=today
+        ),
         severe_days=q.severe_days(session, today - timedelta(days=burden_days)),
         baseline_mean_burden=q.baseline_mean_burden(session),
         crisis_days=q.crisis_days(session, today - timedelta(days=s.crisis_recent_days)),

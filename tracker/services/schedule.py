@@ -28,7 +28,7 @@ from tracker.queries import doses as dose_queries
 from tracker.queries import meds as med_queries
 from tracker.queries import schedule as schedule_queries
 from tracker.queries.doses import DoseEventRow
-from tracker.services.settings import timeline, zones
+from tracker.services.settings import keeps_home, timeline, zones
 from tracker.store import Reads
 
 MISSED_AFTER = timedelta(hours=6)  # DOMAIN.md R5
@@ -133,7 +133,7 @@ def slots_for_days(
         )
         here = zones(stored, current=tz)[0]
         days = timeline(stored, current=tz, now=now)
-        keep_home = stored.get("schedule_follows") == "home"
+        keep_home = keeps_home(stored)
         periods = [
             SchedulePeriod(
                 p.medication_id, p.start_date, p.end_date, tuple(times_from_text(p.times)), p.dose_mg, p.id

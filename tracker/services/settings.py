@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from tracker.domain.errors import TrackerError
 from tracker.domain.schedule import ZoneTimeline, same_zone
 from tracker.domain.timeutil import local_day, parse_zone, utc_now
+from tracker.queries.schedule import HISTORY_KEY, ZONE_KEYS, zone_settings
 from tracker.store import Reads, raw
 
 if TYPE_CHECKING:
@@ -55,9 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "timezone_history": [],  # see the module docstring: the zones past days' schedules were in
 }
 
-HISTORY_KEY = "timezone_history"
 # The settings that decide the zone schedules are expanded in (read together, in one statement).
-SCHEDULE_KEYS = ("timezone", "schedule_follows", "home_timezone", HISTORY_KEY)
+SCHEDULE_KEYS = ZONE_KEYS
 
 
 FOLLOW_CHOICES = ("current", "home")
@@ -129,7 +129,7 @@ def set_setting(*, session: Session, key: str, value: Any, now: datetime | None 
         raise TrackerError("the crisis help text cannot be empty")
     if key == HISTORY_KEY:
         _check_history(value)
-    before = _schedule_settings(session) if key in SCHEDULE_KEYS[:3] else None
+    before = zone_settings(session=session) if key in SCHEDULE_KEYS[:3] else None
     if (
         key == "schedule_follows"
         and value == "home"
@@ -138,16 +138,7 @@ def set_setting(*, session: Session, key: str, value: Any, now: datetime | None 
         _store(session, "home_timezone", str(get_setting(session=session, key="timezone")))
     _store(session, key, value)
     if before is not None and "timezone" in before:
-        _record_zone_change(session, before, _schedule_settings(session), now or utc_now())
-
-
-def _schedule_settings(session: Reads) -> dict[str, Any]:
-    """The stored values of ``SCHEDULE_KEYS`` (decoded JSON; keys not stored are absent)."""
-    rows = raw(session).execute(
-        f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(SCHEDULE_KEYS))})",
-        SCHEDULE_KEYS,
-    )
-    return {key: json.loads(value) for key, value in rows}
+        _record_zone_change(session, before, zone_settings(session=session), now or utc_now())
 
 
 def _record_zone_change(
@@ -249,6 +240,11 @@ def _zone_or_none(name: Any) -> ZoneInfo | None:
         return None
 
 
+def keeps_home(stored: Mapping[str, Any]) -> bool:
+    """Whether dose times stay on the home zone (``schedule_follows`` is "home"), from stored values."""
+    return bool(stored.get("schedule_follows", DEFAULTS["schedule_follows"]) == "home")
+
+
 def zones(stored: Mapping[str, Any], *, current: ZoneInfo | None = None) -> tuple[ZoneInfo, ZoneInfo]:
     """(the user's zone, the schedule zone) from stored values of timezone, schedule_follows, home_timezone.
 
@@ -258,7 +254,7 @@ def zones(stored: Mapping[str, Any], *, current: ZoneInfo | None = None) -> tupl
     Unknown zone names fall back as ``user_zone`` does: never an error at read time.
     """
     here = current or _zone_or_none(stored.get("timezone") or local_zone_name()) or ZoneInfo("UTC")
-    if stored.get("schedule_follows", DEFAULTS["schedule_follows"]) != "home":
+    if not keeps_home(stored):
         return here, here
     home = stored.get("home_timezone")
     return here, (_zone_or_none(home) if home else None) or here
@@ -277,7 +273,7 @@ def timeline(
     are left out: they had not happened yet.
     """
     here, zone = zones(stored, current=current)
-    if stored.get("schedule_follows", DEFAULTS["schedule_follows"]) == "home":
+    if keeps_home(stored):
         return ZoneTimeline(zone)
     past = history_timeline(stored.get(HISTORY_KEY))
     if past is None:
@@ -291,7 +287,7 @@ def schedule_timeline(
     *, session: Reads, current: ZoneInfo | None = None, now: datetime | None = None
 ) -> ZoneTimeline:
     """The zones dose schedules are expanded in, day by day (``timeline``), in one statement."""
-    return timeline(_schedule_settings(session), current=current, now=now)
+    return timeline(zone_settings(session=session), current=current, now=now)
 
 
 def schedule_zone(*, session: Reads, current: ZoneInfo | None = None) -> ZoneInfo:

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Protocol
 
 from tracker.domain.reminders import PlanInfo, StepInfo
+from tracker.queries import meds as med_queries
 from tracker.queries import taper as q
 from tracker.queries.taper import PlanRow, StepRow
 from tracker.store import Reads
@@ -142,7 +143,7 @@ def current_steps(*, session: Reads, day: date) -> list[CurrentStep]:
     if not plans:
         return []
     steps = q.steps_of(session, [p.id for p in plans])
-    names = q.medication_names(session, [p.medication_id for p in plans])
+    names = med_queries.medication_names(session=session, ids=[p.medication_id for p in plans])
     found = (
         _current(p, names.get(p.medication_id, f"medication {p.medication_id}"), steps[p.id], day)
         for p in plans

@@ -58,6 +58,8 @@ from tracker.domain.trends import (
     timing_facts,
 )
 from tracker.domain.trends_extra import SchedulePeriod, SlotBlock, ZoneTimeline, slot_blocks
+from tracker.queries import meds as med_queries
+from tracker.queries import symptoms as symptom_queries
 from tracker.queries import trends as q
 from tracker.services.settings import schedule_timeline
 from tracker.store import Reads, utc_from_db
@@ -219,7 +221,7 @@ def first_data_day(*, session: Reads) -> date | None:
 
 def burden_by_day(*, session: Reads, start: date, end: date) -> dict[date, int]:
     """Daily symptom burden (sum of severities) per logged local day in [start, end]; unlogged days absent."""
-    return q.burden_by_day(session, start, end)
+    return symptom_queries.burden_by_day(session=session, start=start, end=end)
 
 
 def symptom_options(*, session: Reads, start: date, end: date) -> list[SymptomOption]:
@@ -610,7 +612,7 @@ def trends_data(
     burden = tuple(full[skip:])
     burden_mean = tuple(rolling_mean(full, MEAN_DAYS)[skip:])
 
-    names = q.medication_names(session)
+    names = med_queries.medication_names(session=session)
     medications: list[MedicationDoses] = []
     changes: list[ChangeFacts] = []
     prescriptions = q.prescription_rows(session)

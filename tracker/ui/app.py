@@ -229,7 +229,7 @@ class TrackerApp(DbCallbacks, App[None]):
             if self._db is None:
                 from tracker.db import open_database
 
-                self._db = open_database(reader.path)  # already checked and backed up: quick
+                self._db = open_database(reader.path, backup=False)  # today's backup is taken
             return self._db
 
     def on_unmount(self) -> None:
