@@ -108,3 +108,21 @@ def settle() -> Callable[[Pilot[None]], Awaitable[None]]:
 def type_text() -> Callable[[Pilot[None], str], Awaitable[None]]:
     """``await type_text(pilot, "50mg")``: press each key of a text."""
     return _type_text
+
+
+@pytest.fixture(scope="session")
+def _screens_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from screens_conftest import build_screens_db
+
+    path = tmp_path_factory.mktemp("screens-template") / "tracker.db"
+    build_screens_db(path)
+    return path
+
+
+@pytest.fixture
+def screens_db(_screens_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the screens' dataset (screens_conftest.build_screens_db) for one test."""
+    target = tmp_path / "screens" / "tracker.db"
+    target.parent.mkdir()
+    shutil.copy(_screens_template, target)
+    return target

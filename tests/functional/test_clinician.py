@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.machinery
-import shutil
 import sys
 import types
 from datetime import UTC, date, datetime
@@ -14,7 +13,6 @@ import pytest
 from screens_conftest import (
     NOW,
     TODAY,
-    build_screens_db,
     make_app,
     notifications,
     press,
@@ -37,21 +35,6 @@ from tracker.ui.screens.clinician import (
 from tracker.ui.screens.medications import ConfirmModal
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("clinician-template") / "tracker.db"
-    build_screens_db(path)
-    return path
-
-
-@pytest.fixture
-def dbp(template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "screens" / "tracker.db"
-    target.parent.mkdir()
-    shutil.copy(template, target)
-    return target
-
-
 def stored(path: Path) -> tuple[list[tuple[str, datetime | None, str | None]], list[datetime]]:
     """(questions as (text, answered_at, answer), appointment times) in the database."""
     db = with_db(path)
@@ -64,8 +47,8 @@ def stored(path: Path) -> tuple[list[tuple[str, datetime | None, str | None]], l
     return questions, appointments
 
 
-async def test_questions_and_appointments(dbp: Path) -> None:
-    app = make_app(dbp)
+async def test_questions_and_appointments(screens_db: Path) -> None:
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "c")
@@ -81,14 +64,14 @@ async def test_questions_and_appointments(dbp: Path) -> None:
         await type_text(pilot, "Can I take it at night?")
         await press(pilot, "enter")
         assert isinstance(app.screen, ClinicianScreen)
-        questions, _ = stored(dbp)
+        questions, _ = stored(screens_db)
         assert questions[-1] == ("Can I take it at night?", None, None)
         assert table_rows(app, "#question-table")[1] == [TODAY.isoformat(), "open", "Can I take it at night?"]
 
         await press(pilot, "x")  # the new question is highlighted
         await type_text(pilot, "Yes")
         await press(pilot, "enter")
-        questions, _ = stored(dbp)
+        questions, _ = stored(screens_db)
         assert questions[-1] == ("Can I take it at night?", NOW, "Yes")
         assert table_rows(app, "#question-table")[1][:2] == [TODAY.isoformat(), "answered"]
         assert "Answered 2026-11-27: Yes" in static_text(app, "#clinician-detail")
@@ -105,11 +88,11 @@ async def test_questions_and_appointments(dbp: Path) -> None:
         await type_text(pilot, "25:00")
         await press(pilot, "enter")
         assert static_text(app, "#e-time") == "Time '25:00' is not a time of day"
-        assert len(stored(dbp)[1]) == 2
+        assert len(stored(screens_db)[1]) == 2
         await pilot.press("ctrl+u")
         await type_text(pilot, "09:30")
         await press(pilot, "enter")
-        appointments = stored(dbp)[1]
+        appointments = stored(screens_db)[1]
         assert datetime(2027, 1, 15, 9, 30, tzinfo=UTC) in appointments  # London is on UTC in January
         assert table_rows(app, "#appt-table")[1][0] == "2027-01-15 09:30"
 
@@ -117,14 +100,14 @@ async def test_questions_and_appointments(dbp: Path) -> None:
         assert isinstance(app.screen, ConfirmModal)
         assert "2027-01-15 09:30" in static_text(app, "#confirm-question")
         await press(pilot, "escape")
-        assert len(stored(dbp)[1]) == 3
+        assert len(stored(screens_db)[1]) == 3
         await press(pilot, "d", "y")
-        assert datetime(2027, 1, 15, 9, 30, tzinfo=UTC) not in stored(dbp)[1]
+        assert datetime(2027, 1, 15, 9, 30, tzinfo=UTC) not in stored(screens_db)[1]
         assert len(table_rows(app, "#appt-table")) == 2
 
 
 async def test_export_without_then_with_the_exporter(
-    dbp: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    screens_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[dict[str, Any]] = []
 
@@ -144,7 +127,7 @@ async def test_export_without_then_with_the_exporter(
     real_check = clinician_screen.export_available
     monkeypatch.setattr(clinician_screen, "export_available", lambda: installed[0] and real_check())
 
-    app = make_app(dbp)
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "c", "e")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from screens_conftest import (
-    build_screens_db,
     make_app,
     notifications,
     press,
@@ -35,21 +33,6 @@ NEWEST = [
 ]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("history-template") / "tracker.db"
-    build_screens_db(path)
-    return path
-
-
-@pytest.fixture
-def dbp(template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "screens" / "tracker.db"
-    target.parent.mkdir()
-    shutil.copy(template, target)
-    return target
-
-
 def dose_rows(path: Path) -> list[dict[str, Any]]:
     db = with_db(path)
     try:
@@ -68,9 +51,9 @@ def checkin_days(path: Path) -> list[str]:
         db.close()
 
 
-async def test_edit_undo_and_delete_after_confirmation(dbp: Path) -> None:
-    before = dose_rows(dbp)
-    app = make_app(dbp)
+async def test_edit_undo_and_delete_after_confirmation(screens_db: Path) -> None:
+    before = dose_rows(screens_db)
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "h")
@@ -88,18 +71,18 @@ async def test_edit_undo_and_delete_after_confirmation(dbp: Path) -> None:
         assert static_text(app, "#e-amount") == (
             "Sertraline has no strength per drop recorded, so drops cannot be converted; give mg"
         )
-        assert dose_rows(dbp) == before
+        assert dose_rows(screens_db) == before
         await pilot.press("ctrl+u")
         await type_text(pilot, "0.5 tablet")  # 25 mg of a 50 mg tablet
         await press(pilot, "enter")
         assert isinstance(app.screen, HistoryScreen)
-        after_edit = dose_rows(dbp)  # the first dose logged is the newest day's
+        after_edit = dose_rows(screens_db)  # the first dose logged is the newest day's
         assert (after_edit[0]["day"], after_edit[0]["amount_mg"]) == ("2026-11-26", 25.0)
         assert after_edit[1:] == before[1:]
         assert table_rows(app, "#history-table")[3][3] == "Sertraline 25 mg"
 
         await press(pilot, "u")
-        assert dose_rows(dbp) == before
+        assert dose_rows(screens_db) == before
         assert table_rows(app, "#history-table")[3][3] == "Sertraline 50 mg"
         assert "Undone: restored a dose" in notifications(app)
         assert "Undone: restored a dose" in static_text(app, "#history-status")
@@ -110,19 +93,19 @@ async def test_edit_undo_and_delete_after_confirmation(dbp: Path) -> None:
         assert "Delete this check-in of 2026-11-26?" in static_text(app, "#confirm-question")
         await press(pilot, "n")
         assert isinstance(app.screen, HistoryScreen)
-        assert checkin_days(dbp) == ["2026-11-24", "2026-11-25", "2026-11-26"]
+        assert checkin_days(screens_db) == ["2026-11-24", "2026-11-25", "2026-11-26"]
 
         await press(pilot, "d", "y")
-        assert checkin_days(dbp) == ["2026-11-24", "2026-11-25"]
+        assert checkin_days(screens_db) == ["2026-11-24", "2026-11-25"]
         assert table_rows(app, "#history-table")[0] == NEWEST[1]
 
         await press(pilot, "u")  # and undo brings it back
-        assert checkin_days(dbp) == ["2026-11-24", "2026-11-25", "2026-11-26"]
+        assert checkin_days(screens_db) == ["2026-11-24", "2026-11-25", "2026-11-26"]
 
 
-async def test_filter_by_dates_and_page_through(dbp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_filter_by_dates_and_page_through(screens_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history_screen, "PAGE_SIZE", 5)
-    app = make_app(dbp)
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "h")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from screens_conftest import (
     TODAY,
-    build_screens_db,
     make_app,
     press,
     settle,
@@ -31,21 +29,6 @@ from tracker.ui.screens.medications import (
 )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("meds-template") / "tracker.db"
-    build_screens_db(path)
-    return path
-
-
-@pytest.fixture
-def dbp(template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "screens" / "tracker.db"
-    target.parent.mkdir()
-    shutil.copy(template, target)
-    return target
-
-
 def medication_names(path: Path) -> list[str]:
     db = with_db(path)
     try:
@@ -55,8 +38,8 @@ def medication_names(path: Path) -> list[str]:
         db.close()
 
 
-async def test_list_prescribe_archive_and_restore(dbp: Path) -> None:
-    app = make_app(dbp)
+async def test_list_prescribe_archive_and_restore(screens_db: Path) -> None:
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "m")
@@ -92,8 +75,8 @@ async def test_list_prescribe_archive_and_restore(dbp: Path) -> None:
         assert "Press x to restore it" in static_text(app, "#med-detail")
 
 
-async def test_add_medication_field_errors_then_saved_then_refused(dbp: Path) -> None:
-    app = make_app(dbp)
+async def test_add_medication_field_errors_then_saved_then_refused(screens_db: Path) -> None:
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "m", "a")
@@ -113,15 +96,15 @@ async def test_add_medication_field_errors_then_saved_then_refused(dbp: Path) ->
         assert static_text(app, "#e-name") == ""
         assert static_text(app, "#e-strength") == "A tablet's strength is per tablet, such as 20mg"
         assert app.screen is form
-        assert medication_names(dbp) == ["Sertraline", "Citalopram"]
+        assert medication_names(screens_db) == ["Sertraline", "Citalopram"]
 
         assert form.focused is form.query_one("#f-strength", Input)  # the first wrong field has the focus
         await pilot.press("ctrl+u")
         await type_text(pilot, "20mg")
         await press(pilot, "enter")
         assert isinstance(app.screen, MedicationsScreen)
-        assert medication_names(dbp) == ["Sertraline", "paroxetine", "Citalopram"]
-        db = with_db(dbp)
+        assert medication_names(screens_db) == ["Sertraline", "paroxetine", "Citalopram"]
+        db = with_db(screens_db)
         try:
             with db.read() as s:
                 med = meds.find_medication(session=s, name="paroxetine")
@@ -143,7 +126,7 @@ async def test_add_medication_field_errors_then_saved_then_refused(dbp: Path) ->
         await press(pilot, "enter")
         assert isinstance(app.screen, MedicationForm)
         assert static_text(app, "#e-name") == "A medication called 'sertraline' already exists"
-        assert medication_names(dbp) == ["Sertraline", "paroxetine", "Citalopram"]
+        assert medication_names(screens_db) == ["Sertraline", "paroxetine", "Citalopram"]
         app.screen.query_one("#f-form", Select).focus()
         await press(pilot, "t")  # a modal form keeps the app's mode keys out
         assert isinstance(app.screen, MedicationForm) and app.current_mode == "medications"

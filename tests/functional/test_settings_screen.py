@@ -3,12 +3,11 @@ the travel rule (keeping home time shows and stores the home zone)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from screens_conftest import build_screens_db, make_app, press, settle, static_text, type_text, with_db
+from screens_conftest import make_app, press, settle, static_text, type_text, with_db
 from textual.widgets import Input, Select
 
 from tracker.services import settings
@@ -21,21 +20,6 @@ from tracker.ui.screens.settings import (
 )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("settings-template") / "tracker.db"
-    build_screens_db(path)
-    return path
-
-
-@pytest.fixture
-def dbp(template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "screens" / "tracker.db"
-    target.parent.mkdir()
-    shutil.copy(template, target)
-    return target
-
-
 def setting(path: Path, key: str) -> Any:
     db = with_db(path)
     try:
@@ -45,8 +29,8 @@ def setting(path: Path, key: str) -> Any:
         db.close()
 
 
-async def test_change_the_theme_applies_at_once_and_is_saved(dbp: Path) -> None:
-    app = make_app(dbp)
+async def test_change_the_theme_applies_at_once_and_is_saved(screens_db: Path) -> None:
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "s")
@@ -58,13 +42,13 @@ async def test_change_the_theme_applies_at_once_and_is_saved(dbp: Path) -> None:
         await type_text(pilot, "nord")  # type to search
         await press(pilot, "enter")
         assert app.theme == "nord"
-        assert setting(dbp, "theme") == "nord"
+        assert setting(screens_db, "theme") == "nord"
         assert "Theme nord saved." in static_text(app, "#settings-status")
-        assert str(dbp) in static_text(app, "#data-location")
+        assert str(screens_db) in static_text(app, "#data-location")
 
 
-async def test_time_zone_and_thresholds_are_checked_then_saved(dbp: Path) -> None:
-    app = make_app(dbp)
+async def test_time_zone_and_thresholds_are_checked_then_saved(screens_db: Path) -> None:
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "s")
@@ -80,15 +64,15 @@ async def test_time_zone_and_thresholds_are_checked_then_saved(dbp: Path) -> Non
         assert static_text(app, "#err-timezone").startswith("Unknown time zone 'Mars/Olympus'")
         assert static_text(app, "#err-t-check_in_days") == "'two' is not a number"
         assert static_text(app, "#settings-status") == "Not saved: correct the fields marked in red."
-        assert setting(dbp, "timezone") == "Europe/London"
-        assert setting(dbp, "reminder_thresholds") == {}
+        assert setting(screens_db, "timezone") == "Europe/London"
+        assert setting(screens_db, "reminder_thresholds") == {}
 
         zone.value = "Asia/Tokyo"
         screen.query_one("#set-t-check_in_days", Input).value = ""  # back to the default
         await press(pilot, "ctrl+s")
         assert static_text(app, "#err-timezone") == ""
-        assert setting(dbp, "timezone") == "Asia/Tokyo"
-        assert setting(dbp, "reminder_thresholds") == {"missed_after_hours": 8}
+        assert setting(screens_db, "timezone") == "Asia/Tokyo"
+        assert setting(screens_db, "reminder_thresholds") == {"missed_after_hours": 8}
         assert static_text(app, "#settings-status") == "Saved: reminder thresholds, time zone."
 
         await press(pilot, "escape", "t")  # leave the field: the mode keys work again
@@ -158,8 +142,8 @@ def test_check_settings_keeps_only_changed_thresholds() -> None:
 # --- travel: dose times kept on home time ------------------------------------------------------
 
 
-async def test_keeping_home_time_shows_the_home_zone_and_checks_it(dbp: Path) -> None:
-    app = make_app(dbp)
+async def test_keeping_home_time_shows_the_home_zone_and_checks_it(screens_db: Path) -> None:
+    app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "s")
@@ -174,7 +158,8 @@ async def test_keeping_home_time_shows_the_home_zone_and_checks_it(dbp: Path) ->
         await press(pilot, "enter")  # open the choices
         await press(pilot, "down", "enter")  # "my home time zone"
         assert follows.value == "home"
-        assert (setting(dbp, "schedule_follows"), setting(dbp, "home_timezone")) == ("home", "Europe/London")
+        stored = (setting(screens_db, "schedule_follows"), setting(screens_db, "home_timezone"))
+        assert stored == ("home", "Europe/London")
         assert (home.value, home.disabled) == ("Europe/London", False)
         assert home.region.bottom <= 24  # on screen at 80x24 without scrolling
         assert static_text(app, "#follows-help").startswith(
@@ -189,12 +174,12 @@ async def test_keeping_home_time_shows_the_home_zone_and_checks_it(dbp: Path) ->
         await press(pilot, "enter")
         assert static_text(app, "#err-home_timezone").startswith("Unknown home time zone 'Mars/Olympus'")
         assert static_text(app, "#settings-status") == "Not saved: correct the fields marked in red."
-        assert setting(dbp, "home_timezone") == "Europe/London"
+        assert setting(screens_db, "home_timezone") == "Europe/London"
 
         home.value = "Europe/Paris"
         await press(pilot, "ctrl+s")
         assert static_text(app, "#err-home_timezone") == ""
-        assert setting(dbp, "home_timezone") == "Europe/Paris"
+        assert setting(screens_db, "home_timezone") == "Europe/Paris"
         assert static_text(app, "#settings-status") == "Saved: home time zone."
 
 
