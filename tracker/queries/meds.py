@@ -110,6 +110,15 @@ def prescriptions_overlapping(
     return [_prescription(r) for r in rows]
 
 
+def all_prescriptions(*, session: Reads) -> list[PrescriptionRow]:
+    """Every prescription, by start date (then entry order, so equal dates keep one order)."""
+    rows = raw(session).execute(
+        "SELECT id, medication_id, dose_mg, times, start_date, end_date, prescriber, note, taper_step_id, "
+        "created_at FROM prescription ORDER BY start_date, id"
+    )
+    return [_prescription(r) for r in rows]
+
+
 def medication_names(*, session: Reads, ids: Iterable[int] | None = None) -> dict[int, str]:
     """The name of each medication by id (archived ones too), or of those in ``ids`` that exist."""
     if ids is None:

@@ -13,47 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tracker.store import Reads, day_from_db, raw, to_db, utc_from_db
+from tracker.store import Reads, raw, to_db, utc_from_db
 
 __all__ = [
     "DoseRow",
-    "MedicationRow",
-    "PrescriptionRow",
     "ReminderStateRow",
     "appointments_since",
     "baseline_mean_burden",
     "crisis_days",
     "doses_since",
     "latest_taken",
-    "medications",
     "moods_since",
-    "prescriptions",
     "reminder_states",
     "severe_days",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class MedicationRow:
-    """The columns of a ``medication`` row the reminder rules read."""
-
-    id: int
-    name: str
-    half_life_hours: float | None
-    archived: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PrescriptionRow:
-    """The columns of a ``prescription`` row the reminder rules read; ``times`` as stored."""
-
-    id: int
-    medication_id: int
-    dose_mg: float
-    times: str
-    start_date: date
-    end_date: date | None
-    prescriber: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,24 +49,6 @@ class ReminderStateRow:
     fingerprint: str
     dismissed: bool
     snoozed_until: datetime | None
-
-
-def medications(session: Reads) -> list[MedicationRow]:
-    """Every medication, archived ones included (the rules skip those themselves)."""
-    rows = raw(session).execute("SELECT id, name, half_life_hours, archived FROM medication ORDER BY id")
-    return [MedicationRow(i, name, half, bool(archived)) for i, name, half, archived in rows]
-
-
-def prescriptions(session: Reads) -> list[PrescriptionRow]:
-    """Every prescription, by start date (then id, so equal dates keep one order)."""
-    rows = raw(session).execute(
-        "SELECT id, medication_id, dose_mg, times, start_date, end_date, prescriber "
-        "FROM prescription ORDER BY start_date, id"
-    )
-    return [
-        PrescriptionRow(i, med, float(dose), times, date.fromisoformat(start), day_from_db(end), who)
-        for i, med, dose, times, start, end, who in rows
-    ]
 
 
 _DOSE_COLUMNS = "id, medication_id, scheduled_for, taken_at, amount_mg, status"

@@ -26,6 +26,7 @@ from tracker.domain import reminders as rules
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.domain.units import times_from_text
+from tracker.queries import meds as med_queries
 from tracker.queries import reminders as q
 from tracker.queries import symptoms as symptom_queries
 from tracker.services import settings as settings_service
@@ -176,8 +177,10 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
     # One extra day either side absorbs a change of time zone since the rows were written.
     dose_days = max(s.unplanned_lookback_days, s.missed_window_days + 1, s.no_dose_days + 1) + 1
     burden_days = max(s.settle_window_days, s.flare_window_days + s.flare_before_days + 1) + 1
+    every_medication = med_queries.list_medications(session=session, include_archived=True)
     medications = tuple(
-        rules.MedicationInfo(m.id, m.name, m.half_life_hours, m.archived) for m in q.medications(session)
+        rules.MedicationInfo(m.id, m.name, m.half_life_hours, m.archived)
+        for m in sorted(every_medication, key=lambda m: m.id)
     )
     prescriptions = tuple(
         rules.PrescriptionInfo(
@@ -189,7 +192,7 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
             prescriber=p.prescriber,
             id=p.id,
         )
-        for p in q.prescriptions(session)
+        for p in med_queries.all_prescriptions(session=session)
     )
     plans = plan_infos(session, _PLAN_STATUSES)
     since = as_utc(now) - timedelta(days=s.check_in_days + 2)
