@@ -369,7 +369,7 @@ async def test_a_dismissed_urgent_reminder_comes_back_when_it_gets_worse(
         await pilot.press("d")  # the first one, urgent: quiet for 24 hours at most
         await settle(pilot)
         assert "R8" not in {r.rule for r in screen.data.reminders}
-        assert "comes back after a day at most" in status_text(app)
+        assert "at most (sooner if it gets worse)" in status_text(app)
         with db.write() as session:  # another shell: `tracker log symptom self-harm-thoughts 1`
             harm = symptoms.find_symptom(session=session, name="self-harm-thoughts")
             symptoms.rate_symptom(session=session, symptom_id=harm.id or 0, day=TODAY, severity=1, now=NOW)
