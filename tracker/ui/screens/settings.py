@@ -26,8 +26,8 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from tracker.domain.reminders import ReminderSettings
 from tracker.domain.timeutil import parse_zone
 from tracker.ui.base import DbScreen
-from tracker.ui.screens.medications import sentence
 from tracker.ui.widgets.footer import KeyFooter
+from tracker.ui.widgets.forms import sentence
 
 if TYPE_CHECKING:
     from sqlmodel import Session
