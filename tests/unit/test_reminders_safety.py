@@ -7,6 +7,7 @@ Now is Fri 27 Nov 2026, 12:00 in London (GMT = UTC) unless a test says otherwise
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -581,6 +582,8 @@ def test_med_add_since_stores_the_start_and_bad_dates_are_refused(
         capsys, "med", "add", "Sertraline", "--strength", "50mg", "--since", "2024-03-01", "--db", dbp
     )
     assert code == 0 and "taking it since 2024-03-01" in out
+    code, out = _cli(capsys, "med", "list", "--json", "--db", dbp)
+    assert code == 0 and json.loads(out)[0]["started_on"] == "2024-03-01"
     for bad in ("2999-01-01", "yesterdayish", "1900-01-01"):
         assert main(["med", "add", "Citalopram", "--strength", "20mg", "--since", bad, "--db", dbp]) == 2
         err = capsys.readouterr().err

@@ -283,6 +283,7 @@ def _med_json(m: Any, rx: Any) -> dict[str, Any]:
         ],
         "half_life_hours": m.half_life_hours,
         "archived": m.archived,
+        "started_on": m.started_on.isoformat() if getattr(m, "started_on", None) else None,
         "current_prescription": (
             {
                 "dose_mg": rx.dose_mg,
