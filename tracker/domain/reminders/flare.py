@@ -19,13 +19,11 @@ from zoneinfo import ZoneInfo
 
 from tracker.domain.reminders.common import (
     EPS,
-    RUNNING_PLAN,
     Reminder,
     ReminderContext,
     burden_between,
     covered_by_plan,
     day_text,
-    in_force,
     make,
     mean,
     name_of,
@@ -34,6 +32,7 @@ from tracker.domain.reminders.common import (
     urgent_fingerprint,
 )
 from tracker.domain.reminders.wording import text
+from tracker.domain.schedule import by_medication, in_force_on
 from tracker.domain.timeutil import local_day, local_to_utc
 
 __all__ = ["LOGGED_REDUCTION_DAYS", "Reduction", "latest_reduction", "reductions", "rule_r3"]
@@ -71,19 +70,20 @@ def _prescribed(ctx: ReminderContext, medication_id: int, today: date) -> list[d
 
 def _logged(ctx: ReminderContext, medication_id: int, today: date) -> list[date]:
     """First days of runs of 3 complete days (before today) whose logged total is at least
-    10% below the prescribed daily dose, while no plan covers the medication."""
+    10% below the prescribed daily dose, while no plan covers the medication (a plan's own
+    steps are its reductions)."""
+    if covered_by_plan(ctx, medication_id, today):
+        return []
     s = ctx.settings
+    own = by_medication(ctx.prescriptions).get(medication_id, [])
     first = today - timedelta(days=s.flare_window_days + LOGGED_REDUCTION_DAYS + 1)
 
     def low(day: date) -> bool:
-        if any(
-            p.medication_id == medication_id and p.status in RUNNING_PLAN and p.started_steps(day)
-            for p in ctx.plans
-        ):
-            return False
         total = ctx.daily_taken.get((medication_id, day))
-        prescribed = in_force(ctx, medication_id, day)
-        if total is None or total <= EPS or prescribed is None or prescribed.daily_mg <= EPS:
+        if total is None or total <= EPS:
+            return False
+        prescribed = in_force_on(own, day)
+        if prescribed is None or prescribed.daily_mg <= EPS:
             return False
         return total <= (1 - s.unplanned_change_ratio) * prescribed.daily_mg + EPS
 
@@ -95,8 +95,6 @@ def _logged(ctx: ReminderContext, medication_id: int, today: date) -> list[date]
         if run == LOGGED_REDUCTION_DAYS:
             found.append(day - timedelta(days=LOGGED_REDUCTION_DAYS - 1))
         day += timedelta(days=1)
-    if found and covered_by_plan(ctx, medication_id, today):
-        return []
     return found
 
 
