@@ -190,12 +190,13 @@ def test_an_imported_snooze_limit_of_720_hours_is_ignored(db: Database) -> None:
     """Issue: an imported ``urgent_snooze_limit_hours: 720`` let a crisis reminder be snoozed for 10 days."""
     with db.write() as s:
         settings.set_setting(session=s, key="timezone", value="Europe/London")
-        settings.set_setting(
-            session=s,
-            key="reminder_thresholds",
-            value={"urgent_snooze_limit_hours": 720, "crisis_mood_max": 5, "crisis_recent_days": 30},
-        )
         checkins.set_checkin(session=s, day=TODAY, mood=1, now=NOW)
+    stored = {"urgent_snooze_limit_hours": 720, "crisis_mood_max": 5, "crisis_recent_days": 30}
+    with db.write() as s:  # as an older or edited file holds it, whatever a write accepts today
+        s.connection().exec_driver_sql(
+            "INSERT OR REPLACE INTO setting (key, value) VALUES ('reminder_thresholds', ?)",
+            (json.dumps(stored),),
+        )
     with db.read() as s:
         assert not hasattr(rs.reminder_settings(session=s), "urgent_snooze_limit_hours")
         [r8] = [r for r in rs.active_reminders(session=s, now=NOW) if r.rule == "R8"]
@@ -205,7 +206,7 @@ def test_an_imported_snooze_limit_of_720_hours_is_ignored(db: Database) -> None:
     assert until == NOW + timedelta(hours=24)
     with db.read() as s:
         assert "R8" in {r.rule for r in rs.active_reminders(session=s, now=NOW + timedelta(hours=24))}
-        # a mood of 5 is no crisis whatever the stored settings say
+    # a mood of 5 is no crisis whatever the stored settings say
     with db.write() as s:
         checkins.set_checkin(session=s, day=TODAY - DAY, mood=5, now=NOW)
     with db.read() as s:
