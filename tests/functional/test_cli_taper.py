@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any

@@ -1,3 +1,4 @@
+# ruff: noqa: F821, F722  (dbus-fast reads D-Bus signatures such as "as" from the annotations)
 """A headless org.freedesktop.Notifications server for the tests, on a real D-Bus session bus.
 
 Run as ``python notification_server.py OUT_FILE [ACTION]`` with DBUS_SESSION_BUS_ADDRESS
@@ -33,17 +34,17 @@ class Notifications(ServiceInterface):
         self.next_id = 0
 
     @method()
-    def Notify(  # noqa: N802 (the spec's names)
+    def Notify(
         self,
-        app_name: "s",  # type: ignore[name-defined]  # noqa: F821
-        replaces_id: "u",  # type: ignore[name-defined]  # noqa: F821
-        app_icon: "s",  # type: ignore[name-defined]  # noqa: F821
-        summary: "s",  # type: ignore[name-defined]  # noqa: F821
-        body: "s",  # type: ignore[name-defined]  # noqa: F821
-        actions: "as",  # type: ignore[name-defined]  # noqa: F821
-        hints: "a{sv}",  # type: ignore[name-defined]  # noqa: F821
-        expire_timeout: "i",  # type: ignore[name-defined]  # noqa: F821
-    ) -> "u":  # type: ignore[name-defined]  # noqa: F821
+        app_name: "s",
+        replaces_id: "u",
+        app_icon: "s",
+        summary: "s",
+        body: "s",
+        actions: "as",
+        hints: "a{sv}",
+        expire_timeout: "i",
+    ) -> "u":
         self.next_id += 1
         nid = self.next_id
         urgency = hints.get("urgency")
@@ -62,23 +63,23 @@ class Notifications(ServiceInterface):
         return nid
 
     @method()
-    def GetCapabilities(self) -> "as":  # type: ignore[name-defined]  # noqa: F821, N802
+    def GetCapabilities(self) -> "as":
         return ["actions", "body"]
 
     @method()
-    def GetServerInformation(self) -> "ssss":  # type: ignore[name-defined]  # noqa: F821, N802
+    def GetServerInformation(self) -> "ssss":
         return ["taper-tracker test server", "taper-tracker", "1", "1.2"]
 
     @method()
-    def CloseNotification(self, nid: "u") -> None:  # type: ignore[name-defined]  # noqa: F821, N802
+    def CloseNotification(self, nid: "u") -> None:
         self.NotificationClosed(nid, 3)
 
     @signal()
-    def ActionInvoked(self, nid: int, action: str) -> "us":  # type: ignore[name-defined]  # noqa: F821, N802
+    def ActionInvoked(self, nid: int, action: str) -> "us":
         return [nid, action]
 
     @signal()
-    def NotificationClosed(self, nid: int, reason: int) -> "uu":  # type: ignore[name-defined]  # noqa: F821, N802
+    def NotificationClosed(self, nid: int, reason: int) -> "uu":
         return [nid, reason]
 
 
