@@ -233,7 +233,7 @@ def _dose_decision(
         until, made = snooze
         if now < until:
             return None
-        relevant = [r for r in records if r.at >= made]
+        relevant = [r for r in records if r.at > made]  # sent after the snooze was made
         after_snooze = True
     if not relevant:
         return "after-snooze" if after_snooze else "due"
