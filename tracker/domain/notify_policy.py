@@ -67,6 +67,7 @@ DEFAULT_DOSE_REPEAT_MINUTES = 60
 DOSE_REPEAT_BOUNDS = (15, 300)  # minutes; the repeat must come before the dose counts as missed (6 h)
 QUIET_SPAN_BOUNDS = (timedelta(hours=1), timedelta(hours=14))  # a night, never most of the day
 SNOOZE_CHOICES_MINUTES = 15  # the "Snooze 15 min" button
+SNOOZE_EARLY = timedelta(hours=1)  # a dose up to an hour before its time can be put off too
 SNOOZE_BOUNDS = (timedelta(minutes=5), MISSED_AFTER)  # a dose is missed 6 h after its time anyway
 
 # The switchable kinds of reminder, by rule, with the words Settings shows.

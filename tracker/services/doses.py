@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.notify_policy import SNOOZE_EARLY
 from tracker.domain.timeutil import local_day, utc_now
 from tracker.domain.units import format_mg
 from tracker.models import DoseEvent, DoseSnooze, DoseStatus, Medication
@@ -134,9 +135,6 @@ def log_dose(
     session.add(event)
     session.flush()
     return event
-
-
-SNOOZE_EARLY = timedelta(hours=1)  # a dose up to an hour before its time can be put off too
 
 
 def snooze_dose(
