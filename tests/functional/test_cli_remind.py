@@ -208,3 +208,22 @@ def test_remind_notify_stays_light(dbp: str, tmp_path: Path) -> None:
         "dbus_fast",
         "desktop_notifier",
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--notify", "--wait", "soon"], "--wait is a number of seconds from 0 to 3600"),
+        (["--notify", "--wait", "-1"], "--wait is a number of seconds from 0 to 3600"),
+        (["--notify", "--wait", "7200"], "--wait is a number of seconds from 0 to 3600"),
+        (["--notify", "--now", "tomorrowish"], "--now is an ISO date and time"),
+    ],
+)
+def test_remind_bad_options(
+    capsys: pytest.CaptureFixture[str], dbp: str, args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, "remind", *args, "--db", dbp)
+    assert code == 2 and out == "" and err.startswith("tracker: ") and message in err
+    with sqlite3.connect(dbp) as conn:
+        assert conn.execute("SELECT count(*) FROM notifyrun").fetchone() == (0,)  # nothing written
+    conn.close()
