@@ -32,7 +32,7 @@ from tracker.ui.screens.clinician import (
     QuestionForm,
     output_path,
 )
-from tracker.ui.screens.medications import ConfirmModal
+from tracker.ui.widgets.forms import ConfirmModal
 
 
 def stored(path: Path) -> tuple[list[tuple[str, datetime | None, str | None]], list[datetime]]:

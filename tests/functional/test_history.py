@@ -22,7 +22,7 @@ from tracker.db import row_values
 from tracker.models import CheckIn, DoseEvent
 from tracker.ui.screens import history as history_screen
 from tracker.ui.screens.history import EditEntryForm, HistoryScreen
-from tracker.ui.screens.medications import ConfirmModal
+from tracker.ui.widgets.forms import ConfirmModal
 
 # the fixture's newest day, 2026-11-26: check-in (21:05), two ratings (21:00), the dose (08:05)
 NEWEST = [

@@ -17,14 +17,15 @@ every object once more. Together these take about a quarter off ``tracker log do
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
+from tracker.cli.common import emit_json, end_gc, pause_gc, resolve_db, resume_gc
 from tracker.domain.errors import TrackerError
+
+__all__ = ["UsageError", "build_parser", "emit_json", "main", "resolve_db", "resume_gc"]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -72,58 +73,6 @@ def _version() -> str:
     return __version__
 
 
-def resolve_db(args: argparse.Namespace) -> tuple[Path, bool]:
-    """The database path and whether its folder may be created (only the default one)."""
-    given = getattr(args, "db", None)
-    if given:
-        return Path(given).expanduser(), False
-    if os.environ.get("TRACKER_DB", "").strip():
-        return Path(os.environ["TRACKER_DB"]).expanduser(), False
-    from tracker.paths import default_db_path
-
-    return default_db_path(), True
-
-
-class _Collector:
-    """What ``main`` did to the garbage collector, so that it can be undone exactly."""
-
-    paused = False  # main switched it off for start-up and nothing has switched it back on
-    was_enabled = True  # its state before main, restored for a caller that goes on (tests)
-    whole_process = False  # main owns the process (the script): freezing objects is safe
-
-
-def _pause_gc(whole_process: bool) -> None:
-    _Collector.was_enabled = gc.isenabled()
-    _Collector.whole_process = whole_process
-    _Collector.paused = True
-    gc.disable()
-
-
-def resume_gc() -> None:
-    """Start-up is over: let the garbage collector run again for the work that follows.
-
-    In a command-line run the objects start-up made (modules, classes, mappers)
-    are frozen first: they live until exit, and frozen objects are never scanned
-    again, so collections stay as cheap as in a small program. Safe to call more
-    than once, and a no-op when ``main`` did not pause the collector.
-    """
-    if not _Collector.paused:
-        return
-    _Collector.paused = False
-    if _Collector.whole_process:
-        gc.freeze()
-    if _Collector.was_enabled:
-        gc.enable()
-
-
-def _end_gc() -> None:
-    if _Collector.whole_process:
-        # The process ends now: frozen objects are left to the operating system instead of
-        # being walked by one last full collection (open files and databases are closed by then).
-        gc.freeze()
-    resume_gc()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tracker`` script; returns the exit status.
 
@@ -131,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     process ends when this returns. Callers that pass ``argv`` and go on (tests)
     get the garbage collector back as they had it.
     """
-    _pause_gc(whole_process=argv is None)
+    pause_gc(whole_process=argv is None)
     os.umask(0o077)  # every file this process creates is private to its owner
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -163,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if "tracker.cli.core" in sys.modules:
             sys.modules["tracker.cli.core"].close_all()
-        _end_gc()
+        end_gc()
 
 
 def _open_ui(args: argparse.Namespace) -> int:
@@ -184,9 +133,3 @@ def _ui_only(args: list[str]) -> argparse.Namespace | None:
     if len(args) == 1 and args[0].startswith("--db=") and len(args[0]) > len("--db="):
         return argparse.Namespace(db=args[0].removeprefix("--db="))
     return None
-
-
-def emit_json(value: Any) -> None:
-    import json
-
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))

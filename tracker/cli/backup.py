@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tracker.cli import emit_json, resolve_db
+from tracker.cli.common import emit_json, resolve_db
 
 DbArg = Callable[[argparse.ArgumentParser], None]
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli import emit_json, resolve_db, resume_gc
+from tracker.cli.common import emit_json, resolve_db, resume_gc
 
 if TYPE_CHECKING:
     from tracker.db import Database

@@ -209,7 +209,7 @@ def cmd_import_json(args: argparse.Namespace) -> int:
         raise TrackerError(f"cannot read {source}: {exc.strerror or exc}") from exc
     backup = json_io.parse(raw, source.name)
     json_io.check_rows(backup["tables"], source.name)  # every record checked before the database is touched
-    from tracker.cli import resolve_db
+    from tracker.cli.common import resolve_db
     from tracker.cli.core import open_db
 
     if args.dry_run:

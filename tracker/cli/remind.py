@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli import emit_json
+from tracker.cli.common import emit_json
 from tracker.cli.core import open_db
 from tracker.domain.errors import TrackerError
 
@@ -180,7 +180,7 @@ def _act(args: argparse.Namespace, db: Database, interaction: Any, now: datetime
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    from tracker.cli import resolve_db
+    from tracker.cli.common import resolve_db
     from tracker.system import timer
 
     every = timer.parse_every(args.every)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli import emit_json
+from tracker.cli.common import emit_json
 from tracker.cli.core import open_db
 from tracker.domain.errors import TrackerError
 

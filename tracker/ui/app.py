@@ -28,7 +28,8 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from tracker.ui.base import DbCallbacks, start_db_worker
+from tracker.ui.base import DbCallbacks, start_db_worker, user_message
+from tracker.ui.host import DbHost
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -58,7 +59,7 @@ _HERE = Path(__file__).parent
 _HAS_TAPER = find_spec("tracker.ui.screens.taper") is not None
 
 
-class TrackerApp(DbCallbacks, App[None]):
+class TrackerApp(DbCallbacks, DbHost, App[None]):
     """taper-tracker's terminal UI."""
 
     TITLE = "taper-tracker"
@@ -194,8 +195,6 @@ class TrackerApp(DbCallbacks, App[None]):
             for warning in warnings:
                 self.call_from_thread(self.notify, warning, title="Backup", severity="warning", timeout=15)
         except BaseException as exc:
-            from tracker.ui.base import user_message
-
             self.call_from_thread(
                 self.notify, user_message(exc), title="Cannot open the database", severity="error", timeout=30
             )

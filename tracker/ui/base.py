@@ -20,10 +20,10 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
+from tracker.ui.host import DbHost, db_host
+
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-    from tracker.ui.app import TrackerApp
 
 T = TypeVar("T")
 
@@ -79,7 +79,7 @@ def user_message(exc: BaseException) -> str:
 
 def start_db_worker(
     target: DOMNode,
-    tracker_app: TrackerApp,
+    tracker_app: DbHost,
     fn: Callable[[Session], Any],
     on_done: Callable[[Any], None] | None,
     *,
@@ -111,7 +111,7 @@ def start_db_worker(
                 with tracker_app.wait_for_db().read() as session:
                     result = fn(session)
         except Exception as exc:  # shown to the user, never raised into the loop
-            tracker_app.log.error(f"database call failed: {type(exc).__name__}")
+            owner.log.error(f"database call failed: {type(exc).__name__}")
             owner.post_message(DataFailed(user_message(exc), write, on_error))
             return
         if on_done is not None:
@@ -155,12 +155,8 @@ class DbScreen(DbCallbacks, Screen[Any]):
     """A screen whose data comes from thread workers."""
 
     @property
-    def tracker_app(self) -> TrackerApp:
-        from tracker.ui.app import TrackerApp
-
-        app = self.app
-        assert isinstance(app, TrackerApp)
-        return app
+    def tracker_app(self) -> DbHost:
+        return db_host(self.app)
 
     def run_db(
         self,

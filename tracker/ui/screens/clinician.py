@@ -26,8 +26,8 @@ from tracker.domain.timeutil import local_to_utc
 from tracker.domain.units import parse_day, parse_time_of_day
 from tracker.ui.base import DbScreen
 from tracker.ui.screens.history import clip
-from tracker.ui.screens.medications import ConfirmModal, FieldSpec, FormModal
 from tracker.ui.widgets.footer import KeyFooter
+from tracker.ui.widgets.forms import ConfirmModal, FieldSpec, FormModal
 
 if TYPE_CHECKING:
     from collections.abc import Callable

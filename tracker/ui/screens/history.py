@@ -30,8 +30,8 @@ from tracker.domain.units import (
     parse_when,
 )
 from tracker.ui.base import DbScreen
-from tracker.ui.screens.medications import ConfirmModal, FieldSpec, FormModal
 from tracker.ui.widgets.footer import KeyFooter
+from tracker.ui.widgets.forms import ConfirmModal, FieldSpec, FormModal
 
 if TYPE_CHECKING:
     from sqlmodel import Session

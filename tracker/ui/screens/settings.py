@@ -27,8 +27,8 @@ from tracker.domain.reminders import ReminderSettings
 from tracker.domain.timeutil import parse_zone
 from tracker.ui.base import DbScreen
 from tracker.ui.screens import settings_notify
-from tracker.ui.screens.medications import sentence
 from tracker.ui.widgets.footer import KeyFooter
+from tracker.ui.widgets.forms import sentence
 
 if TYPE_CHECKING:
     from sqlmodel import Session
