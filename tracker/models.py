@@ -256,3 +256,44 @@ AUDITED_TABLES = frozenset(
         "setting",
     }
 )
+
+
+class NotificationRecord(SQLModel, table=True):
+    """One desktop notification ``tracker remind --notify`` decided to send (issue 14).
+
+    Written as an intent (``status`` "pending") and committed *before* the platform is
+    asked to show it, then confirmed ("sent") after: a crash in between leaves a pending
+    row, which the next run sends once more (at most one duplicate) and then counts as
+    sent. Not audited: it is the program's own bookkeeping, nothing the user could undo.
+    """
+
+    __table_args__ = (Index("ix_notificationrecord_key_created", "key", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str  # the reminder's key (``ActiveReminder.key``)
+    rule: str
+    severity: str
+    fingerprint: str
+    occasion: str  # new, changed, repeat, due, again, after-snooze, retry
+    status: str = Field(default="pending")  # pending, sent
+    attempts: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utc_now)
+    sent_at: datetime | None = None
+
+
+class DoseSnooze(SQLModel, table=True):
+    """A dose reminder put off until ``until``; the dose keeps its scheduled time (issue 14)."""
+
+    medication_id: int = Field(primary_key=True)
+    scheduled_for: datetime = Field(primary_key=True)
+    until: datetime
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class NotifyRun(SQLModel, table=True):
+    """The last ``tracker remind --notify`` run (one row, id 1), for ``tracker remind status``."""
+
+    id: int = Field(default=1, primary_key=True)
+    last_run_at: datetime
+    sent: int = Field(default=0)
+    problem: str | None = None

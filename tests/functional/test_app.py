@@ -125,7 +125,8 @@ async def test_today_fits_80_columns(seeded_path: Path, clock: Any, settle: Any)
                 assert widget.region.right <= 80, widget
                 assert not widget.show_horizontal_scrollbar, widget
         footer = screen.query_one(KeyFooter)
-        assert footer.region.y >= 21 and footer.region.bottom == 24  # three lines at the bottom
+        # at most four lines at the bottom (Today's z Snooze, issue 14, took the fourth at 80 columns)
+        assert footer.region.y >= 20 and footer.region.bottom == 24
         assert "q" in {key.key for _row, _col, key in footer.shown_keys()}
 
 

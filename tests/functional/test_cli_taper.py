@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -257,35 +256,6 @@ def test_remind_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path, d
     data = json.loads(out)
     assert code == 10 and {r["rule"] for r in data} >= {"R9"}
     assert all(set(r) >= {"rule", "key", "severity", "message", "why", "action"} for r in data)
-
-
-def test_remind_notify_says_when_it_cannot(
-    capsys: pytest.CaptureFixture[str], dbp: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("shutil.which", lambda name: None)
-    code, out, err = run(capsys, "remind", "--notify", "--db", dbp)
-    assert code == 10 and "[info]" in out
-    assert (
-        err == "tracker: could not send a desktop notification: notify-send is not available on this system\n"
-    )
-
-
-def test_remind_notify_sends_one_notification(
-    capsys: pytest.CaptureFixture[str], dbp: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[list[str]] = []
-
-    def fake_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
-        calls.append(args)
-        return subprocess.CompletedProcess(args, 0)
-
-    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/notify-send")
-    monkeypatch.setattr("subprocess.run", fake_run)
-    code, _, err = run(capsys, "remind", "--notify", "--db", dbp)
-    assert code == 10 and err == ""
-    assert len(calls) == 1 and calls[0][0] == "/usr/bin/notify-send"
-    # missed doses (R5) whatever the hour; a dose due (R9) depends on the time of day
-    assert calls[0][3].startswith("taper-tracker: ") and "doses of Sertraline" in calls[0][4]
 
 
 def test_export_ics_is_the_same_calendar(

@@ -445,7 +445,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
     monkeypatch.setattr(db_module, "HEAD", "0099_broken")
     monkeypatch.setattr(db_module, "REVISIONS", (*REVISIONS, "0099_broken"))
     before_bytes, before_rows = copy.read_bytes(), _rows(copy)
-    # the newest fixture may be older than HEAD: its own upgrade above made a copy too
+    # the first open above may itself have upgraded the fixture (and taken a copy first)
     earlier = {b.path for b in backups.list_backups(copy)}
 
     code, out, err = _run(capsys, "status", "--db", str(copy))

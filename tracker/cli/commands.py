@@ -9,6 +9,7 @@ from typing import Any
 from tracker.cli import backup as backup_commands
 from tracker.cli import core
 from tracker.cli import export as export_commands
+from tracker.cli import remind as remind_commands
 from tracker.cli import taper as taper_commands
 
 
@@ -16,4 +17,5 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     core.register(sub, db_arg)
     backup_commands.register(sub, db_arg)
     taper_commands.register(sub, db_arg)
+    remind_commands.register(sub, db_arg)
     export_commands.register(sub, db_arg)

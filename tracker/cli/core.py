@@ -110,7 +110,13 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p = log.add_parser("dose", help="log a dose taken (or skipped)")
     db_arg(p)
     p.add_argument("med")
-    p.add_argument("amount", help="20mg, 20 mg, 0.5 tablet, 2.5ml, 4 drops")
+    p.add_argument("amount", nargs="?", default=None, help="20mg, 20 mg, 0.5 tablet, 2.5ml, 4 drops")
+    p.add_argument(
+        "--snooze",
+        default=None,
+        metavar="TIME",
+        help="put off the reminder of the dose due now, e.g. 30m or 1h (it keeps its scheduled time)",
+    )
     p.add_argument("--at", default="now", help="when: 08:10, yesterday 20:00, 2026-11-27 08:10 (default now)")
     p.add_argument("--skipped", action="store_true", help="the scheduled dose was not taken")
     p.add_argument(
@@ -364,9 +370,14 @@ def cmd_rx_set(args: argparse.Namespace) -> int:
 
 
 def cmd_log_dose(args: argparse.Namespace) -> int:
+    from tracker.domain.errors import TrackerError
     from tracker.domain.units import format_mg, parse_when
     from tracker.services import doses, meds
 
+    if args.snooze is not None:
+        return _snooze_dose(args)
+    if args.amount is None:
+        raise TrackerError("give the amount taken, such as 20mg or 1 tablet (or --snooze 30m to put it off)")
     db = open_db(args)
     now, tz = _clock(db)
     at = parse_when(args.at, now=now, tz=tz)
@@ -393,6 +404,34 @@ def cmd_log_dose(args: argparse.Namespace) -> int:
         print(f"{name} {format_mg(amount)} taken {when} (the {slot.astimezone(tz).strftime('%H:%M')} dose)")
     else:
         print(f"{name} {format_mg(amount)} taken {when} (an extra dose)")
+    return 0
+
+
+def _snooze_dose(args: argparse.Namespace) -> int:
+    from tracker.domain.errors import TrackerError
+    from tracker.domain.notify_policy import MISSED_AFTER, parse_snooze
+    from tracker.services import doses, meds
+
+    if args.amount is not None or args.skipped or args.at != "now":
+        raise TrackerError("--snooze puts off the dose due now: give no amount, --at or --skipped with it")
+    try:
+        length = parse_snooze(args.snooze)
+    except ValueError as exc:
+        raise TrackerError(str(exc)) from exc
+    db = open_db(args)
+    now, tz = _clock(db)
+    with db.write() as session:
+        med = meds.find_medication(session=session, name=args.med)
+        slot, until = doses.snooze_dose(
+            session=session, medication_id=med.id or 0, length=length, now=now, tz=tz
+        )
+        name = med.name
+    at = slot.scheduled_for.astimezone(tz)
+    print(
+        f"{name}: the {at:%H:%M} dose is snoozed until {until.astimezone(tz):%H:%M}; "
+        f"it still counts as missed at {(slot.scheduled_for + MISSED_AFTER).astimezone(tz):%H:%M} "
+        "if not logged"
+    )
     return 0
 
 

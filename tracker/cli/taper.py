@@ -1,10 +1,8 @@
-"""Taper plan and reminder commands: ``tracker taper ...`` and ``tracker remind``.
+"""Taper plan commands: ``tracker taper ...`` (``tracker remind`` lives in ``tracker.cli.remind``).
 
 A calculated schedule is always printed and saved as a draft to discuss with
 the prescriber; a plan starts only after the agreement is recorded. Handlers
 import the database layer inside themselves so that ``--help`` stays fast.
-``tracker remind`` exits 10 when reminders are due (0 when none), so cron or a
-systemd timer can act on it.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ EXIT_REMINDERS = 10  # `tracker remind`: reminders are due
 
 
 def register(sub: Any, db_arg: DbArg) -> None:
-    """Add the ``taper`` and ``remind`` commands to the parser."""
+    """Add the ``taper`` commands to the parser."""
     taper = sub.add_parser(
         "taper", help="taper plans: drafts to discuss with your prescriber, agreement, steps, calendar"
     ).add_subparsers(dest="taper_command", metavar="ACTION", required=True)
@@ -119,14 +117,6 @@ def register(sub: Any, db_arg: DbArg) -> None:
         help="days before each step for a check-in event (default 3)",
     )
     p.set_defaults(handler=cmd_ics)
-
-    p = sub.add_parser(
-        "remind", help="print the reminders due now (exit 10 when there are some, 0 when none)"
-    )
-    db_arg(p)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--notify", action="store_true", help="also send a desktop notification (notify-send)")
-    p.set_defaults(handler=cmd_remind)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -439,50 +429,3 @@ def cmd_ics(args: argparse.Namespace) -> int:
         "(no alarms inside; set them in your calendar)"
     )
     return 0
-
-
-def _notify(reminders: list[Any]) -> str | None:
-    """Send one desktop notification; return why it could not be sent, or None."""
-    import shutil
-    import subprocess
-
-    exe = shutil.which("notify-send")
-    if exe is None:
-        return "notify-send is not available on this system"
-    urgent = any(r.severity == "urgent" for r in reminders)
-    title = f"taper-tracker: {len(reminders)} reminder{'s' if len(reminders) != 1 else ''}"
-    body = "\n".join(r.message for r in reminders[:3])
-    if len(reminders) > 3:
-        body += f"\n… and {len(reminders) - 3} more: run `tracker remind`"
-    try:
-        subprocess.run(
-            [exe, "--app-name=taper-tracker", f"--urgency={'critical' if urgent else 'normal'}", title, body],
-            check=True,
-            timeout=10,
-            capture_output=True,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"notify-send failed ({type(exc).__name__})"
-    return None
-
-
-def cmd_remind(args: argparse.Namespace) -> int:
-    from tracker.services import reminders_service
-
-    db = open_db(args)
-    now, tz = _clock(db)
-    with db.read() as session:
-        reminders = reminders_service.active_reminders(session=session, now=now, tz=tz)
-    if args.json:
-        emit_json([r.as_json() for r in reminders])
-    elif not reminders:
-        print("No reminders now.")
-    else:
-        for r in reminders:
-            print(f"[{r.severity}] {r.message}")
-            print(f"    why: {r.why}")
-    if args.notify and reminders:
-        problem = _notify(reminders)
-        if problem:
-            print(f"tracker: could not send a desktop notification: {problem}", file=sys.stderr)
-    return EXIT_REMINDERS if reminders else 0

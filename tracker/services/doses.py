@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.notify_policy import SNOOZE_EARLY
 from tracker.domain.timeutil import local_day, utc_now
 from tracker.domain.units import format_mg
-from tracker.models import DoseEvent, DoseStatus, Medication
+from tracker.models import DoseEvent, DoseSnooze, DoseStatus, Medication
 from tracker.queries.doses import extra_doses_for_day
 from tracker.services import meds as meds_service
 from tracker.services.schedule import MISSED_AFTER, DoseSlot, slots_for_day, slots_for_days
@@ -35,6 +36,7 @@ __all__ = [
     "mark_all_due_taken",
     "slots_for_day",
     "slots_for_days",
+    "snooze_dose",
 ]
 
 SLOT_MATCH_WINDOW = timedelta(hours=6)
@@ -133,6 +135,47 @@ def log_dose(
     session.add(event)
     session.flush()
     return event
+
+
+def snooze_dose(
+    *,
+    session: Session,
+    medication_id: int,
+    length: timedelta,
+    now: datetime | None = None,
+    tz: ZoneInfo | None = None,
+    scheduled_for: datetime | None = None,
+) -> tuple[DoseSlot, datetime]:
+    """Put off the reminder of a scheduled dose not logged yet; returns the slot and when it comes back.
+
+    The dose keeps its scheduled time, so it still counts as missed 6 hours after it
+    (DOMAIN.md R5): the snooze never runs past that. Without ``scheduled_for`` the open
+    slot nearest to now (due, or at most an hour ahead) is the one snoozed.
+    """
+    now = now or utc_now()
+    tz = tz or user_zone(session=session)
+    med = meds_service.get_medication(session=session, medication_id=medication_id)
+    today = local_day(now, tz)
+    slots = [
+        s
+        for day in (today - timedelta(days=1), today)
+        for s in slots_for_day(session=session, day=day, now=now, tz=tz)
+        if s.medication_id == medication_id and s.status in ("due", "upcoming")
+    ]
+    if scheduled_for is not None:
+        slots = [s for s in slots if s.scheduled_for == scheduled_for]
+    slots = [s for s in slots if s.scheduled_for - SNOOZE_EARLY <= now]
+    if not slots:
+        raise NotFoundError(f"{med.name} has no dose due now to snooze")
+    slot = min(slots, key=lambda s: abs(s.scheduled_for - now))
+    until = min(now + length, slot.scheduled_for + MISSED_AFTER)
+    row = session.get(DoseSnooze, (medication_id, slot.scheduled_for))
+    if row is None:
+        row = DoseSnooze(medication_id=medication_id, scheduled_for=slot.scheduled_for, until=until)
+    row.until, row.created_at = until, now
+    session.add(row)
+    session.flush()
+    return slot, until
 
 
 def mark_all_due_taken(

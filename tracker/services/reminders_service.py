@@ -68,6 +68,7 @@ class ActiveReminder:
     at: datetime | None = None
     medication_id: int | None = None
     snooze_limit_hours: int | None = None
+    fingerprint: str = ""  # changes when the rule's condition changes (notifications, issue 14)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ def _active(r: rules.Reminder) -> ActiveReminder:
         at=r.at,
         medication_id=r.medication_id,
         snooze_limit_hours=r.snooze_limit_hours,
+        fingerprint=r.fingerprint,
     )
 
 

@@ -54,6 +54,12 @@ DEFAULTS: dict[str, Any] = {
     "reminder_thresholds": {},
     "is_demo": False,
     "timezone_history": [],  # see the module docstring: the zones past days' schedules were in
+    # desktop notifications (issue 14; bounds in tracker.domain.notify_policy.check_setting)
+    "notify_show_names": False,
+    "notify_quiet_hours": "",
+    "notify_kinds_off": [],
+    "notify_urgent_repeat_hours": 4,
+    "notify_dose_repeat_minutes": 60,
 }
 
 # The settings that decide the zone schedules are expanded in (read together, in one statement).
@@ -129,6 +135,8 @@ def set_setting(*, session: Session, key: str, value: Any, now: datetime | None 
         raise TrackerError("the crisis help text cannot be empty")
     if key == HISTORY_KEY:
         _check_history(value)
+    if key.startswith("notify_"):
+        _check_notify(key, value)
     before = zone_settings(session=session) if key in SCHEDULE_KEYS[:3] else None
     if (
         key == "schedule_follows"
@@ -151,6 +159,15 @@ def _record_zone_change(
     past = history_timeline(before.get(HISTORY_KEY)) or ZoneTimeline(old)
     day = local_day(now, new) + timedelta(days=1)
     _store(session, HISTORY_KEY, history_entries(past.with_latest(old).changed(day, new)))
+
+
+def _check_notify(key: str, value: Any) -> None:
+    from tracker.domain.notify_policy import check_setting
+
+    try:
+        check_setting(key, value)
+    except ValueError as exc:
+        raise TrackerError(str(exc)) from exc
 
 
 def _check_history(value: Any) -> None:

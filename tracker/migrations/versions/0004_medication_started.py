@@ -1,7 +1,7 @@
 """when the user started each medication; check-ins by when they were written
 
 Revision ID: 0004_medication_started
-Revises: 0002_query_indexes
+Revises: 0006_notifications
 Create Date: 2026-12-02
 
 ``medication.started_on`` (DATE, NULL: not known) is the day the user says they started the
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0004_medication_started'
-down_revision: Union[str, Sequence[str], None] = '0002_query_indexes'
+down_revision: Union[str, Sequence[str], None] = '0006_notifications'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

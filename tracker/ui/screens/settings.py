@@ -26,6 +26,7 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from tracker.domain.reminders import ReminderSettings
 from tracker.domain.timeutil import parse_zone
 from tracker.ui.base import DbScreen
+from tracker.ui.screens import settings_notify
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.forms import sentence
 
@@ -254,6 +255,7 @@ class SettingsScreen(DbScreen):
                     f"default {format_number(spec.default)}",
                     classes="threshold-row",
                 )
+            yield from settings_notify.compose(self._row)
             yield Static("Your data", classes="section-title")
             yield Static("", id="data-location")
             with Horizontal(id="settings-buttons"):
@@ -324,6 +326,7 @@ class SettingsScreen(DbScreen):
         for spec in thresholds():
             value = overrides.get(spec.name)
             self._set_input(f"t-{spec.name}", format_number(value) if isinstance(value, int | float) else "")
+        settings_notify.show(self, values)
         self._show_errors({})
 
     def _set_input(self, name: str, value: str) -> None:
@@ -362,6 +365,7 @@ class SettingsScreen(DbScreen):
     # -- saving -----------------------------------------------------------
     def action_save(self) -> None:
         values, errors = check_settings(self._fields())
+        settings_notify.merge(self, values, errors)
         self._show_errors(errors)
         if errors:
             self._status("Not saved: correct the fields marked in red.")
@@ -387,6 +391,7 @@ class SettingsScreen(DbScreen):
             "crisis_text": "crisis help text",
             "patient_name": "your name",
             "reminder_thresholds": "reminder thresholds",
+            **settings_notify.WORDS,
         }
         text = "Saved: " + ", ".join(words.get(k, k) for k in keys) + "."
         self._status(text)

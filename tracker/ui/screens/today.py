@@ -101,6 +101,13 @@ class TodayScreen(DbScreen):
         ),
         Binding("i", "reminders", "Reminders", id="today-reminders", tooltip="Read all reminders and why"),
         Binding("u", "undo", "Undo", id="today-undo", tooltip="Undo the last change"),
+        Binding(
+            "z",
+            "snooze",
+            "Snooze",
+            id="today-snooze",
+            tooltip="Snooze the highlighted dose's reminder 15 min",
+        ),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -452,6 +459,17 @@ class TodayScreen(DbScreen):
             ),
             done,
         )
+
+    def action_snooze(self) -> None:
+        """z: put off the highlighted dose's notification (issue 14); Today's list is unchanged."""
+        from tracker.ui.screens.today_snooze import refusal, snooze
+
+        row, now = self.dose_list.current, self.tracker_app.now()
+        problem = refusal(row, now)
+        if problem or row is None:
+            self.status(problem or "", ok=False)
+            return
+        self.save(lambda s, d: snooze(s, d, row, now))
 
     def action_all_due(self) -> None:
         now = self.tracker_app.now()
