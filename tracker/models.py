@@ -63,6 +63,8 @@ class Medication(SQLModel, table=True):
     notes: str | None = None
     archived: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utc_now)
+    # the day the user says they started it (R10); None: not known
+    started_on: date | None = None
 
 
 class Prescription(SQLModel, table=True):
@@ -178,7 +180,11 @@ class SymptomEntry(SQLModel, table=True):
 class CheckIn(SQLModel, table=True):
     # the baseline days (reminders, trends, exports) as one index range, whether a query says
     # "is_baseline = 1" or "is_baseline IS 1" (a partial index would serve only one spelling)
-    __table_args__ = (Index("ix_checkin_baseline", "is_baseline", "day"),)
+    # R8 reads the check-ins written in the last 3 days, whatever day they are for
+    __table_args__ = (
+        Index("ix_checkin_baseline", "is_baseline", "day"),
+        Index("ix_checkin_logged_at", "logged_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(unique=True)

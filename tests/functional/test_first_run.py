@@ -138,6 +138,66 @@ async def test_baseline_is_saved_as_a_baseline_check_in(
         assert session.exec(select(Medication)).all() == []
 
 
+async def test_taking_it_since_is_stored_and_no_starting_note_for_a_long_term_user(
+    tmp_path: Path, clock: Any, settle: Any, type_text: Any, open_db: Any
+) -> None:
+    """ "Taking it since" 2024-03-01: stored, and Today tells a long-term user nothing about starting."""
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "Sertraline")
+        await pilot.press("tab")
+        await type_text(pilot, "50mg")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "1 tablet")
+        await pilot.press("tab")
+        await type_text(pilot, "08:00")
+        await pilot.press("tab")
+        await type_text(pilot, "2999-01-01")  # in the future: refused beside the field
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen) and screen.step == "medication"
+        assert error_text(app, "since") == "Date 2999-01-01 is in the future."
+        since = screen.query_one("#med-since")
+        assert app.focused is since
+        since.value = ""  # type: ignore[attr-defined]
+        await type_text(pilot, "2024-03-01")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")  # skip the baseline
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert not any(r.rule == "R10" for r in app.screen.data.reminders)  # type: ignore[union-attr]
+    with open_db(path).read() as session:
+        [med] = session.exec(select(Medication)).all()
+        assert med.started_on == date(2024, 3, 1)
+
+
+async def test_a_blank_start_date_is_unknown_and_says_nothing_about_starting(
+    tmp_path: Path, clock: Any, settle: Any, type_text: Any, open_db: Any
+) -> None:
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await fill_medication(pilot, type_text)  # "Taking it since" left blank
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        messages = [r.message for r in app.screen.data.reminders]  # type: ignore[union-attr]
+        assert not any("You started" in m for m in messages)
+    with open_db(path).read() as session:
+        [med] = session.exec(select(Medication)).all()
+        assert med.started_on is None
+
+
 def test_check_medication_reports_every_wrong_field() -> None:
     checked, errors = check_medication("", "20mg/5ml", "tablet", "2 tablets", "25:00")
     assert checked is None

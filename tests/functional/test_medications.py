@@ -134,6 +134,42 @@ async def test_add_medication_field_errors_then_saved_then_refused(screens_db: P
         assert isinstance(app.screen, MedicationsScreen)
 
 
+async def test_add_form_asks_taking_it_since(screens_db: Path) -> None:
+    """The add form's "Taking it since" is stored (R10 starts from it); blank means not known."""
+    app = make_app(screens_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "m", "a")
+        form = app.screen
+        assert isinstance(form, MedicationForm)
+        form.query_one("#f-name", Input).value = "Paroxetine"
+        form.query_one("#f-strength", Input).value = "20mg"
+        form.query_one("#f-since", Input).value = "next week"
+        await press(pilot, "ctrl+s")
+        assert app.screen is form
+        assert static_text(app, "#e-since").startswith("Date 'next week' is not understood")
+        form.query_one("#f-since", Input).value = "2026-11-20"
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, MedicationsScreen)
+    db = with_db(screens_db)
+    try:
+        with db.read() as s:
+            assert meds.find_medication(session=s, name="paroxetine").started_on == date(2026, 11, 20)
+            assert meds.find_medication(session=s, name="sertraline").started_on is None
+    finally:
+        db.close()
+
+
+def test_taking_it_since_is_optional_and_never_in_the_future() -> None:
+    today = date(2026, 11, 27)
+    blank, errors = parse_medication_form({**BASE, "since": " "}, today)
+    assert errors == {} and blank["started_on"] is None
+    given, errors = parse_medication_form({**BASE, "since": "2024-03-01"}, today)
+    assert errors == {} and given["started_on"] == date(2024, 3, 1)
+    _, errors = parse_medication_form({**BASE, "since": "2026-11-28"}, today)
+    assert errors == {"since": "date 2026-11-28 is in the future"}
+
+
 # -- the form's checks, without the app ------------------------------------------
 
 BASE = {

@@ -84,6 +84,8 @@ def test_thresholds_list_domain_defaults_but_not_the_snooze_limit() -> None:
     assert specs["upcoming_step_days"].default == 3 and specs["upcoming_step_days"].whole
     assert specs["unplanned_change_ratio"].default == 0.1 and not specs["unplanned_change_ratio"].whole
     assert "urgent_snooze_limit_hours" not in specs and "crisis_text" not in specs
+    # R8's triggers are constants of the program (tracker.domain.safety), not settings
+    assert "crisis_mood_max" not in specs and "crisis_recent_days" not in specs
 
 
 @pytest.mark.parametrize(
@@ -91,7 +93,7 @@ def test_thresholds_list_domain_defaults_but_not_the_snooze_limit() -> None:
     [
         ("missed_after_hours", "", None),
         ("missed_after_hours", " 8 ", 8),
-        ("crisis_mood_max", "0", 0),
+        ("missed_count", "1", 1),
         ("flare_ratio", "1,5", 1.5),
         ("unplanned_change_ratio", "0.2", 0.2),
     ],
@@ -106,7 +108,7 @@ def test_parse_threshold_accepts(name: str, raw: str, expected: float | None) ->
     [
         ("missed_after_hours", "2.5", "whole number"),
         ("missed_after_hours", "0", "from 1"),
-        ("crisis_mood_max", "11", "0 to 10"),
+        ("missed_count", "0", "from 1"),
         ("flare_ratio", "-1", "more than zero"),
         ("unplanned_change_ratio", "1.5", "below 1"),
         ("flare_ratio", "inf", "not a number"),

@@ -348,6 +348,39 @@ async def test_reminders_dialog_dismisses_one(
         assert state is not None and (state.dismissed or state.snoozed_until is not None)
 
 
+async def test_a_dismissed_urgent_reminder_comes_back_when_it_gets_worse(
+    seeded_path: Path, clock: Any, settle: Any, open_db: Any
+) -> None:
+    """Dismiss the crisis reminder on Today; a new entry written elsewhere brings it back at once."""
+    from tracker.services import checkins, symptoms
+    from tracker.ui.widgets.reminders import RemindersModal
+
+    db = open_db(seeded_path)
+    with db.write() as session:
+        checkins.set_checkin(session=session, day=TODAY - timedelta(days=1), mood=1, now=NOW)
+    app = TrackerApp(seeded_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen) and screen.data is not None
+        assert screen.data.reminders[0].rule == "R8"
+        await pilot.press("i")
+        assert isinstance(app.screen, RemindersModal)
+        await pilot.press("d")  # the first one, urgent: quiet for 24 hours at most
+        await settle(pilot)
+        assert "R8" not in {r.rule for r in screen.data.reminders}
+        assert "at most (sooner if it gets worse)" in status_text(app)
+        with db.write() as session:  # another shell: `tracker log symptom self-harm-thoughts 1`
+            harm = symptoms.find_symptom(session=session, name="self-harm-thoughts")
+            symptoms.rate_symptom(session=session, symptom_id=harm.id or 0, day=TODAY, severity=1, now=NOW)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("t")  # back to Today: it reads the day again
+        await settle(pilot)
+        assert screen.data.reminders[0].rule == "R8"
+        assert "thoughts of self-harm" in screen.data.reminders[0].message
+
+
 def test_a_bare_time_belongs_to_the_day_shown() -> None:
     from zoneinfo import ZoneInfo
 

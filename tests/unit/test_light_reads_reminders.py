@@ -5,7 +5,8 @@ through indexes only.
 The data: Sertraline 25 mg at 08:00 and 20:00 since January; a plan agreed with Dr Rao and
 started on Sun 1 Nov (step 1, 50 mg a day; step 2, 37.5 mg, planned for Sun 29 Nov); two
 evening doses missed, one morning dose of 12.5 mg, brain zaps severe on two days, thoughts
-of self-harm logged the day before. Now is Fri 27 Nov 2026, 12:00 in London (GMT = UTC).
+of self-harm logged for the day before (written now); an archived citalopram whose
+prescription is still current. Now is Fri 27 Nov 2026, 12:00 in London (GMT = UTC).
 """
 
 from __future__ import annotations
@@ -132,8 +133,14 @@ def test_the_same_context_and_reminders_from_a_session_and_a_plain_connection(
     assert ctx_raw.baseline_mean_burden == 1.5
     assert dict(ctx_raw.daily_burden) == {date(2026, 11, 25): 5, date(2026, 11, 26): 6, TODAY: 0}
     assert dict(ctx_raw.severe_days) == {"Brain zaps": {date(2026, 11, 25), date(2026, 11, 26)}}
-    assert set(ctx_raw.crisis_days) == {date(2026, 11, 26)}
-    assert dict(ctx_raw.mood) == {date(2026, 11, 25): 4, date(2026, 11, 26): 4}
+    # today's "none" (0) and moods of 4 and 6 are not crisis entries
+    assert ctx_raw.crisis_entries == (rs.rules.CrisisEntry(date(2026, 11, 26), NOW, "self-harm", 1),)
+    # what was logged as taken each day: 12.5 + 25 on the 24th, then the mornings only
+    assert {day: mg for (med, day), mg in ctx_raw.daily_taken.items() if med == med_id} == {
+        date(2026, 11, 24): 37.5,
+        date(2026, 11, 25): 25,
+        date(2026, 11, 26): 25,
+    }
     assert ctx_raw.appointments == (NOW - timedelta(days=29),)
     assert all(d.taken_at is not None and d.taken_at.tzinfo is not None for d in ctx_raw.doses)
     assert sorted((d.taken_at, d.amount_mg) for d in ctx_raw.doses if d.taken_at) == [
@@ -158,15 +165,17 @@ def test_the_reminders_due_worked_out_by_hand(db: Database, scenario: tuple[int,
     med_id, plan_id = scenario
     with Reader(db.path).read() as conn:
         found = rs.active_reminders(session=conn, now=NOW, tz=LONDON)
+    citalopram = med_id + 1
     assert [(r.rule, r.severity, r.key) for r in found] == [
-        ("R8", "urgent", "R8:2026-11-26"),  # self-harm logged yesterday (today's 0 means none)
+        ("R4", "urgent", f"R4:med{citalopram}:archived"),  # archived, its prescription still current
+        ("R8", "urgent", "R8:crisis"),  # self-harm logged for yesterday (today's 0 means none)
         ("R2", "warning", f"R2:plan{plan_id}:step2"),  # step 2 in 2 days, symptoms not settled
         ("R4", "warning", f"R4:med{med_id}:2026-11-24T08:00Z"),  # 12.5 mg against the step's 25 mg
         ("R5", "warning", f"R5:med{med_id}:2026-11-26T20:00Z"),  # two evenings missed in 3 days
         ("R1", "info", f"R1:plan{plan_id}:step2"),  # step 2 on Sun 29 Nov
         ("R6", "info", f"R6:plan{plan_id}"),  # no appointment within 28 days, none booked
-        ("R9", "info", f"R9:med{med_id}:2026-11-27T08:00Z"),  # today's doses, not logged yet
-        ("R9", "info", f"R9:med{med_id}:2026-11-27T20:00Z"),
+        # 08:00 came 4 hours ago and is not logged; 20:00 is not due yet (and more than an hour away)
+        ("R9", "info", f"R9:med{med_id}:2026-11-27T08:00Z"),
     ]
     by_rule = {r.rule: r for r in found}
     assert by_rule["R2"].message == (
@@ -180,7 +189,7 @@ def test_the_reminders_due_worked_out_by_hand(db: Database, scenario: tuple[int,
         "says 25 mg."
     )
     assert by_rule["R5"].message.startswith(
-        "2 scheduled doses of Sertraline in the last 3 days are not logged (Wed 20:00, Thu 20:00)."
+        "2 scheduled doses of Sertraline in the last 3 days are not logged as taken (Wed 20:00, Thu 20:00)."
     )
     assert by_rule["R1"].message.startswith(
         "Your next step (50 mg to 37.5 mg) is planned for Sun 29 Nov 2026."
@@ -191,16 +200,16 @@ def test_dismissals_and_snoozes_are_read_the_same_way(db: Database, scenario: tu
     med_id, plan_id = scenario
     with db.write() as s:
         rs.dismiss_reminder(session=s, key=f"R6:plan{plan_id}", now=NOW, tz=LONDON)
-        rs.snooze_reminder(session=s, key=f"R9:med{med_id}:2026-11-27T20:00Z", now=NOW, hours=2, tz=LONDON)
-    later = NOW + timedelta(hours=1)
+        rs.snooze_reminder(session=s, key=f"R9:med{med_id}:2026-11-27T08:00Z", now=NOW, hours=1, tz=LONDON)
+    later = NOW + timedelta(minutes=30)
     with db.read() as s:
         via_orm = rs.active_reminders(session=s, now=later, tz=LONDON)
     with Reader(db.path).read() as conn:
         via_raw = rs.active_reminders(session=conn, now=later, tz=LONDON)
-        after_snooze = rs.active_reminders(session=conn, now=NOW + timedelta(hours=2, minutes=1), tz=LONDON)
+        after_snooze = rs.active_reminders(session=conn, now=NOW + timedelta(hours=1, minutes=1), tz=LONDON)
     assert via_raw == via_orm
-    assert [r.rule for r in via_raw] == ["R8", "R2", "R4", "R5", "R1", "R9"]
-    assert [r.key for r in after_snooze if r.rule == "R9"][-1] == f"R9:med{med_id}:2026-11-27T20:00Z"
+    assert [r.rule for r in via_raw] == ["R4", "R8", "R2", "R4", "R5", "R1"]
+    assert [r.key for r in after_snooze if r.rule == "R9"] == [f"R9:med{med_id}:2026-11-27T08:00Z"]
 
 
 def test_a_write_session_sees_what_it_has_not_flushed_yet(db: Database, scenario: tuple[int, int]) -> None:
@@ -211,7 +220,9 @@ def test_a_write_session_sees_what_it_has_not_flushed_yet(db: Database, scenario
         keys = {r.key for r in rs.active_reminders(session=s, now=NOW, tz=LONDON)}
         s.rollback()
     assert f"R9:med{med_id}:2026-11-27T08:00Z" not in keys
-    assert f"R9:med{med_id}:2026-11-27T20:00Z" in keys
+    with db.read() as s:
+        keys = {r.key for r in rs.active_reminders(session=s, now=NOW, tz=LONDON)}
+    assert f"R9:med{med_id}:2026-11-27T08:00Z" in keys  # rolled back: due again
 
 
 def test_current_steps_and_plan_info_agree_between_a_session_and_a_plain_connection(
@@ -287,6 +298,9 @@ def test_the_plain_queries_read_no_big_table_end_to_end(db: Database, scenario: 
     assert any("ix_doseevent_med_taken (medication_id=? AND taken_at>? AND taken_at<?)" in x for x in lines)
     assert any("ix_checkin_baseline (is_baseline=?)" in x for x in lines)
     assert any("ix_doseevent_day (day>?)" in x for x in lines)
+    # R8 reads entries by when they were written, for any day, through indexes
+    assert any("ix_checkin_logged_at (logged_at>?)" in x for x in lines)
+    assert any("SEARCH e USING INDEX sqlite_autoindex_symptomentry_1 (symptom_id=?)" in x for x in lines)
 
 
 def test_the_read_modules_load_without_the_orm() -> None:

@@ -193,16 +193,20 @@ def test_migration_0006_keeps_every_row(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "schema_0002_query_indexes.db", old)
     with sqlite3.connect(old) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        before = {
-            t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+        # the columns each table had: a later migration may add some (0004_medication_started)
+        columns = {
+            t: ", ".join(f'"{c[1]}"' for c in conn.execute(f"PRAGMA table_info({t})"))
             for t in tables
             if t != "alembic_version"
+        }
+        before = {
+            t: conn.execute(f"SELECT {cols} FROM {t} ORDER BY 1").fetchall() for t, cols in columns.items()
         }
     conn.close()
     database = open_database(old)
     database.close()
     with sqlite3.connect(old) as conn:
-        after = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in before}
+        after = {t: conn.execute(f"SELECT {columns[t]} FROM {t} ORDER BY 1").fetchall() for t in before}
         new = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     conn.close()
     assert after == before and sum(map(len, before.values())) > 0

@@ -1,4 +1,8 @@
-"""Reminder rules R1-R11: each threshold just inside and just outside, wording, ordering, dismissal, DST."""
+"""Reminder rules R1-R12: each threshold just inside and just outside, wording, ordering, dismissal, DST.
+
+The safety rules added by issue 13 (urgent silencing, every kind of reduction, skipped doses,
+R8 by when an entry was written, R9 timing, R10 start dates, R12) are in test_reminders_safety.py.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import pytest
 
 from tracker.domain.reminders import (
     RULES,
+    CrisisEntry,
     DismissalState,
     DoseInfo,
     MedicationInfo,
@@ -36,6 +41,7 @@ from tracker.domain.reminders import (
     rule_r9,
     rule_r10,
     rule_r11,
+    rule_r12,
     scheduled_doses,
     snooze,
     visible,
@@ -93,6 +99,14 @@ def taper_plan(
 def ctx_of(**kwargs: object) -> ReminderContext:
     base = ReminderContext(medications=(SERTRALINE, PAROXETINE))
     return replace(base, **kwargs)  # type: ignore[arg-type]
+
+
+def harm(day: date, written: datetime = NOW, value: int = 1) -> CrisisEntry:
+    return CrisisEntry(day, written, "self-harm", value)
+
+
+def low_mood(day: date, mood: int, written: datetime = NOW) -> CrisisEntry:
+    return CrisisEntry(day, written, "low-mood", mood)
 
 
 def rules_of(reminders: list[Reminder]) -> list[str]:
@@ -229,8 +243,8 @@ def _flare(
 def test_r3_twice_the_mean_before_and_three_above_baseline_is_urgent() -> None:
     [reminder] = _flare(10, [4, 4, 4], baseline=1.0)  # 4 >= 2 * 2 and 4 >= 1 + 3
     assert (reminder.severity, reminder.action, reminder.snooze_limit_hours) == ("urgent", "clinician", 24)
-    assert reminder.key == "R3:plan7:2026-11-17"
-    assert "since the reduction of sertraline on Tue 17 Nov 2026" in reminder.message
+    assert reminder.key == "R3:med1:2026-11-17"
+    assert "since the reduction of sertraline in your taper plan on Tue 17 Nov 2026" in reminder.message
     assert "they may consider returning to the previous dose and reducing more slowly" in reminder.message
 
 
@@ -350,7 +364,7 @@ def test_r5_two_missed_in_three_days_counts_from_six_hours_after_the_dose() -> N
     assert reminder.key == "R5:med1:2026-11-27T08:00Z"
     assert reminder.fingerprint == "2026-11-26T08:00Z|2026-11-27T08:00Z"
     assert reminder.message.startswith(
-        "2 scheduled doses of sertraline in the last 3 days are not logged (Thu 08:00, Fri 08:00)."
+        "2 scheduled doses of sertraline in the last 3 days are not logged as taken (Thu 08:00, Fri 08:00)."
     )
     assert _r5(SERTRALINE, logged, utc(2026, 11, 27, 13, 59)) == []  # 5 h 59 min: only one missed yet
 
@@ -369,12 +383,16 @@ def test_r5_one_missed_dose_matters_with_a_half_life_of_24_hours_not_25() -> Non
     assert _r5(replace(SERTRALINE, half_life_hours=25.0), logged, now) == []
 
 
-def test_r5_a_skipped_entry_is_logged_not_missed() -> None:
+def test_r5_a_skipped_dose_counts_the_same_as_a_missed_one() -> None:
     logged = (
         taken(1, utc(2026, 11, 25, 8), 20.0),
         DoseInfo(1, utc(2026, 11, 26, 8), None, 0.0, "skipped"),
+        taken(1, utc(2026, 11, 27, 8), 20.0),
     )
-    assert _r5(SERTRALINE, logged, utc(2026, 11, 27, 14, 0)) == []
+    assert _r5(SERTRALINE, logged[:1] + logged[2:], utc(2026, 11, 27, 14, 0)) == []  # one missed: not yet
+    logged_missing_27 = logged[:2]
+    [reminder] = _r5(SERTRALINE, logged_missing_27, utc(2026, 11, 27, 14, 0))
+    assert "(Thu 08:00, Fri 08:00)" in reminder.message
 
 
 def test_r5_archived_medication_gets_no_missed_reminder() -> None:
@@ -436,37 +454,42 @@ def test_r7_starting_without_recorded_agreement_is_blocked_with_a_reason() -> No
 
 
 def test_r8_thoughts_of_self_harm_at_any_severity_are_urgent_with_the_crisis_text() -> None:
-    [reminder] = rule_r8(ctx_of(crisis_days=frozenset({TODAY})), NOW, LONDON)
+    [reminder] = rule_r8(ctx_of(crisis_entries=(harm(TODAY),)), NOW, LONDON)
     assert (reminder.severity, reminder.action, reminder.snooze_limit_hours) == ("urgent", "help", 24)
     assert reminder.message.startswith(
-        "You logged thoughts of self-harm on Fri 27 Nov 2026. If you are in danger or thinking about "
+        "You logged thoughts of self-harm for Fri 27 Nov 2026. If you are in danger or thinking about "
         "harming yourself, contact your local emergency number or a crisis line now."
     )
+    assert rule_r8(ctx_of(crisis_entries=(harm(TODAY, value=0),)), NOW, LONDON) == []  # 0 means none
 
 
 def test_r8_mood_one_or_lower_but_not_two_and_uses_the_settings_text() -> None:
     settings = ReminderSettings(crisis_text="Call 116 123 (Samaritans).")
-    [reminder] = rule_r8(ctx_of(mood={TODAY - days(1): 1}, settings=settings), NOW, LONDON)
-    assert reminder.message.startswith("You logged a very low mood (1) on Thu 26 Nov 2026. Call 116 123")
-    assert rule_r8(ctx_of(mood={TODAY: 2}), NOW, LONDON) == []
+    [reminder] = rule_r8(
+        ctx_of(crisis_entries=(low_mood(TODAY - days(1), 1),), settings=settings), NOW, LONDON
+    )
+    assert reminder.message.startswith("You logged a very low mood (1) for Thu 26 Nov 2026. Call 116 123")
+    assert rule_r8(ctx_of(crisis_entries=(low_mood(TODAY, 2),)), NOW, LONDON) == []
 
 
-def test_r8_looks_at_the_last_three_days_only() -> None:
-    assert len(rule_r8(ctx_of(crisis_days=frozenset({TODAY - days(2)})), NOW, LONDON)) == 1
-    assert rule_r8(ctx_of(crisis_days=frozenset({TODAY - days(3)})), NOW, LONDON) == []
+def test_r8_looks_at_entries_written_in_the_last_three_days() -> None:
+    assert len(rule_r8(ctx_of(crisis_entries=(harm(TODAY - days(3), NOW - days(3)),)), NOW, LONDON)) == 1
+    old = harm(TODAY - days(3), NOW - days(3) - timedelta(minutes=1))
+    assert rule_r8(ctx_of(crisis_entries=(old,)), NOW, LONDON) == []
 
 
 # --------------------------------------------------------------------------- R9
 
 
-def test_r9_lists_every_unlogged_dose_of_today_in_time_order() -> None:
+def test_r9_lists_the_unlogged_doses_whose_time_has_come_in_time_order() -> None:
     ctx = ctx_of(
-        prescriptions=(daily(1, 50.0, time(20), time(8)), daily(2, 10.0, time(9))),
+        prescriptions=(daily(1, 50.0, time(20), time(8), time(11)), daily(2, 10.0, time(9))),
         doses=(taken(1, utc(2026, 11, 27, 8), 50.0),),
     )
     reminders = rule_r9(ctx, NOW, LONDON)
-    assert [r.key for r in reminders] == ["R9:med2:2026-11-27T09:00Z", "R9:med1:2026-11-27T20:00Z"]
-    assert reminders[1].message == "Not logged yet: sertraline 50 mg, scheduled for 20:00 today."
+    # 08:00 logged; 09:00 and 11:00 are due (within 6 h); 20:00 is not due yet
+    assert [r.key for r in reminders] == ["R9:med2:2026-11-27T09:00Z", "R9:med1:2026-11-27T11:00Z"]
+    assert reminders[1].message == "Due now, not logged yet: sertraline 50 mg, scheduled for 11:00."
     assert {r.severity for r in reminders} == {"info"}
 
 
@@ -474,7 +497,7 @@ def test_overlapping_prescriptions_never_add_up_the_latest_start_is_in_force() -
     """The shared schedule rule (tracker.domain.schedule), as Today and Trends: no sum of the two."""
     ctx = ctx_of(prescriptions=(daily(1, 25.0, time(8), start=date(2026, 11, 1)), daily(1, 50.0, time(8))))
     [due] = rule_r9(ctx, NOW, LONDON)
-    assert due.message == "Not logged yet: sertraline 25 mg, scheduled for 08:00 today."
+    assert due.message == "Due now, not logged yet: sertraline 25 mg, scheduled for 08:00."
     assert rule_r4(replace(ctx, doses=(taken(1, utc(2026, 11, 27, 8), 25.0),)), NOW, LONDON) == []
     [differs] = rule_r4(replace(ctx, doses=(taken(1, utc(2026, 11, 27, 8), 75.0),)), NOW, LONDON)
     assert "75 mg" in differs.message and "25 mg" in differs.message
@@ -482,18 +505,20 @@ def test_overlapping_prescriptions_never_add_up_the_latest_start_is_in_force() -
     tie = ctx_of(
         prescriptions=(replace(daily(1, 50.0, time(8)), id=7), replace(daily(1, 25.0, time(8)), id=3))
     )
-    assert rule_r9(tie, NOW, LONDON)[0].message.startswith("Not logged yet: sertraline 50 mg")
+    assert rule_r9(tie, NOW, LONDON)[0].message.startswith("Due now, not logged yet: sertraline 50 mg")
 
 
 # --------------------------------------------------------------------------- R10
 
 
-def test_r10_first_six_weeks_of_a_new_medication() -> None:
-    inside = ctx_of(prescriptions=(daily(1, 50.0, start=TODAY - days(41)),))
-    [reminder] = rule_r10(inside, NOW, LONDON)
+def test_r10_first_six_weeks_of_a_new_medication_by_the_day_the_user_started_it() -> None:
+    def started(n: int) -> ReminderContext:
+        med = replace(SERTRALINE, started_on=TODAY - days(n))
+        return ctx_of(medications=(med,), prescriptions=(daily(1, 50.0, start=TODAY),))
+
+    [reminder] = rule_r10(started(41), NOW, LONDON)
     assert reminder.message.startswith("You started sertraline on Sat 17 Oct 2026. These medicines can take")
-    outside = ctx_of(prescriptions=(daily(1, 50.0, start=TODAY - days(42)),))
-    assert rule_r10(outside, NOW, LONDON) == []
+    assert rule_r10(started(42), NOW, LONDON) == []
 
 
 def test_r10_a_dose_increase_counts_a_decrease_does_not() -> None:
@@ -533,8 +558,9 @@ def test_r11_quiet_with_a_follow_up_prescription_or_a_plan() -> None:
 
 def test_evaluate_sorts_urgent_then_warning_then_info_then_by_rule_number() -> None:
     ctx = ctx_of(
-        crisis_days=frozenset({TODAY}),  # R8 urgent
-        prescriptions=(daily(1, 50.0, time(20), start=TODAY, end=TODAY + days(2)),),  # R9, R10, R11
+        medications=(SERTRALINE, replace(PAROXETINE, started_on=TODAY)),  # R10
+        crisis_entries=(harm(TODAY),),  # R8 urgent
+        prescriptions=(daily(2, 20.0, time(11), start=TODAY, end=TODAY + days(2)),),  # R9, R11
         plans=(taper_plan(TODAY + days(1), plan_id=8, status="agreed"),),  # R1 info
     )
     reminders = evaluate(ctx, NOW, LONDON)
@@ -544,7 +570,8 @@ def test_evaluate_sorts_urgent_then_warning_then_info_then_by_rule_number() -> N
 
 
 def test_every_rule_function_is_registered_in_order() -> None:
-    assert list(RULES) == [f"R{i}" for i in range(1, 12)]
+    assert list(RULES) == [f"R{i}" for i in range(1, 13)]
+    assert RULES["R12"] is rule_r12
 
 
 # --------------------------------------------------------------------------- dismiss and snooze
@@ -556,14 +583,14 @@ def _warning() -> Reminder:
 
 
 def _crisis(day: date = TODAY) -> Reminder:
-    [reminder] = rule_r8(ctx_of(crisis_days=frozenset({day})), NOW, LONDON)
+    [reminder] = rule_r8(ctx_of(crisis_entries=(harm(day),)), NOW, LONDON)
     return reminder
 
 
 def test_a_dismissed_reminder_stays_hidden_until_its_fingerprint_changes() -> None:
     reminder = _warning()
     state = dismiss(reminder, NOW)
-    assert state == DismissalState(reminder.key, reminder.fingerprint, dismissed=True, dismissed_at=NOW)
+    assert state == DismissalState(reminder.key, reminder.fingerprint, dismissed=True)
     assert visible([reminder], [state], NOW + days(30)) == []
     changed = replace(reminder, fingerprint=reminder.fingerprint + "|new")
     assert visible([changed], [state], NOW) == [changed]
@@ -593,11 +620,9 @@ def test_dismissing_r8_is_a_24_hour_snooze_and_never_hides_it_longer() -> None:
     assert (state.dismissed, state.snoozed_until) == (False, NOW + timedelta(hours=24))
     assert visible([crisis], [state], NOW + timedelta(hours=23, minutes=59)) == []
     assert visible([crisis], [state], NOW + timedelta(hours=24)) == [crisis]
-    # Even a stored "dismissed" flag only hides it for 24 hours from the dismissal.
-    stored = DismissalState(crisis.key, crisis.fingerprint, dismissed=True, dismissed_at=NOW)
-    assert visible([crisis], [stored], NOW + timedelta(hours=23)) == []
-    assert visible([crisis], [stored], NOW + timedelta(hours=24)) == [crisis]
-    assert visible([crisis], [replace(stored, dismissed_at=None)], NOW) == [crisis]
+    # A stored "dismissed" flag (an old row, an edited file) never hides an urgent reminder.
+    stored = DismissalState(crisis.key, crisis.fingerprint, dismissed=True)
+    assert visible([crisis], [stored], NOW) == [crisis]
 
 
 # --------------------------------------------------------------------------- DST and time zones
@@ -608,9 +633,11 @@ def test_spring_forward_a_0130_dose_moves_to_0200_local() -> None:
     ctx = ReminderContext(
         medications=(PAROXETINE,), prescriptions=(daily(2, 20.0, time(1, 30), start=spring),)
     )
-    [due] = rule_r9(ctx, utc(2026, 3, 29, 0, 30), LONDON)
+    [due] = rule_r9(ctx, utc(2026, 3, 29, 1, 0), LONDON)
     assert due.key == "R9:med2:2026-03-29T01:00Z"  # 02:00 BST
-    assert "scheduled for 02:00 today" in due.message
+    assert "scheduled for 02:00" in due.message
+    [soon] = rule_r9(ctx, utc(2026, 3, 29, 0, 30), LONDON)  # 00:30 GMT: half an hour before
+    assert soon.message == "Coming up at 02:00: paroxetine 20 mg."
     assert rule_r5(ctx, utc(2026, 3, 29, 6, 59), LONDON) == []
     [missed] = rule_r5(ctx, utc(2026, 3, 29, 7, 0), LONDON)
     assert missed.key == "R5:med2:2026-03-29T01:00Z"
@@ -634,10 +661,13 @@ def test_after_a_time_zone_change_today_and_missed_doses_follow_the_new_zone() -
     assert [r.key for r in rule_r5(ctx, afternoon, LONDON)] == ["R5:med2:2026-11-27T08:00Z"]
     assert rule_r5(ctx, afternoon, NEW_YORK) == []  # 08:00 EST is 13:00Z: missed only from 19:00Z
     assert len(rule_r5(ctx, utc(2026, 11, 27, 19), NEW_YORK)) == 1
-    assert [r.key for r in rule_r9(ctx, afternoon, NEW_YORK)] == ["R9:med2:2026-11-27T13:00Z"]
-    night = utc(2026, 11, 28, 3)  # already the 28th in London, still the 27th (22:00) in New York
-    assert [r.key for r in rule_r9(ctx, night, LONDON)] == ["R9:med2:2026-11-28T08:00Z"]
-    assert [r.key for r in rule_r9(ctx, night, NEW_YORK)] == ["R9:med2:2026-11-27T13:00Z"]
+    assert [r.key for r in rule_r9(ctx, afternoon, NEW_YORK)] == ["R9:med2:2026-11-27T13:00Z"]  # 2 h ago
+    assert rule_r9(ctx, afternoon, LONDON) == []  # 7 h after 08:00 GMT: missed, no longer due
+    noon = utc(2026, 11, 27, 12, 30)  # 12:30 in London (due), 07:30 in New York (coming up)
+    [london] = rule_r9(ctx, noon, LONDON)
+    [new_york] = rule_r9(ctx, noon, NEW_YORK)
+    assert (london.key, new_york.key) == ("R9:med2:2026-11-27T08:00Z", "R9:med2:2026-11-27T13:00Z")
+    assert new_york.message == "Coming up at 08:00: paroxetine 20 mg."
 
 
 def test_a_naive_now_is_refused() -> None:
@@ -648,62 +678,106 @@ def test_a_naive_now_is_refused() -> None:
 # --------------------------------------------------------------------------- wording
 
 
+# An instruction to change a dose, in any of the forms a message could take (DOMAIN.md "Wording":
+# never an instruction to change a dose; "talk to your prescriber" is the way).
 FORBIDDEN = [
-    r"\bincrease your dose",
-    r"\breduce your dose to\b",
-    r"\bdecrease your dose",
-    r"\bchange your dose",
-    r"\bstop taking\b",
-    r"\bstart taking\b",
-    r"\btake more\b",
-    r"\btake less\b",
-    r"\byou should (reduce|take|stop|increase)",
-    r"\bskip",
-    r"\bdouble (your|the) dose",
-    r"\bhalve\b",
+    r"\b(reduce|lower|decrease|increase|raise|change|adjust|halve|double|stop|skip|cut)\s+(your|the|this|a)\s+"
+    r"(dose|medicine|medication|tablets?|pills?)",
+    r"\btake (more|less|fewer|an extra|another|half)\b",
+    r"\b(stop|start) taking\b",
+    r"\byou should (reduce|take|stop|increase|skip|lower|raise)",
+    r"(^|[.!:;]\s+)(reduce|increase|lower|raise|stop|skip|halve|double|take|cut)\b",
+    r"\b(reduce|increase|lower|raise) (it|to)\b",
+    r"\bskip (a|the|your|tomorrow|today|one)\b",
 ]
 
 
+def _prescribed_then_lower() -> ReminderContext:
+    """Sertraline 100 mg, then 50 mg from 5 days ago (a reduction by prescription), a flare since."""
+    burden = {TODAY - days(5 + i): 1 for i in range(1, 8)} | {TODAY - days(i): 5 for i in range(3)}
+    return ctx_of(
+        prescriptions=(
+            daily(1, 100.0, start=date(2026, 1, 1), end=TODAY - days(6)),
+            daily(1, 50.0, start=TODAY - days(5)),
+        ),
+        doses=(taken(1, utc(2026, 11, 27, 8), 30.0),),
+        daily_burden=burden,
+    )
+
+
+def _doses_lower() -> ReminderContext:
+    """Sertraline 100 mg prescribed; 80 mg logged for the last 4 days (a reduction by logged doses)."""
+    burden = {TODAY - days(4 + i): 1 for i in range(1, 8)} | {TODAY - days(i): 5 for i in range(3)}
+    return ctx_of(
+        prescriptions=(daily(1, 100.0),),
+        daily_taken={(1, TODAY - days(i)): 80.0 for i in range(1, 5)},
+        daily_burden=burden,
+    )
+
+
 def _scenarios() -> list[tuple[ReminderContext, datetime, ZoneInfo]]:
-    """Contexts that between them make every rule and message variant fire."""
+    """Contexts that between them make every rule and every message variant and fragment appear."""
     reduced = TODAY - days(10)
     flare_burden = {reduced - days(i): 2 for i in range(1, 8)} | {TODAY: 9, TODAY - days(1): 9}
     plan = taper_plan(TODAY + days(2), last_reduction=reduced)
-    first_step = PlanInfo(3, 2, "agreed", None, (StepInfo(1, 15.0, TODAY + days(2), 28, "planned"),))
     draft = PlanInfo(4, 2, "draft", None, (StepInfo(1, 15.0, TODAY + days(5), 28, "planned"),))
-    finished = PlanInfo(5, 2, "active", None, (StepInfo(1, 10.0, TODAY - days(5), 28, "current"),))
     rich = ctx_of(
-        plans=(plan, first_step, draft, finished),
-        prescriptions=(
-            daily(1, 75.0, time(8), start=TODAY - days(20), end=TODAY + days(5)),
-            daily(1, 50.0, time(8), start=date(2026, 1, 1), end=TODAY - days(21)),
-            daily(2, 20.0, time(8), time(20), start=TODAY - days(3)),
-        ),
-        doses=(
-            taken(1, utc(2026, 11, 27, 8), 60.0),
-            DoseInfo(1, None, utc(2026, 11, 27, 10), 20.0, "extra"),
-            taken(2, utc(2026, 11, 26, 8), 0.0),
-            taken(2, utc(2026, 11, 24, 8), 20.0),
-        ),
+        plans=(plan, draft),
+        prescriptions=(daily(1, 75.0, time(8), start=TODAY - days(20)),),
+        doses=(taken(1, utc(2026, 11, 27, 8), 60.0), DoseInfo(1, None, utc(2026, 11, 27, 10), 20.0, "extra")),
         daily_burden=flare_burden,
         baseline_mean_burden=1.0,
         severe_days={"brain zaps": {TODAY, TODAY - days(1)}},
-        crisis_days=frozenset({TODAY}),
-        mood={TODAY: 0},
+        crisis_entries=(harm(TODAY), low_mood(TODAY, 0)),
     )
-    no_prescription = PlanInfo(3, 2, "agreed", None, (StepInfo(1, 15.0, TODAY + days(2), 28, "planned"),))
-    low_mood_only = ctx_of(mood={TODAY: 1}, plans=(no_prescription,))
-    self_harm_only = ctx_of(crisis_days=frozenset({TODAY}))
+    first_step = PlanInfo(3, 2, "agreed", None, (StepInfo(1, 15.0, TODAY + days(2), 28, "planned"),))
+    finished = PlanInfo(5, 2, "active", None, (StepInfo(1, 10.0, TODAY - days(5), 28, "current"),))
+    step_to_and_check_in = ctx_of(plans=(first_step, finished))
+    # R2 without a baseline: the week before the current step (30 Oct) had a mean of 1
+    before_step = {date(2026, 10, 30) - days(i): 1 for i in range(1, 8)} | {TODAY: 4}
+    no_baseline = ctx_of(plans=(taper_plan(TODAY + days(2)),), daily_burden=before_step)
+    archived = ctx_of(medications=(replace(SERTRALINE, archived=True),), prescriptions=(daily(1, 50.0),))
+    not_taken = ctx_of(
+        prescriptions=(daily(1, 50.0),),
+        doses=tuple(DoseInfo(1, utc(2026, 11, 24 + i, 8), None, 0.0, "skipped") for i in range(4)),
+    )
+    zero = ctx_of(prescriptions=(daily(2, 20.0, time(8)),), doses=(taken(2, utc(2026, 11, 27, 8), 0.0),))
     short_half_life = ReminderContext(
         medications=(PAROXETINE,), prescriptions=(daily(2, 20.0, time(8), start=TODAY),)
     )
+    missed_many = ctx_of(
+        prescriptions=(daily(1, 50.0, time(8), time(20)),),
+        doses=(taken(1, utc(2026, 11, 26, 8), 50.0),),
+    )
     no_dose = ctx_of(prescriptions=(daily(1, 50.0),), doses=(taken(1, NOW - days(3), 50.0),))
+    phq9 = ctx_of(crisis_entries=(CrisisEntry(TODAY - days(6), NOW, "phq9-item9", 2),))
+    due_and_upcoming = ctx_of(prescriptions=(daily(1, 50.0, time(8), time(12, 30)),))
+    starting = ctx_of(
+        medications=(SERTRALINE, replace(PAROXETINE, started_on=TODAY - days(3))),
+        prescriptions=(
+            daily(1, 50.0, start=date(2026, 1, 1), end=TODAY - days(11)),
+            daily(1, 100.0, start=TODAY - days(10), end=TODAY + days(3)),
+            daily(2, 20.0, start=TODAY - days(3)),
+        ),
+        doses=(taken(1, utc(2026, 11, 27, 8), 100.0), taken(2, utc(2026, 11, 27, 8), 20.0)),
+    )
+    overdose = ctx_of(prescriptions=(daily(1, 100.0),), daily_taken={(1, TODAY): 250.0})
     return [
         (rich, NOW, LONDON),
-        (low_mood_only, NOW, LONDON),
-        (self_harm_only, NOW, LONDON),
+        (step_to_and_check_in, NOW, LONDON),
+        (no_baseline, NOW, LONDON),
+        (_prescribed_then_lower(), NOW, LONDON),
+        (_doses_lower(), NOW, LONDON),
+        (archived, NOW, LONDON),
+        (not_taken, NOW, LONDON),
+        (zero, NOW, LONDON),
         (short_half_life, utc(2026, 11, 27, 15), LONDON),
+        (missed_many, NOW, LONDON),
         (no_dose, NOW, LONDON),
+        (phq9, NOW, LONDON),
+        (due_and_upcoming, NOW, LONDON),
+        (starting, NOW, LONDON),
+        (overdose, NOW, LONDON),
     ]
 
 
@@ -713,35 +787,51 @@ def _all_reminders() -> list[Reminder]:
     return found
 
 
-def test_scenarios_reach_every_rule_and_every_message_variant() -> None:
+def _literal_parts(template: str) -> list[str]:
+    """The fixed words of a template between its placeholders (long enough to search for)."""
+    return [part.strip() for part in re.split(r"{\w+}", template) if len(part.strip()) >= 6]
+
+
+def test_scenarios_reach_every_rule_and_every_message_variant_and_fragment() -> None:
+    """Every message any rule can produce is listed: each template's words appear in a message made."""
     reminders = _all_reminders()
     assert {r.rule for r in reminders} == set(RULES)
-    messages = " ".join(r.message for r in reminders)
-    starts = {
-        template.split("{")[0][:30]
-        for (rule, variant), template in all_message_templates().items()
-        if not template.startswith("{")
-        and variant not in {"reason_burden", "reason_severe"}
-        and not variant.startswith(("source_", "what_"))
-    }
-    missing = [start for start in starts if start not in messages]
+    messages = "\n".join(r.message for r in reminders)
+    missing = [
+        (key, part)
+        for key, template in all_message_templates().items()
+        for part in _literal_parts(template)
+        if part not in messages
+    ]
     assert missing == []
 
 
 @pytest.mark.parametrize("pattern", FORBIDDEN)
 def test_no_template_or_message_instructs_a_dose_change(pattern: str) -> None:
-    texts = list(all_message_templates().values()) + [r.message for r in _all_reminders()]
-    texts += [r.why for r in _all_reminders()]
-    offenders = [t for t in texts if re.search(pattern, t, re.IGNORECASE)]
+    reminders = _all_reminders()
+    texts = (
+        list(all_message_templates().values()) + [r.message for r in reminders] + [r.why for r in reminders]
+    )
+    offenders = [t for t in texts if re.search(pattern, t, re.IGNORECASE | re.MULTILINE)]
     assert offenders == []
 
 
-def test_forbidden_patterns_would_catch_an_instruction() -> None:
-    bad = "Skip tomorrow's dose and reduce your dose to 10 mg."
-    assert [p for p in FORBIDDEN if re.search(p, bad, re.IGNORECASE)] == [
-        r"\breduce your dose to\b",
-        r"\bskip",
-    ]
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "Reduce your dose to 10 mg.",
+        "You should increase it to 100 mg.",
+        "Take more if the symptoms are bad.",
+        "Your symptoms flared: stop taking it for a day.",
+        "Skip tomorrow's dose.",
+        "If you feel worse, take less.",
+        "Increase to 75 mg from Monday.",
+        "Halve the tablets from today.",
+        "Go on: double the dose.",
+    ],
+)
+def test_forbidden_patterns_would_catch_an_instruction(bad: str) -> None:
+    assert any(re.search(p, bad, re.IGNORECASE | re.MULTILINE) for p in FORBIDDEN)
 
 
 def test_every_reminder_has_a_why_naming_its_rule_and_a_known_action() -> None:
@@ -753,12 +843,12 @@ def test_every_reminder_has_a_why_naming_its_rule_and_a_known_action() -> None:
         assert reminder.snooze_limit_hours == (24 if reminder.severity == "urgent" else None)
 
 
-def test_urgent_only_for_r3_r4_stop_and_r8() -> None:
-    urgent = {(r.rule, r.key) for r in _all_reminders() if r.severity == "urgent"}
-    assert {rule for rule, _ in urgent} == {"R3", "R4", "R8"}
-    for rule, key in urgent:
-        if rule == "R4":
-            assert key.endswith(":stop") or key.startswith("R4:med2:")  # stop case or 0 mg without a plan
+def test_urgent_only_for_r3_r4_stop_r8_and_r12() -> None:
+    urgent = {(r.rule, r.key, r.message) for r in _all_reminders() if r.severity == "urgent"}
+    assert {rule for rule, _, _ in urgent} == {"R3", "R4", "R8", "R12"}
+    for rule, key, message in urgent:
+        if rule == "R4":  # the stop case: no dose for days, nothing taken, 0 mg without a plan, archived
+            assert "Stopping suddenly can cause withdrawal symptoms" in message, key
 
 
 def test_r1_template_is_the_one_in_domain_md() -> None:
@@ -768,3 +858,13 @@ def test_r1_template_is_the_one_in_domain_md() -> None:
         "Check with {prescriber} that it still suits you before you reduce."
     )
     assert set(re.findall(r"{(\w+)}", template)) == {"from_mg", "to_mg", "date", "prescriber"}
+
+
+def test_r12_says_domain_md_words() -> None:
+    [reminder] = rule_r12(
+        ctx_of(prescriptions=(daily(1, 100.0),), daily_taken={(1, TODAY): 250.0}), NOW, LONDON
+    )
+    assert (
+        "If you have taken more than prescribed, contact your local poisons service, a pharmacist or "
+        "emergency services now." in reminder.message
+    )

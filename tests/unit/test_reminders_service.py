@@ -1,4 +1,4 @@
-"""The reminders service on a temporary database: the context it gathers, R1-R11 through it,
+"""The reminders service on a temporary database: the context it gathers, R1-R12 through it,
 dismissals that hold until the condition changes, snoozes (urgent ones at most 24 h), DST days
 and a change of time zone."""
 
@@ -100,8 +100,8 @@ def test_urgent_reminders_come_first(db: Database, med_id: int) -> None:
         found = rs.active_reminders(session=s, now=NOW, tz=LONDON)
     assert found[0].rule == "R8" and found[0].severity == "urgent"
     assert "crisis line" in found[0].message
-    # then the warning (doses missed in the last 3 days), then the info: 08:00 and 20:00 not logged
-    assert [r.rule for r in found[1:]] == ["R5", "R9", "R9"]
+    # then the warning (doses missed in the last 3 days), then the info: 08:00 is due, 20:00 not yet
+    assert [r.rule for r in found[1:]] == ["R5", "R9"]
     assert found[0].as_json()["rule"] == "R8" and set(found[0].as_json()) >= {
         "key",
         "message",
@@ -124,12 +124,13 @@ def test_a_dismissed_reminder_stays_hidden_until_its_condition_changes(db: Datab
 
 
 def test_snooze_hides_until_the_time_given(db: Database, med_id: int) -> None:
-    evening = next(r for r in _rules(db)["R9"] if "20:00" in r.message)
+    evening = NOW.replace(hour=20, minute=10)  # the 20:00 dose is due and not logged
+    [soon] = [r for r in _rules(db, evening)["R9"] if "20:00" in r.message]
     with db.write() as s:
-        until = rs.snooze_reminder(session=s, key=evening.key, now=NOW, hours=2, tz=LONDON)
-    assert until == NOW + timedelta(hours=2)
-    assert evening.key not in {r.key for r in _rules(db, NOW + timedelta(hours=1))["R9"]}
-    assert evening.key in {r.key for r in _rules(db, NOW + timedelta(hours=2, minutes=1))["R9"]}
+        until = rs.snooze_reminder(session=s, key=soon.key, now=evening, hours=2, tz=LONDON)
+    assert until == evening + timedelta(hours=2)
+    assert soon.key not in {r.key for r in _rules(db, evening + timedelta(hours=1)).get("R9", [])}
+    assert soon.key in {r.key for r in _rules(db, evening + timedelta(hours=2, minutes=1))["R9"]}
 
 
 def test_urgent_reminders_snooze_24_hours_at_most_and_r8_is_never_dismissed_for_good(
@@ -182,19 +183,23 @@ def test_fall_back_an_ambiguous_dose_time_is_its_first_occurrence(db: Database) 
     med_id = _setup(db, [time(1, 30)])
     now = datetime(2026, 10, 25, 0, 10, tzinfo=UTC)  # Sunday 25 Oct 2026, 01:10 BST; 01:30 happens twice
     assert [r.key for r in _rules(db, now)["R9"]] == [f"R9:med{med_id}:2026-10-25T00:30Z"]
-    # a day has 25 hours: at 23:30 GMT it is still the 25th, and still the same dose
-    assert [r.key for r in _rules(db, datetime(2026, 10, 25, 23, 30, tzinfo=UTC))["R9"]] == [
+    # the 01:30 of the second occurrence (01:30 GMT) is an hour later: the dose is due, once
+    assert [r.key for r in _rules(db, datetime(2026, 10, 25, 1, 30, tzinfo=UTC))["R9"]] == [
         f"R9:med{med_id}:2026-10-25T00:30Z"
     ]
 
 
 def test_rules_follow_the_time_zone_in_settings(db: Database) -> None:
     med_id = _setup(db, [time(8)])
-    early = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 03:00 in London, 22:00 the evening before in New York
-    assert [r.key for r in _rules(db, early, tz=None)["R9"]] == [f"R9:med{med_id}:2026-11-27T08:00Z"]
+    moment = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # 09:00 in London, 04:00 in New York
+    assert [r.key for r in _rules(db, moment, tz=None)["R9"]] == [f"R9:med{med_id}:2026-11-27T08:00Z"]
     with db.write() as s:
         settings.set_setting(session=s, key="timezone", value="America/New_York")
-    assert [r.key for r in _rules(db, early, tz=None)["R9"]] == [f"R9:med{med_id}:2026-11-26T13:00Z"]
+    # in New York yesterday's 08:00 (13:00Z) was 20 hours ago (missed) and today's is 4 hours away
+    assert "R9" not in _rules(db, moment, tz=None)
+    assert [r.key for r in _rules(db, moment + timedelta(hours=4), tz=None)["R9"]] == [
+        f"R9:med{med_id}:2026-11-27T13:00Z"
+    ]
 
 
 def test_context_is_gathered_per_day_and_only_for_recent_days(db: Database, med_id: int) -> None:
@@ -242,7 +247,8 @@ def test_context_is_gathered_per_day_and_only_for_recent_days(db: Database, med_
     }
     assert dict(ctx.severe_days) == {"Brain zaps": {date(2026, 11, 20), date(2026, 11, 21)}}
     assert ctx.baseline_mean_burden == 3.0
-    assert set(ctx.crisis_days) == {TODAY - days(1)}
+    # today's 0 is "none"; yesterday's 1 is a crisis entry, written now
+    assert ctx.crisis_entries == (rs.rules.CrisisEntry(TODAY - days(1), NOW, "self-harm", 1),)
     # only the latest dose of the medication from before the window (R4's "no dose for 2 days")
     assert [d.taken_at for d in ctx.doses] == [datetime(2026, 10, 1, 8, 5, tzinfo=UTC)]
     assert ctx.planned_medication_ids == frozenset()
@@ -293,4 +299,5 @@ def test_a_flare_is_still_seen_after_a_new_plan_replaces_the_old_one(db: Databas
         change = svc.start_plan(session=s, plan_id=plan_id, now=NOW, tz=LONDON)
     assert change.prescription is None  # the first step is the dose already prescribed
     r3 = _rules(db)["R3"]
-    assert r3[0].severity == "urgent" and "reduction of Sertraline on Tue 17 Nov 2026" in r3[0].message
+    assert r3[0].severity == "urgent"
+    assert "since your prescription of Sertraline was lowered on Tue 17 Nov 2026" in r3[0].message

@@ -83,7 +83,7 @@ def test_keeping_home_time_the_dose_stays_at_eight_in_london(db: Database) -> No
         ]
     assert data.today == DAY
     assert [(row.local_time, row.status) for row in data.doses] == [(time(3), "due")]
-    assert r9 == ["Not logged yet: Sertraline 50 mg, scheduled for 03:00 today."]
+    assert r9 == ["Due now, not logged yet: Sertraline 50 mg, scheduled for 03:00."]
 
     # Taken at 03:05 New York time, logged at 04:00 as the app does (the user's zone): it fills the slot.
     with db.write() as s:

@@ -75,13 +75,11 @@ def test_travel_keeps_past_doses_taken_in_all_four_consumers(db: Database) -> No
         {"from": "2026-01-16", "zone": "America/New_York"},
     ]
 
-    # R5 the morning after (07:00 in New York): nothing missed; R9 shows the New York 08:00 slot
+    # R5 the morning after (07:00 in New York): nothing missed; R9 shows the New York 08:00 slot coming up
     with Reader(db.path).read() as conn:
         found = reminders_service.active_reminders(session=conn, now=utc(12, d=16))
     assert not {r.rule for r in found} & {"R4", "R5"}
-    assert [r.message for r in found if r.rule == "R9"] == [
-        "Not logged yet: Sertraline 50 mg, scheduled for 08:00 today."
-    ]
+    assert [r.message for r in found if r.rule == "R9"] == ["Coming up at 08:00: Sertraline 50 mg."]
 
     with db.write() as s:
         for d in (16, 17):  # 08:00 in New York

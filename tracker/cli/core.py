@@ -66,6 +66,12 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("--half-life", type=str, default=None, metavar="HOURS")
     p.add_argument("--brand", default=None)
     p.add_argument(
+        "--since",
+        default=None,
+        metavar="DATE",
+        help="the day you started taking it (YYYY-MM-DD); leave out if not known",
+    )
+    p.add_argument(
         "--liquid",
         default=None,
         metavar="CONC",
@@ -238,6 +244,12 @@ def cmd_med_add(args: argparse.Namespace) -> int:
     if args.fractions is not None and form not in ("tablet", "capsule"):
         raise TrackerError(f"--fractions is for tablets, not for {form}")
     db = open_db(args)
+    started_on = None
+    if args.since is not None:
+        from tracker.domain.units import parse_day
+
+        now, tz = _clock(db)
+        started_on = parse_day(args.since, today=now.astimezone(tz).date())
     with db.write() as session:
         med = meds.create_medication(
             session=session,
@@ -248,6 +260,7 @@ def cmd_med_add(args: argparse.Namespace) -> int:
             half_life_hours=half_life,
             brand=args.brand,
             liquid_mg_per_ml=liquid,
+            started_on=started_on,
             **({"tablet_fractions": args.fractions.replace(" ", "")} if args.fractions is not None else {}),
         )
         name, cls, hl = med.name, med.drug_class, med.half_life_hours
@@ -257,6 +270,8 @@ def cmd_med_add(args: argparse.Namespace) -> int:
         extras.append(f"liquid {liquid:g} mg/ml for small steps")
     if args.fractions is not None:
         extras.append(f"split to {fractions}")
+    if started_on is not None:
+        extras.append(f"taking it since {started_on.isoformat()}")
     print(f"Added {name} ({', '.join([f'{cls}', f'{args.strength} {form}', *extras])})")
     return 0
 
@@ -274,6 +289,7 @@ def _med_json(m: Any, rx: Any) -> dict[str, Any]:
         ],
         "half_life_hours": m.half_life_hours,
         "archived": m.archived,
+        "started_on": m.started_on.isoformat() if getattr(m, "started_on", None) else None,
         "current_prescription": (
             {
                 "dose_mg": rx.dose_mg,
@@ -441,12 +457,19 @@ def cmd_log_symptom(args: argparse.Namespace) -> int:
         )
         name, crisis = symptom.name, symptom.is_crisis
     print(f"{name}: {severity} ({SEVERITY_LABELS[severity]}) on {day.isoformat()}")
-    if crisis:
-        from tracker.services.settings import get_setting
-
-        with db.read() as session:
-            print(get_setting(session=session, key="crisis_text"))
+    if crisis and severity > 0:  # R8: thoughts of self-harm at any severity, for any day
+        _print_crisis_text(db)
     return 0
+
+
+def _print_crisis_text(db: Database) -> None:
+    """R8 from the command line: the crisis help text from Settings, as soon as a crisis entry is logged."""
+    from tracker.domain.safety import DEFAULT_CRISIS_TEXT
+    from tracker.services.settings import get_setting
+
+    with db.read() as session:
+        text = get_setting(session=session, key="crisis_text")
+    print(text.strip() if isinstance(text, str) and text.strip() else DEFAULT_CRISIS_TEXT)
 
 
 def cmd_log_checkin(args: argparse.Namespace) -> int:
@@ -470,6 +493,10 @@ def cmd_log_checkin(args: argparse.Namespace) -> int:
     print(
         f"Check-in for {day.isoformat()}: mood {mood}" + (f", sleep {sleep:g} h" if sleep is not None else "")
     )
+    from tracker.domain.safety import CRISIS_MOOD_MAX
+
+    if mood <= CRISIS_MOOD_MAX:  # R8: a very low mood, for any day
+        _print_crisis_text(db)
     return 0
 
 

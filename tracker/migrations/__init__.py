@@ -2,5 +2,10 @@
 at the current revision never has to import Alembic (it costs start-up time).
 A test checks this list against Alembic's own script directory."""
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_query_indexes", "0006_notifications")
+REVISIONS: tuple[str, ...] = (
+    "0001_initial",
+    "0002_query_indexes",
+    "0006_notifications",
+    "0004_medication_started",
+)
 HEAD = REVISIONS[-1]

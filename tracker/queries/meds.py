@@ -31,6 +31,7 @@ class MedicationRow:
     notes: str | None
     archived: bool
     created_at: datetime
+    started_on: date | None = None  # the day the user says they started it; None: not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,21 @@ class PrescriptionRow:
 
 
 def _medication(row: Any) -> MedicationRow:
-    id_, name, brand, drug_class, form, strength, liquid, fractions, half_life, notes, archived, created = row
+    (
+        id_,
+        name,
+        brand,
+        drug_class,
+        form,
+        strength,
+        liquid,
+        fractions,
+        half_life,
+        notes,
+        archived,
+        created,
+        started,
+    ) = row
     return MedicationRow(
         id=id_,
         name=name,
@@ -64,6 +79,7 @@ def _medication(row: Any) -> MedicationRow:
         notes=notes,
         archived=bool(archived),
         created_at=as_utc(created),
+        started_on=day_from_db(started),
     )
 
 
@@ -88,7 +104,8 @@ def list_medications(*, session: Reads, include_archived: bool = False) -> list[
     where = "" if include_archived else " WHERE archived = 0"
     rows = raw(session).execute(
         "SELECT id, name, brand, drug_class, form, strength_mg, liquid_mg_per_ml, tablet_fractions, "
-        f"half_life_hours, notes, archived, created_at FROM medication{where} ORDER BY archived, name"
+        "half_life_hours, notes, archived, created_at, started_on "
+        f"FROM medication{where} ORDER BY archived, name"
     )
     return [_medication(r) for r in rows]
 

@@ -1,9 +1,11 @@
-"""Plain-SQL reads behind reminder rules R1-R11: compact, index-friendly, one shape each.
+"""Plain-SQL reads behind reminder rules R1-R12: compact, index-friendly, one shape each.
 
 Per-day sums for the symptom burden are aggregated in SQL; doses are read for the
 few local days the rules look at (ix_doseevent_day), plus each medication's latest
 dose taken, one probe of ix_doseevent_med_taken from its newest end; the baseline
-days are one range of ix_checkin_baseline. Dates and datetimes are compared as
+days are one range of ix_checkin_baseline. R8's entries are read by when they were written
+(the crisis symptom's entries through the unique (symptom_id, day) index, check-ins through
+ix_checkin_logged_at), whatever day they are for. Dates and datetimes are compared as
 the ORM stores them (``to_db``); instants come back aware UTC.
 """
 
@@ -20,10 +22,10 @@ __all__ = [
     "ReminderStateRow",
     "appointments_since",
     "baseline_mean_burden",
-    "crisis_days",
+    "crisis_entries_written_since",
+    "daily_taken_since",
     "doses_since",
     "latest_taken",
-    "moods_since",
     "reminder_states",
     "severe_days",
 ]
@@ -115,22 +117,51 @@ def severe_days(session: Reads, first: date) -> dict[str, set[date]]:
     return out
 
 
-def crisis_days(session: Reads, first: date) -> frozenset[date]:
-    """Days from ``first`` "thoughts of self-harm" was logged as present (mild or worse; 0 means none)."""
+@dataclass(frozen=True, slots=True)
+class CrisisRow:
+    """An entry R8 may react to: its local day, when it was written, what it is and its value."""
+
+    day: date
+    written_at: datetime
+    kind: str  # "self-harm" or "low-mood"
+    value: int
+
+
+def crisis_entries_written_since(session: Reads, since: datetime, mood_max: int) -> list[CrisisRow]:
+    """Entries written at or after ``since``, for any day: "thoughts of self-harm" rated above 0,
+    and check-ins with a mood at or below ``mood_max``."""
+    cutoff = to_db(since)
+    harm = raw(session).execute(
+        "SELECT e.day, e.logged_at, e.severity FROM symptomentry AS e "
+        "WHERE e.symptom_id IN (SELECT id FROM symptom WHERE is_crisis = 1) "
+        "AND e.severity >= 1 AND e.logged_at >= ?",
+        (cutoff,),
+    )
+    out = [CrisisRow(date.fromisoformat(d), _aware(at), "self-harm", int(v)) for d, at, v in harm]
+    moods = raw(session).execute(
+        "SELECT day, logged_at, mood FROM checkin WHERE logged_at >= ? AND mood IS NOT NULL AND mood <= ?",
+        (cutoff, mood_max),
+    )
+    out += [CrisisRow(date.fromisoformat(d), _aware(at), "low-mood", int(v)) for d, at, v in moods]
+    return sorted(out, key=lambda r: (r.written_at, r.kind))
+
+
+def _aware(stored: str) -> datetime:
+    moment = utc_from_db(stored)
+    assert moment is not None
+    return moment
+
+
+def daily_taken_since(session: Reads, first: date) -> dict[tuple[int, date], float]:
+    """Milligrams logged as taken (taken and extra entries) per medication and local day from ``first``."""
     rows = raw(session).execute(
-        "SELECT DISTINCT e.day FROM symptomentry AS e JOIN symptom AS s ON s.id = e.symptom_id "
-        "WHERE s.is_crisis = 1 AND e.day >= ? AND e.severity >= 1",
+        # one range of ix_doseevent_day: without it the planner walks all of ix_doseevent_med_day
+        # to save a sort of the few rows grouped
+        "SELECT medication_id, day, SUM(amount_mg) FROM doseevent INDEXED BY ix_doseevent_day "
+        "WHERE day >= ? AND status != 'skipped' GROUP BY day, medication_id",
         (to_db(first),),
     )
-    return frozenset(date.fromisoformat(day) for (day,) in rows)
-
-
-def moods_since(session: Reads, first: date) -> dict[date, int]:
-    """The mood of each check-in from local day ``first`` that has one."""
-    rows = raw(session).execute(
-        "SELECT day, mood FROM checkin WHERE day >= ? AND mood IS NOT NULL", (to_db(first),)
-    )
-    return {date.fromisoformat(day): int(mood) for day, mood in rows}
+    return {(int(med), date.fromisoformat(day)): float(total) for med, day, total in rows}
 
 
 def appointments_since(session: Reads, since: datetime) -> list[datetime]:

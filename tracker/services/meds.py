@@ -7,7 +7,7 @@ back read-only rows, so a caller that changes a medication fetches it with ``get
 from __future__ import annotations
 
 import math
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from tracker.domain.drugs import facts_for
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.symptoms import closest, normalise
+from tracker.domain.timeutil import utc_now
 from tracker.domain.units import format_times, times_from_text
 from tracker.models import DrugClass, Form, Medication, Prescription
 from tracker.queries.meds import MedicationRow, list_medications
@@ -44,6 +45,7 @@ _EDITABLE = {
     "tablet_fractions",
     "half_life_hours",
     "notes",
+    "started_on",
 }
 
 
@@ -76,6 +78,8 @@ def _validate_med_fields(values: dict[str, Any]) -> None:
         _check_positive(values["half_life_hours"], "the half-life")
         if values["half_life_hours"] is not None and values["half_life_hours"] > 2000:
             raise TrackerError("the half-life is more than 2000 hours; check the number")
+    if values.get("started_on") is not None:
+        _check_started_on(values["started_on"])
     if "tablet_fractions" in values:
         try:
             parts = [float(p) for p in str(values["tablet_fractions"]).split(",") if p.strip()]
@@ -83,6 +87,20 @@ def _validate_med_fields(values: dict[str, Any]) -> None:
             raise TrackerError("tablet fractions must be numbers such as 1,0.5,0.25") from exc
         if not parts or any(not 0 < p <= 1 for p in parts):
             raise TrackerError("tablet fractions must be between 0 and 1, such as 1,0.5,0.25")
+
+
+_EARLIEST_START = date(1950, 1, 1)
+
+
+def _check_started_on(day: object) -> None:
+    """The day the user started a medication (R10): a real date, not in the future."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise TrackerError("the day you started taking it must be a date such as 2024-03-01")
+    # a day's leeway: the user's zone may already be on tomorrow
+    if day > utc_now().date() + timedelta(days=1):
+        raise TrackerError("the day you started taking it is in the future")
+    if day < _EARLIEST_START:
+        raise TrackerError("the day you started taking it is before 1950; check the year")
 
 
 def create_medication(
@@ -97,8 +115,12 @@ def create_medication(
     liquid_mg_per_ml: float | None = None,
     tablet_fractions: str = "1,0.5",
     notes: str | None = None,
+    started_on: date | None = None,
 ) -> Medication:
-    """Add a medication; class and half-life are pre-filled for the drugs DOMAIN.md knows."""
+    """Add a medication; class and half-life are pre-filled for the drugs DOMAIN.md knows.
+
+    ``started_on`` is the day the user says they started it (None: not known; R10).
+    """
     facts = facts_for(name or "")
     values: dict[str, Any] = {
         "name": name,
@@ -112,6 +134,7 @@ def create_medication(
         "liquid_mg_per_ml": liquid_mg_per_ml,
         "tablet_fractions": tablet_fractions,
         "notes": notes or None,
+        "started_on": started_on,
     }
     _validate_med_fields(values)
     clash = session.exec(

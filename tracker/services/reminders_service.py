@@ -1,11 +1,12 @@
-"""Active reminders: gathers what rules R1-R11 read, runs them, applies dismissals.
+"""Active reminders: gathers what rules R1-R12 read, runs them, applies dismissals.
 
 The rules themselves are pure (``tracker.domain.reminders``). This module fills
 their ``ReminderContext`` from compact queries (per-day sums for the symptom
 burden, only the few days of doses the rules look at, one row per medication
 for its latest dose) and stores what the user did with a reminder in the
 ``reminderstate`` table: a dismissed reminder stays hidden until its condition
-changes; an urgent one is snoozed for at most 24 hours.
+changes; an urgent one is silenced for at most 24 hours (``safety.URGENT_SILENCE_LIMIT``,
+not a setting), and its fingerprint keeps how bad it was, so it comes back sooner when worse.
 
 A light module: the reads (``gather_context``, ``active_reminders``) take ``Reads``
 and run the plain SQL of ``tracker.queries.reminders``, so Today shows its reminders
@@ -15,7 +16,6 @@ without importing the ORM; only the writes (dismiss, snooze) import it, inside t
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +24,9 @@ from zoneinfo import ZoneInfo
 
 from tracker.domain import reminders as rules
 from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.reminders.flare import LOGGED_REDUCTION_DAYS
+from tracker.domain.reminders.overdose import OVERDOSE_DAYS
+from tracker.domain.safety import CRISIS_MOOD_MAX, CRISIS_WRITTEN_WITHIN
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.domain.units import times_from_text
 from tracker.queries import meds as med_queries
@@ -47,8 +50,9 @@ __all__ = [
 
 # Plans whose steps the rules read; abandoned plans say nothing any more.
 _PLAN_STATUSES = ("draft", "agreed", "active", "held", "completed")
-# A plan that covers what comes after a prescription (R11) or a 0 mg dose (R4).
-_PLANNED_STATUSES = frozenset({"agreed", "active", "held", "completed"})
+# A plan that covers what comes after a prescription (R11) or a 0 mg dose (R4); a completed
+# plan covers only the prescriptions before it ended, which the rules read from its steps.
+_PLANNED_STATUSES = frozenset({"agreed", "active", "held"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,9 @@ def reminder_settings(*, session: Reads) -> rules.ReminderSettings:
     """The defaults of DOMAIN.md, with the user's thresholds and crisis text from settings.
 
     Unknown names or values of the wrong type in ``reminder_thresholds`` are
-    ignored, so a bad setting can never silence every reminder.
+    ignored, so a bad setting can never silence every reminder. The 24-hour limit on
+    urgent reminders and R8's triggers are not settings: a stored or imported
+    ``urgent_snooze_limit_hours`` (or ``crisis_mood_max``) is ignored.
     """
     base = rules.ReminderSettings()
     changes: dict[str, Any] = {}
@@ -138,37 +144,8 @@ def _doses(
     )
 
 
-def _prescribed_reduction(
-    prescriptions: Sequence[rules.PrescriptionInfo], medication_id: int, today: date
-) -> date | None:
-    """The latest day the prescribed daily dose went down (or a prescription ended with nothing after it)."""
-    own = sorted((p for p in prescriptions if p.medication_id == medication_id), key=lambda p: p.start)
-    found: date | None = None
-    for before, after in itertools.pairwise(own):
-        if after.start <= today and after.daily_mg < before.daily_mg - 1e-9:
-            found = after.start
-    if own and own[-1].end is not None and own[-1].end < today:
-        found = max(filter(None, (found, own[-1].end + timedelta(days=1))))
-    return found
-
-
-def _with_reductions(
-    plan: rules.PlanInfo, prescriptions: Sequence[rules.PrescriptionInfo], today: date
-) -> rules.PlanInfo:
-    """R3 looks at the latest reduction of the medication, whether a step of this plan or of an earlier one.
-
-    Without this, starting a new plan right after a reduction would hide a
-    flare that began under the plan it replaced.
-    """
-    if plan.status == "draft":
-        return plan
-    prescribed = _prescribed_reduction(prescriptions, plan.medication_id, today)
-    latest = max(filter(None, (plan.last_reduction, prescribed)), default=None)
-    return dataclasses.replace(plan, last_reduction=latest)
-
-
 def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.ReminderContext:
-    """Everything R1-R11 read at ``now``, in as few and as small queries as the rules allow.
+    """Everything R1-R12 read at ``now``, in as few and as small queries as the rules allow.
 
     ``tz`` is the user's zone (today, symptom days, times shown); dose slots (R4, R5, R9)
     are expanded in the schedule zones (``settings.schedule_timeline``: the home zone when
@@ -179,9 +156,11 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
     # One extra day either side absorbs a change of time zone since the rows were written.
     dose_days = max(s.unplanned_lookback_days, s.missed_window_days + 1, s.no_dose_days + 1) + 1
     burden_days = max(s.settle_window_days, s.flare_window_days + s.flare_before_days + 1) + 1
+    # R3's reductions by logged doses look at whole days back to the start of its window
+    taken_days = max(s.flare_window_days + LOGGED_REDUCTION_DAYS + 1, OVERDOSE_DAYS) + 1
     every_medication = med_queries.list_medications(session=session, include_archived=True)
     medications = tuple(
-        rules.MedicationInfo(m.id, m.name, m.half_life_hours, m.archived)
+        rules.MedicationInfo(m.id, m.name, m.half_life_hours, m.archived, m.started_on)
         for m in sorted(every_medication, key=lambda m: m.id)
     )
     prescriptions = tuple(
@@ -198,19 +177,35 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
     )
     plans = plan_infos(session, _PLAN_STATUSES)
     since = as_utc(now) - timedelta(days=s.check_in_days + 2)
+    first_burden = today - timedelta(days=burden_days)
+    burden = dict(symptom_queries.burden_by_day(session=session, start=first_burden, end=today))
+    baseline = q.baseline_mean_burden(session)
+    bare = rules.ReminderContext(settings=s, prescriptions=prescriptions, plans=tuple(plans))
+    if baseline is None:
+        # R2 without a baseline: the 7 days before each plan's current step began, however long ago
+        for plan in plans:
+            began = rules.settle_reference_start(bare, plan, today)
+            if began is not None and began - timedelta(days=7) < first_burden:
+                burden.update(
+                    symptom_queries.burden_by_day(
+                        session=session, start=began - timedelta(days=7), end=began - timedelta(days=1)
+                    )
+                )
+    crisis = tuple(
+        rules.CrisisEntry(r.day, r.written_at, r.kind, r.value)  # type: ignore[arg-type]
+        for r in q.crisis_entries_written_since(session, as_utc(now) - CRISIS_WRITTEN_WITHIN, CRISIS_MOOD_MAX)
+    )
     return rules.ReminderContext(
         settings=s,
         medications=medications,
         prescriptions=prescriptions,
         doses=_doses(session, today - timedelta(days=dose_days), now, [m.id for m in medications]),
-        daily_burden=symptom_queries.burden_by_day(
-            session=session, start=today - timedelta(days=burden_days), end=today
-        ),
-        severe_days=q.severe_days(session, today - timedelta(days=burden_days)),
-        baseline_mean_burden=q.baseline_mean_burden(session),
-        crisis_days=q.crisis_days(session, today - timedelta(days=s.crisis_recent_days)),
-        mood=q.moods_since(session, today - timedelta(days=s.crisis_recent_days)),
-        plans=tuple(_with_reductions(p, prescriptions, today) for p in plans),
+        daily_burden=burden,
+        severe_days=q.severe_days(session, first_burden),
+        baseline_mean_burden=baseline,
+        crisis_entries=crisis,
+        daily_taken=q.daily_taken_since(session, today - timedelta(days=taken_days)),
+        plans=tuple(plans),
         appointments=tuple(q.appointments_since(session, since)),
         planned_medication_ids=frozenset(p.medication_id for p in plans if p.status in _PLANNED_STATUSES),
         schedule_tz=settings_service.schedule_timeline(session=session, current=tz, now=now),
@@ -265,8 +260,9 @@ def dismiss_reminder(
 ) -> datetime | None:
     """Hide a reminder until its condition changes; returns when it comes back if that is a time.
 
-    The crisis reminder (R8) is never dismissed for good: dismissing it snoozes
-    it for 24 hours, and the returned time says so.
+    An urgent reminder (R3, R4's stop case, R8, R12) is never dismissed for good:
+    dismissing it silences it for 24 hours at most (sooner if it gets worse), and the
+    returned time says so.
     """
     state = rules.dismiss(_find(session, key, now, tz), as_utc(now))
     _store(session, state)

@@ -35,7 +35,7 @@ DISCLAIMER = (
     "Always involve your health professional: talk to your prescriber before changing any dose."
 )
 FORMS = (("tablet", "tablet"), ("capsule", "capsule"), ("liquid (mg per ml)", "liquid"), ("drops", "drops"))
-FIELDS = ("name", "strength", "form", "dose", "times")
+FIELDS = ("name", "strength", "form", "dose", "times", "since")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +47,17 @@ class MedicationForm:
     form: str
     dose_mg: float
     times: list[time]
+    started_on: date | None = None  # "Taking it since"; None: not known (R10 says nothing then)
 
 
 def check_medication(
-    name: str, strength: str, form: str, dose: str, times: str
+    name: str, strength: str, form: str, dose: str, times: str, since: str = "", today: date | None = None
 ) -> tuple[MedicationForm | None, dict[str, str]]:
-    """Parse the medication step; returns the values, or the message for each field that is wrong."""
-    from tracker.domain.units import amount_to_mg, parse_amount, parse_strength, parse_times
+    """Parse the medication step; returns the values, or the message for each field that is wrong.
+
+    ``since`` ("Taking it since") is optional: blank means not known.
+    """
+    from tracker.domain.units import amount_to_mg, parse_amount, parse_day, parse_strength, parse_times
 
     errors: dict[str, str] = {}
     strength_mg: float | None = None
@@ -90,9 +94,15 @@ def check_medication(
         parsed_times = parse_times(times)
     except TrackerError as exc:
         errors["times"] = _sentence(str(exc))
+    started_on: date | None = None
+    if since.strip():
+        try:
+            started_on = parse_day(since, today=today or date.today())
+        except TrackerError as exc:
+            errors["since"] = _sentence(str(exc))
     if errors or strength_mg is None or dose_mg is None:
         return None, errors
-    return MedicationForm(name.strip(), strength_mg, form, dose_mg, parsed_times), {}
+    return MedicationForm(name.strip(), strength_mg, form, dose_mg, parsed_times, started_on), {}
 
 
 def _sentence(text: str) -> str:
@@ -169,6 +179,11 @@ class FirstRunScreen(DbScreen):
                 )
                 yield from _field(
                     "Times of day", Input(placeholder="such as 08:00 or 08:00,20:00", id="med-times"), "times"
+                )
+                yield from _field(
+                    "Taking it since",
+                    Input(placeholder="optional, such as 2024-03-01; blank if not sure", id="med-since"),
+                    "since",
                 )
                 yield Static("", id="med-error", classes="field-error")
                 with Horizontal(classes="buttons"):
@@ -272,10 +287,19 @@ class FirstRunScreen(DbScreen):
     @on(Input.Submitted, "#medication Input")
     @on(Button.Pressed, "#med-save")
     def save_medication(self) -> None:
-        value = {n: self.query_one(f"#med-{n}", Input).value for n in ("name", "strength", "dose", "times")}
+        value = {
+            n: self.query_one(f"#med-{n}", Input).value
+            for n in ("name", "strength", "dose", "times", "since")
+        }
         form = self.query_one("#med-form", Select).value
         checked, errors = check_medication(
-            value["name"], value["strength"], str(form), value["dose"], value["times"]
+            value["name"],
+            value["strength"],
+            str(form),
+            value["dose"],
+            value["times"],
+            value["since"],
+            today=self.today or self.tracker_app.now().date(),
         )
         self._show_errors(errors)
         if checked is None:
@@ -288,7 +312,11 @@ class FirstRunScreen(DbScreen):
             from tracker.services import meds
 
             med = meds.create_medication(
-                session=session, name=checked.name, strength_mg=checked.strength_mg, form=checked.form
+                session=session,
+                name=checked.name,
+                strength_mg=checked.strength_mg,
+                form=checked.form,
+                started_on=checked.started_on,
             )
             meds.set_prescription(
                 session=session,

@@ -60,6 +60,7 @@ class MedView:
     archived: bool
     current: RxView | None
     prescriptions: tuple[RxView, ...]  # newest first
+    started_on: date | None = None  # "Taking it since"; None: not known
 
 
 def strength_text(form: str, strength_mg: float) -> str:
@@ -95,6 +96,7 @@ def load_medications(session: Session, today: date) -> list[MedView]:
                 archived=med.archived,
                 current=_rx_view(current) if current else None,
                 prescriptions=tuple(_rx_view(r) for r in reversed(rxs)),
+                started_on=med.started_on,
             )
         )
     return sorted(out, key=lambda m: (m.archived, m.name.casefold()))
@@ -119,11 +121,14 @@ def _positive_number(text: str, what: str, *, unit: str = "") -> float:
     return value
 
 
-def parse_medication_form(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+def parse_medication_form(
+    values: Mapping[str, str], today: date | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Check the medication form field by field.
 
     Returns the values for ``create_medication``/``update_medication`` and the
-    messages keyed by field; nothing is saved while any message remains.
+    messages keyed by field; nothing is saved while any message remains. "Taking it
+    since" (``since``) is optional: blank means not known; a day after ``today`` is refused.
     """
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
@@ -199,6 +204,15 @@ def parse_medication_form(values: Mapping[str, str]) -> tuple[dict[str, Any], di
     if len(notes) > 500:
         errors["notes"] = "the notes are longer than 500 characters"
     out["notes"] = notes or None
+
+    if "since" in values:
+        raw_since = values["since"].strip()
+        out["started_on"] = None
+        if raw_since:
+            try:
+                out["started_on"] = parse_day(raw_since, today=today or date.max, allow_future=today is None)
+            except TrackerError as exc:
+                errors["since"] = str(exc)
     return out, errors
 
 
@@ -212,12 +226,14 @@ class MedicationForm(FormModal):
         ("half-life", "half_life"),
         ("liquid", "liquid"),
         ("fraction", "fractions"),
+        ("started taking", "since"),
         ("class", "drug_class"),
         ("form", "form"),
     )
 
-    def __init__(self, med: MedView | None = None) -> None:
+    def __init__(self, med: MedView | None = None, today: date | None = None) -> None:
         self.med = med
+        self.today = today
         m = med
 
         def fmt(value: float | None) -> str:
@@ -247,6 +263,12 @@ class MedicationForm(FormModal):
             FieldSpec(
                 "fractions", "Tablet fractions", m.tablet_fractions if m else "1,0.5", "such as 1,0.5,0.25"
             ),
+            FieldSpec(
+                "since",
+                "Taking it since",
+                m.started_on.isoformat() if m and m.started_on else "",
+                "optional, YYYY-MM-DD; blank if not sure",
+            ),
             FieldSpec("notes", "Notes", (m.notes or "") if m else "", "optional"),
         ]
         title = f"Edit {m.name}" if m else "Add a medication"
@@ -273,7 +295,7 @@ class MedicationForm(FormModal):
         self.set_hint("name", f"{hint}; {facts.note}" if facts.note else hint)
 
     def check(self, values: dict[str, str]) -> tuple[Any, dict[str, str]]:
-        return parse_medication_form(values)
+        return parse_medication_form(values, self.today)
 
     def save(self, parsed: Any) -> None:
         from tracker.services import meds
@@ -589,12 +611,12 @@ class MedicationsScreen(DbScreen):
         self.reload()
 
     def action_add(self) -> None:
-        self.app.push_screen(MedicationForm(), self._form_closed)
+        self.app.push_screen(MedicationForm(today=self.today), self._form_closed)
 
     def action_edit(self) -> None:
         med = self._need_med()
         if med is not None:
-            self.app.push_screen(MedicationForm(med), self._form_closed)
+            self.app.push_screen(MedicationForm(med, self.today), self._form_closed)
 
     def action_prescribe(self) -> None:
         med = self._need_med()

@@ -61,11 +61,10 @@ THRESHOLD_LABELS: dict[str, str] = {
     "plan_not_agreed_days": "R7: days before an unagreed first step",
     "starting_out_weeks": "R10: weeks of starting-out notes",
     "prescription_ending_days": "R11: days before a prescription ends",
-    "crisis_recent_days": "R8: days a crisis entry stays shown",
-    "crisis_mood_max": "R8: mood at or below this (0-10)",
 }
-# Never editable: an urgent reminder may not be snoozed past 24 hours (DOMAIN.md).
-FIXED_THRESHOLDS = frozenset({"urgent_snooze_limit_hours", "crisis_text"})
+# Not a threshold: the crisis text has its own field. The 24-hour limit on urgent reminders and
+# R8's triggers are constants of tracker.domain.safety, not settings (DOMAIN.md).
+FIXED_THRESHOLDS = frozenset({"crisis_text"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +108,8 @@ def parse_threshold(spec: Threshold, raw: str) -> float | int | None:
     if spec.whole:
         if value != int(value):
             raise ValueError("give a whole number")
-        lowest = 0 if spec.name == "crisis_mood_max" else 1
-        if value < lowest:
-            raise ValueError(f"give a whole number from {lowest}")
-        if spec.name == "crisis_mood_max" and value > 10:
-            raise ValueError("mood goes from 0 to 10")
+        if value < 1:
+            raise ValueError("give a whole number from 1")
         return int(value)
     if value <= 0:
         raise ValueError("give a number more than zero")

@@ -214,7 +214,7 @@ def quiet_reminder(session: Session, data: DayData, verb: str, key: str, now: da
         return f"Snoozed until {local_hm(until, data)}"
     back = reminders_service.dismiss_reminder(session=session, key=key, now=now, tz=data.tz)
     if back is not None:
-        return f"Dismissed until {local_hm(back, data)} (this one comes back after a day at most)"
+        return f"Dismissed until {local_hm(back, data)} at most (sooner if it gets worse)"
     return "Dismissed: it stays quiet until its condition changes"
 
 

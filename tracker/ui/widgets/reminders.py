@@ -1,9 +1,9 @@
 """The reminders dialog: every active reminder with its reason, and what can be done with it.
 
 Enter opens the screen where the user can act on the highlighted reminder,
-``d`` dismisses it (it stays quiet until its condition changes; the crisis
-reminder only for 24 hours) and ``z`` snoozes it for a day. The dialog only
-answers with the choice; the screen does the saving.
+``d`` dismisses it (it stays quiet until its condition changes; an urgent one,
+marked ‼, for 24 hours at most, and less if it gets worse) and ``z`` snoozes it
+for a day. The dialog only answers with the choice; the screen does the saving.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class RemindersModal(ModalScreen[ReminderChoice | None]):
             "choose('dismiss')",
             "Dismiss",
             id="reminder-dismiss",
-            tooltip="Quiet until its condition changes",
+            tooltip="Quiet until its condition changes; an urgent one for a day at most, less if worse",
         ),
         Binding("z", "choose('snooze')", "Snooze 24 h", id="reminder-snooze", tooltip="Quiet for a day"),
         Binding("escape", "close", "Close", id="reminder-close"),
@@ -76,7 +76,8 @@ class RemindersModal(ModalScreen[ReminderChoice | None]):
                 options.append(None)
             yield OptionList(*options[:-1], id="reminder-list")
             yield Static(
-                "Reminders never ask you to change a dose: they suggest talking to your prescriber.",
+                "Reminders never ask you to change a dose: they suggest talking to your prescriber. "
+                "Urgent ones (‼) come back within a day, sooner if things get worse.",
                 classes="modal-help",
             )
         yield KeyFooter()
