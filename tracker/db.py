@@ -190,9 +190,12 @@ def migrate(engine: Engine, db_path: Path, current: str | None) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.connect() as conn:
-        # PRAGMA foreign_keys is a no-op inside a transaction: switch it off first
-        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-        conn.commit()
+        # PRAGMA foreign_keys is a no-op inside a transaction, and SQLAlchemy's "begin"
+        # listener above emits BEGIN before any statement run through ``conn``: switch
+        # it off on the raw DBAPI connection, before the first transaction begins.
+        dbapi = conn.connection.driver_connection
+        assert dbapi is not None
+        dbapi.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():
                 cfg.attributes["connection"] = conn
@@ -205,8 +208,7 @@ def migrate(engine: Engine, db_path: Path, current: str | None) -> None:
         finally:
             if conn.in_transaction():
                 conn.rollback()
-            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
-            conn.commit()
+            dbapi.execute("PRAGMA foreign_keys = ON")
 
 
 # What a session can raise from the database: through the ORM, or from a plain read

@@ -457,6 +457,65 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
     assert _rows(safety.path) == before_rows  # and the copy taken before the attempt is sound
 
 
+REBUILD_MIGRATION = '''"""rebuild medication (a referenced table), as a batch migration does
+Revision ID: 0098_rebuild
+Revises: {down}
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0098_rebuild"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    fk = op.get_bind().exec_driver_sql("PRAGMA foreign_keys").scalar()
+    op.get_bind().exec_driver_sql(f"CREATE TABLE fk_seen (value INTEGER)")
+    op.get_bind().exec_driver_sql(f"INSERT INTO fk_seen VALUES ({{fk}})")
+    with op.batch_alter_table("medication", recreate="always") as batch:
+        batch.add_column(sa.Column("rebuilt", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_migration_that_rebuilds_a_referenced_table_runs_with_foreign_keys_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite ignores PRAGMA foreign_keys inside a transaction: it must be switched off before
+    the migration's transaction begins, or rebuilding ``medication`` (DROP TABLE of a parent)
+    fails or, with ON DELETE CASCADE, deletes the rows that refer to it."""
+    copy = tmp_path / "data" / "tracker.db"
+    copy.parent.mkdir()
+    shutil.copyfile(_fixture_files()[-1], copy)
+    open_database(copy).close()
+    before = _rows(copy)
+    scripts = tmp_path / "migrations"
+    shutil.copytree(
+        Path(db_module.__file__).parent / "migrations", scripts, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (scripts / "versions" / "0098_rebuild.py").write_text(REBUILD_MIGRATION.format(down=HEAD))
+    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", scripts)
+    monkeypatch.setattr(db_module, "HEAD", "0098_rebuild")
+    monkeypatch.setattr(db_module, "REVISIONS", (*REVISIONS, "0098_rebuild"))
+    open_database(copy).close()
+    con = sqlite3.connect(copy)
+    try:
+        assert con.execute("SELECT value FROM fk_seen").fetchone() == (0,)
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        con.close()
+    after = _rows(copy)
+    for table, rows in before.items():
+        if table not in ("medication", "alembic_version"):
+            assert after[table] == rows, table
+    assert len(after["medication"]) == len(before["medication"]) > 0
+
+
 # --- time: daylight saving and time-zone changes ------------------------------------------------------------
 
 
