@@ -78,7 +78,10 @@ def cmd_log_scale(args: argparse.Namespace) -> int:
         )
         total = row.total
     band = band_for(scale, total)
-    print(f"{scale.name} for {day.isoformat()}: {total} of {scale.max_total} ({band.label}; a score, not a diagnosis)")
+    print(
+        f"{scale.name} for {day.isoformat()}: {total} of {scale.max_total} "
+        f"({band.label}; a score, not a diagnosis)"
+    )
     if scales.is_crisis_answer(scale, answers):  # R8: PHQ-9 item 9 above 0, at once
         _print_crisis_text(db)
     return 0

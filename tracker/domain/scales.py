@@ -44,7 +44,12 @@ ScaleKey = Literal["phq9", "gad7"]
 
 QUESTION: Final = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
 
-ANSWERS: Final[tuple[str, ...]] = ("Not at all", "Several days", "More than half the days", "Nearly every day")
+ANSWERS: Final[tuple[str, ...]] = (
+    "Not at all",
+    "Several days",
+    "More than half the days",
+    "Nearly every day",
+)
 """The answer scale, 0-3, the same for both."""
 
 ANSWER_LOINC: Final[tuple[str, ...]] = ("LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9")
@@ -177,9 +182,7 @@ def band_for(scale: Scale, total: int) -> Band:
 
 def _check(scale: Scale, answers: Sequence[int]) -> None:
     if len(answers) != len(scale.items):
-        raise TrackerError(
-            f"{scale.name} has {len(scale.items)} items; {len(answers)} answers were given"
-        )
+        raise TrackerError(f"{scale.name} has {len(scale.items)} items; {len(answers)} answers were given")
     for number, answer in enumerate(answers, start=1):
         if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer <= 3:
             raise TrackerError(

@@ -5,8 +5,8 @@ few local days the rules look at (ix_doseevent_day), plus each medication's late
 dose taken, one probe of ix_doseevent_med_taken from its newest end; the baseline
 days are one range of ix_checkin_baseline. R8's entries are read by when they were written
 (the crisis symptom's entries through the unique (symptom_id, day) index, check-ins through
-ix_checkin_logged_at, PHQ-9s through ix_scaleresponse_logged_at), whatever day they are for. Dates and datetimes are compared as
-the ORM stores them (``to_db``); instants come back aware UTC.
+ix_checkin_logged_at, PHQ-9s through ix_scaleresponse_logged_at), whatever day they are
+for. Dates and datetimes are compared as the ORM stores them (``to_db``); instants come back aware UTC.
 """
 
 from __future__ import annotations

@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tracker.domain.scales import check_in_due
 from tracker.queries._values import as_day, as_utc
 from tracker.store import Reads, raw, to_db
 
 __all__ = [
     "ScaleRow",
+    "checkin_offered",
     "latest_day",
     "response_for_day",
     "responses_between",
+    "taper_running",
 ]
 
 _COLUMNS = "id, scale, day, answers, total, note, logged_at"
@@ -44,9 +47,11 @@ def _row(row: Any) -> ScaleRow:
 
 
 def response_for_day(*, session: Reads, scale: str, day: date) -> ScaleRow | None:
-    row = raw(session).execute(
-        f"SELECT {_COLUMNS} FROM scaleresponse WHERE scale = ? AND day = ?", (scale, to_db(day))
-    ).fetchone()
+    row = (
+        raw(session)
+        .execute(f"SELECT {_COLUMNS} FROM scaleresponse WHERE scale = ? AND day = ?", (scale, to_db(day)))
+        .fetchone()
+    )
     return None if row is None else _row(row)
 
 
@@ -67,3 +72,18 @@ def latest_day(*, session: Reads, scale: str | None = None) -> date | None:
         row = raw(session).execute("SELECT MAX(day) FROM scaleresponse WHERE scale = ?", (scale,)).fetchone()
     return None if row is None or row[0] is None else as_day(row[0])
 
+
+def taper_running(*, session: Reads) -> bool:
+    """A taper plan is active or held (the every-2-weeks check-in is on by default then)."""
+    row = (
+        raw(session).execute("SELECT 1 FROM taperplan WHERE status IN ('active', 'held') LIMIT 1").fetchone()
+    )
+    return row is not None
+
+
+def checkin_offered(*, session: Reads, mode: str, today: date) -> bool:
+    """Whether Today offers the PHQ-9/GAD-7 check-in: by the setting ("during-taper", "always",
+    "off") and when none was filled in during the last 14 days."""
+    if mode == "off" or (mode != "always" and not taper_running(session=session)):
+        return False
+    return check_in_due(latest_day(session=session), today)

@@ -49,7 +49,9 @@ def record_scale(
     """Store a filled-in scale for local ``day`` (backfill allowed, never the future)."""
     total = score(scale, answers)  # refuses a wrong count or an answer outside 0-3
     if day > today:
-        raise TrackerError(f"{day.isoformat()} is in the future; a {scale.name} is for today or an earlier day")
+        raise TrackerError(
+            f"{day.isoformat()} is in the future; a {scale.name} is for today or an earlier day"
+        )
     if note is not None and len(note) > 4000:
         raise TrackerError("the note is longer than 4000 characters")
     row = session.exec(
