@@ -265,3 +265,67 @@ def test_check_in_offered_by_setting_and_taper(db: Database) -> None:
         assert not checkin_offered(session=s, mode="off", today=TODAY + timedelta(days=14))
     with pytest.raises(TrackerError, match="scale_checkin"), db.write() as s:
         settings.set_setting(session=s, key="scale_checkin", value="sometimes")
+
+
+# ---------------------------------------------------------------- migration 0007_scales
+
+
+def test_the_scales_migration_keeps_every_row_and_adds_an_empty_table(tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    from tracker.db import open_database, schema_revision
+    from tracker.migrations import HEAD, REVISIONS
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "schema_0004_medication_started.db"
+    copy = tmp_path / "tracker.db"
+    shutil.copyfile(fixture, copy)
+    tables = ("medication", "prescription", "doseevent", "symptomentry", "checkin", "taperstep")
+    with sqlite3.connect(copy) as conn:
+        before = {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables}
+    open_database(copy).close()
+    assert "0007_scales" in REVISIONS and schema_revision(copy) == HEAD
+    conn = sqlite3.connect(copy)
+    try:
+        for t in tables:
+            assert conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() == before[t], t
+        assert conn.execute("SELECT count(*) FROM scaleresponse").fetchone()[0] == 0
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list('scaleresponse')")}
+        assert "ix_scaleresponse_logged_at" in indexes
+    finally:
+        conn.close()
+    assert sum(len(rows) for rows in before.values()) > 0
+
+
+def test_json_backup_round_trip_and_a_bad_scale_record_is_refused(db: Database, tmp_path: Path) -> None:
+    import json
+
+    from tracker.db import open_database
+    from tracker.export import json_io
+    from tracker.services import scales
+
+    with db.write() as s:
+        scales.record_scale(session=s, scale=PHQ9, day=TODAY, answers=(1,) * 9, today=TODAY, now=NOW)
+    with db.read() as s:
+        text = json_io.export_json(session=s, now=NOW)
+    document = json.loads(text)
+    assert document["disclaimer"].startswith("Information and tracking only, not medical advice.")
+    other = open_database(tmp_path / "other.db")
+    try:
+        with other.write(audit=False) as s:
+            json_io.import_backup(session=s, backup=json_io.parse(text.encode(), "b.json"))
+        assert _rows(other) == [("phq9", "2026-11-27", "1,1,1,1,1,1,1,1,1", 9)]
+        for field, value, says in (
+            ("total", 8, "not the sum"),
+            ("answers", "1,1,1,1,1,1,1,1,4", "item 9"),
+            ("answers", "1,1,1", "needs 9 answers"),
+            ("scale", "bdi", "not one of"),
+        ):
+            bad = json.loads(text)
+            bad["tables"]["scaleresponse"][0][field] = value
+            bad["tables"]["scaleresponse"][0]["day"] = "2026-11-20"
+            with pytest.raises(TrackerError, match=says), other.write(audit=False) as s:
+                json_io.import_backup(session=s, backup=json_io.parse(json.dumps(bad).encode(), "b.json"))
+        assert len(_rows(other)) == 1
+    finally:
+        other.close()
