@@ -30,9 +30,7 @@ def _scales(path: Path | str) -> list[tuple[str, str, str, int]]:
         conn.close()
 
 
-async def test_phq9_from_today_in_eleven_keys(
-    seeded_path: Path, clock: Any, settle: Any
-) -> None:
+async def test_phq9_from_today_in_eleven_keys(seeded_path: Path, clock: Any, settle: Any) -> None:
     app = TrackerApp(seeded_path, clock=clock)
     keys = ["Q", "0", "1", "2", "1", "0", "1", "0", "0", "0", "enter"]
     assert len(keys) < 20
@@ -92,7 +90,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_cli_phq9_prints_total_band_and_crisis_text(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cli_phq9_prints_total_band_and_crisis_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     dbp = str(tmp_path / "t.db")
     code, out, err = run(capsys, "log", "phq9", "3,3,3,3,3,0,0,0,0", "--db", dbp)
     assert (code, err) == (0, "")

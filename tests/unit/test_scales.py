@@ -188,9 +188,7 @@ def test_record_stores_and_corrects_the_same_day(db: Database) -> None:
     with db.write() as s:
         scales.record_scale(session=s, scale=PHQ9, day=TODAY, answers=(1,) * 9, today=TODAY, now=NOW)
     with db.write() as s:
-        scales.record_scale(
-            session=s, scale=PHQ9, day=TODAY, answers=(2,) * 8 + (0,), today=TODAY, now=NOW
-        )
+        scales.record_scale(session=s, scale=PHQ9, day=TODAY, answers=(2,) * 8 + (0,), today=TODAY, now=NOW)
     assert _rows(db) == [("phq9", "2026-11-27", "2,2,2,2,2,2,2,2,0", 16)]
 
 
@@ -217,9 +215,7 @@ def test_phq9_item9_above_zero_raises_r8_at_once_even_backfilled(db: Database) -
     from tracker.services import scales
 
     with db.write() as s:  # item 9 is 0: no crisis, however high the total
-        scales.record_scale(
-            session=s, scale=PHQ9, day=TODAY, answers=(3,) * 8 + (0,), today=TODAY, now=NOW
-        )
+        scales.record_scale(session=s, scale=PHQ9, day=TODAY, answers=(3,) * 8 + (0,), today=TODAY, now=NOW)
     assert "R8" not in _rules(db, NOW)
     backfilled = TODAY - timedelta(days=20)
     with db.write() as s:  # a backfilled PHQ-9 counts when it is written
