@@ -187,10 +187,9 @@ def cmd_export_fhir(args: argparse.Namespace) -> int:
     db, now, _tz = _clock(args)
     try:
         with db.read() as session:
-            text = fhir.export_fhir(session=session, now=now)
+            files.write_streamed(target, lambda out: fhir.write_fhir(session=session, now=now, out=out))
     finally:
         db.close()
-    files.write_text(target, text)
     print(f"FHIR R4B bundle written to {target}")
     return 0
 
