@@ -871,3 +871,35 @@ def _relevant_plans(plans: Sequence[PlanInfo], start: date, end: date) -> list[P
         if touched:
             out.append(plan)
     return out
+
+
+def missed_slots(*, session: Session, now: datetime, tz: ZoneInfo) -> list[SlotResult]:
+    """Every scheduled dose of the whole history that counts as missed (nothing logged 6 hours
+    after its time), by the same schedule rule as the summary, Today and the reminders."""
+    meds = meds_service.list_medications(session=session, include_archived=True)
+    schedule_tz = settings_service.schedule_timeline(session=session, current=tz, now=now)
+    today = local_day(now, tz)
+    results: list[SlotResult] = []
+    for med in meds:
+        med_id = med.id or 0
+        rows = _prescription_rows(session, med_id, med.name, {})
+        if not rows:
+            continue
+        start = min(r.start for r in rows)
+        slots = _scheduled_slots(rows, start, today, schedule_tz, med.archived)
+        logged = [
+            LoggedDose(m, sched, taken, DoseStatus(status))
+            for m, sched, taken, status in _rows(
+                session,
+                sa_select(
+                    col(DoseEvent.medication_id),
+                    col(DoseEvent.scheduled_for),
+                    col(DoseEvent.taken_at),
+                    col(DoseEvent.status),
+                )
+                .where(col(DoseEvent.medication_id) == med_id)
+                .where(col(DoseEvent.scheduled_for).is_not(None)),
+            )
+        ]
+        results.extend(r for r in classify_slots(slots, logged, now) if r.outcome is SlotOutcome.MISSED)
+    return results
