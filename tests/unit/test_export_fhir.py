@@ -226,7 +226,6 @@ def test_ten_year_history_streams_and_reads_back(tmp_path: Path) -> None:
     (validating all 80k takes minutes: the mapping is the same for each row of a table).
     """
     from benchmarks.generate import generate
-
     from tracker.cli import main
 
     db_path, out = tmp_path / "ten.db", tmp_path / "ten.json"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.domain.safety import OVERDOSE_TEXT
 from tracker.domain.trends import DoseChangeKind, spark_text, timing_facts
 from tracker.domain.units import format_mg
 from tracker.export import charts
@@ -106,6 +107,16 @@ def fmt_signed(value: float | None) -> str:
     return "" if value is None else f"{value:+.1f}"
 
 
+def _duration(first: date, last: date) -> str:
+    """``2 years 3 months``, ``5 months``, ``12 days``: how long from ``first`` to ``last``."""
+    months = (last.year - first.year) * 12 + last.month - first.month - (last.day < first.day)
+    if months < 1:
+        return _plural(max((last - first).days, 0), "day")
+    years, rest = divmod(months, 12)
+    parts = ([_plural(years, "year")] if years else []) + ([_plural(rest, "month")] if rest else [])
+    return " ".join(parts)
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -140,6 +151,26 @@ def _header(d: SummaryData) -> list[Block]:
     return [Facts(tuple(pairs)), Para(d.disclaimer, "notice")]
 
 
+def _attention(d: SummaryData) -> list[Block]:
+    """The "needs attention" box, first on page 1: crisis entries with the patient's own notes,
+    possible overdoses and urgent reminders of the period."""
+    if not d.attention:
+        return []
+    lines = []
+    for item in d.attention:
+        when = f"{fmt_day(item.day)}: " if item.day else "Now: "
+        line = f"- {when}{item.text}."
+        if item.note:
+            line += f' Patient\'s note: "{item.note}"'
+        lines.append(line)
+    kinds = {i.kind for i in d.attention}
+    if "crisis" in kinds:
+        lines.append(d.crisis_text)
+    if "overdose" in kinds:
+        lines.append(OVERDOSE_TEXT)
+    return [Heading("Needs attention"), Para("\n".join(lines), "alert")]
+
+
 def _medications(d: SummaryData) -> list[Block]:
     blocks: list[Block] = [Heading("Current medications and prescriptions")]
     current = [m for m in d.medications if not m.archived]
@@ -148,6 +179,8 @@ def _medications(d: SummaryData) -> list[Block]:
         for m in current:
             name = m.name + (f" ({m.brand})" if m.brand else "")
             strength = f"{m.form}, {fmt_mg(m.strength_mg)}" + ("/ml" if m.form == "liquid" else "")
+            if m.liquid_mg_per_ml:
+                strength += f"; liquid {fmt_mg(m.liquid_mg_per_ml)}/ml"
             half = f"{m.half_life_hours:g} h" if m.half_life_hours else ""
             rx = m.current
             if rx is None:
@@ -167,6 +200,17 @@ def _medications(d: SummaryData) -> list[Block]:
                 ("l", "l", "l", "l", "l", "l", "r"),
             )
         )
+        since = []
+        for m in current:
+            began, how = (
+                (m.started_on, "taking it since")
+                if m.started_on
+                else (m.first_prescribed, "first prescription recorded")
+            )
+            if began is not None:
+                since.append(f"{m.name}: {how} {fmt_day(began)} ({_duration(began, d.end)})")
+        if since:
+            blocks.append(Para("Time on the drug: " + "; ".join(since) + ".", "small"))
     else:
         blocks.append(Para("No medications recorded."))
     earlier = [p for p in d.prescriptions if p.end is not None and p.end < d.end]
@@ -239,6 +283,7 @@ def _plans(d: SummaryData) -> list[Block]:
                 (
                     str(s.order),
                     fmt_mg(s.dose_mg) + "/day",
+                    s.how_to_take or "",
                     fmt_day(s.planned_start),
                     fmt_day(s.actual_start) if s.actual_start else "",
                     diff,
@@ -248,10 +293,10 @@ def _plans(d: SummaryData) -> list[Block]:
         if rows:
             blocks.append(
                 Table(
-                    ("Step", "Daily dose", "Planned start", "Actual start", "Difference", "Status"),
+                    ("Step", "Daily dose", "How to take", "Planned", "Started", "Difference", "Status"),
                     tuple(rows),
-                    (8, 16, 18, 18, 14, 16),
-                    ("r", "l", "l", "l", "l", "l"),
+                    (6, 12, 30, 14, 14, 11, 12),
+                    ("r", "l", "l", "l", "l", "l", "l"),
                 )
             )
         if plan.events:
@@ -266,6 +311,29 @@ def _plans(d: SummaryData) -> list[Block]:
                 )
             )
     return blocks
+
+
+def _earlier_plans(d: SummaryData) -> list[Block]:
+    if not d.earlier_plans:
+        return []
+    return [
+        Para(
+            "Earlier plans: "
+            + "; ".join(
+                f"{p.medication} {p.status} ({p.method}"
+                + (
+                    f", {fmt_mg(p.steps[0].dose_mg)} to {fmt_mg(p.steps[-1].dose_mg)} mg/day"
+                    if p.steps
+                    else ""
+                )
+                + (f", agreed {fmt_day(p.agreed_on)}" if p.agreed_on else "")
+                + ")"
+                for p in d.earlier_plans
+            )
+            + ".",
+            "small",
+        )
+    ]
 
 
 def _charts(d: SummaryData) -> list[Block]:
@@ -362,6 +430,59 @@ def _symptoms(d: SummaryData) -> list[Block]:
     return blocks
 
 
+def _scales(d: SummaryData) -> list[Block]:
+    """PHQ-9 and GAD-7 totals, kept apart from the withdrawal burden (DOMAIN.md)."""
+    blocks: list[Block] = [Heading("Mood and anxiety scores (PHQ-9, GAD-7)")]
+    if not d.scales:
+        return [*blocks, Para("No PHQ-9 or GAD-7 was filled in during this period.", "small")]
+    by_day: dict[date, dict[str, str]] = {}
+    for t in d.scales:
+        cell = f"{t.total} {t.band}"
+        if t.item9:
+            cell += f" (question 9: {t.item9})"
+        by_day.setdefault(t.day, {})[t.scale] = cell
+    rows = tuple((fmt_day(day), v.get("PHQ-9", ""), v.get("GAD-7", "")) for day, v in sorted(by_day.items()))
+    phq = [t.total for t in d.scales if t.scale == "PHQ-9"]
+    gad = [t.total for t in d.scales if t.scale == "GAD-7"]
+    summary = []
+    if phq:
+        summary.append(f"PHQ-9 {phq[0]} to {phq[-1]} (highest {max(phq)}, of 27)")
+    if gad:
+        summary.append(f"GAD-7 {gad[0]} to {gad[-1]} (highest {max(gad)}, of 21)")
+    return [
+        *blocks,
+        Para("First to last in the period: " + "; ".join(summary) + "."),
+        Table(("Date", "PHQ-9 (0-27)", "GAD-7 (0-21)"), rows, (20, 40, 40)),
+        Para(
+            "Bands: PHQ-9 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe, 20-27 severe; "
+            "GAD-7 0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe. Scores, not a diagnosis; "
+            "kept apart from the symptom burden.",
+            "small",
+        ),
+    ]
+
+
+def _comparisons(d: SummaryData) -> list[Block]:
+    if not d.comparisons:
+        return []
+    rows = tuple(
+        (c.name, str(c.new), str(c.worse), str(c.same), str(c.better), str(c.absent), c.latest or "")
+        for c in d.comparisons
+    )
+    return [
+        Heading("Compared with before the taper, in the patient's words", 3),
+        Table(
+            ("Symptom", "New", "Worse", "Same", "Better", "Absent", "Latest"),
+            rows,
+            (30, 9, 9, 9, 9, 9, 25),
+            ("l", "r", "r", "r", "r", "r", "l"),
+        ),
+        Para(
+            "Days the patient compared the symptom with before the taper; absent: days rated none.", "small"
+        ),
+    ]
+
+
 def _adherence(d: SummaryData) -> list[Block]:
     a = d.adherence
     blocks: list[Block] = [Heading("Doses taken")]
@@ -388,6 +509,17 @@ def _adherence(d: SummaryData) -> list[Block]:
         )
     else:
         blocks.append(Para("No two doses in a row were missed.", "small"))
+    if d.extra_doses:
+        shown = d.extra_doses[:6]
+        blocks.append(
+            Para(
+                f"Extra doses (outside the scheduled times): {len(d.extra_doses)}: "
+                + "; ".join(f"{e.medication} {fmt_mg(e.amount_mg)} mg on {fmt_day(e.day)}" for e in shown)
+                + (" and more." if len(d.extra_doses) > len(shown) else ".")
+            )
+        )
+    else:
+        blocks.append(Para("No extra doses were logged.", "small"))
     return blocks
 
 
@@ -433,7 +565,10 @@ def _notable(d: SummaryData) -> list[Block]:
                 f"Mood was rated 1 or lower (out of 10) on {_plural(len(d.low_mood_days), 'day')} "
                 f"({_days_list(d.low_mood_days)})."
             )
-        blocks.append(Para(" ".join(lines) + " " + d.crisis_text, "alert"))
+        if any(i.kind == "crisis" for i in d.attention):
+            blocks.append(Para(" ".join(lines) + " See Needs attention on page 1."))
+        else:
+            blocks.append(Para(" ".join(lines) + " " + d.crisis_text, "alert"))
     items: list[str] = []
     for c in d.unplanned_changes:
         items.append(
@@ -570,11 +705,15 @@ def build(d: SummaryData) -> Document:
     blocks: list[Block] = []
     for section in (
         _header,
+        _attention,
         _medications,
         _changes,
         _plans,
+        _earlier_plans,
         _charts,
         _symptoms,
+        _comparisons,
+        _scales,
         _adherence,
         _notable,
         _weeks,
