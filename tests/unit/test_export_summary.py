@@ -428,3 +428,17 @@ def test_generated_time_is_local(demo_db: Database, tmp_path: Path) -> None:
     assert "**Generated:** 1 Jul 2026 09:00 (Europe/London)" in path.read_text(
         encoding="utf-8"
     )  # BST = UTC+1
+
+
+def test_a_long_period_is_summarised_by_month(demo_db: Database, tmp_path: Path) -> None:
+    """The whole demo (27 weeks) is more than 16 weeks: one row per month, not per week."""
+    text = write(demo_db, "md", tmp_path / "all.md", start=date(2026, 5, 30)).read_text(encoding="utf-8")
+    assert "## Mood, sleep and doses month by month" in text
+    assert "## Mood, sleep and doses week by week" not in text
+    # the weeks start on the Mondays 25 May 2026 (the week of 30 May) to 23 Nov 2026
+    months = [
+        line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ") and " 2026 " in line
+    ]
+    for month in ("May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026"):
+        assert month in months
+    assert "Dec 2026" not in months

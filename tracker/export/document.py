@@ -17,7 +17,7 @@ from tracker.domain.safety import OVERDOSE_TEXT
 from tracker.domain.trends import DoseChangeKind, spark_text, timing_facts
 from tracker.domain.units import format_mg
 from tracker.export import charts
-from tracker.export.data import SummaryData, severity_label
+from tracker.export.data import SummaryData, WeekRow, severity_label
 
 TITLE = "Medication and symptom summary for the clinician"
 
@@ -442,6 +442,8 @@ def _scales(d: SummaryData) -> list[Block]:
             cell += f" (question 9: {t.item9})"
         by_day.setdefault(t.day, {})[t.scale] = cell
     rows = tuple((fmt_day(day), v.get("PHQ-9", ""), v.get("GAD-7", "")) for day, v in sorted(by_day.items()))
+    earlier = max(len(rows) - LONG_TABLE, 0)
+    rows = rows[earlier:]
     phq = [t.total for t in d.scales if t.scale == "PHQ-9"]
     gad = [t.total for t in d.scales if t.scale == "GAD-7"]
     summary = []
@@ -449,6 +451,8 @@ def _scales(d: SummaryData) -> list[Block]:
         summary.append(f"PHQ-9 {phq[0]} to {phq[-1]} (highest {max(phq)}, of 27)")
     if gad:
         summary.append(f"GAD-7 {gad[0]} to {gad[-1]} (highest {max(gad)}, of 21)")
+    if earlier:
+        summary.append(f"the latest {len(rows)} dates below, {earlier} earlier ones in the CSV export")
     return [
         *blocks,
         Para("First to last in the period: " + "; ".join(summary) + "."),
@@ -523,7 +527,14 @@ def _adherence(d: SummaryData) -> list[Block]:
     return blocks
 
 
+LONG_TABLE = 16
+"""Rows a table may have before a long period is shown by month (or its latest rows only):
+a summary of ten years stays a few pages, and the CSV export keeps every row."""
+
+
 def _weeks(d: SummaryData) -> list[Block]:
+    if len(d.weeks) > LONG_TABLE:
+        return _months(d)
     rows = []
     for w in d.weeks:
         adh = w.adherence
@@ -548,6 +559,49 @@ def _weeks(d: SummaryData) -> list[Block]:
             ("l", "r", "r", "r", "r", "r", "r", "r"),
         ),
         Para("Means over the days logged in each week; mood 0 (worst) to 10 (best).", "small"),
+    ]
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _months(d: SummaryData) -> list[Block]:
+    """The week-by-week table of a long period, one row per month (or per year past 3 years)."""
+    by_year = len(d.weeks) > 3 * 53
+    groups: dict[tuple[int, int], list[WeekRow]] = {}
+    for w in d.weeks:
+        key = (w.monday.year, 0 if by_year else w.monday.month)
+        groups.setdefault(key, []).append(w)
+    rows = []
+    for (year, month), weeks in groups.items():
+        counts = [w.adherence for w in weeks if w.adherence]
+        taken = sum(a.taken for a in counts)
+        rows.append(
+            (
+                str(year) if by_year else f"{date(year, month, 1):%b %Y}",
+                fmt_num(_mean([w.burden for w in weeks])),
+                fmt_num(_mean([w.mood for w in weeks])),
+                fmt_num(_mean([w.sleep for w in weeks])),
+                f"{taken} of {sum(a.scheduled for a in counts)}" if counts else "",
+                str(sum(a.late for a in counts)) if counts else "",
+                str(sum(a.skipped for a in counts)) if counts else "",
+                str(sum(a.missed for a in counts)) if counts else "",
+            )
+        )
+    unit = "year" if by_year else "month"
+    return [
+        *_mood_sleep(d, f"{unit} by {unit}"),
+        Table(
+            (unit.capitalize(), "Burden/day", "Mood", "Sleep (h)", "Taken", "Late", "Skipped", "Missed"),
+            tuple(rows),
+            (16, 12, 9, 10, 12, 8, 9, 9),
+            ("l", "r", "r", "r", "r", "r", "r", "r"),
+        ),
+        Para(
+            f"Means of the weekly means in each {unit}; mood 0 (worst) to 10 (best). Doses summed.", "small"
+        ),
     ]
 
 
@@ -659,7 +713,7 @@ def _responses(d: SummaryData) -> list[Block]:
     ]
 
 
-def _mood_sleep(d: SummaryData) -> list[Block]:
+def _mood_sleep(d: SummaryData, unit: str = "week by week") -> list[Block]:
     m = d.mood_sleep
     lines = []
     if m.mood_days:
@@ -678,18 +732,26 @@ def _mood_sleep(d: SummaryData) -> list[Block]:
         )
     else:
         lines.append("Sleep: not logged in this period.")
-    return [Heading("Mood, sleep and doses week by week"), Bullets(tuple(lines))]
+    return [Heading(f"Mood, sleep and doses {unit}"), Bullets(tuple(lines))]
 
 
 def _notes(d: SummaryData) -> list[Block]:
     blocks: list[Block] = [Heading("Patient's notes")]
     if not d.notes:
         return [*blocks, Para("No notes in this period.")]
+    notes = d.notes[-2 * LONG_TABLE :]
     blocks.append(
         Table(
-            ("Date", "From", "Note"), tuple((fmt_day(n.day), n.source, n.text) for n in d.notes), (14, 20, 66)
+            ("Date", "From", "Note"), tuple((fmt_day(n.day), n.source, n.text) for n in notes), (14, 20, 66)
         )
     )
+    if len(notes) < len(d.notes):
+        blocks.append(
+            Para(
+                f"The latest {len(notes)} of {len(d.notes)} notes in the period; the CSV export has all.",
+                "small",
+            )
+        )
     return blocks
 
 
