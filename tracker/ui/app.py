@@ -314,7 +314,7 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
                 await asyncio.wait_for(self.workers.wait_for_complete(pending), timeout=30)
         self.exit()
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         """A key that applies nowhere now says why, instead of doing nothing silently.
 
         (Textual calls App._on_key too, which runs the bindings; this one only explains.)
