@@ -182,3 +182,37 @@ async def test_starting_a_plan_while_another_runs_asks_and_says_what_happens(tap
         assert svc.get_plan(session=s, plan_id=running).status == "active"
         assert svc.get_plan(session=s, plan_id=second).status == "agreed"
     db.close()
+
+
+async def test_a_past_day_shows_the_step_in_force_that_day(taper_db: Path) -> None:  # noqa: F811
+    from datetime import date
+
+    from tracker.ui.screens.today import TodayScreen
+
+    _running_plan(taper_db)  # 50 mg from 28 Oct, 37.5 mg from today (27 Nov)
+    app = TrackerApp(taper_db, clock=_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        today = app.screen
+        assert isinstance(today, TodayScreen)
+        assert "step 2 of 4: 37.5 mg a day" in str(today.query_one("#taper-step", Static).render())
+        today.go_to(date(2026, 11, 1))
+        await settle(pilot)
+        line = str(today.query_one("#taper-step", Static).render())
+        assert "step 1 of 4: 50 mg a day, day 5" in line  # 28 Oct is day 1
+        today.go_to(date(2026, 10, 1))  # before the plan began: no step
+        await settle(pilot)
+        assert not today.query_one("#taper-step", Static).display
+
+
+def test_yesterday_in_a_dose_time_counts_from_the_day_on_screen() -> None:
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from tracker.ui.screens.today_data import parse_dose_time
+
+    shown = date(2026, 10, 1)
+    at = parse_dose_time("yesterday 20:00", day=shown, now=NOW, tz=ZoneInfo("Europe/London"))
+    assert at == datetime(2026, 9, 30, 19, 0, tzinfo=UTC)  # 20:00 BST on 30 September
+    at = parse_dose_time("today 08:00", day=shown, now=NOW, tz=ZoneInfo("Europe/London"))
+    assert at == datetime(2026, 10, 1, 7, 0, tzinfo=UTC)

@@ -139,3 +139,17 @@ def test_times_severity_mood_sleep() -> None:
     with pytest.raises(TrackerError):
         parse_sleep("25")
     assert format_mg(2.5) == "2.5 mg" and format_mg(20.0) == "20 mg"
+
+
+def test_impossible_dates_say_what_is_wrong() -> None:
+    from datetime import date as _date
+
+    import pytest as _pytest
+
+    from tracker.domain.errors import TrackerError as _Err
+    from tracker.domain.units import parse_day as _parse_day
+
+    with _pytest.raises(_Err, match="month 13 does not exist"):
+        _parse_day("2026-13-01", today=_date(2026, 11, 27))
+    with _pytest.raises(_Err, match="February 2026 has 28 days, so day 30 does not exist"):
+        _parse_day("2026-02-30", today=_date(2026, 11, 27))

@@ -91,10 +91,15 @@ class SymptomList(OptionList):
         """Whether a binding here, on the screen or in the app takes ``key``."""
         return any(key in bindings.key_to_bindings for _node, bindings in self.screen._modal_binding_chain)
 
-    def _show_search(self) -> None:
+    def _show_search(self, missed: bool = False) -> None:
+        from textual.widget import Widget
+
         panel = self.parent
-        if panel is not None and hasattr(panel, "border_subtitle"):
-            panel.border_subtitle = f"find: {self.search}▏ (esc)" if self.search else ""
+        if isinstance(panel, Widget):
+            text = f"find: {self.search}▏ (esc)" if self.search else ""
+            if missed:
+                text = f"find: {self.search}▏ no symptom starts with that (esc)"
+            panel.border_subtitle = text
 
     def end_search(self) -> None:
         self.search = ""
@@ -142,10 +147,7 @@ class SymptomList(OptionList):
             else:  # among the symptoms not shown: show them all
                 self._show_all = True
                 self._rebuild(row.symptom_id)
-        panel = self.parent
-        self._show_search()
-        if row is None and panel is not None:
-            panel.border_subtitle = f"find: {self.search}▏ no symptom starts with that (esc)"
+        self._show_search(missed=row is None)
 
     @property
     def show_all(self) -> bool:
