@@ -240,7 +240,7 @@ def _dry_run(path: Path, backup: Any, source: str) -> Any:
     from tracker.export import json_io
 
     with tempfile.TemporaryDirectory(prefix="tracker-dry-run-") as scratch:
-        db = open_database(path if path.exists() else Path(scratch) / "empty.db")
+        db = open_database(path if path.exists() else Path(scratch) / "empty.db", backup=False)
         try:
             with db.read() as session:
                 result = json_io.import_backup(session=session, backup=backup, source=source)
