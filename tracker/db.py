@@ -274,7 +274,7 @@ class Database:
 def make_engine(db_path: Path) -> Engine:
     """The engine, connecting to exactly ``db_path`` (a creator, so no URL parsing: ``%41`` or ``?``
     in a file name stays part of the name)."""
-    engine = create_engine("sqlite://", creator=lambda: sqlfile.connect(db_path))
+    engine = create_engine("sqlite://", creator=lambda: sqlfile.connect_for_app(db_path))
     _install_listeners(engine, db_path)
     return engine
 

@@ -72,6 +72,15 @@ def ro_uri(path: Path, *, immutable: bool = False) -> str:
     return uri + "&immutable=1" if immutable else uri
 
 
+def connect_for_app(path: Path) -> sqlite3.Connection:
+    """The app's connection: read-write, or read-only (``connect_ro``) on a read-only mount,
+    where reads work and a write fails with SQLite's "readonly" error."""
+    path = Path(path)
+    if _read_only_mount(path.parent):
+        return connect_ro(path)
+    return connect(path)
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A read-write connection to exactly ``path`` (no URI parsing)."""
     return sqlite3.connect(
