@@ -298,7 +298,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _sweep_partials(db_path: Path) -> list[Path]:
     """Remove unfinished copies left by a process that died while copying (never a live one's)."""
-    removed = []
+    removed: list[Path] = []
     pattern = re.compile(
         rf"^\.{re.escape(db_path.stem)}-[a-z]+-\d{{8}}T\d{{12}}Z\.db\.partial-(?P<pid>\d+)(-journal|-wal|-shm)?$"
     )
@@ -306,12 +306,11 @@ def _sweep_partials(db_path: Path) -> list[Path]:
         entries = list(os.scandir(paths.backups_dir(db_path)))
     except (FileNotFoundError, NotADirectoryError):
         return removed
-    if True:
-        for entry in entries:
-            m = pattern.match(entry.name)
-            if m and int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"])):
-                Path(entry.path).unlink(missing_ok=True)
-                removed.append(Path(entry.path))
+    for entry in entries:
+        m = pattern.match(entry.name)
+        if m and int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"])):
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
     return removed
 
 
@@ -414,17 +413,26 @@ def _restore_in_place(db_path: Path, src: Path) -> None:
     (see ``sqlfile.wal_problem``), so the write-ahead log the overwrite leaves, if a crash
     comes before it is checkpointed, is recognised as the database's own.
     """
-    stage = paths.backups_dir(db_path) / f".{db_path.stem}-restore-stage.db.partial-{os.getpid()}"
-    _remove_partial(stage)
-    online_backup(src, stage)
+    paths.ensure_private_dir(paths.backups_dir(db_path))
+    stamp = _stamp(datetime.now(UTC))
+    stage = paths.backups_dir(db_path) / f".{db_path.stem}-stage-{stamp}.db.partial-{os.getpid()}"
+    _remove_partial(stage)  # the name is swept like any unfinished copy if this process dies
+    fd = os.open(stage, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, paths.FILE_MODE)
+    os.close(fd)
     try:
         ident = _identity(db_path)
-        staged = connect(stage)
+        source = connect_ro(src)
         try:
-            staged.isolation_level = None
-            staged.execute(f"PRAGMA application_id = {ident}")
+            staged = connect(stage)
+            try:
+                staged.isolation_level = None
+                source.backup(staged)
+                staged.execute("PRAGMA journal_mode = DELETE")
+                staged.execute(f"PRAGMA application_id = {ident}")
+            finally:
+                staged.close()
         finally:
-            staged.close()
+            source.close()
         source = connect_ro(stage)
         try:
             live = connect(db_path)

@@ -24,7 +24,9 @@ TRACKER = str(Path(sys.executable).with_name("tracker"))
 STRACE = shutil.which("strace")
 
 
-def run(*argv: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run(
+    *argv: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """``tracker ARGV`` as a user would run it."""
     return subprocess.run(
         [TRACKER, *argv],

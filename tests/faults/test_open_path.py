@@ -8,7 +8,18 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from tests.faults.conftest import STRACE, checkins, ok, one_line_refusal, read_only, run, run_killed, sha, small_tmpfs
+from tests.faults.conftest import (
+    STRACE,
+    TRACKER,
+    checkins,
+    ok,
+    one_line_refusal,
+    read_only,
+    run,
+    run_killed,
+    sha,
+    small_tmpfs,
+)
 
 
 def _rollback_mode(db: Path) -> None:
@@ -94,7 +105,7 @@ def test_an_emptied_or_deleted_database_with_backups_is_never_a_new_one(db: Path
 
 
 def test_a_failed_daily_backup_is_reported_on_the_command_line(db: Path) -> None:
-    """Item 4: backups/ on a read-only mount (then on a full tmpfs): the command works and says so on stderr."""
+    """Item 4: backups/ read-only (then a full tmpfs): the command works and says so on stderr."""
     backups = db.parent / "backups"
     for copy in backups.iterdir():
         copy.unlink()
@@ -114,7 +125,8 @@ def _live_wal(db: Path) -> subprocess.Popen[str]:
     """Keep a reader on ``db`` so that the command line's -wal survives it (as beside an open UI)."""
     holder = subprocess.Popen(
         ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('BEGIN');"
-         "c.execute('SELECT count(*) FROM checkin').fetchone(); print('ready', flush=True); sys.stdin.read()", str(db)],
+         "c.execute('SELECT count(*) FROM checkin').fetchone(); print('ready', flush=True);"
+         "sys.stdin.read()", str(db)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
@@ -159,8 +171,8 @@ def test_restore_and_check_refuse_a_foreign_sqlite_file(db: Path, tmp_path: Path
     foreign = tmp_path / "foreign.db"
     conn = sqlite3.connect(foreign)
     head = sqlite3.connect(db).execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    conn.executescript(f"CREATE TABLE alembic_version (version_num TEXT); INSERT INTO alembic_version VALUES ('{head}');"
-                       "CREATE TABLE notes (body TEXT);")  # fmt: skip
+    conn.executescript("CREATE TABLE alembic_version (version_num TEXT); CREATE TABLE notes (body TEXT);"
+                       f"INSERT INTO alembic_version VALUES ('{head}');")  # fmt: skip
     conn.close()
     before = sha(db)
     result = run("restore", str(foreign), "--db", str(db))
@@ -207,14 +219,18 @@ def test_export_never_writes_through_a_planted_link(db: Path, tmp_path: Path) ->
     assert victim.read_text() == "mine" and out.read_text() == "health summary"
     assert STRACE
     trace = tmp_path / "trace"
-    subprocess.run([STRACE, "-f", "-qq", "-o", str(trace), "-e", "trace=openat,rename,renameat,renameat2,fsync",
-                    "-y", str(Path(os.sys.executable).with_name("tracker")), "export", "json", "--out", str(out),
-                    "--db", str(db)], check=True, capture_output=True)  # fmt: skip
+    calls = "trace=openat,rename,renameat,renameat2,fsync"
+    argv = [STRACE, "-f", "-qq", "-o", str(trace), "-e", calls, "-y", TRACKER]
+    subprocess.run(
+        [*argv, "export", "json", "--out", str(out), "--db", str(db)], check=True, capture_output=True
+    )
     lines = trace.read_text().splitlines()
     creates = [line for line in lines if ".out.json.tmp-" in line and "O_CREAT" in line]
     assert creates and all("O_EXCL" in line and "O_NOFOLLOW" in line for line in creates)
     renamed = max(i for i, line in enumerate(lines) if "rename" in line and "out.json" in line)
-    assert any(f"fsync({''}" in line and f"<{tmp_path}>" in line for line in lines[renamed:]), "no folder fsync"
+    assert any(f"fsync({''}" in line and f"<{tmp_path}>" in line for line in lines[renamed:]), (
+        "no folder fsync"
+    )
 
 
 def test_existing_wide_folders_are_tightened(db: Path) -> None:
