@@ -7,5 +7,6 @@ REVISIONS: tuple[str, ...] = (
     "0002_query_indexes",
     "0006_notifications",
     "0004_medication_started",
+    "0007_scales",
 )
 HEAD = REVISIONS[-1]
