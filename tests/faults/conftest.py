@@ -103,3 +103,27 @@ def small_tmpfs(folder: Path, size: str) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+FAULT_RUNS: dict[str, int] = {}
+
+
+def count_run(kind: str) -> None:
+    FAULT_RUNS[kind] = FAULT_RUNS.get(kind, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FAULT_RUNS:
+        total = sum(FAULT_RUNS.values())
+        parts = ", ".join(f"{k} {n}" for k, n in sorted(FAULT_RUNS.items()))
+        terminalreporter.write_line(f"fault injection: {total} killed runs ({parts})")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The full fault matrix runs only when asked for: ``pytest -m faults_full``."""
+    if "faults_full" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="the full fault matrix runs with `pytest -m faults_full`")
+    for item in items:
+        if "faults_full" in item.keywords:
+            item.add_marker(skip)
