@@ -259,6 +259,7 @@ def daily_backup_if_due(db_path: Path, *, now: datetime | None = None) -> Path |
     """Take today's daily copy if none was taken yet, then rotate; returns the copy or None."""
     db_path = Path(db_path)
     if not daily_backup_due(db_path, now=now):
+        _sweep_partials(db_path)  # a copy killed half-way earlier today holds health data: remove it now
         return None
     paths.ensure_private_dir(paths.backups_dir(db_path))
     copy = online_backup(db_path, _free_name(db_path, "daily", now))

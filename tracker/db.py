@@ -163,6 +163,8 @@ def _audit_after_flush(session: SASession, _ctx: Any) -> None:
 
 def _prepare_path(db_path: Path, create_dir: bool) -> None:
     folder = db_path.parent
+    if create_dir and folder.is_dir():
+        paths.tighten_dir(folder)  # the app's own data folder: 0700 even if an older version left it wider
     if not folder.exists():
         if not create_dir:
             raise StorageError(f"the folder {folder} does not exist; create it first or choose another --db")

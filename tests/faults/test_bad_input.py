@@ -72,18 +72,19 @@ def test_hostile_imports_exit_2_without_quoting_the_data(db: Path, tmp_path: Pat
         "not text": _hostile(json.loads(json.dumps(doc)), "checkin", "note", [SECRET]),
         "not a number": _hostile(json.loads(json.dumps(doc)), "checkin", "mood", SECRET),
         "huge id": _hostile(json.loads(json.dumps(doc)), "checkin", "id", 10**30),
-        "huge int": _hostile(json.loads(json.dumps(doc)), "checkin", "mood", 10**5000),
+        "huge int": json.dumps(doc).replace('"mood": 5', '"mood": 1' + "0" * 5000, 1),
         "long note": _hostile(json.loads(json.dumps(doc)), "checkin", "note", SECRET * 200),
         "future day": _hostile(json.loads(json.dumps(doc)), "checkin", "day", future),
         "ancient day": _hostile(json.loads(json.dumps(doc)), "checkin", "day", "0001-01-01"),
-        "bad key": _hostile(json.loads(json.dumps(doc)), "setting", "key", SECRET * 1000),
+        "bad key": _hostile(json.loads(json.dumps(doc)), "symptom", "key", SECRET * 1000),
         "deep": '{"format": "taper-tracker-backup", "format_version": 1, "tables": {"checkin": '
         + "[" * 100_000
         + "]" * 100_000
         + "}}",
     }
-    surrogate = json.dumps(doc).replace('"mood": 5', '"mood": 5, "note": "\\ud800' + SECRET + '"', 1)
-    assert surrogate != json.dumps(doc)
+    placeholder = _hostile(json.loads(json.dumps(doc)), "checkin", "note", "PLACEHOLDER")
+    surrogate = placeholder.replace('"PLACEHOLDER"', '"\\ud800' + SECRET + '"', 1)
+    assert surrogate != placeholder
     cases["lone surrogate"] = surrogate
     for name, text in cases.items():
         result = _import(tmp_path, target, text)
