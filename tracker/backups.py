@@ -164,6 +164,9 @@ def damaged_error(db_path: Path, reason: str) -> DatabaseDamagedError:
     untouched, and the newest good backup with the command that restores it."""
     import shlex
 
+    from tracker.domain.text import printable
+
+    reason = printable(reason, 200)  # SQLite's own report can run to pages; the backup hint must stay in view
     try:
         good = newest_good_backup(db_path)
     except Exception:  # looking for help must never hide the real problem
