@@ -10,9 +10,11 @@ directory listing, no file is opened. Kinds:
 - ``manual``: ``tracker backup``;
 - ``damaged``: a damaged database that ``tracker restore`` moved aside (raw bytes, never a good copy).
 
-Each copy is written to a hidden temporary file, checked (``PRAGMA quick_check``)
-and only then renamed into place, so a copy cut short by a full disk or a crash
-never looks like a backup. Copies are switched to rollback-journal mode so each
+Each copy is written to a hidden temporary file (created with O_EXCL|O_NOFOLLOW),
+checked (``PRAGMA integrity_check``), fsynced, and only then renamed into place (the
+folder fsynced after), so a copy cut short by a full disk or a crash never looks like a
+backup; the temporary files of a process that died (with their -journal, -wal, -shm)
+are removed by the next rotation. Copies are switched to rollback-journal mode so each
 is one self-contained file.
 
 Rotation, after every automatic copy, for the copies of one database:
@@ -37,6 +39,17 @@ from pathlib import Path
 
 from tracker import paths
 from tracker.domain.errors import DatabaseDamagedError, DatabaseTooNewError, StorageError
+from tracker.sqlfile import (
+    BUSY_TIMEOUT_MS,
+    Damaged,
+    connect,
+    connect_ro,
+    file_problem,
+    integrity_check,
+    journal_file,
+    schema_revision,
+    storage_error,
+)
 
 SAFETY_KINDS = ("migration", "import", "restore")
 KINDS = ("daily", "manual", "damaged", *SAFETY_KINDS)
@@ -138,12 +151,46 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
     return result
 
 
+_PARTIAL_SUFFIXES = ("", "-journal", "-wal", "-shm")
+
+
 def _remove_partial(tmp: Path) -> None:
-    for p in (tmp, tmp.with_name(tmp.name + "-journal")):
-        p.unlink(missing_ok=True)
+    for suffix in _PARTIAL_SUFFIXES:
+        tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
 
 
-def online_backup(src: Path, dest: Path) -> Path:
+def damaged_error(db_path: Path, reason: str) -> DatabaseDamagedError:
+    """The message for a database that cannot be used: what is wrong, that it was left
+    untouched, and the newest good backup with the command that restores it."""
+    import shlex
+
+    from tracker.domain.text import printable
+
+    reason = printable(reason, 200)  # SQLite's own report can run to pages; the backup hint must stay in view
+    try:
+        good = newest_good_backup(db_path)
+    except Exception:  # looking for help must never hide the real problem
+        good = None
+    if good is not None:
+        when = good.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        hint = (
+            f"The newest good backup is {good.path} (taken {when}); "
+            f"restore it with: tracker restore {shlex.quote(str(good.path))}"
+        )
+    else:
+        hint = (
+            f"No good backup was found in {paths.backups_dir(db_path)}; "
+            "if you have a copy elsewhere, restore it with: tracker restore FILE"
+        )
+    return DatabaseDamagedError(f"{db_path} cannot be opened: {reason}. It was left untouched. {hint}")
+
+
+def has_copies(db_path: Path) -> bool:
+    """Whether backups/ holds any copy of ``db_path`` (a sign that a missing or empty file once held data)."""
+    return any(b.kind != "damaged" for b in _scan(Path(db_path)))
+
+
+def online_backup(src: Path, dest: Path, *, wal: bool = False) -> Path:
     """Copy ``src`` to ``dest`` consistently, even while others write to it.
 
     The copy is made in one step of the backup API (one read transaction, so it
@@ -151,27 +198,37 @@ def online_backup(src: Path, dest: Path) -> Path:
     when the copy fails its check (the source is damaged), OSError or
     sqlite3.OperationalError when it cannot be written; ``dest`` is then absent.
     """
-    from tracker.store import BUSY_TIMEOUT_MS, ro_uri
-
     tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     _remove_partial(tmp)
-    paths.create_private_file(tmp)
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, paths.FILE_MODE)
+    os.close(fd)
     try:
-        source = sqlite3.connect(ro_uri(src), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        source = connect_ro(src)
         try:
-            target = sqlite3.connect(tmp, isolation_level=None)
+            target = connect(tmp)
             try:
+                target.isolation_level = None
                 source.backup(target)
                 target.execute("PRAGMA journal_mode = DELETE")
-                check = [r[0] for r in target.execute("PRAGMA quick_check").fetchall()]
+                target.execute("PRAGMA synchronous = FULL")
+                check = [r[0] for r in target.execute("PRAGMA integrity_check").fetchall()]
             finally:
                 target.close()
         finally:
             source.close()
         if check != ["ok"]:
             raise DatabaseDamagedError(f"{src} failed its integrity check ({check[0]})")
+        if wal:  # a database restored into place: already in WAL mode, so no first-open switch
+            target = connect(tmp)
+            try:
+                target.execute("PRAGMA journal_mode = WAL")
+            finally:
+                target.close()
         paths.make_private(tmp)
+        with open(tmp, "rb") as fh:  # the pages reach the disk before the name does
+            os.fsync(fh.fileno())
         os.replace(tmp, dest)
+        paths.fsync_dir(dest.parent)
     except sqlite3.DatabaseError as exc:
         _remove_partial(tmp)
         if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
@@ -205,6 +262,7 @@ def daily_backup_if_due(db_path: Path, *, now: datetime | None = None) -> Path |
     """Take today's daily copy if none was taken yet, then rotate; returns the copy or None."""
     db_path = Path(db_path)
     if not daily_backup_due(db_path, now=now):
+        _sweep_partials(db_path)  # a copy killed half-way earlier today holds health data: remove it now
         return None
     paths.ensure_private_dir(paths.backups_dir(db_path))
     copy = online_backup(db_path, _free_name(db_path, "daily", now))
@@ -244,16 +302,19 @@ def _pid_alive(pid: int) -> bool:
 
 def _sweep_partials(db_path: Path) -> list[Path]:
     """Remove unfinished copies left by a process that died while copying (never a live one's)."""
-    removed = []
+    removed: list[Path] = []
     pattern = re.compile(
-        rf"^\.{re.escape(db_path.stem)}-[a-z]+-\d{{8}}T\d{{12}}Z\.db\.partial-(?P<pid>\d+)(-journal)?$"
+        rf"^\.{re.escape(db_path.stem)}-[a-z]+-\d{{8}}T\d{{12}}Z\.db\.partial-(?P<pid>\d+)(-journal|-wal|-shm)?$"
     )
-    with os.scandir(paths.backups_dir(db_path)) as entries:
-        for entry in entries:
-            m = pattern.match(entry.name)
-            if m and int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"])):
-                Path(entry.path).unlink(missing_ok=True)
-                removed.append(Path(entry.path))
+    try:
+        entries = list(os.scandir(paths.backups_dir(db_path)))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for entry in entries:
+        m = pattern.match(entry.name)
+        if m and int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"])):
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
     return removed
 
 
@@ -268,8 +329,7 @@ def rotate(db_path: Path) -> list[Path]:
         if info.path not in keep:
             info.path.unlink(missing_ok=True)
             removed.append(info.path)
-    if copies:
-        removed += _sweep_partials(db_path)
+    removed += _sweep_partials(db_path)
     return removed
 
 
@@ -283,7 +343,6 @@ def check_restorable(src: Path) -> str:
     Returns its schema revision. Only reads ``src``.
     """
     from tracker.migrations import REVISIONS
-    from tracker.store import file_problem, integrity_check, schema_revision
 
     src = Path(src).expanduser()
     if not src.exists():
@@ -312,7 +371,6 @@ def check_restorable(src: Path) -> str:
 
 def _database_is_sound(db_path: Path) -> bool:
     from tracker.migrations import REVISIONS
-    from tracker.store import file_problem, integrity_check, schema_revision
 
     try:
         if file_problem(db_path) is not None or integrity_check(db_path):
@@ -322,15 +380,77 @@ def _database_is_sound(db_path: Path) -> bool:
         return False
 
 
-def _move_aside(db_path: Path, now: datetime | None) -> Path:
-    """Move a damaged database (and its -wal/-shm) into backups/ unchanged, never deleting it."""
+def _move_aside(db_path: Path, now: datetime | None) -> Path | None:
+    """Move a damaged database (and its -wal, -shm, -journal) into backups/ unchanged, never deleting it.
+
+    Sidecar files left without their database are moved too: a stale journal or WAL must
+    never be rolled into the copy restored in its place.
+    """
+    sides = [*paths.sidecar_files(db_path), journal_file(db_path)]
+    if not os.path.lexists(db_path) and not any(os.path.lexists(p) for p in sides):
+        return None
     paths.ensure_private_dir(paths.backups_dir(db_path))
     target = _free_name(db_path, "damaged", now)
-    for side, suffix in zip(paths.sidecar_files(db_path), ("-wal", "-shm"), strict=True):
-        if side.exists():
+    for side, suffix in zip(sides, ("-wal", "-shm", "-journal"), strict=True):
+        if os.path.lexists(side):
             os.replace(side, target.with_name(target.name + suffix))
-    os.replace(db_path, target)
+    if os.path.lexists(db_path):
+        os.replace(db_path, target)
+    else:
+        paths.create_private_file(target)  # the name says what was found: sidecars without a database
+    paths.fsync_dir(db_path.parent)
     return target
+
+
+def _identity(db_path: Path) -> int:
+    conn = connect_ro(db_path)
+    try:
+        return int(conn.execute("PRAGMA application_id").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _restore_in_place(db_path: Path, src: Path) -> None:
+    """Overwrite a live database through the backup API, keeping its identity.
+
+    The pages are first copied to a staged file that is given the live file's identity
+    (see ``sqlfile.wal_problem``), so the write-ahead log the overwrite leaves, if a crash
+    comes before it is checkpointed, is recognised as the database's own.
+    """
+    paths.ensure_private_dir(paths.backups_dir(db_path))
+    stamp = _stamp(datetime.now(UTC))
+    stage = paths.backups_dir(db_path) / f".{db_path.stem}-stage-{stamp}.db.partial-{os.getpid()}"
+    _remove_partial(stage)  # the name is swept like any unfinished copy if this process dies
+    fd = os.open(stage, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, paths.FILE_MODE)
+    os.close(fd)
+    try:
+        ident = _identity(db_path)
+        source = connect_ro(src)
+        try:
+            staged = connect(stage)
+            try:
+                staged.isolation_level = None
+                source.backup(staged)
+                staged.execute("PRAGMA journal_mode = DELETE")
+                staged.execute(f"PRAGMA application_id = {ident}")
+            finally:
+                staged.close()
+        finally:
+            source.close()
+        source = connect_ro(stage)
+        try:
+            live = connect(db_path)
+            try:
+                live.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                live.execute("PRAGMA synchronous = FULL")
+                source.backup(live)
+                live.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                live.close()
+        finally:
+            source.close()
+    finally:
+        _remove_partial(stage)
 
 
 def restore(
@@ -341,12 +461,11 @@ def restore(
     ``src`` is checked first (integrity, and that it is a taper-tracker database
     this version can open). A sound current database is copied to backups/ and
     then overwritten in place through the backup API, which is safe even while
-    another process has it open; a damaged one is moved into backups/ unchanged.
-    An older schema is upgraded on the next open, with its own safety copy.
-    ``create_dir`` lets a restore onto a new computer create the (default) data folder.
+    another process has it open; a damaged one (or stale -wal/-journal files) is
+    moved into backups/ unchanged. An older schema is upgraded on the next open,
+    with its own safety copy. ``create_dir`` lets a restore onto a new computer
+    create the (default) data folder.
     """
-    from tracker.store import BUSY_TIMEOUT_MS, integrity_check, ro_uri, storage_error
-
     db_path = Path(db_path).expanduser().absolute()
     src = Path(src).expanduser().absolute()
     if src.exists() and db_path.exists() and src.samefile(db_path):
@@ -357,23 +476,14 @@ def restore(
     try:
         if db_path.exists() and db_path.stat().st_size > 0 and _database_is_sound(db_path):
             safety = backup_before(db_path, reason="restore", now=now)
-            source = sqlite3.connect(ro_uri(src), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-            try:
-                live = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
-                try:
-                    source.backup(live)
-                finally:
-                    live.close()
-            finally:
-                source.close()
+            _restore_in_place(db_path, src)
         else:
-            if db_path.exists() and db_path.stat().st_size > 0:
-                moved = _move_aside(db_path, now)
             if not db_path.parent.is_dir():
                 if not create_dir:
                     raise StorageError(f"the folder {db_path.parent} does not exist; nothing was changed")
                 paths.ensure_private_dir(db_path.parent)
-            online_backup(src, db_path)
+            moved = _move_aside(db_path, now)
+            online_backup(src, db_path, wal=True)
     except sqlite3.Error as exc:
         raise storage_error(exc, db_path) from exc
     except OSError as exc:
@@ -387,18 +497,17 @@ def restore(
 
 def make_backup(db_path: Path, *, out: Path | None = None, now: datetime | None = None) -> Path:
     """``tracker backup``: a checked copy in backups/ (kind manual) or at ``out``; never overwrites a file."""
-    from tracker.store import check_file, integrity_check, schema_revision, storage_error
-
     db_path = Path(db_path).expanduser().absolute()
     if not db_path.exists():
         raise StorageError(f"{db_path} does not exist; there is nothing to back up")
-    check_file(db_path)
-    if schema_revision(db_path) is None:
+    try:
+        revision = schema_revision(db_path)
+        problems = integrity_check(db_path)
+    except Damaged as exc:
+        raise damaged_error(db_path, exc.reason) from exc
+    if revision is None:
         raise StorageError(f"{db_path} holds no taper-tracker data yet; there is nothing to back up")
-    problems = integrity_check(db_path)
     if problems:
-        from tracker.store import damaged_error
-
         raise damaged_error(db_path, f"it fails its integrity check ({problems[0]})")
     if out is None:
         paths.ensure_private_dir(paths.backups_dir(db_path))

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as SASession
 from sqlmodel import Session, create_engine
 
-from tracker import paths
+from tracker import paths, sqlfile
 from tracker.domain.errors import DatabaseTooNewError, StorageError, TrackerError
 from tracker.migrations import HEAD, REVISIONS
 from tracker.store import (  # the light half of storage, re-exported for existing callers
@@ -43,6 +43,7 @@ from tracker.store import (  # the light half of storage, re-exported for existi
     file_problem,
     integrity_check,
     keep_private,
+    refuse_lost_history,
     ro_uri,
     schema_revision,
     storage_error,
@@ -77,6 +78,11 @@ def _install_listeners(engine: Engine, db_path: Path) -> None:
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get("tracker_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            # Every write carries the database header (page 1) with the file's identity into the
+            # write-ahead log, so a -wal file from another database is recognised (sqlfile.wal_problem).
+            ident = int(conn.exec_driver_sql("PRAGMA application_id").scalar() or 0) or sqlfile.new_identity()
+            conn.exec_driver_sql(f"PRAGMA application_id = {ident}")
 
 
 def _jsonable(value: Any) -> Any:
@@ -157,6 +163,8 @@ def _audit_after_flush(session: SASession, _ctx: Any) -> None:
 
 def _prepare_path(db_path: Path, create_dir: bool) -> None:
     folder = db_path.parent
+    if create_dir and folder.is_dir():
+        paths.tighten_dir(folder)  # the app's own data folder: 0700 even if an older version left it wider
     if not folder.exists():
         if not create_dir:
             raise StorageError(f"the folder {folder} does not exist; create it first or choose another --db")
@@ -200,6 +208,7 @@ def migrate(engine: Engine, db_path: Path, current: str | None) -> None:
             with conn.begin():
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+                sqlfile.stamp_identity(dbapi)
                 problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if problems:
                     raise StorageError(
@@ -265,26 +274,53 @@ class Database:
 
 
 def make_engine(db_path: Path) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{db_path}",
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-    )
+    """The engine, connecting to exactly ``db_path`` (a creator, so no URL parsing: ``%41`` or ``?``
+    in a file name stays part of the name)."""
+    engine = create_engine("sqlite://", creator=lambda: sqlfile.connect_for_app(db_path))
     _install_listeners(engine, db_path)
     return engine
 
 
+_CHECKED: set[Path] = set()  # databases whose pages this process has verified before writing
+
+
+def verify_pages(db_path: Path) -> None:
+    """``PRAGMA quick_check`` of every page, once per process and database, before the first write.
+
+    The header check of every open sees only the first 100 bytes: a write into a file with
+    damaged pages would otherwise succeed and the newest good backup would lack it.
+    """
+    if db_path in _CHECKED:
+        return
+    problems = sqlfile.integrity_check(db_path, quick=True, ours=False)
+    if problems:
+        raise damaged_error(db_path, f"it fails its integrity check ({problems[0]})")
+    _CHECKED.add(db_path)
+
+
 def open_database(
-    db_path: Path | str, *, create_dir: bool = False, migrate_ok: bool = True, backup: bool = True
+    db_path: Path | str,
+    *,
+    create_dir: bool = False,
+    migrate_ok: bool = True,
+    backup: bool = True,
+    new_ok: bool = False,
 ) -> Database:
     """Open (creating and migrating as needed) the database at ``db_path``.
 
     Raises StorageError (or a subclass) with a user-facing message when the
     folder is missing, the file is not ours, or it comes from a newer version.
     A refused file is never modified. ``backup`` False skips the daily backup, for a
-    caller that has just taken it (the app, which opened the file light first).
+    caller that has just taken it (the app, which opened the file light first). A missing
+    or empty file is created only when no backups of it exist, or with ``new_ok`` (the demo).
+    Every page is verified before the process writes (``verify_pages``).
     """
     db_path = Path(db_path).expanduser().absolute()
+    if db_path.is_dir():
+        raise StorageError(f"{db_path} is a folder, not a database file")
     check_file(db_path)
+    if not new_ok:
+        refuse_lost_history(db_path)
     current = schema_revision(db_path) if db_path.exists() else None
     if current is not None and current not in REVISIONS:
         raise DatabaseTooNewError(
@@ -292,6 +328,8 @@ def open_database(
             "update the program to open it. The file was left untouched."
         )
     _prepare_path(db_path, create_dir)
+    if current is not None:
+        verify_pages(db_path)
     engine = make_engine(db_path)
     database = Database(db_path, engine)
     try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import stat
 from pathlib import Path
 
 APP_NAME = "taper-tracker"
@@ -40,10 +42,20 @@ def demo_db_path() -> Path:
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) if missing; a folder the app creates is 0700."""
+    """Create ``path`` (and parents) if missing; leave it 0700 (a wider existing one is tightened)."""
     if not path.exists():
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        os.chmod(path, DIR_MODE)
+    tighten_dir(path)
+
+
+def tighten_dir(path: Path) -> None:
+    """Drop group and other permissions from a folder the app owns (never add any)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        if mode & ~DIR_MODE:
+            os.chmod(path, mode & DIR_MODE)
+    except OSError:  # missing, or on a read-only mount: nothing to do, nothing anyone can widen
+        pass
 
 
 def make_private(path: Path) -> None:
@@ -53,23 +65,47 @@ def make_private(path: Path) -> None:
 
 
 def create_private_file(path: Path) -> None:
-    """Create an empty file with mode 0600 if it does not exist, so SQLite never widens it."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
+    """Create an empty file with mode 0600 if it does not exist, so SQLite never widens it.
+
+    Never follows a symbolic link planted at ``path``.
+    """
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, FILE_MODE)
     os.close(fd)
     make_private(path)
 
 
-def open_private_for_write(path: Path, binary: bool = False) -> int:
-    """Open ``path`` for writing (truncating), created 0600; returns a file descriptor."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, FILE_MODE)
-    os.fchmod(fd, FILE_MODE)
-    return fd
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - filesystems that cannot sync a folder
+        pass
+    finally:
+        os.close(fd)
+
+
+def new_private_temp(path: Path) -> tuple[Path, int]:
+    """A new temporary file beside ``path`` (hidden, random name, 0600), created with O_EXCL and
+    O_NOFOLLOW so that nothing planted in the folder (a file, a link) is ever written through."""
+    while True:
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, FILE_MODE)
+        except FileExistsError:  # pragma: no cover - 32 random bits taken
+            continue
+        os.fchmod(fd, FILE_MODE)
+        return tmp, fd
 
 
 def write_private_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file + rename), mode 0600."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = open_private_for_write(tmp)
+    """The one safe way to write a whole file: a new temporary file (O_EXCL|O_NOFOLLOW, 0600),
+    written and fsynced, renamed over ``path``, then the folder fsynced, so a crash leaves
+    either the old file or the complete new one, and never writes through a planted link."""
+    tmp, fd = new_private_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -80,7 +116,7 @@ def write_private_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    make_private(path)
+    fsync_dir(path.parent)
 
 
 def write_private_text(path: Path, text: str) -> None:

@@ -20,14 +20,31 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tracker.cli.common import emit_json, end_gc, pause_gc, resolve_db, resume_gc
 from tracker.domain.errors import TrackerError
+from tracker.domain.text import printable
 
 __all__ = ["UsageError", "build_parser", "emit_json", "main", "resolve_db", "resume_gc"]
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+class _Printable:
+    """Standard output without terminal control codes: a name or note holding an escape sequence
+    cannot clear the screen or move the cursor (line breaks, tabs and CR LF for .ics pass)."""
+
+    _CONTROL = str.maketrans({c: " " for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160)]})
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(text.translate(self._CONTROL)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class UsageError(TrackerError):
@@ -87,14 +104,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         ui_args = _ui_only(args_list)
         if ui_args is not None:
             return _open_ui(ui_args)
+        if argv is None and not isinstance(sys.stdout, _Printable):  # commands, not the UI
+            sys.stdout = _Printable(sys.stdout)
         parser = build_parser()
         args = parser.parse_args(args_list)
         handler: Handler = getattr(args, "handler", None) or _open_ui
         return handler(args)
     except TrackerError as exc:
         # one line, whatever line breaks the user's own input put into the message
-        print(f"tracker: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"tracker: {printable(str(exc), 1000)}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the environment refused (a name too long, a read-only folder, a full disk)
+        where = f" ({printable(str(exc.filename), 120)})" if exc.filename else ""
+        print(f"tracker: {exc.strerror or type(exc).__name__}{where}; nothing was written", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("tracker: the input is nested too deeply; nothing was written", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
         return 130

@@ -31,8 +31,16 @@ def open_db(args: argparse.Namespace) -> Database:
     path, create_dir = resolve_db(args)
     db = open_database(path, create_dir=create_dir)
     _opened.append(db)
+    report_warnings(db.warnings)
     resume_gc()  # start-up (imports, opening) is over; the command's own work collects normally
     return db
+
+
+def report_warnings(warnings: list[str]) -> None:
+    """What did not stop a command but must not go unseen (today's automatic backup failing):
+    one line each on stderr, so that cron mails it; the command itself still succeeds (exit 0)."""
+    for warning in warnings:
+        print(f"tracker: warning: {' '.join(warning.split())}", file=sys.stderr)
 
 
 @contextmanager
@@ -54,7 +62,8 @@ def reads(args: argparse.Namespace) -> Iterator[Reads]:
         with db.read() as session:
             yield session
         return
-    daily_backup(reader.path)  # a failed copy does not stop a read, as with the full open
+    warning = daily_backup(reader.path)  # a failed copy does not stop a read, as with the full open
+    report_warnings([warning] if warning else [])
     resume_gc()
     with reader.read() as connection:
         yield connection
@@ -218,7 +227,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             raise TrackerError(f"{path} holds real entries, not a demo; choose another --db for the demo")
         for p in (path, *paths.sidecar_files(path)):
             p.unlink(missing_ok=True)
-    db = open_database(path, create_dir=not given)
+    db = open_database(path, create_dir=not given, new_ok=True)  # the demo starts afresh on purpose
     tz = _local_zone()
     with db.write(audit=False) as session:
         demo.generate_demo(session=session, today=utc_now().astimezone(tz).date(), tz=tz)

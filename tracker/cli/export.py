@@ -202,32 +202,35 @@ def cmd_export_fhir(args: argparse.Namespace) -> int:
 
 
 def cmd_import_json(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from tracker import backups
     from tracker.domain.errors import TrackerError
     from tracker.export import json_io
 
     source = Path(args.file).expanduser()
-    try:
-        raw = source.read_bytes()
-    except IsADirectoryError:
-        raise TrackerError(f"{source} is a folder, not a backup file") from None
-    except OSError as exc:
-        raise TrackerError(f"cannot read {source}: {exc.strerror or exc}") from exc
-    backup = json_io.parse(raw, source.name)
-    json_io.check_rows(backup["tables"], source.name)  # every record checked before the database is touched
+    backup = json_io.parse(json_io.read_file(source), source.name)  # at most MAX_IMPORT_BYTES read
+    rows = json_io.check_backup(backup, source.name)  # every record checked once, before the database
+    backup["tables"].clear()  # the raw records are not needed again: only the checked ones stay in memory
     from tracker.cli.common import resolve_db
     from tracker.cli.core import open_db
 
     if args.dry_run:
         path, _create = resolve_db(args)
-        result = _dry_run(path.expanduser(), backup, source.name)
+        result = _dry_run(path.expanduser(), rows, source.name)
         print(f"Dry run ({_mode(result.mode)}): {_counts(result, 'would be added')}. Nothing was written.")
         return 0
     db = open_db(args)
     try:
-        copy = backups.backup_before(db.path, reason="import")
+        try:
+            copy = backups.backup_before(db.path, reason="import")
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise TrackerError(
+                f"the safety copy taken before an import could not be made ({reason}); nothing was imported"
+            ) from None
         with db.write(audit=False) as session:
-            result = json_io.import_backup(session=session, backup=backup, source=source.name)
+            result = json_io.import_backup(session=session, rows=rows, source=source.name)
     finally:
         db.close()
     print(
@@ -237,7 +240,7 @@ def cmd_import_json(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dry_run(path: Path, backup: Any, source: str) -> Any:
+def _dry_run(path: Path, rows: Any, source: str) -> Any:
     """Run the import in a transaction that is rolled back; a database that does not exist yet
     is stood in for by a temporary empty one, so that a dry run creates no file."""
     import tempfile
@@ -246,10 +249,10 @@ def _dry_run(path: Path, backup: Any, source: str) -> Any:
     from tracker.export import json_io
 
     with tempfile.TemporaryDirectory(prefix="tracker-dry-run-") as scratch:
-        db = open_database(path if path.exists() else Path(scratch) / "empty.db")
+        db = open_database(path if path.exists() else Path(scratch) / "empty.db", backup=False)
         try:
             with db.read() as session:
-                result = json_io.import_backup(session=session, backup=backup, source=source)
+                result = json_io.import_backup(session=session, rows=rows, source=source)
                 session.rollback()
         finally:
             db.close()

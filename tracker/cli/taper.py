@@ -411,8 +411,10 @@ def cmd_ics(args: argparse.Namespace) -> int:
     if args.check_in_days < 0 or args.check_in_days > 60:
         raise TrackerError("--check-in-days must be from 0 to 60")
     out = None if args.out == "-" else Path(args.out).expanduser()
-    if out is not None and not out.parent.is_dir():
-        raise TrackerError(f"folder {out.parent} does not exist")
+    if out is not None:
+        from tracker.export import files
+
+        out = files.check_target_file(out)
     db = open_db(args)
     now, tz = _clock(db)
     with db.read() as session:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.symptoms import SEVERITY_LABELS
+from tracker.domain.text import printable
 from tracker.domain.timeutil import local_to_utc
 
 MAX_MG = 10_000.0  # nothing an antidepressant is dosed in comes near this
@@ -192,6 +193,9 @@ def times_from_text(stored: str) -> list[time]:
     return [time.fromisoformat(t) for t in stored.split(",") if t]
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2200  # the calendar this app records: far from date's own edges
+
+
 def _date_problem(raw: str) -> str | None:
     """What is wrong with a date as a person would say it (``month 13 does not exist``)."""
     import calendar
@@ -222,10 +226,14 @@ def parse_day(text: str, *, today: date, allow_future: bool = False) -> date:
         except ValueError as exc:
             problem = _date_problem(raw)
             raise TrackerError(
-                f"date {text!r}: {problem}"
+                f"date {printable(text, 40)!r}: {problem}"
                 if problem
-                else f"date {text!r} is not understood; use YYYY-MM-DD, today or yesterday"
+                else f"date {printable(text, 40)!r} is not understood; use YYYY-MM-DD, today or yesterday"
             ) from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise TrackerError(
+            f"date {day.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR} this app records"
+        )
     if day > today and not allow_future:
         raise TrackerError(f"date {day.isoformat()} is in the future")
     return day

@@ -24,13 +24,17 @@ Import rules:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import os
+import stat
 import types
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
 from pydantic_core import PydanticUndefined
@@ -177,7 +181,72 @@ def dumps(backup: Mapping[str, Any]) -> str:
 
 
 class BackupError(TrackerError):
-    """The backup file is unreadable or holds a bad record; nothing was written."""
+    """The backup file is unreadable or holds a bad record; nothing was written.
+
+    Messages name the table, record number, id and field, never the value: a backup holds
+    health data, and a bad field can be megabytes long.
+    """
+
+
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+"""The largest backup file an import reads (about sixty years of daily entries with their audit log)."""
+MAX_TEXT = 4000  # the command line's and the UI's limit on a note, an answer, a reason
+TEXT_LIMITS: dict[tuple[str, str], int] = {
+    ("medication", "name"): 80,
+    ("symptom", "name"): 60,
+    ("symptom", "key"): 60,
+    ("setting", "key"): 100,
+    ("setting", "value"): 100_000,
+    ("reminderstate", "key"): 200,
+    ("auditentry", "before"): 100_000,
+    ("auditentry", "after"): 100_000,
+}
+MAX_INT = 2**63 - 1
+MIN_YEAR, MAX_YEAR = 1900, 2200  # the calendar the command line accepts (tracker.domain.units)
+
+
+class _TooBig(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 19:
+        raise _TooBig
+    return int(text)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a backup file, refusing at once anything over ``MAX_IMPORT_BYTES`` or not JSON text.
+
+    Reads in chunks and never more than the limit, so ``/dev/zero`` or a huge file costs nothing.
+    """
+    limit = MAX_IMPORT_BYTES
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise BackupError(f"{path.name} is a folder, not a backup file")
+            if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+                raise BackupError(f"{path.name} is larger than the import limit of {limit // 2**20} MiB")
+            first = fh.read(64 * 1024)
+            start = first.removeprefix(b"\xef\xbb\xbf").lstrip()
+            if first and not start.startswith((b"{", b"[")) and start:
+                raise BackupError(f"{path.name} is not a taper-tracker JSON backup")
+            chunks = [first]
+            size = len(first)
+            while True:
+                chunk = fh.read(1024 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise BackupError(f"{path.name} is larger than the import limit of {limit // 2**20} MiB")
+                chunks.append(chunk)
+    except IsADirectoryError:
+        raise BackupError(f"{path.name} is a folder, not a backup file") from None
+    except OSError as exc:
+        raise BackupError(f"cannot read {path.name}: {exc.strerror or 'error'}") from None
+    return b"".join(chunks)
 
 
 def parse(raw: bytes, source: str) -> dict[str, Any]:
@@ -190,10 +259,14 @@ def parse(raw: bytes, source: str) -> dict[str, Any]:
     if not stripped:
         raise BackupError(f"{source} is empty; it is not a taper-tracker JSON backup")
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_bounded_int)
+    except _TooBig:
+        raise BackupError(f"{source} holds a number too large for any field") from None
+    except RecursionError:
+        raise BackupError(f"{source} is nested too deeply to be a taper-tracker backup") from None
     except json.JSONDecodeError as exc:
         if not stripped.startswith(("{", "[")):
-            first = stripped.splitlines()[0]
+            first = stripped[:1000].splitlines()[0]
             kind = " (it looks like a CSV file)" if "," in first or ";" in first else ""
             raise BackupError(f"{source} is not a taper-tracker JSON backup{kind}") from exc
         raise BackupError(
@@ -219,15 +292,16 @@ def parse(raw: bytes, source: str) -> dict[str, Any]:
         tables = _UPGRADES[step](tables)
     unknown = sorted(set(tables) - set(MODELS))
     if unknown:
-        raise BackupError(f"{source} has an unknown table {unknown[0]!r}")
+        raise BackupError(f"{source} has an unknown table (taper-tracker tables are {', '.join(MODELS)})")
     for name, rows in tables.items():
         if not isinstance(rows, list):
-            raise BackupError(f"{source}: table {name!r} is not a list of records")
+            raise BackupError(f"{source}: table {name} is not a list of records")
     return {**document, "format_version": FORMAT_VERSION, "tables": tables}
 
 
+@functools.cache
 def _allowed(annotation: Any) -> tuple[tuple[type, ...], bool]:
-    """The concrete types of a field annotation and whether None is allowed."""
+    """The concrete types of a field annotation and whether None is allowed (worked out once per type)."""
     if get_origin(annotation) in (Union, types.UnionType):
         args = get_args(annotation)
         return tuple(a for a in args if a is not type(None)), type(None) in args
@@ -245,62 +319,70 @@ def _coerce(value: Any, annotation: Any) -> Any:
     if kind is bool:
         if isinstance(value, bool):
             return value
-        raise ValueError(f"{value!r} is not true or false")
+        raise ValueError("is not true or false")
     if kind is int:
         if isinstance(value, int) and not isinstance(value, bool):
+            if not -MAX_INT <= value <= MAX_INT:
+                raise ValueError("is a number too large")
             return value
-        raise ValueError(f"{value!r} is not a whole number")
+        raise ValueError("is not a whole number")
     if kind is float:
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError("is not a number")
     if kind is str:
         if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("is not valid text (it holds a broken character)") from None
             return value
-        raise ValueError(f"{value!r} is not text")
+        raise ValueError("is not text")
     if kind is datetime:
         if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a date and time")
+            raise ValueError("is not a date and time")
         try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date and time (ISO 8601)") from None
+            moment = datetime.fromisoformat(value[:64])
+            if not MIN_YEAR <= moment.year <= MAX_YEAR:
+                raise ValueError
+            moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise ValueError(f"is not a date and time (ISO 8601, years {MIN_YEAR}-{MAX_YEAR})") from None
         # instants are stored in UTC; a time without an offset can only have been UTC
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     if kind is date:
         if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a date")
+            raise ValueError("is not a date")
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value[:32])
         except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise ValueError("is not a date (YYYY-MM-DD)") from None
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise ValueError(f"is outside the years {MIN_YEAR}-{MAX_YEAR}")
+        return day
     raise ValueError(f"has an unsupported type {kind!r}")  # pragma: no cover - every model field is covered
 
 
 def _range(low: float, high: float) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if value is not None and not low <= value <= high:
-            return f"{value!r} is outside {low:g}-{high:g}"
+            return f"is outside {low:g}-{high:g}"
         return None
 
     return check
 
 
 def _positive(value: Any) -> str | None:
-    return None if value is None or value > 0 else f"{value!r} must be more than zero"
+    return None if value is None or value > 0 else "must be more than zero"
 
 
 def _not_negative(value: Any) -> str | None:
-    return None if value is None or value >= 0 else f"{value!r} is negative"
+    return None if value is None or value >= 0 else "is negative"
 
 
 def _one_of(allowed: set[str]) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        return (
-            None
-            if value is None or value in allowed
-            else f"{value!r} is not one of {', '.join(sorted(allowed))}"
-        )
+        return None if value is None or value in allowed else f"is not one of {', '.join(sorted(allowed))}"
 
     return check
 
@@ -315,14 +397,14 @@ def _times(value: Any) -> str | None:
             return None
     except ValueError:
         pass
-    return f"{value!r} is not a list of times such as 08:00,20:00"
+    return "is not a list of times such as 08:00,20:00"
 
 
 def _json_text(value: Any) -> str | None:
     try:
         json.loads(value)
     except ValueError:
-        return f"{value!r} is not a JSON value"
+        return "is not a JSON value"
     return None
 
 
@@ -353,8 +435,10 @@ CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
 
 
 def _label(name: str, index: int, raw: Mapping[str, Any]) -> str:
-    ident = raw.get("key") if name in KEYED_BY_TEXT else raw.get("id")
-    return f"{name} record {index + 1}" + (f" (id {ident!r})" if ident is not None else "")
+    """``checkin record 3 (id 7)``: where a record is, never what it says (text keys are not quoted)."""
+    ident = raw.get("id")
+    shown = isinstance(ident, int) and not isinstance(ident, bool) and 0 < ident <= MAX_INT
+    return f"{name} record {index + 1}" + (f" (id {ident})" if shown and name not in KEYED_BY_TEXT else "")
 
 
 def check_rows(
@@ -368,6 +452,9 @@ def check_rows(
     """
     out: dict[str, list[dict[str, Any]]] = {}
     ids: dict[str, set[Any]] = {}
+    # The command line refuses days after today in the user's zone; the file may come from any
+    # zone, so the latest day is today where it is already tomorrow (UTC+14).
+    latest_day = (datetime.now(UTC) + timedelta(hours=14)).date()
     for name, model in TABLES:
         rows: list[dict[str, Any]] = []
         seen: set[Any] = set()
@@ -391,7 +478,13 @@ def check_rows(
                     row[field_name] = info.default
                 else:
                     raise BackupError(f"{where}: the field {field_name!r} is missing")
-                problem = checks.get(field_name, lambda _v: None)(row[field_name])
+                value = row[field_name]
+                if isinstance(value, str) and len(value) > TEXT_LIMITS.get((name, field_name), MAX_TEXT):
+                    limit = TEXT_LIMITS.get((name, field_name), MAX_TEXT)
+                    raise BackupError(f"{where}: {field_name} is longer than {limit} characters")
+                if field_name == "day" and isinstance(value, date) and value > latest_day:
+                    raise BackupError(f"{where}: {field_name} is in the future")
+                problem = checks.get(field_name, lambda _v: None)(value)
                 if problem:
                     raise BackupError(f"{where}: {field_name} {problem}")
             ident = row["key"] if name in KEYED_BY_TEXT else row.get("id")
@@ -400,7 +493,7 @@ def check_rows(
             if isinstance(ident, int) and ident < 1:
                 raise BackupError(f"{where}: id {ident} must be 1 or more")
             if ident in seen:
-                raise BackupError(f"{where}: duplicate id {ident!r} in {name}")
+                raise BackupError(f"{where}: duplicate {'key' if name in KEYED_BY_TEXT else 'id'} in {name}")
             seen.add(ident)
             rows.append(row)
         out[name] = rows
@@ -433,7 +526,7 @@ def _check_references(
             value = row.get(column)
             if value is not None and value not in ids[parent]:
                 raise BackupError(
-                    f"{source}: {_label(name, index, row)}: {column} {value} refers to a {parent} "
+                    f"{source}: {_label(name, index, row)}: {column} refers to a {parent} "
                     "that is not in the file"
                 )
     for index, row in enumerate(rows["prescription"]):
@@ -528,13 +621,27 @@ def is_empty(session: Session) -> bool:
     return not custom
 
 
-def import_backup(*, session: Session, backup: Mapping[str, Any], source: str = "the file") -> ImportResult:
-    """Check every record of a parsed backup (see ``parse``), then write it in ``session``.
+def check_backup(backup: Mapping[str, Any], source: str) -> dict[str, list[dict[str, Any]]]:
+    """Every record of a parsed backup (see ``parse``) converted and checked, once."""
+    return check_rows(backup["tables"], source, _export_time(backup))
+
+
+def import_backup(
+    *,
+    session: Session,
+    backup: Mapping[str, Any] | None = None,
+    source: str = "the file",
+    rows: Mapping[str, list[dict[str, Any]]] | None = None,
+) -> ImportResult:
+    """Write the checked records ``rows`` (``check_backup``; checked here from ``backup`` if not
+    given) in ``session``.
 
     The caller commits (or, for a dry run, rolls back); any error leaves the session to be
     rolled back with nothing written.
     """
-    rows = check_rows(backup["tables"], source, _export_time(backup))
+    if rows is None:
+        assert backup is not None, "give the parsed backup or its checked rows"
+        rows = check_backup(backup, source)
     session.info["audit"] = False  # a bulk restore: the backup taken before it is the undo
     conn = session.connection()
     empty = is_empty(session)

@@ -6,12 +6,13 @@ text versions (block-character sparklines and a number grid) inside code fences.
 
 from __future__ import annotations
 
+from tracker.domain.text import printable
 from tracker.export.document import Block, Bullets, Chart, Document, Facts, Heading, Para, Table
 
 
 def _cell(text: str) -> str:
     """A table cell on one line, with the pipe escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
+    return printable(text).replace("|", "\\|")
 
 
 def _table(table: Table) -> list[str]:

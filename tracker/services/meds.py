@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from tracker.domain.drugs import facts_for
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.symptoms import normalise
+from tracker.domain.text import printable
 from tracker.domain.timeutil import utc_now
 from tracker.domain.units import format_times, times_from_text
 from tracker.models import DrugClass, Form, Medication, Prescription
@@ -65,6 +66,8 @@ def _validate_med_fields(values: dict[str, Any]) -> None:
             raise TrackerError("the medication needs a name")
         if len(name) > 80:
             raise TrackerError("the medication name is longer than 80 characters")
+        if printable(name) != name:
+            raise TrackerError("the medication name holds control characters (such as a line break)")
         values["name"] = name
     if "drug_class" in values and values["drug_class"] not in {c.value for c in DrugClass}:
         raise TrackerError(f"class {values['drug_class']!r} is not one of SSRI, SNRI, other")

@@ -1,0 +1,373 @@
+"""The database file itself: the one way to look at it, check it and connect to it.
+
+The lowest storage module (below ``tracker.backups`` and ``tracker.store``; it
+imports neither). Every path that touches the file goes through here:
+
+- connections are made from the plain path, never a URI built by someone else, so
+  ``%41`` or ``?`` in a file name is just part of the name (``connect``), and
+  read-only ones through a fully quoted URI (``ro_uri``);
+- ``prepare`` runs before the first connection of a process: it refuses a folder, a
+  foreign or damaged file and a ``-wal`` that does not belong to the file, and rolls back
+  a hot journal left by a crash (refusing when that cannot be done);
+- ``connect_ro`` reads a database on a read-only mount with no ``-shm`` (``immutable``);
+- ``require_ours`` checks that a SQLite file holds taper-tracker's own tables, not just
+  an ``alembic_version`` row.
+
+Errors are ``Damaged`` (a ``DatabaseDamagedError`` carrying the reason; the layers
+above add the newest good backup to the message) or ``StorageError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+from pathlib import Path
+from urllib.parse import quote
+
+from tracker import paths
+from tracker.domain.errors import DatabaseDamagedError, StorageError
+
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+WAL_MAGIC = (0x377F0682, 0x377F0683)
+DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+# Tables every taper-tracker schema since the first release has: a file without them is foreign.
+OUR_TABLES = frozenset({"alembic_version", "medication", "doseevent", "symptom", "symptomentry", "checkin"})
+
+
+class Damaged(DatabaseDamagedError):
+    """The file cannot be used as it is; ``reason`` says why (the file was not changed)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} cannot be opened: {reason}. It was left untouched.")
+        self.path = path
+        self.reason = reason
+
+
+def journal_file(db_path: Path) -> Path:
+    """SQLite's rollback journal beside ``db_path``."""
+    return db_path.with_name(db_path.name + "-journal")
+
+
+def keep_private(path: Path) -> None:
+    """Drop group and other permissions from ``path``; never add any.
+
+    Unlike a plain chmod 0600 this keeps a file the user made read-only read-only,
+    so a write to it fails with a clear message instead of silently succeeding.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if mode & ~paths.FILE_MODE:
+        with contextlib.suppress(OSError):  # a read-only mount: nothing can widen it either
+            os.chmod(path, mode & paths.FILE_MODE)
+
+
+def ro_uri(path: Path, *, immutable: bool = False) -> str:
+    """A read-only SQLite URI for ``path`` (quoted, so '?', '#' or '%' cannot change its meaning)."""
+    uri = f"file:{quote(str(Path(path).absolute()))}?mode=ro"
+    return uri + "&immutable=1" if immutable else uri
+
+
+def connect_for_app(path: Path) -> sqlite3.Connection:
+    """The app's connection: read-write, or read-only (``connect_ro``) on a read-only mount,
+    where reads work and a write fails with SQLite's "readonly" error."""
+    path = Path(path)
+    if _read_only_mount(path.parent):
+        return connect_ro(path)
+    return connect(path)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-write connection to exactly ``path`` (no URI parsing)."""
+    return sqlite3.connect(
+        str(Path(path).absolute()), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
+
+
+def _nonempty(path: Path) -> bool:
+    try:
+        return os.stat(path).st_size > 0
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _writable_here(db_path: Path) -> bool:
+    return os.access(db_path.parent, os.W_OK) and not _read_only_mount(db_path.parent)
+
+
+def _read_only_mount(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def connect_ro(path: Path) -> sqlite3.Connection:
+    """A read-only connection; on a read-only mount without a ``-shm`` it reads the file as immutable.
+
+    SQLite needs a ``-shm`` file to read a WAL database; on a read-only filesystem it
+    cannot create one, so a clean database there (no ``-wal`` left) is opened immutable.
+    """
+    path = Path(path)
+    shm = paths.sidecar_files(path)[1]
+    immutable = (
+        _read_only_mount(path.parent) and not shm.exists() and not _nonempty(paths.sidecar_files(path)[0])
+    )
+    conn = sqlite3.connect(
+        ro_uri(path, immutable=immutable), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def apply_pragmas(dbapi_connection: sqlite3.Connection) -> None:
+    """The pragmas every read-write connection must have, in one place (synchronous FULL included)."""
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+    cur = dbapi_connection.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def file_problem(db_path: Path) -> str | None:
+    """What is wrong with the file's SQLite header, from its first 100 bytes (None when it looks sound).
+
+    An empty file gives None (a database not yet created: the open path decides whether
+    that is allowed). A file that is not a regular file (``/dev/null``, a folder) is a problem.
+    """
+    try:
+        st = os.stat(db_path)
+        if stat.S_ISDIR(st.st_mode):
+            return "it is a folder, not a database file"
+        if not stat.S_ISREG(st.st_mode):
+            return "it is not a regular file (a device or a pipe), not a database"
+        with open(db_path, "rb") as fh:
+            header = fh.read(100)
+        size = st.st_size
+    except OSError as exc:
+        raise StorageError(f"cannot read {db_path}: {exc.strerror}") from exc
+    if not header:
+        return None
+    if header[: len(SQLITE_MAGIC)] != SQLITE_MAGIC:
+        return "it is not a taper-tracker database (not SQLite, or damaged)"
+    if len(header) < 100:
+        return "it is cut short (only part of the file is there)"
+    page_size = _page_size(header)
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid only when "version-valid-for" matches the change counter, and the
+    # file alone tells the truth only without a -wal: a checkpoint cut short (full disk, crash)
+    # leaves the header ahead of the file while the WAL still holds every page.
+    wal = paths.sidecar_files(db_path)[0]
+    if header[92:96] == header[24:28] and pages and size < page_size * pages and not _nonempty(wal):
+        return f"it is cut short ({size} of {page_size * pages} bytes)"
+    return None
+
+
+def _page_size(header: bytes) -> int:
+    size = int.from_bytes(header[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def wal_problem(db_path: Path) -> str | None:
+    """Why the ``-wal`` beside ``db_path`` cannot belong to it (None when it can, or there is none).
+
+    A WAL records the page size it was written with and, in every frame, the salts of
+    its header; a WAL written for another database with another page size, or one whose
+    first frame does not carry its own header's salts, is not this file's. Frames for page 1
+    carry the database header, whose ``application_id`` (taper-tracker's per-file identity,
+    set by ``stamp_identity``) must match the file's own.
+    """
+    wal = paths.sidecar_files(db_path)[0]
+    try:
+        with open(wal, "rb") as fh:
+            head = fh.read(32)
+            if not head:
+                return None
+            with open(db_path, "rb") as dbf:
+                db_header = dbf.read(100)
+            if len(head) < 32 or int.from_bytes(head[0:4], "big") not in WAL_MAGIC:
+                return f"its {wal.name} file is not a SQLite write-ahead log"
+            if len(db_header) < 100:
+                return None
+            wal_page = int.from_bytes(head[8:12], "big")
+            if wal_page != _page_size(db_header):
+                return f"its {wal.name} file comes from another database (page size {wal_page})"
+            salts = head[16:24]
+            ident = db_header[68:72]
+            offset = 32
+            while True:
+                fh.seek(offset)
+                frame = fh.read(24)
+                if len(frame) < 24:
+                    return None
+                if frame[8:16] != salts:
+                    return None  # the end of this WAL's frames (older frames are ignored by SQLite)
+                if int.from_bytes(frame[0:4], "big") == 1:
+                    page1 = fh.read(100)
+                    if len(page1) == 100 and page1[68:72] != ident and any(ident):
+                        return f"its {wal.name} file comes from another database or a diverged copy"
+                offset += 24 + wal_page
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StorageError(f"cannot read {wal}: {exc.strerror}") from exc
+
+
+def stamp_identity(conn: sqlite3.Connection) -> None:
+    """Give the database a random identity (``application_id``) if it has none yet.
+
+    Run inside a write transaction; the identity is what ``wal_problem`` compares.
+    """
+    if not conn.execute("PRAGMA application_id").fetchone()[0]:
+        conn.execute(f"PRAGMA application_id = {new_identity()}")
+
+
+def new_identity() -> int:
+    """A random, non-zero 31-bit database identity."""
+    return int.from_bytes(os.urandom(4), "big") & 0x7FFFFFFF or 1
+
+
+def recover_journal(db_path: Path) -> None:
+    """Roll back a hot rollback journal left by a crash (a change cut short), or refuse.
+
+    A read-only connection cannot roll it back, and every later open would fail; a
+    read-write one does it on its first read. When the file or folder is read-only the
+    database cannot be used until the journal is rolled back: ``Damaged`` says so.
+    """
+    if not _nonempty(journal_file(db_path)):
+        return
+    if not _writable_here(db_path) or not os.access(db_path, os.W_OK):
+        raise Damaged(
+            db_path,
+            "a change cut short by a crash is still in its -journal file, and the file or its folder "
+            "is read-only so it cannot be rolled back",
+        )
+    conn = connect(db_path)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise Damaged(db_path, f"its unfinished change could not be rolled back ({exc})") from exc
+    finally:
+        conn.close()
+
+
+def check_header(db_path: Path) -> None:
+    """Refuse a file that is not a SQLite database or whose -wal is not its own, before SQLite touches it."""
+    if not os.path.lexists(db_path):
+        return
+    problem = file_problem(db_path)
+    if problem is None:
+        problem = wal_problem(db_path)
+    if problem is not None:
+        raise Damaged(db_path, problem)
+
+
+def prepare(db_path: Path) -> None:
+    """The checks of every open, before the first connection: header, -wal, hot journal."""
+    check_header(db_path)
+    if os.path.exists(db_path):
+        recover_journal(db_path)
+
+
+def require_ours(conn: sqlite3.Connection, db_path: Path) -> str | None:
+    """The Alembic revision of a taper-tracker database; None if empty; ``Damaged`` if foreign."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not tables:
+        return None
+    if not tables >= OUR_TABLES:
+        raise Damaged(db_path, "it is a SQLite database but not one of taper-tracker's")
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    if row is None:
+        raise Damaged(db_path, "it is a SQLite database but not one of taper-tracker's (no schema version)")
+    return str(row[0])
+
+
+def schema_revision(db_path: Path) -> str | None:
+    """The Alembic revision stamped in the file, or None for an empty database."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    try:
+        conn = connect_ro(db_path)
+    except sqlite3.Error as exc:
+        raise storage_error(exc, db_path) from exc
+    try:
+        return require_ours(conn, db_path)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not any(w in str(exc) for w in DAMAGE_WORDS):
+            raise StorageError(f"cannot read {db_path} ({exc})") from exc
+        raise Damaged(db_path, f"it cannot be read as a database ({exc})") from exc
+    finally:
+        conn.close()
+
+
+def storage_error(exc: BaseException, db_path: Path) -> StorageError:
+    """Turn a driver error into a message a user can act on.
+
+    Only the driver's own text is used (never SQLAlchemy's, which carries the SQL
+    and its parameters), so no medication or symptom data reaches the message.
+    """
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc)
+    if any(word in text for word in DAMAGE_WORDS):
+        return Damaged(db_path, f"it is damaged ({text})")
+    if "readonly" in text or "read-only" in text:
+        return StorageError(
+            f"cannot write to {db_path}: the file or its folder is read-only; nothing was saved"
+        )
+    if "unable to open" in text:
+        return StorageError(
+            f"cannot open {db_path}: the file or its folder is read-only or not accessible; nothing was saved"
+        )
+    if "full" in text:
+        return StorageError("the disk is full; nothing was saved and earlier entries are intact")
+    if "disk I/O error" in text:
+        return StorageError(
+            "the database could not be written (a disk error: the disk may be full or failing); "
+            "nothing was saved and earlier entries are intact"
+        )
+    if "locked" in text or "busy" in text:
+        return StorageError("the database is busy in another program; nothing was saved, try again")
+    return StorageError(f"the database could not be written ({text}); nothing was saved")
+
+
+def integrity_check(db_path: Path, *, quick: bool = False, ours: bool = True) -> list[str]:
+    """Problems found by ``PRAGMA integrity_check`` (or ``quick_check``) and ``foreign_key_check``.
+
+    Empty when sound. With ``ours`` a SQLite file without taper-tracker's tables, an empty
+    file and anything that is not a regular file are problems too. Opens the file read-only
+    and never changes it (a hot journal is reported, not rolled back).
+    """
+    db_path = Path(db_path).expanduser()
+    if not os.path.lexists(db_path):
+        raise StorageError(f"{db_path} does not exist")
+    problem = file_problem(db_path) or wal_problem(db_path)
+    if problem:
+        return [problem]
+    if ours and db_path.stat().st_size == 0:
+        return ["it is empty (0 bytes): no database is there"]
+    if _nonempty(journal_file(db_path)):
+        return ["a change cut short by a crash is still in its -journal file (open it once to roll it back)"]
+    try:
+        conn = connect_ro(db_path)
+        try:
+            if ours:
+                require_ours(conn, db_path)
+            pragma = "quick_check" if quick else "integrity_check"
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+            problems = [r for r in rows if r != "ok"]
+            fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+            problems += [f"broken reference in {r[0]} row {r[1]}" for r in fk]
+        finally:
+            conn.close()
+    except Damaged as exc:
+        return [exc.reason]
+    except sqlite3.DatabaseError as exc:
+        return [f"not readable as a database ({exc})"]
+    return problems
