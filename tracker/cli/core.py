@@ -543,12 +543,24 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """The file's integrity, then every stored record against the plan rules and settings bounds."""
     from tracker.db import integrity_check
+    from tracker.guards import file_problems
 
     path, _ = resolve_db(args)
     problems = integrity_check(path)
     if problems:
         print(f"tracker: {path} has problems: {'; '.join(problems[:5])}", file=sys.stderr)
+        return 1
+    broken = file_problems(path)
+    if broken:
+        for line in broken:
+            print(f"  {line}")
+        print(
+            f"tracker: {path}: {len(broken)} stored record{'s' if len(broken) != 1 else ''} "
+            "break a safety rule (listed above); the file itself is sound",
+            file=sys.stderr,
+        )
         return 1
     print(f"{path}: ok")
     return 0

@@ -37,6 +37,7 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
+from tracker import guards
 from tracker.domain.errors import TrackerError
 from tracker.domain.units import times_from_text
 from tracker.models import (
@@ -333,7 +334,7 @@ CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
     },
     "prescription": {"dose_mg": _range(1e-9, MAX_MG), "times": _times},
     "doseevent": {"amount_mg": _range(0, MAX_MG), "status": _one_of({s.value for s in DoseStatus})},
-    "taperplan": {"status": _not_blank, "method": _not_blank},
+    "taperplan": {"method": _not_blank},  # status, prescriber, agreement: tracker.guards
     "taperstep": {"order": _not_negative, "dose_mg": _range(0, MAX_MG), "min_days": _range(0, 3650)},
     "planevent": {"action": _not_blank},
     "symptom": {"key": _not_blank, "name": _not_blank, "group": _not_blank},
@@ -400,6 +401,9 @@ def check_rows(
         ids[name] = seen
     _check_references(out, ids, source)
     _check_unique(out, source)
+    broken = guards.row_problems(out)  # the plan rules and settings bounds every write keeps
+    if broken:
+        raise BackupError(f"{source}: {broken[0]}; the file was not imported")
     return out
 
 

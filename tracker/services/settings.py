@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from tracker.domain import bounds
 from tracker.domain.errors import TrackerError
 from tracker.domain.schedule import ZoneTimeline, same_zone
 from tracker.domain.timeutil import local_day, parse_zone, utc_now
@@ -133,6 +134,10 @@ def set_setting(*, session: Session, key: str, value: Any, now: datetime | None 
         raise TrackerError(f"schedule_follows is {' or '.join(FOLLOW_CHOICES)}, not {value!r}")
     if key == "crisis_text" and not str(value).strip():
         raise TrackerError("the crisis help text cannot be empty")
+    if key == "reminder_thresholds":
+        problems = bounds.threshold_problems(value)
+        if problems:
+            raise TrackerError(problems[0])
     if key == HISTORY_KEY:
         _check_history(value)
     if key.startswith("notify_"):
