@@ -72,12 +72,20 @@ def setting_problems(key: str, encoded: str) -> list[str]:
     """What is wrong with one stored setting (``encoded``: its JSON text)."""
     if key in bounds.SAFETY_NAMES:
         return [f"setting {key}: {bounds.CONSTANT_NOT_SETTING}"]
-    if key != "reminder_thresholds":
+    if key != "reminder_thresholds" and not key.startswith("notify_"):
         return []
     try:
         value = json.loads(encoded)
     except ValueError:
-        return ["setting reminder_thresholds: it is not a JSON value"]
+        return [f"setting {key}: it is not a JSON value"]
+    if key.startswith("notify_"):
+        from tracker.domain.notify_policy import check_setting
+
+        try:
+            check_setting(key, value)
+        except ValueError as exc:
+            return [f"setting {key}: {exc}"]
+        return []
     return [f"setting reminder_thresholds: {p}" for p in bounds.threshold_problems(value)]
 
 
