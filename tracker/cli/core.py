@@ -48,7 +48,8 @@ def _clock(db: Database) -> tuple[Any, Any]:
     return utc_now(), tz
 
 
-def register(sub: Any, db_arg: DbArg) -> None:
+def register(sub: Any, db_arg: DbArg) -> Any:
+    """Add the core commands; returns the ``log`` sub-commands, which other modules extend."""
     p = sub.add_parser("demo", help="write a demo history into a separate demo database and open it")
     db_arg(p)
     p.add_argument("--no-ui", action="store_true", help="write the demo database without opening the UI")
@@ -104,7 +105,7 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("--prescriber", default=None)
     p.set_defaults(handler=cmd_rx_set)
 
-    log = sub.add_parser("log", help="log a dose, a symptom or a check-in").add_subparsers(
+    log = sub.add_parser("log", help="log a dose, a symptom, a check-in, a PHQ-9 or a GAD-7").add_subparsers(
         dest="log_command", metavar="WHAT", required=True
     )
     p = log.add_parser("dose", help="log a dose taken (or skipped)")
@@ -164,6 +165,7 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p = sub.add_parser("undo", help="undo the last change")
     db_arg(p)
     p.set_defaults(handler=cmd_undo)
+    return log
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

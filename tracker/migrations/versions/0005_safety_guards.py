@@ -1,7 +1,7 @@
 """plan rules as SQLite triggers: a second line for writes outside the program
 
 Revision ID: 0005_safety_guards
-Revises: 0004_medication_started
+Revises: 0007_scales
 Create Date: 2026-12-02
 
 The plan rules of DOMAIN.md ("Safety rules no setting, import or key can relax") are kept
@@ -26,7 +26,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0005_safety_guards'
-down_revision: Union[str, Sequence[str], None] = '0004_medication_started'
+down_revision: Union[str, Sequence[str], None] = '0007_scales'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
