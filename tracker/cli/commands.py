@@ -10,11 +10,8 @@ from tracker.cli import backup as backup_commands
 from tracker.cli import core
 from tracker.cli import export as export_commands
 from tracker.cli import remind as remind_commands
-<<<<<<< HEAD
-from tracker.cli import settings as settings_commands
-=======
 from tracker.cli import scales as scale_commands
->>>>>>> main
+from tracker.cli import settings as settings_commands
 from tracker.cli import taper as taper_commands
 
 

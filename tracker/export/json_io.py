@@ -37,11 +37,8 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
-<<<<<<< HEAD
 from tracker import guards
-=======
 from tracker.domain.disclaimer import EXPORT_DISCLAIMER
->>>>>>> main
 from tracker.domain.errors import TrackerError
 from tracker.domain.scales import SCALES, parse_answers, score
 from tracker.domain.units import times_from_text
