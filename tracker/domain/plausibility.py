@@ -120,8 +120,8 @@ def dose_concern(
         and amount_mg > UNKNOWN_DRUG_UNITS * strength_mg
     ):
         return NeedsConfirmation(
-            f"{_mg(amount_mg)} mg is more than {UNKNOWN_DRUG_UNITS:g} times the strength ({_mg(strength_mg)} mg). "
-            f"{ask}",
+            f"{_mg(amount_mg)} mg is more than {UNKNOWN_DRUG_UNITS:g} times the strength "
+            f"({_mg(strength_mg)} mg). {ask}",
             Figures(amount_mg, UNKNOWN_DRUG_UNITS * strength_mg, "strength", name),
         )
     return None
