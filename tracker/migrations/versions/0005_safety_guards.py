@@ -1,4 +1,4 @@
-"""plan rules as SQLite triggers: a second line for writes outside the program
+"""plan rules as SQLite triggers (a second line for writes outside the program); drops by label
 
 Revision ID: 0005_safety_guards
 Revises: 0007_scales
@@ -14,14 +14,19 @@ the file, for writes that bypass the program (plain SQL, another tool):
 - a taper step's status is one of planned, current, held, done, stepped_back, and a step
   other than planned belongs to a plan that has started (not a draft or an agreed one).
 
-Their messages begin with "taper-tracker rule:" (``tracker.guards.rule_error``). Triggers
-only: no table is rebuilt and no row changes; rows stored before keep their values, and
-``tracker check`` reports any that break a rule.
+Their messages begin with "taper-tracker rule:" (``tracker.guards.rule_error``). No table is
+rebuilt and no row changes; rows stored before keep their values, and ``tracker check``
+reports any that break a rule.
+
+Also ``medication.drops_per_ml`` (REAL, NULL): for drops entered by their label strength
+(for example 40 mg/ml at 20 drops per ml), so the label can be shown as such. A plain ADD
+COLUMN; existing medications get NULL (their strength per drop stays as it was).
 
 """
 from typing import Sequence, Union
 
 from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -66,6 +71,7 @@ TRIGGERS = {
 
 def upgrade() -> None:
     """Upgrade schema."""
+    op.add_column('medication', sa.Column('drops_per_ml', sa.Float(), nullable=True))
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
 
@@ -74,3 +80,5 @@ def downgrade() -> None:
     """Downgrade schema."""
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    with op.batch_alter_table('medication', schema=None) as batch_op:
+        batch_op.drop_column('drops_per_ml')
