@@ -92,6 +92,19 @@ def register(sub: Any, db_arg: DbArg) -> Any:
         help="the tablet fractions you can split to, e.g. 1,0.5,0.25 (default 1,0.5)",
     )
     p.set_defaults(handler=cmd_med_add)
+    p = med.add_parser("archive", help="archive a medication (no more dose reminders; its history is kept)")
+    db_arg(p)
+    p.add_argument("name")
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm archiving a medication whose prescription is still current",
+    )
+    p.set_defaults(handler=cmd_med_archive)
+    p = med.add_parser("restore", help="restore an archived medication")
+    db_arg(p)
+    p.add_argument("name")
+    p.set_defaults(handler=cmd_med_restore)
     p = med.add_parser("list", help="list medications")
     db_arg(p)
     p.add_argument("--json", action="store_true")
@@ -326,6 +339,43 @@ def _drops_per_ml(text: str | None) -> float | None:
     if not 1 <= value <= 100:
         raise TrackerError("--drops-per-ml must be from 1 to 100 (see the label: often 20 drops per ml)")
     return value
+
+
+def cmd_med_archive(args: argparse.Namespace) -> int:
+    """Archive; with a current prescription, R4's stop message first, and ``--yes`` to go on."""
+    from tracker.domain.errors import TrackerError
+    from tracker.services import meds
+
+    db = open_db(args)
+    now, tz = _clock(db)
+    try:
+        with db.write() as session:
+            med = meds.find_medication(session=session, name=args.name)
+            meds.set_archived(
+                session=session,
+                medication_id=med.id or 0,
+                confirmed=args.yes,
+                day=now.astimezone(tz).date(),
+            )
+            name = med.name
+    except meds.ArchiveNeedsConfirmation as exc:
+        raise TrackerError(f"{exc.message} To archive it anyway, run the command again with --yes.") from exc
+    print(
+        f"{name} archived: no more dose reminders, its history is kept (`tracker med restore` brings it back)"
+    )
+    return 0
+
+
+def cmd_med_restore(args: argparse.Namespace) -> int:
+    from tracker.services import meds
+
+    db = open_db(args)
+    with db.write() as session:
+        med = meds.find_medication(session=session, name=args.name, include_archived=True)
+        meds.set_archived(session=session, medication_id=med.id or 0, archived=False)
+        name = med.name
+    print(f"{name} restored")
+    return 0
 
 
 def _med_json(m: Any, rx: Any) -> dict[str, Any]:

@@ -22,8 +22,11 @@ from tracker.models import DrugClass, Form, Medication, Prescription
 from tracker.queries.meds import MedicationRow, list_medications
 
 __all__ = [
+    "ArchiveNeedsConfirmation",
     "MedicationRow",
+    "archive_warning",
     "create_medication",
+    "current_prescription",
     "find_medication",
     "get_medication",
     "highest_prescribed_mg",
@@ -171,9 +174,50 @@ def update_medication(*, session: Session, medication_id: int, **changes: Any) -
     return med
 
 
-def set_archived(*, session: Session, medication_id: int, archived: bool = True) -> Medication:
-    """Archive (or restore) a medication; its history is kept either way."""
+class ArchiveNeedsConfirmation(TrackerError):
+    """Archiving a medication whose prescription is still current: R4's stop message, to confirm."""
+
+
+def current_prescription(*, session: Session, medication_id: int, day: date) -> Prescription | None:
+    """A prescription of the medication that runs on or after ``day`` (not ended before it)."""
+    return session.exec(
+        select(Prescription)
+        .where(Prescription.medication_id == medication_id)
+        .where(col(Prescription.end_date).is_(None) | (col(Prescription.end_date) >= day))
+        .order_by(col(Prescription.start_date).desc())
+    ).first()
+
+
+def archive_warning(*, session: Session, medication_id: int, day: date | None = None) -> str | None:
+    """R4's stop message when archiving the medication would leave a current prescription, else None."""
+    from tracker.domain.reminders import archive_stop_message
+
     med = get_medication(session=session, medication_id=medication_id)
+    rx = current_prescription(
+        session=session, medication_id=medication_id, day=day or utc_now().date() - timedelta(days=1)
+    )
+    return archive_stop_message(med.name, rx.prescriber) if rx is not None and not med.archived else None
+
+
+def set_archived(
+    *,
+    session: Session,
+    medication_id: int,
+    archived: bool = True,
+    confirmed: bool = False,
+    day: date | None = None,
+) -> Medication:
+    """Archive (or restore) a medication; its history is kept either way.
+
+    Archiving one whose prescription is still current (on ``day`` or later; default: the
+    clock's) raises ``ArchiveNeedsConfirmation`` with R4's stop message unless ``confirmed``
+    (DOMAIN.md: archiving asks for confirmation with that message).
+    """
+    med = get_medication(session=session, medication_id=medication_id)
+    if archived and not confirmed:
+        warning = archive_warning(session=session, medication_id=medication_id, day=day)
+        if warning is not None:
+            raise ArchiveNeedsConfirmation(warning)
     med.archived = archived
     session.add(med)
     session.flush()
