@@ -317,7 +317,7 @@ def test_slots_for_days_across_a_dose_change_and_the_clocks_going_forward(db: Da
         meds.set_prescription(
             session=s, medication_id=old, dose_mg=20, times=[time(7)], start_date=date(2026, 1, 1)
         )
-        meds.set_archived(session=s, medication_id=old)
+        meds.set_archived(session=s, medication_id=old, confirmed=True)
         doses.log_dose(
             session=s,
             medication_id=sertraline,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.domain.safety import OVERDOSE_TEXT
 from tracker.domain.trends import DoseChangeKind, spark_text, timing_facts
 from tracker.domain.units import format_mg
 from tracker.export import charts
@@ -169,6 +170,8 @@ def _medications(d: SummaryData) -> list[Block]:
         )
     else:
         blocks.append(Para("No medications recorded."))
+    for warning in d.drops_warnings:
+        blocks.append(Para(warning, "small"))
     earlier = [p for p in d.prescriptions if p.end is not None and p.end < d.end]
     if earlier:
         blocks.append(
@@ -434,7 +437,20 @@ def _notable(d: SummaryData) -> list[Block]:
                 f"({_days_list(d.low_mood_days)})."
             )
         blocks.append(Para(" ".join(lines) + " " + d.crisis_text, "alert"))
+    if d.overdoses:
+        lines = [f"{fmt_day(o.day)}: {o.medication}, {o.reason}." for o in d.overdoses[:8]]
+        more = f" And {len(d.overdoses) - 8} more." if len(d.overdoses) > 8 else ""
+        blocks.append(
+            Para("Possible overdose (R12): " + " ".join(lines) + more + " " + OVERDOSE_TEXT, "alert")
+        )
     items: list[str] = []
+    if d.extra_doses:
+        extras = d.extra_doses[:8]
+        items.append(
+            f"{_plural(len(d.extra_doses), 'extra dose')} logged outside the schedule: "
+            + "; ".join(f"{e.medication} {fmt_mg(e.amount_mg)} on {fmt_day(e.day)}" for e in extras)
+            + (" and more." if len(d.extra_doses) > 8 else ".")
+        )
     for c in d.unplanned_changes:
         items.append(
             f"Dose change not in an agreed plan: {c.medication} {fmt_mg(c.change.from_mg)} to "
@@ -462,7 +478,7 @@ def _notable(d: SummaryData) -> list[Block]:
         blocks.append(Bullets(tuple(items)))
     if d.responses:
         blocks.extend(_responses(d))
-    if not items and not d.responses and not d.crisis_days and not d.low_mood_days:
+    if not items and not d.responses and not d.crisis_days and not d.low_mood_days and not d.overdoses:
         blocks.append(Para("Nothing notable in this period."))
     return blocks
 

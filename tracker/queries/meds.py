@@ -148,3 +148,9 @@ def medication_names(*, session: Reads, ids: Iterable[int] | None = None) -> dic
             f"SELECT id, name FROM medication WHERE id IN ({', '.join('?' * len(wanted))})", wanted
         )
     return {int(ident): name for ident, name in rows}
+
+
+def medication_forms(*, session: Reads) -> dict[int, tuple[str, str]]:
+    """(name, form) of each medication by id, archived ones too (the drops warning on charts)."""
+    rows = raw(session).execute("SELECT id, name, form FROM medication")
+    return {int(ident): (name, form) for ident, name, form in rows}

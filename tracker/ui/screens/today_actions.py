@@ -60,7 +60,8 @@ def mark_taken(session: Session, data: DayData, row: DoseRow, now: datetime) -> 
             tz=data.tz,
         )
     at = local_hm(event.taken_at, data) if event.taken_at else "?"
-    return f"{dose_label(row)} marked taken at {at}" + ("" if on_today else " (e changes the time)")
+    message = f"{dose_label(row)} marked taken at {at}" + ("" if on_today else " (e changes the time)")
+    return _with_alerts(session, message, event)
 
 
 def mark_skipped(session: Session, data: DayData, row: DoseRow, now: datetime) -> Outcome:
