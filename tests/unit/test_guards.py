@@ -400,3 +400,22 @@ def test_every_rule_message_is_listed() -> None:
 def test_no_rule_message_instructs_a_dose_change(pattern: str) -> None:
     offenders = [m for m in every_rule_message() if re.search(pattern, m, re.IGNORECASE | re.MULTILINE)]
     assert offenders == []
+
+
+def test_migration_0005_keeps_every_row_and_adds_the_triggers(tmp_path: Path) -> None:
+    copy = tmp_path / "tracker.db"
+    shutil.copyfile(FIXTURES / "schema_0004_medication_started.db", copy)
+    before = _rows(copy)
+    open_database(copy).close()
+    after = _rows(copy)
+    for name in ("taperplan", "taperstep", "prescription", "doseevent", "setting"):
+        assert after[name] == before[name]
+    assert len(after["medication"]) == len(before["medication"])
+    conn = sqlite3.connect(copy)
+    try:
+        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert {"tg_taperplan_rules_insert", "tg_taperplan_rules_update"} <= triggers
+        assert {"tg_taperstep_rules_insert", "tg_taperstep_rules_update"} <= triggers
+        assert conn.execute("SELECT DISTINCT drops_per_ml FROM medication").fetchall() == [(None,)]
+    finally:
+        conn.close()
