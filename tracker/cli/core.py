@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from tracker.cli.common import confirm_with, emit_json, resolve_db, resume_gc
 
 if TYPE_CHECKING:
     from tracker.db import Database
+    from tracker.store import Reads
 
 DbArg = Callable[[argparse.ArgumentParser], None]
 
@@ -31,6 +33,31 @@ def open_db(args: argparse.Namespace) -> Database:
     _opened.append(db)
     resume_gc()  # start-up (imports, opening) is over; the command's own work collects normally
     return db
+
+
+@contextmanager
+def reads(args: argparse.Namespace) -> Iterator[Reads]:
+    """A read transaction for a command that only reads, without the ORM when it can.
+
+    A database already at the current schema is read through a plain sqlite3 connection
+    (``tracker.store.Reader``: the same file checks and daily backup as the full open), so
+    ``status``, ``remind`` and the other reads never import SQLAlchemy, SQLModel or pydantic
+    (most of such a command's time and memory). A new database, or one to upgrade, is opened
+    fully (created or migrated, with the right messages), then read through that session.
+    """
+    from tracker.store import daily_backup, open_reader
+
+    path, _ = resolve_db(args)
+    reader = open_reader(path)
+    if reader is None:
+        db = open_db(args)
+        with db.read() as session:
+            yield session
+        return
+    daily_backup(reader.path)  # a failed copy does not stop a read, as with the full open
+    resume_gc()
+    with reader.read() as connection:
+        yield connection
 
 
 def close_all() -> None:
@@ -407,16 +434,16 @@ def _med_json(m: Any, rx: Any) -> dict[str, Any]:
 
 
 def cmd_med_list(args: argparse.Namespace) -> int:
+    from tracker.domain.timeutil import utc_now
     from tracker.domain.units import format_mg
-    from tracker.services import meds
+    from tracker.queries import meds
+    from tracker.services.settings import user_zone
 
-    db = open_db(args)
-    now, tz = _clock(db)
-    today = now.astimezone(tz).date()
-    with db.read() as session:
+    with reads(args) as source:
+        today = utc_now().astimezone(user_zone(session=source)).date()
         rows = [
-            (m, meds.prescription_on(session=session, medication_id=m.id or 0, day=today))
-            for m in meds.list_medications(session=session, include_archived=args.all)
+            (m, meds.prescription_on(session=source, medication_id=m.id, day=today))
+            for m in meds.list_medications(session=source, include_archived=args.all)
         ]
     if args.json:
         emit_json([_med_json(m, rx) for m, rx in rows])
@@ -620,16 +647,17 @@ def cmd_log_checkin(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from tracker.domain.timeutil import utc_now
     from tracker.domain.units import format_mg, parse_day
     from tracker.services import day as day_service
     from tracker.services import reminders_service
+    from tracker.services.settings import user_zone
 
-    db = open_db(args)
-    now, tz = _clock(db)
-    day = parse_day(args.day, today=now.astimezone(tz).date())
-    with db.read() as session:
-        summary = day_service.day_summary(session=session, day=day, now=now, tz=tz)
-        reminders = reminders_service.active_reminders(session=session, now=now, tz=tz)
+    with reads(args) as source:
+        now, tz = utc_now(), user_zone(session=source)
+        day = parse_day(args.day, today=now.astimezone(tz).date())
+        summary = day_service.day_summary(session=source, day=day, now=now, tz=tz)
+        reminders = reminders_service.active_reminders(session=source, now=now, tz=tz)
     if args.json:
         data = summary.as_json()
         data["reminders"] = [r.as_json() for r in reminders]
@@ -662,9 +690,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """The file's integrity, then every stored record against the plan rules and settings bounds."""
-    from tracker.db import integrity_check
+    """The file's integrity, then every stored record against the plan rules and settings bounds.
+
+    Plain sqlite3 reads only (``tracker.store``, ``tracker.guards``): the ORM is never imported.
+    """
     from tracker.guards import file_problems
+    from tracker.store import integrity_check
 
     path, _ = resolve_db(args)
     problems = integrity_check(path)
@@ -686,11 +717,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_symptoms(args: argparse.Namespace) -> int:
-    from tracker.services import symptoms
+    from tracker.queries import symptoms
 
-    db = open_db(args)
-    with db.read() as session:
-        rows = symptoms.list_symptoms(session=session)
+    with reads(args) as source:
+        rows = symptoms.list_symptoms(session=source)
     if args.json:
         emit_json(
             [
