@@ -366,6 +366,15 @@ def check_restorable(src: Path) -> str:
             f"{src} was written by a newer version of taper-tracker (schema {revision}); "
             "update the program to restore it. Nothing was changed."
         )
+    from tracker.guards import RuleError, file_problems  # the plan rules every way in keeps
+
+    broken = file_problems(src)
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise RuleError(
+            f"{src} cannot be restored: {broken[0]}{more}; a restore keeps the same safety rules as "
+            "every other change, and nothing was changed"
+        )
     return revision
 
 

@@ -30,8 +30,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as SASession
 from sqlmodel import Session, create_engine
 
-from tracker import paths, sqlfile
+from tracker import guards, paths, sqlfile
 from tracker.domain.errors import DatabaseTooNewError, StorageError, TrackerError
+from tracker.guards import flush as _guard_flush  # noqa: F401  (installs the listener every write passes)
 from tracker.migrations import HEAD, REVISIONS
 from tracker.store import (  # the light half of storage, re-exported for existing callers
     BUSY_TIMEOUT_MS,
@@ -252,6 +253,9 @@ class Database:
             except _DRIVER_ERRORS as exc:
                 session.rollback()
                 if isinstance(exc, _INTEGRITY_ERRORS):
+                    refused = guards.rule_error(exc)  # a trigger of migration 0005 refused it
+                    if refused is not None:
+                        raise refused from exc
                     raise  # a bug in a service, not a storage problem
                 raise storage_error(exc, self.path) from exc
             except BaseException:

@@ -65,6 +65,8 @@ class Medication(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     # the day the user says they started it (R10); None: not known
     started_on: date | None = None
+    # drops: how many drops make one ml on the label (strength_mg is then mg/ml / drops_per_ml)
+    drops_per_ml: float | None = None
 
 
 class Prescription(SQLModel, table=True):

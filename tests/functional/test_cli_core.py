@@ -119,7 +119,7 @@ def test_med_add_without_options_keeps_halves_and_no_liquid(
         (("log", "dose", "sertraline", "0mg"), "more than zero"),
         (("log", "dose", "sertraline", "--", "-5mg"), "more than zero"),
         (("log", "dose", "sertraline", "nan mg"), "finite"),
-        (("log", "dose", "sertraline", "401mg"), "more than 4 times"),
+        (("log", "dose", "sertraline", "401mg"), "above the licensed maximum for sertraline of 200 mg"),
         (("log", "dose", "sertraline", "20 furlongs"), "unknown unit"),
         (("log", "dose", "sertraline", "2.5ml"), "no liquid concentration"),
         (("log", "dose", "sertraline", "4 drops"), "no strength per drop"),

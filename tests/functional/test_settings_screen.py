@@ -106,11 +106,13 @@ def test_parse_threshold_accepts(name: str, raw: str, expected: float | None) ->
 @pytest.mark.parametrize(
     ("name", "raw", "message"),
     [
-        ("missed_after_hours", "2.5", "whole number"),
-        ("missed_after_hours", "0", "from 1"),
-        ("missed_count", "0", "from 1"),
-        ("flare_ratio", "-1", "more than zero"),
-        ("unplanned_change_ratio", "1.5", "below 1"),
+        ("missed_after_hours", "2.5", "whole number from 2 to 12"),
+        ("missed_after_hours", "0", "from 2 to 12"),
+        ("missed_after_hours", "48", "from 2 to 12"),  # a day late is not "missed after 6 hours"
+        ("missed_count", "0", "from 1 to 5"),
+        ("flare_ratio", "-1", "from 1.2 to 4"),
+        ("flare_ratio", "100", "from 1.2 to 4"),  # a flare no one reaches: R3 would never fire
+        ("unplanned_change_ratio", "1.5", "from 0.05 to 0.5"),
         ("flare_ratio", "inf", "not a number"),
     ],
 )

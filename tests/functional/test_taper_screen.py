@@ -59,13 +59,13 @@ def taper_db(tmp_path: Path) -> Path:
     return path
 
 
-def _save_draft(path: Path) -> int:
+def _save_draft(path: Path, now: datetime = NOW) -> int:
     db = open_database(path)
     try:
         with db.write() as s:
             inputs = svc.draft_inputs(session=s, medication_id=1, today=TODAY)
             draft = svc.calculate_draft(inputs, method="manual", start_date=TODAY, doses=[50, 37.5, 25, 0])
-            return svc.save_draft(session=s, medication_id=1, draft=draft, now=NOW).id
+            return svc.save_draft(session=s, medication_id=1, draft=draft, now=now).id
     finally:
         db.close()
 
@@ -178,8 +178,8 @@ async def test_start_is_refused_until_the_agreement_is_recorded_then_starts(tape
 
 
 async def test_advance_asks_for_a_reason_and_the_prescription_follows(taper_db: Path) -> None:
-    plan_id = _save_draft(taper_db)
-    began = datetime(2026, 10, 28, 12, tzinfo=UTC)  # agreed and started 30 days ago
+    began = datetime(2026, 10, 28, 12, tzinfo=UTC)  # drafted, agreed and started 30 days ago
+    plan_id = _save_draft(taper_db, began)
     db = open_database(taper_db)
     with db.write() as s:
         zone = settings.user_zone(session=s)

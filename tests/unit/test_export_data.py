@@ -230,7 +230,11 @@ def test_a_change_matching_an_agreed_plan_step_is_planned(db: Database) -> None:
     with db.write() as session:
         med = meds.find_medication(session=session, name="paroxetine")
         plan = TaperPlan(
-            medication_id=med.id or 0, status="active", prescriber="Dr Lee", agreed_on=D("2026-02-20")
+            medication_id=med.id or 0,
+            status="active",
+            prescriber="Dr Lee",
+            agreed_on=D("2026-02-20"),
+            created_at=datetime(2026, 2, 13, 9, 0, tzinfo=UTC),
         )
         session.add(plan)
         session.flush()

@@ -59,7 +59,7 @@ def _build(db: Database) -> tuple[int, int]:
         meds.set_prescription(
             session=s, medication_id=old.id or 0, dose_mg=10, times=[time(9)], start_date=date(2025, 1, 1)
         )
-        meds.set_archived(session=s, medication_id=old.id or 0)
+        meds.set_archived(session=s, medication_id=old.id or 0, confirmed=True)
     with db.write() as s:
         inputs = svc.draft_inputs(session=s, medication_id=med_id, today=BEGAN.date())
         draft = svc.calculate_draft(inputs, method="manual", start_date=BEGAN.date(), doses=(50, 37.5, 25, 0))

@@ -67,7 +67,7 @@ def ids(db: Database) -> Ids:
             (out.citalopram, 20, [time(8)], date(2026, 11, 1)),
         ):
             meds.set_prescription(session=s, medication_id=med, dose_mg=mg, times=times, start_date=start)
-        meds.set_archived(session=s, medication_id=out.citalopram)
+        meds.set_archived(session=s, medication_id=out.citalopram, confirmed=True)
         # yesterday: sertraline taken, propranolol skipped; today: sertraline taken, then an extra 25 mg
         doses.log_dose(session=s, medication_id=out.sertraline, taken_at=at(back(1), 8, 10), now=NOW)
         doses.log_dose(

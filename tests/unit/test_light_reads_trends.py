@@ -137,7 +137,13 @@ def test_hand_worked_values_through_a_plain_connection(db: Database) -> None:
         med = Medication(name="Sertraline", strength_mg=50)
         s.add(med)
         s.flush()
-        plan = TaperPlan(medication_id=med.id or 0, status="active")
+        plan = TaperPlan(
+            medication_id=med.id or 0,
+            status="active",
+            prescriber="Dr Rao",
+            agreed_on=date(2026, 3, 29),
+            created_at=datetime(2026, 3, 20, 9, 0, tzinfo=UTC),
+        )
         s.add(plan)
         s.flush()
         s.add(PlanEvent(plan_id=plan.id or 0, at=datetime(2026, 3, 29, 23, 30, tzinfo=UTC), action="hold"))

@@ -672,7 +672,7 @@ def test_archiving_a_medication_with_a_current_prescription_gives_the_stop_messa
         meds.set_prescription(
             session=s, medication_id=med.id or 0, dose_mg=50, times=[time(8)], start_date=date(2026, 1, 1)
         )
-        meds.set_archived(session=s, medication_id=med.id or 0)
+        meds.set_archived(session=s, medication_id=med.id or 0, confirmed=True)
     with db.read() as s:
         found = rs.active_reminders(session=s, now=NOW, tz=LONDON)
     assert [(r.rule, r.severity, r.key) for r in found] == [("R4", "urgent", f"R4:med{med.id}:archived")]

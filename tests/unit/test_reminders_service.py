@@ -4,13 +4,14 @@ and a change of time zone."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tracker.db import Database
-from tracker.domain.errors import NotFoundError
+from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.models import DoseEvent
 from tracker.services import checkins, meds, settings, symptoms
 from tracker.services import reminders_service as rs
@@ -266,15 +267,20 @@ def test_thresholds_and_crisis_text_come_from_settings(db: Database, med_id: int
         svc.start_plan(session=s, plan_id=plan_id, now=began, tz=LONDON)
         checkins.set_checkin(session=s, day=TODAY, mood=0, now=NOW)
     assert "R1" not in _rules(db)
+    with pytest.raises(TrackerError, match="nonsense is not a reminder threshold"), db.write() as s:
+        bad = {"upcoming_step_days": 5, "nonsense": 3}
+        settings.set_setting(session=s, key="reminder_thresholds", value=bad)
     with db.write() as s:
-        settings.set_setting(
-            session=s,
-            key="reminder_thresholds",
-            value={"upcoming_step_days": 5, "nonsense": 3, "severe_days": "x"},
-        )
+        settings.set_setting(session=s, key="reminder_thresholds", value={"upcoming_step_days": 5})
         settings.set_setting(session=s, key="crisis_text", value="Call Samaritans on 116 123.")
+    with db.write() as s:  # as an older or edited file holds it: the bad values are ignored when read
+        stored = json.dumps({"upcoming_step_days": 5, "nonsense": 3, "severe_days": "x", "no_dose_days": 30})
+        s.connection().exec_driver_sql(
+            "UPDATE setting SET value = ? WHERE key = 'reminder_thresholds'", (stored,)
+        )
     with db.read() as s:
         assert rs.reminder_settings(session=s).severe_days == 2  # a bad value is ignored
+        assert rs.reminder_settings(session=s).no_dose_days == 2  # out of bounds (1-7): the default
     found = _rules(db)
     assert "Wed 2 Dec 2026" in found["R1"][0].message
     assert "Call Samaritans on 116 123." in found["R8"][0].message

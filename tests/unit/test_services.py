@@ -122,7 +122,8 @@ def test_extra_dose_and_absurd_amount(db: Database, med_id: int) -> None:
             session=s, medication_id=med_id, amount_mg=25, taken_at=NOW.replace(hour=11), now=NOW, tz=UTCZ
         )
     assert extra.status == "extra" and extra.scheduled_for is None
-    with pytest.raises(TrackerError, match="more than 4 times"), db.write() as s:
+    # above the licensed maximum of sertraline, 200 mg a day (DOMAIN.md): asked about, not refused
+    with pytest.raises(TrackerError, match="above the licensed maximum for sertraline"), db.write() as s:
         doses.log_dose(session=s, medication_id=med_id, amount_mg=401, taken_at=NOW, now=NOW, tz=UTCZ)
     with db.write() as s:
         forced = doses.log_dose(
@@ -317,7 +318,7 @@ def test_slots_for_days_across_a_dose_change_and_the_clocks_going_forward(db: Da
         meds.set_prescription(
             session=s, medication_id=old, dose_mg=20, times=[time(7)], start_date=date(2026, 1, 1)
         )
-        meds.set_archived(session=s, medication_id=old)
+        meds.set_archived(session=s, medication_id=old, confirmed=True)
         doses.log_dose(
             session=s,
             medication_id=sertraline,

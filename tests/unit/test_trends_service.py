@@ -125,7 +125,13 @@ def history(db: Database) -> Iterator[Database]:
             )
         )
 
-        plan = TaperPlan(medication_id=m, status="active")
+        plan = TaperPlan(
+            medication_id=m,
+            status="active",
+            prescriber="Dr Rao",
+            agreed_on=D("2026-03-10"),
+            created_at=utc("2026-03-01 09:00"),
+        )
         s.add(plan)
         s.flush()
         p = plan.id or 0

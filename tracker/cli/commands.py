@@ -11,6 +11,7 @@ from tracker.cli import core
 from tracker.cli import export as export_commands
 from tracker.cli import remind as remind_commands
 from tracker.cli import scales as scale_commands
+from tracker.cli import settings as settings_commands
 from tracker.cli import taper as taper_commands
 
 
@@ -21,3 +22,4 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     taper_commands.register(sub, db_arg)
     remind_commands.register(sub, db_arg)
     export_commands.register(sub, db_arg)
+    settings_commands.register(sub, db_arg)

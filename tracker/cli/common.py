@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +72,19 @@ def emit_json(value: Any) -> None:
     import json
 
     print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def confirm_with(flag: str) -> Iterator[None]:
+    """Turn a ``NeedsConfirmation`` raised inside into the command line's refusal naming ``flag``.
+
+    The services ask for confirmation without naming any flag (the UI asks in the app); the
+    command line says how to confirm: run the command again with ``flag``. Exit status 2,
+    nothing written (the write transaction inside rolls back first).
+    """
+    from tracker.domain.plausibility import NeedsConfirmation
+
+    try:
+        yield
+    except NeedsConfirmation as exc:
+        raise exc.with_flag(flag) from exc

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli.common import emit_json, resolve_db, resume_gc
+from tracker.cli.common import confirm_with, emit_json, resolve_db, resume_gc
 
 if TYPE_CHECKING:
     from tracker.db import Database
@@ -116,12 +116,31 @@ def register(sub: Any, db_arg: DbArg) -> Any:
         "(tablets and capsules; lets taper drafts reach steps tablets cannot)",
     )
     p.add_argument(
+        "--drops-per-ml",
+        default=None,
+        metavar="N",
+        help="drops: how many drops make 1 ml, to give the label strength as it is (--strength 40mg/ml)",
+    )
+    p.add_argument(
         "--fractions",
         default=None,
         metavar="LIST",
         help="the tablet fractions you can split to, e.g. 1,0.5,0.25 (default 1,0.5)",
     )
     p.set_defaults(handler=cmd_med_add)
+    p = med.add_parser("archive", help="archive a medication (no more dose reminders; its history is kept)")
+    db_arg(p)
+    p.add_argument("name")
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm archiving a medication whose prescription is still current",
+    )
+    p.set_defaults(handler=cmd_med_archive)
+    p = med.add_parser("restore", help="restore an archived medication")
+    db_arg(p)
+    p.add_argument("name")
+    p.set_defaults(handler=cmd_med_restore)
     p = med.add_parser("list", help="list medications")
     db_arg(p)
     p.add_argument("--json", action="store_true")
@@ -139,6 +158,11 @@ def register(sub: Any, db_arg: DbArg) -> Any:
     p.add_argument("--from", dest="start", default="today", help="first day (YYYY-MM-DD, default today)")
     p.add_argument("--until", dest="end", default=None, help="last day, if the prescription ends")
     p.add_argument("--prescriber", default=None)
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="confirm a daily dose above the drug's licensed maximum (it is recorded as given)",
+    )
     p.set_defaults(handler=cmd_rx_set)
 
     log = sub.add_parser("log", help="log a dose, a symptom, a check-in, a PHQ-9 or a GAD-7").add_subparsers(
@@ -157,7 +181,9 @@ def register(sub: Any, db_arg: DbArg) -> Any:
     p.add_argument("--at", default="now", help="when: 08:10, yesterday 20:00, 2026-11-27 08:10 (default now)")
     p.add_argument("--skipped", action="store_true", help="the scheduled dose was not taken")
     p.add_argument(
-        "--force", action="store_true", help="accept an amount over 4x the highest prescribed dose"
+        "--force",
+        action="store_true",
+        help="confirm an amount above the drug's licensed maximum or 4x the highest prescribed dose",
     )
     p.add_argument("--note", default=None)
     p.set_defaults(handler=cmd_log_dose)
@@ -249,13 +275,30 @@ def _local_zone() -> Any:
 
 
 def cmd_med_add(args: argparse.Namespace) -> int:
+    from tracker.domain.drugs import drops_warning
     from tracker.domain.errors import TrackerError
     from tracker.domain.units import parse_strength
     from tracker.services import meds
 
     strength = parse_strength(args.strength)
-    form = args.form or {"ml": "liquid", "drop": "drops"}.get(strength.per, "tablet")
-    if strength.per == "ml" and form != "liquid":
+    drops_per_ml = _drops_per_ml(args.drops_per_ml)
+    form = args.form or (
+        "drops" if drops_per_ml else {"ml": "liquid", "drop": "drops"}.get(strength.per, "tablet")
+    )
+    per_drop = strength.mg
+    if drops_per_ml is not None:
+        if form != "drops":
+            raise TrackerError(f"--drops-per-ml is for drops, not for {form}")
+        if strength.per != "ml":
+            raise TrackerError(
+                f"with --drops-per-ml give the label strength per ml, such as 40mg/ml (not {args.strength!r})"
+            )
+        per_drop = strength.mg / drops_per_ml
+    elif strength.per == "ml" and form == "drops":
+        raise TrackerError(
+            f"strength {args.strength!r} is per ml: add --drops-per-ml N from the label (or give mg per drop)"
+        )
+    if strength.per == "ml" and form not in ("liquid", "drops"):
         raise TrackerError(f"strength {args.strength!r} is per ml, so the form must be liquid")
     if strength.per == "drop" and form != "drops":
         raise TrackerError(f"strength {args.strength!r} is per drop, so the form must be drops")
@@ -292,7 +335,8 @@ def cmd_med_add(args: argparse.Namespace) -> int:
         med = meds.create_medication(
             session=session,
             name=args.name,
-            strength_mg=strength.mg,
+            strength_mg=per_drop,
+            drops_per_ml=drops_per_ml,
             form=form,
             drug_class=args.drug_class,
             half_life_hours=half_life,
@@ -303,7 +347,10 @@ def cmd_med_add(args: argparse.Namespace) -> int:
         )
         name, cls, hl = med.name, med.drug_class, med.half_life_hours
         fractions = med.tablet_fractions
+        warning = drops_warning(med.name, med.form)
     extras = [f"half-life {hl:g} h"] if hl else []
+    if drops_per_ml is not None:
+        extras.append(f"{drops_per_ml:g} drops per ml: {per_drop:g} mg a drop")
     if liquid is not None:
         extras.append(f"liquid {liquid:g} mg/ml for small steps")
     if args.fractions is not None:
@@ -311,6 +358,59 @@ def cmd_med_add(args: argparse.Namespace) -> int:
     if started_on is not None:
         extras.append(f"taking it since {started_on.isoformat()}")
     print(f"Added {name} ({', '.join([f'{cls}', f'{args.strength} {form}', *extras])})")
+    if warning:
+        print(warning)
+    return 0
+
+
+def _drops_per_ml(text: str | None) -> float | None:
+    from tracker.domain.errors import TrackerError
+
+    if text is None:
+        return None
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        raise TrackerError(f"--drops-per-ml {text!r} is not a number of drops") from None
+    if not 1 <= value <= 100:
+        raise TrackerError("--drops-per-ml must be from 1 to 100 (see the label: often 20 drops per ml)")
+    return value
+
+
+def cmd_med_archive(args: argparse.Namespace) -> int:
+    """Archive; with a current prescription, R4's stop message first, and ``--yes`` to go on."""
+    from tracker.domain.errors import TrackerError
+    from tracker.services import meds
+
+    db = open_db(args)
+    now, tz = _clock(db)
+    try:
+        with db.write() as session:
+            med = meds.find_medication(session=session, name=args.name)
+            meds.set_archived(
+                session=session,
+                medication_id=med.id or 0,
+                confirmed=args.yes,
+                day=now.astimezone(tz).date(),
+            )
+            name = med.name
+    except meds.ArchiveNeedsConfirmation as exc:
+        raise TrackerError(f"{exc.message} To archive it anyway, run the command again with --yes.") from exc
+    print(
+        f"{name} archived: no more dose reminders, its history is kept (`tracker med restore` brings it back)"
+    )
+    return 0
+
+
+def cmd_med_restore(args: argparse.Namespace) -> int:
+    from tracker.services import meds
+
+    db = open_db(args)
+    with db.write() as session:
+        med = meds.find_medication(session=session, name=args.name, include_archived=True)
+        meds.set_archived(session=session, medication_id=med.id or 0, archived=False)
+        name = med.name
+    print(f"{name} restored")
     return 0
 
 
@@ -380,6 +480,7 @@ def _amount_mg(session: Any, med: Any, text: str) -> float:
 
 
 def cmd_rx_set(args: argparse.Namespace) -> int:
+    from tracker.domain.drugs import drops_warning
     from tracker.domain.units import format_mg, parse_day, parse_times
     from tracker.services import meds
 
@@ -389,7 +490,7 @@ def cmd_rx_set(args: argparse.Namespace) -> int:
     today = now.astimezone(tz).date()
     start = parse_day(args.start, today=today, allow_future=True)
     end = parse_day(args.end, today=today, allow_future=True) if args.end else None
-    with db.write() as session:
+    with confirm_with("--force"), db.write() as session:
         med = meds.find_medication(session=session, name=args.med)
         dose = _amount_mg(session, med, args.dose)
         meds.set_prescription(
@@ -400,14 +501,18 @@ def cmd_rx_set(args: argparse.Namespace) -> int:
             start_date=start,
             end_date=end,
             prescriber=args.prescriber,
+            confirmed=args.force,
         )
-        name = med.name
+        name, warning = med.name, drops_warning(med.name, med.form)
     clock = ", ".join(t.strftime("%H:%M") for t in times)
     print(f"{name}: {format_mg(dose)} at {clock} from {start.isoformat()}")
+    if warning:
+        print(warning)
     return 0
 
 
 def cmd_log_dose(args: argparse.Namespace) -> int:
+    from tracker.domain.drugs import drops_warning
     from tracker.domain.errors import TrackerError
     from tracker.domain.units import format_mg, parse_when
     from tracker.services import doses, meds
@@ -419,7 +524,7 @@ def cmd_log_dose(args: argparse.Namespace) -> int:
     db = open_db(args)
     now, tz = _clock(db)
     at = parse_when(args.at, now=now, tz=tz)
-    with db.write() as session:
+    with confirm_with("--force"), db.write() as session:
         med = meds.find_medication(session=session, name=args.med)
         amount = _amount_mg(session, med, args.amount)
         event = doses.log_dose(
@@ -435,6 +540,12 @@ def cmd_log_dose(args: argparse.Namespace) -> int:
         )
         slot = event.scheduled_for
         status, name = event.status, med.name
+        warning = drops_warning(med.name, med.form)
+        overdose = (
+            doses.overdose_now(session=session, medication_id=med.id or 0, day=event.day)
+            if status != "skipped"
+            else None
+        )
     when = at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if status == "skipped":
         print(f"{name}: the {slot.astimezone(tz).strftime('%H:%M') if slot else ''} dose marked skipped")
@@ -442,6 +553,12 @@ def cmd_log_dose(args: argparse.Namespace) -> int:
         print(f"{name} {format_mg(amount)} taken {when} (the {slot.astimezone(tz).strftime('%H:%M')} dose)")
     else:
         print(f"{name} {format_mg(amount)} taken {when} (an extra dose)")
+    if warning:
+        print(warning)
+    if overdose:  # R12 at once, as R8's crisis text is: urgent, with what to do now
+        from tracker.domain.safety import OVERDOSE_TEXT
+
+        print(f"Possible overdose: {overdose}. {OVERDOSE_TEXT}")
     return 0
 
 
@@ -582,12 +699,27 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """The file's integrity, then every stored record against the plan rules and settings bounds.
+
+    Plain sqlite3 reads only (``tracker.store``, ``tracker.guards``): the ORM is never imported.
+    """
+    from tracker.guards import file_problems
     from tracker.store import integrity_check
 
     path, _ = resolve_db(args)
     problems = integrity_check(path)
     if problems:
         print(f"tracker: {path} has problems: {'; '.join(problems[:5])}", file=sys.stderr)
+        return 1
+    broken = file_problems(path)
+    if broken:
+        for line in broken:
+            print(f"  {line}")
+        print(
+            f"tracker: {path}: {len(broken)} stored record{'s' if len(broken) != 1 else ''} "
+            "break a safety rule (listed above); the file itself is sound",
+            file=sys.stderr,
+        )
         return 1
     print(f"{path}: ok")
     return 0

@@ -251,3 +251,14 @@ def liquid_forms_note(name: str) -> str:
         return "Ask your pharmacist whether a liquid or compounded form exists."
     forms = "; ".join(f.label + (f" ({f.note})" if f.note else "") for f in facts.liquids)
     return f"Liquid forms of {facts.name}: {forms}."
+
+
+def drops_warning(name: str, form: str) -> str | None:
+    """The non-bioequivalence warning for a medication taken as drops (DOMAIN.md), else None.
+
+    Citalopram drops have DOMAIN.md's own figures; other drops the general warning.
+    """
+    if form != "drops":
+        return None
+    facts = facts_for(name)
+    return CITALOPRAM_DROPS_WARNING if facts is not None and facts.name == "citalopram" else DROPS_WARNING

@@ -21,8 +21,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from tracker.domain.disclaimer import EXPORT_DISCLAIMER
-from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS
+from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS, drops_warning
 from tracker.domain.errors import TrackerError
+from tracker.domain.safety import overdose_reason
 from tracker.domain.scales import ANSWERS, SCALES, band_for
 from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
@@ -371,6 +372,8 @@ class SummaryData:
     crisis_days: tuple[date, ...]
     low_mood_days: tuple[date, ...]
     short_half_life: tuple[ShortHalfLifeMisses, ...]
+    overdoses: tuple[OverdoseRow, ...]  # R12: shown in the notable events
+    drops_warnings: tuple[str, ...]  # DOMAIN.md: drops are not mg for mg like tablets
     mood_sleep: MoodSleep
     notes: tuple[NoteRow, ...]
     questions: tuple[QuestionRow, ...]
@@ -738,6 +741,27 @@ class _DosePart:
     results: tuple[SlotResult, ...]
     notes: tuple[NoteRow, ...]
     off_prescription: tuple[OffPrescriptionDose, ...]
+    extra: tuple[ExtraDoseRow, ...] = ()
+    overdoses: tuple[OverdoseRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraDoseRow:
+    """A dose logged outside the schedule (status extra)."""
+
+    day: date
+    medication: str
+    amount_mg: float
+
+
+@dataclass(frozen=True, slots=True)
+class OverdoseRow:
+    """A local day whose logged total for a medication is a possible overdose (R12), and why."""
+
+    day: date
+    medication: str
+    total_mg: float
+    reason: str
 
 
 def _dose_part(
@@ -786,7 +810,30 @@ def _dose_part(
         )
         if rx is not None and abs(amount - rx.dose_mg) > OFF_PRESCRIPTION_TOLERANCE * rx.dose_mg:
             off.append(OffPrescriptionDose(day, name, amount, rx.dose_mg))
-    return _DosePart(tuple(results), tuple(notes), tuple(off))
+    extra = tuple(
+        ExtraDoseRow(day, med_names.get(med_id, "?"), amount)
+        for med_id, day, _, _, status, amount, _ in rows
+        if status == DoseStatus.EXTRA.value
+    )
+    totals: dict[tuple[int, date], float] = defaultdict(float)
+    for med_id, day, _, _, status, amount, _ in rows:
+        if status != DoseStatus.SKIPPED.value:
+            totals[(med_id, day)] += amount
+    overdoses: list[OverdoseRow] = []
+    for (med_id, day), total in sorted(totals.items(), key=lambda item: (item[0][1], item[0][0])):
+        rx = next(
+            (
+                r
+                for r in part.by_medication.get(med_id, ())
+                if r.start <= day and (r.end is None or r.end >= day)
+            ),
+            None,
+        )
+        name = med_names.get(med_id, "?")
+        reason = overdose_reason(name, total, rx.daily_mg if rx else None)
+        if reason:
+            overdoses.append(OverdoseRow(day, name, total, reason))
+    return _DosePart(tuple(results), tuple(notes), tuple(off), extra, tuple(overdoses))
 
 
 def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneInfo) -> SummaryData:
@@ -869,6 +916,10 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
         crisis_days=symptoms.crisis_days,
         low_mood_days=tuple(sorted(d for d, m in checkins.mood.items() if m <= LOW_MOOD)),
         short_half_life=_short_half_life_misses(doses.results, meds, tz),
+        overdoses=doses.overdoses,
+        drops_warnings=tuple(
+            dict.fromkeys(w for m in meds if (w := drops_warning(m.name, m.form)) is not None)
+        ),
         mood_sleep=checkins.summary,
         notes=tuple(notes),
         questions=questions,

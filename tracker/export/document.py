@@ -213,6 +213,8 @@ def _medications(d: SummaryData) -> list[Block]:
             blocks.append(Para("Time on the drug: " + "; ".join(since) + ".", "small"))
     else:
         blocks.append(Para("No medications recorded."))
+    for warning in d.drops_warnings:
+        blocks.append(Para(warning, "small"))
     earlier = [p for p in d.prescriptions if p.end is not None and p.end < d.end]
     if earlier:
         blocks.append(
@@ -513,17 +515,6 @@ def _adherence(d: SummaryData) -> list[Block]:
         )
     else:
         blocks.append(Para("No two doses in a row were missed.", "small"))
-    if d.extra_doses:
-        shown = d.extra_doses[:6]
-        blocks.append(
-            Para(
-                f"Extra doses (outside the scheduled times): {len(d.extra_doses)}: "
-                + "; ".join(f"{e.medication} {fmt_mg(e.amount_mg)} mg on {fmt_day(e.day)}" for e in shown)
-                + (" and more." if len(d.extra_doses) > len(shown) else ".")
-            )
-        )
-    else:
-        blocks.append(Para("No extra doses were logged.", "small"))
     return blocks
 
 
@@ -623,7 +614,20 @@ def _notable(d: SummaryData) -> list[Block]:
             blocks.append(Para(" ".join(lines) + " See Needs attention on page 1."))
         else:
             blocks.append(Para(" ".join(lines) + " " + d.crisis_text, "alert"))
+    if d.overdoses:
+        lines = [f"{fmt_day(o.day)}: {o.medication}, {o.reason}." for o in d.overdoses[:8]]
+        more = f" And {len(d.overdoses) - 8} more." if len(d.overdoses) > 8 else ""
+        blocks.append(
+            Para("Possible overdose (R12): " + " ".join(lines) + more + " " + OVERDOSE_TEXT, "alert")
+        )
     items: list[str] = []
+    if d.extra_doses:
+        extras = d.extra_doses[:8]
+        items.append(
+            f"{_plural(len(d.extra_doses), 'extra dose')} logged outside the schedule: "
+            + "; ".join(f"{e.medication} {fmt_mg(e.amount_mg)} on {fmt_day(e.day)}" for e in extras)
+            + (" and more." if len(d.extra_doses) > 8 else ".")
+        )
     for c in d.unplanned_changes:
         items.append(
             f"Dose change not in an agreed plan: {c.medication} {fmt_mg(c.change.from_mg)} to "
@@ -651,7 +655,7 @@ def _notable(d: SummaryData) -> list[Block]:
         blocks.append(Bullets(tuple(items)))
     if d.responses:
         blocks.extend(_responses(d))
-    if not items and not d.responses and not d.crisis_days and not d.low_mood_days:
+    if not items and not d.responses and not d.crisis_days and not d.low_mood_days and not d.overdoses:
         blocks.append(Para("Nothing notable in this period."))
     return blocks
 

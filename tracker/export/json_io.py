@@ -41,6 +41,7 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
+from tracker import guards
 from tracker.domain.disclaimer import EXPORT_DISCLAIMER
 from tracker.domain.errors import TrackerError
 from tracker.domain.scales import SCALES, parse_answers, score
@@ -421,7 +422,7 @@ CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
     },
     "prescription": {"dose_mg": _range(1e-9, MAX_MG), "times": _times},
     "doseevent": {"amount_mg": _range(0, MAX_MG), "status": _one_of({s.value for s in DoseStatus})},
-    "taperplan": {"status": _not_blank, "method": _not_blank},
+    "taperplan": {"method": _not_blank},  # status, prescriber, agreement: tracker.guards
     "taperstep": {"order": _not_negative, "dose_mg": _range(0, MAX_MG), "min_days": _range(0, 3650)},
     "planevent": {"action": _not_blank},
     "symptom": {"key": _not_blank, "name": _not_blank, "group": _not_blank},
@@ -501,6 +502,9 @@ def check_rows(
     _check_references(out, ids, source)
     _check_scales(out, source)
     _check_unique(out, source)
+    broken = guards.row_problems(out)  # the plan rules and settings bounds every write keeps
+    if broken:
+        raise BackupError(f"{source}: {broken[0]}; the file was not imported")
     return out
 
 

@@ -8,5 +8,6 @@ REVISIONS: tuple[str, ...] = (
     "0006_notifications",
     "0004_medication_started",
     "0007_scales",
+    "0005_safety_guards",
 )
 HEAD = REVISIONS[-1]

@@ -152,6 +152,12 @@ def medication_names(*, session: Reads, ids: Iterable[int] | None = None) -> dic
     return {int(ident): name for ident, name in rows}
 
 
+def medication_forms(*, session: Reads) -> dict[int, tuple[str, str]]:
+    """(name, form) of each medication by id, archived ones too (the drops warning on charts)."""
+    rows = raw(session).execute("SELECT id, name, form FROM medication")
+    return {int(ident): (name, form) for ident, name, form in rows}
+
+
 def prescription_on(*, session: Reads, medication_id: int, day: date) -> PrescriptionRow | None:
     """The prescription in force for a medication on a local ``day`` (the latest-starting one)."""
     row = (

@@ -96,6 +96,7 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
         method="proportional",
         prescriber=PRESCRIBER,
         agreed_on=start + timedelta(days=35),
+        created_at=local_to_utc(start + timedelta(days=28), time(19, 0), tz),  # drafted a week before
         notes="Reduce by about a quarter every 6-7 weeks; hold if symptoms do not settle.",
     )
     session.add(plan)

@@ -13,12 +13,13 @@ import math
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.notify_policy import SNOOZE_EARLY
+from tracker.domain.plausibility import NeedsConfirmation, dose_concern
+from tracker.domain.safety import overdose_reason
 from tracker.domain.timeutil import local_day, utc_now
-from tracker.domain.units import format_mg
 from tracker.models import DoseEvent, DoseSnooze, DoseStatus, Medication
 from tracker.queries.doses import extra_doses_for_day
 from tracker.services import meds as meds_service
@@ -28,35 +29,71 @@ from tracker.services.settings import user_zone
 __all__ = [
     "MISSED_AFTER",
     "DoseSlot",
+    "amount_concern",
     "check_amount",
+    "day_total_mg",
     "delete_dose",
     "edit_dose",
     "extra_doses_for_day",
     "log_dose",
     "mark_all_due_taken",
+    "overdose_now",
     "slots_for_day",
     "slots_for_days",
     "snooze_dose",
 ]
 
 SLOT_MATCH_WINDOW = timedelta(hours=6)
-ABSURD_FACTOR = 4  # more than 4x the highest prescribed dose needs --force
+ABSURD_FACTOR = (
+    4  # more than 4x the highest prescribed dose needs confirming (plausibility.PRESCRIBED_FACTOR)
+)
+
+
+def amount_concern(*, session: Session, med: Medication, amount_mg: float) -> NeedsConfirmation | None:
+    """Why a logged amount needs confirming (above the drug's licensed maximum, or more than
+    four times the highest prescribed dose), or None: ``tracker.domain.plausibility``."""
+    return dose_concern(
+        drug=med.name,
+        amount_mg=amount_mg,
+        highest_prescribed_mg=meds_service.highest_prescribed_mg(session=session, medication_id=med.id or 0),
+        strength_mg=med.strength_mg,
+    )
 
 
 def check_amount(*, session: Session, med: Medication, amount_mg: float, force: bool) -> None:
-    """Refuse zero, negative, non-finite and (without ``force``) absurd amounts."""
+    """Refuse zero, negative and non-finite amounts; without ``force``, ask about implausible ones.
+
+    An implausible amount raises ``NeedsConfirmation`` carrying the figures (the UI asks in the
+    app; the command line asks for ``--force``).
+    """
     if not isinstance(amount_mg, int | float) or not math.isfinite(amount_mg):
         raise TrackerError("the amount is not a number")
     if amount_mg <= 0:
         raise TrackerError("the amount must be more than zero (to record a dose not taken, mark it skipped)")
-    highest = (
-        meds_service.highest_prescribed_mg(session=session, medication_id=med.id or 0) or med.strength_mg
+    concern = amount_concern(session=session, med=med, amount_mg=amount_mg)
+    if concern is not None and not force:
+        raise concern
+
+
+def day_total_mg(*, session: Session, medication_id: int, day: date) -> float:
+    """Milligrams logged as taken (taken and extra doses) for a medication on a local day (R12)."""
+    rows = session.exec(
+        select(DoseEvent.amount_mg)
+        .where(DoseEvent.medication_id == medication_id)
+        .where(DoseEvent.day == day)
+        .where(col(DoseEvent.status) != DoseStatus.SKIPPED.value)
+    ).all()
+    return float(sum(rows))
+
+
+def overdose_now(*, session: Session, medication_id: int, day: date) -> str | None:
+    """R12's reason when the day's logged total is a possible overdose (else None), for the command line."""
+    med = meds_service.get_medication(session=session, medication_id=medication_id)
+    rx = meds_service.prescription_on(session=session, medication_id=medication_id, day=day)
+    prescribed = rx.dose_mg * len(meds_service.prescription_times(rx)) if rx else None
+    return overdose_reason(
+        med.name, day_total_mg(session=session, medication_id=medication_id, day=day), prescribed
     )
-    if amount_mg > ABSURD_FACTOR * highest and not force:
-        raise TrackerError(
-            f"{format_mg(amount_mg)} is more than {ABSURD_FACTOR} times the highest prescribed dose of "
-            f"{med.name} ({format_mg(highest)}); check the amount, or confirm it with --force"
-        )
 
 
 def _nearest_open_slot(slots: list[DoseSlot], med_id: int, at: datetime) -> DoseSlot | None:

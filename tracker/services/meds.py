@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.drugs import facts_for
 from tracker.domain.errors import NotFoundError, TrackerError
+from tracker.domain.plausibility import prescription_concern
 from tracker.domain.symptoms import normalise
 from tracker.domain.text import printable
 from tracker.domain.timeutil import utc_now
@@ -22,8 +23,11 @@ from tracker.models import DrugClass, Form, Medication, Prescription
 from tracker.queries.meds import MedicationRow, list_medications, match_medication
 
 __all__ = [
+    "ArchiveNeedsConfirmation",
     "MedicationRow",
+    "archive_warning",
     "create_medication",
+    "current_prescription",
     "find_medication",
     "get_medication",
     "highest_prescribed_mg",
@@ -47,6 +51,7 @@ _EDITABLE = {
     "half_life_hours",
     "notes",
     "started_on",
+    "drops_per_ml",
 }
 
 
@@ -81,6 +86,10 @@ def _validate_med_fields(values: dict[str, Any]) -> None:
         _check_positive(values["half_life_hours"], "the half-life")
         if values["half_life_hours"] is not None and values["half_life_hours"] > 2000:
             raise TrackerError("the half-life is more than 2000 hours; check the number")
+    if values.get("drops_per_ml") is not None:
+        _check_positive(values["drops_per_ml"], "the number of drops per ml")
+        if values["drops_per_ml"] > 100:
+            raise TrackerError("more than 100 drops per ml is not plausible; check the label")
     if values.get("started_on") is not None:
         _check_started_on(values["started_on"])
     if "tablet_fractions" in values:
@@ -119,6 +128,7 @@ def create_medication(
     tablet_fractions: str = "1,0.5",
     notes: str | None = None,
     started_on: date | None = None,
+    drops_per_ml: float | None = None,
 ) -> Medication:
     """Add a medication; class and half-life are pre-filled for the drugs DOMAIN.md knows.
 
@@ -138,7 +148,10 @@ def create_medication(
         "tablet_fractions": tablet_fractions,
         "notes": notes or None,
         "started_on": started_on,
+        "drops_per_ml": drops_per_ml,
     }
+    if drops_per_ml is not None and form != "drops":
+        raise TrackerError("drops per ml goes only with drops")
     _validate_med_fields(values)
     clash = session.exec(
         select(Medication).where(Medication.archived == False)  # noqa: E712
@@ -164,9 +177,50 @@ def update_medication(*, session: Session, medication_id: int, **changes: Any) -
     return med
 
 
-def set_archived(*, session: Session, medication_id: int, archived: bool = True) -> Medication:
-    """Archive (or restore) a medication; its history is kept either way."""
+class ArchiveNeedsConfirmation(TrackerError):
+    """Archiving a medication whose prescription is still current: R4's stop message, to confirm."""
+
+
+def current_prescription(*, session: Session, medication_id: int, day: date) -> Prescription | None:
+    """A prescription of the medication that runs on or after ``day`` (not ended before it)."""
+    return session.exec(
+        select(Prescription)
+        .where(Prescription.medication_id == medication_id)
+        .where(col(Prescription.end_date).is_(None) | (col(Prescription.end_date) >= day))
+        .order_by(col(Prescription.start_date).desc())
+    ).first()
+
+
+def archive_warning(*, session: Session, medication_id: int, day: date | None = None) -> str | None:
+    """R4's stop message when archiving the medication would leave a current prescription, else None."""
+    from tracker.domain.reminders import archive_stop_message
+
     med = get_medication(session=session, medication_id=medication_id)
+    rx = current_prescription(
+        session=session, medication_id=medication_id, day=day or utc_now().date() - timedelta(days=1)
+    )
+    return archive_stop_message(med.name, rx.prescriber) if rx is not None and not med.archived else None
+
+
+def set_archived(
+    *,
+    session: Session,
+    medication_id: int,
+    archived: bool = True,
+    confirmed: bool = False,
+    day: date | None = None,
+) -> Medication:
+    """Archive (or restore) a medication; its history is kept either way.
+
+    Archiving one whose prescription is still current (on ``day`` or later; default: the
+    clock's) raises ``ArchiveNeedsConfirmation`` with R4's stop message unless ``confirmed``
+    (DOMAIN.md: archiving asks for confirmation with that message).
+    """
+    med = get_medication(session=session, medication_id=medication_id)
+    if archived and not confirmed:
+        warning = archive_warning(session=session, medication_id=medication_id, day=day)
+        if warning is not None:
+            raise ArchiveNeedsConfirmation(warning)
     med.archived = archived
     session.add(med)
     session.flush()
@@ -203,20 +257,22 @@ def set_prescription(
     prescriber: str | None = None,
     note: str | None = None,
     taper_step_id: int | None = None,
+    confirmed: bool = False,
 ) -> Prescription:
-    """Start a new prescription period; the one running on ``start_date`` ends the day before."""
+    """Start a new prescription period; the one running on ``start_date`` ends the day before.
+
+    A daily dose above the drug's licensed maximum raises ``NeedsConfirmation`` (with the
+    figures) unless ``confirmed``: it may be right, so it is asked about, never refused.
+    """
     med = get_medication(session=session, medication_id=medication_id)
     _check_positive(dose_mg, "the dose", allow_none=False)
-    highest = 4 * max(
-        [
-            med.strength_mg * 4,
-            *(p.dose_mg for p in prescriptions_for(session=session, medication_id=medication_id)),
-        ]
-    )
-    if dose_mg > highest:
-        raise TrackerError(f"a dose of {dose_mg:g} mg per intake is not plausible for {med.name}")
     if not times:
         raise TrackerError("a prescription needs at least one time of day")
+    concern = prescription_concern(
+        drug=med.name, dose_mg=dose_mg, intakes=len(times), strength_mg=med.strength_mg
+    )
+    if concern is not None and not confirmed:
+        raise concern
     if end_date is not None and end_date < start_date:
         raise TrackerError("the prescription ends before it starts")
     existing = prescriptions_for(session=session, medication_id=medication_id)

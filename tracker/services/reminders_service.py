@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from tracker.domain import bounds
 from tracker.domain import reminders as rules
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.reminders.flare import LOGGED_REDUCTION_DAYS
@@ -100,23 +101,15 @@ def _active(r: rules.Reminder) -> ActiveReminder:
 def reminder_settings(*, session: Reads) -> rules.ReminderSettings:
     """The defaults of DOMAIN.md, with the user's thresholds and crisis text from settings.
 
-    Unknown names or values of the wrong type in ``reminder_thresholds`` are
-    ignored, so a bad setting can never silence every reminder. The 24-hour limit on
+    Unknown names, values of the wrong type and values outside ``tracker.domain.bounds`` in
+    ``reminder_thresholds`` (an older or edited file) are ignored: the default holds, so a
+    bad setting can never silence a reminder. The 24-hour limit on
     urgent reminders and R8's triggers are not settings: a stored or imported
     ``urgent_snooze_limit_hours`` (or ``crisis_mood_max``) is ignored.
     """
     base = rules.ReminderSettings()
-    changes: dict[str, Any] = {}
     stored = settings_service.get_setting(session=session, key="reminder_thresholds") or {}
-    if isinstance(stored, dict):
-        for field in dataclasses.fields(base):
-            if field.name not in stored or field.name == "crisis_text":
-                continue
-            value = stored[field.name]
-            default = getattr(base, field.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                continue
-            changes[field.name] = int(value) if isinstance(default, int) else float(value)
+    changes: dict[str, Any] = dict(bounds.within_bounds(stored))
     crisis = settings_service.get_setting(session=session, key="crisis_text")
     if isinstance(crisis, str) and crisis.strip():
         changes["crisis_text"] = crisis.strip()

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from tracker.domain import bounds
 from tracker.domain.errors import TrackerError
 from tracker.domain.schedule import ZoneTimeline, same_zone
 from tracker.domain.timeutil import local_day, parse_zone, utc_now
@@ -139,6 +140,10 @@ def set_setting(*, session: Session, key: str, value: Any, now: datetime | None 
         raise TrackerError(f"scale_checkin is one of {', '.join(SCALE_CHECKIN_CHOICES)}")
     if key == "crisis_text" and not str(value).strip():
         raise TrackerError("the crisis help text cannot be empty")
+    if key == "reminder_thresholds":
+        problems = bounds.threshold_problems(value)
+        if problems:
+            raise TrackerError(problems[0])
     if key == HISTORY_KEY:
         _check_history(value)
     if key.startswith("notify_"):

@@ -324,6 +324,7 @@ def _follow_step(session: Session, plan: TaperPlan, step: TaperStep, today: date
         prescriber=plan.prescriber,
         note=f"Step {step.order} of the taper plan agreed with {who}",
         taper_step_id=step.id,
+        confirmed=True,  # the step's dose is the one the prescriber agreed
     )
     per = ", ".join(t.strftime("%H:%M") for t in times)
     return (

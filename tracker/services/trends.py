@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tracker.domain.drugs import drops_warning
 from tracker.domain.timeutil import day_bounds_utc, local_day
 from tracker.domain.trends import (
     COMPARE_DAYS,
@@ -191,6 +192,8 @@ class TrendsData:
     medication_names: tuple[tuple[int, str], ...]
     # PHQ-9 / GAD-7 filled in within the range: shown beside the burden, never added to it
     scales: tuple[ScaleRow, ...] = ()
+    # DOMAIN.md: drops are not mg for mg like tablets; said wherever drops are charted
+    drops_warnings: tuple[str, ...] = ()
 
     @property
     def chosen_keys(self) -> tuple[str, ...]:
@@ -691,4 +694,12 @@ def trends_data(
         missed_runs=tuple(runs),
         medication_names=tuple(sorted(names.items())),
         scales=tuple(scale_queries.responses_between(session=session, first=span.start, last=span.end)),
+        drops_warnings=_drops_warnings(session, {m.medication_id for m in medications}),
     )
+
+
+def _drops_warnings(session: Reads, charted: set[int]) -> tuple[str, ...]:
+    """The drops warning for each charted medication taken as drops (each text once)."""
+    forms = med_queries.medication_forms(session=session)
+    found = (drops_warning(*forms[i]) for i in sorted(charted) if i in forms)
+    return tuple(dict.fromkeys(w for w in found if w))

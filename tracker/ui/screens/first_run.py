@@ -306,6 +306,25 @@ class FirstRunScreen(DbScreen):
             first = next(n for n in FIELDS if n in errors)
             self.query_one(f"#med-{first}").focus()
             return
+        from tracker.domain.plausibility import prescription_concern
+
+        concern = prescription_concern(
+            drug=checked.name,
+            dose_mg=checked.dose_mg,
+            intakes=len(checked.times),
+            strength_mg=checked.strength_mg,
+        )
+        if concern is None:
+            self._save_medication(checked, confirmed=False)
+            return
+        from tracker.ui.widgets.forms import ConfirmModal
+
+        self.app.push_screen(
+            ConfirmModal(f"{concern.message}\n\nSave it as entered?", "Yes, save it", "No, go back"),
+            lambda yes: self._save_medication(checked, confirmed=True) if yes else None,
+        )
+
+    def _save_medication(self, checked: Any, *, confirmed: bool) -> None:
         today = self.today or self.tracker_app.now().date()
 
         def save(session: Session) -> str:
@@ -324,6 +343,7 @@ class FirstRunScreen(DbScreen):
                 dose_mg=checked.dose_mg,
                 times=checked.times,
                 start_date=today,
+                confirmed=confirmed,
             )
             return med.name
 

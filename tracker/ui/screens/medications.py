@@ -21,11 +21,12 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from tracker.domain.drugs import facts_for
 from tracker.domain.errors import TrackerError
+from tracker.domain.plausibility import NeedsConfirmation
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import amount_to_mg, format_mg, parse_amount, parse_day, parse_strength, parse_times
 from tracker.ui.base import DbScreen
 from tracker.ui.widgets.footer import KeyFooter
-from tracker.ui.widgets.forms import FieldSpec, FormModal
+from tracker.ui.widgets.forms import ConfirmModal, FieldSpec, FormModal
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -418,28 +419,46 @@ class PrescriptionForm(FormModal):
         return parse_prescription_form(values, self.med, self.today)
 
     def save(self, parsed: Any) -> None:
+
+        self._save(parsed, confirmed=False)
+
+    def _save(self, rx: ParsedRx, *, confirmed: bool) -> None:
+        from tracker.domain.drugs import drops_warning
         from tracker.services import meds
 
-        rx: ParsedRx = parsed
-        med_id, name = self.med.id, self.med.name
+        med_id, name, form = self.med.id, self.med.name, self.med.form
 
-        def write(s: Session) -> str:
-            meds.set_prescription(
-                session=s,
-                medication_id=med_id,
-                dose_mg=rx.dose_mg,
-                times=rx.times,
-                start_date=rx.start_date,
-                end_date=rx.end_date,
-                prescriber=rx.prescriber,
-                note=rx.note,
-            )
+        def write(s: Session) -> str | NeedsConfirmation:
+            try:
+                meds.set_prescription(
+                    session=s,
+                    medication_id=med_id,
+                    dose_mg=rx.dose_mg,
+                    times=rx.times,
+                    start_date=rx.start_date,
+                    end_date=rx.end_date,
+                    prescriber=rx.prescriber,
+                    note=rx.note,
+                    confirmed=confirmed,
+                )
+            except NeedsConfirmation as exc:  # raised before anything is written: ask in the app
+                return exc
+            warning = drops_warning(name, form)
             return (
                 f"{name}: {format_mg(rx.dose_mg)} at {', '.join(t.strftime('%H:%M') for t in rx.times)} "
-                f"from {rx.start_date.isoformat()}"
+                f"from {rx.start_date.isoformat()}" + (f". {warning}" if warning else "")
             )
 
-        self.run_db(write, self.dismiss)
+        def done(result: str | NeedsConfirmation) -> None:
+            if isinstance(result, NeedsConfirmation):
+                self.app.push_screen(
+                    ConfirmModal(f"{result.message}\n\nSave it as entered?", "Yes, save it", "No, go back"),
+                    lambda yes: self._save(rx, confirmed=True) if yes else None,
+                )
+                return
+            self.dismiss(result)
+
+        self.run_db(write, done)
 
 
 # --------------------------------------------------------------------------- the screen
@@ -631,17 +650,35 @@ class MedicationsScreen(DbScreen):
         med = self._need_med()
         if med is None:
             return
+
+        self._archive(med.id, med.name, not med.archived, confirmed=False)
+
+    def _archive(self, med_id: int, name: str, archive: bool, *, confirmed: bool) -> None:
+        """Archive (or restore); with a current prescription, R4's stop message is asked about first."""
         from tracker.services import meds
 
-        med_id, archive = med.id, not med.archived
+        def write(session: Session) -> str | None:
+            try:
+                meds.set_archived(
+                    session=session, medication_id=med_id, archived=archive, confirmed=confirmed
+                )
+            except meds.ArchiveNeedsConfirmation as exc:  # nothing written yet
+                return exc.message
+            return None
 
-        def write(session: Session) -> None:
-            meds.set_archived(session=session, medication_id=med_id, archived=archive)
+        def done(warning: str | None) -> None:
+            if warning is not None:
+                self.app.push_screen(
+                    ConfirmModal(f"{warning}\n\nArchive {name} anyway?", "Yes, archive it", "No, keep it"),
+                    lambda yes: self._archive(med_id, name, archive, confirmed=True) if yes else None,
+                )
+                return
+            if archive:
+                message = (
+                    f"{name} archived: no more dose reminders, its history is kept. Press x to restore it."
+                )
+            else:
+                message = f"{name} restored."
+            self._form_closed(message)
 
-        if archive:
-            message = (
-                f"{med.name} archived: no more dose reminders, its history is kept. Press x to restore it."
-            )
-        else:
-            message = f"{med.name} restored."
-        self.run_db(write, lambda _: self._form_closed(message), write=True)
+        self.run_db(write, done, write=True)

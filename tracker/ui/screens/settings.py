@@ -23,6 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
+from tracker.domain.bounds import BOUNDS
 from tracker.domain.reminders import ReminderSettings
 from tracker.domain.timeutil import parse_zone
 from tracker.ui.base import DbScreen
@@ -111,17 +112,21 @@ def parse_threshold(spec: Threshold, raw: str) -> float | int | None:
         raise ValueError(f"{text!r} is not a number") from None
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is not a number")
-    if spec.whole:
-        if value != int(value):
-            raise ValueError("give a whole number")
-        if value < 1:
-            raise ValueError("give a whole number from 1")
-        return int(value)
-    if value <= 0:
+    bound = BOUNDS.get(spec.name)
+    if spec.whole and value != int(value):
+        raise ValueError(
+            f"give a whole number from {bound.low:g} to {bound.high:g}" if bound else "give a whole number"
+        )
+    if bound is not None and not bound.low <= value <= bound.high:
+        raise ValueError(f"give a number from {bound.low:g} to {bound.high:g} so the rule keeps working")
+    if bound is None and value <= 0:
         raise ValueError("give a number more than zero")
-    if spec.name == "unplanned_change_ratio" and value >= 1:
-        raise ValueError("give a fraction below 1, such as 0.1 for 10%")
-    return value
+    return int(value) if spec.whole else value
+
+
+def _range_note(name: str) -> str:
+    bound = BOUNDS.get(name)
+    return f", {bound.low:g}-{bound.high:g}" if bound else ""
 
 
 def follows_help(follows: str, home: str | None, here: str) -> str:
@@ -273,7 +278,7 @@ class SettingsScreen(DbScreen):
                     f"t-{spec.name}",
                     spec.label,
                     Input(placeholder=format_number(spec.default), compact=True, id=f"set-t-{spec.name}"),
-                    f"default {format_number(spec.default)}",
+                    f"default {format_number(spec.default)}" + _range_note(spec.name),
                     classes="threshold-row",
                 )
             yield from settings_notify.compose(self._row)

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tracker.domain.errors import TrackerError
+from tracker.domain.plausibility import NeedsConfirmation
 from tracker.ui.base import DbScreen
 from tracker.ui.screens import today_actions as actions
 from tracker.ui.screens.today_data import (
@@ -329,10 +330,13 @@ class TodayScreen(DbScreen):
         self.query_one("#status", Static).update(text)
 
     # -- writing ----------------------------------------------------------
-    def save(self, fn: Action) -> None:
+    def save(self, fn: Action, confirmed: Action | None = None) -> None:
         """Run ``fn`` and reload the day in one write transaction; show what it returns.
 
         ``fn`` returns the confirmation, or (confirmation, warning to show as a notification).
+        When ``fn`` asks for confirmation (an amount above the drug's licensed maximum, say:
+        ``NeedsConfirmation``, raised before anything is written), the figures are shown in a
+        dialog here in the app, and a yes runs ``confirmed`` instead.
         """
         data = self.data
         if data is None:
@@ -343,11 +347,34 @@ class TodayScreen(DbScreen):
             # the first change of a session also loads the database library (about 0.4 s)
             self.query_one("#status", Static).update(Content.assemble(("Saving…", "$text-muted")))
 
-        def job(session: Session) -> tuple[actions.Outcome, DayData]:
-            result = fn(session, data)
+        def job(session: Session) -> tuple[actions.Outcome | NeedsConfirmation, DayData]:
+            try:
+                result: actions.Outcome | NeedsConfirmation = fn(session, data)
+            except NeedsConfirmation as exc:
+                if confirmed is None:
+                    raise
+                result = exc
             return result, load_day(session, data.day, now)
 
-        self.run_db(job, self._saved, write=True, group="today-write")
+        def saved(result: tuple[actions.Outcome | NeedsConfirmation, DayData]) -> None:
+            outcome, day = result
+            if isinstance(outcome, NeedsConfirmation):
+                from tracker.ui.widgets.forms import ConfirmModal
+
+                assert confirmed is not None
+                self.show_day(day)
+                self.app.push_screen(
+                    ConfirmModal(
+                        f"{outcome.message}\n\nRecord it as entered?", "Yes, record it", "No, go back"
+                    ),
+                    lambda yes: (
+                        self.save(confirmed) if yes else self.status("Nothing was recorded.", ok=False)
+                    ),
+                )
+                return
+            self._saved((outcome, day))
+
+        self.run_db(job, saved, write=True, group="today-write")
 
     def _saved(self, result: tuple[actions.Outcome, DayData]) -> None:
         outcome, data = result
@@ -451,7 +478,10 @@ class TodayScreen(DbScreen):
         def done(entry: DoseEntry | None) -> None:
             if entry is not None:
                 at, now = parse_when(entry.when), self.tracker_app.now()
-                self.save(lambda s, d: actions.set_dose(s, d, row, entry.amount, at, now))
+                self.save(
+                    lambda s, d: actions.set_dose(s, d, row, entry.amount, at, now),
+                    lambda s, d: actions.set_dose(s, d, row, entry.amount, at, now, confirmed=True),
+                )
 
         amount = row.amount_mg if row.amount_mg is not None else row.dose_mg
         self.app.push_screen(
@@ -482,7 +512,10 @@ class TodayScreen(DbScreen):
                     parse_when(entry.when),
                     self.tracker_app.now(),
                 )
-                self.save(lambda s, d: actions.add_extra(s, d, chosen, entry.amount, at, now))
+                self.save(
+                    lambda s, d: actions.add_extra(s, d, chosen, entry.amount, at, now),
+                    lambda s, d: actions.add_extra(s, d, chosen, entry.amount, at, now, confirmed=True),
+                )
 
         name = dict(data.medications).get(med_id, "")
         self.app.push_screen(

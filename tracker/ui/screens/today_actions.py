@@ -60,7 +60,8 @@ def mark_taken(session: Session, data: DayData, row: DoseRow, now: datetime) -> 
             tz=data.tz,
         )
     at = local_hm(event.taken_at, data) if event.taken_at else "?"
-    return f"{dose_label(row)} marked taken at {at}" + ("" if on_today else " (e changes the time)")
+    message = f"{dose_label(row)} marked taken at {at}" + ("" if on_today else " (e changes the time)")
+    return _with_alerts(session, message, event)
 
 
 def mark_skipped(session: Session, data: DayData, row: DoseRow, now: datetime) -> Outcome:
@@ -89,50 +90,93 @@ def clear_dose(session: Session, data: DayData, row: DoseRow) -> Outcome:
 
 
 def set_dose(
-    session: Session, data: DayData, row: DoseRow, amount: str, at: datetime, now: datetime
+    session: Session,
+    data: DayData,
+    row: DoseRow,
+    amount: str,
+    at: datetime,
+    now: datetime,
+    *,
+    confirmed: bool = False,
 ) -> Outcome:
-    """The edit dialog's answer: log an open slot with this amount and time, or correct the entry."""
+    """The edit dialog's answer: log an open slot with this amount and time, or correct the entry.
+
+    An implausible amount raises ``NeedsConfirmation`` (nothing written) unless ``confirmed``.
+    """
     from tracker.domain.units import format_mg
     from tracker.services import doses
 
     mg = amount_mg(session, row.medication_id, amount)
     if row.event_id is None:
-        doses.log_dose(
+        event = doses.log_dose(
             session=session,
             medication_id=row.medication_id,
             amount_mg=mg,
             taken_at=at,
             scheduled_for=row.scheduled_for,
+            force=confirmed,
             now=now,
             tz=data.tz,
         )
     else:
-        doses.edit_dose(
+        event = doses.edit_dose(
             session=session,
             event_id=row.event_id,
             amount_mg=mg,
             taken_at=at,
             status="taken" if row.status == "skipped" else None,
+            force=confirmed,
             now=now,
         )
-    return f"{dose_label(row)}: {format_mg(mg)} taken at {local_hm(at, data)}"
+    return _with_alerts(session, f"{dose_label(row)}: {format_mg(mg)} taken at {local_hm(at, data)}", event)
+
+
+def _with_alerts(session: Session, message: str, event: Any) -> Outcome:
+    """The confirmation, with R12's overdose text or the drops warning to read, when they apply."""
+    from tracker.domain.drugs import drops_warning
+    from tracker.domain.safety import OVERDOSE_TEXT
+    from tracker.services import doses, meds
+
+    overdose = doses.overdose_now(session=session, medication_id=event.medication_id, day=event.day)
+    if overdose:
+        return message, f"Possible overdose: {overdose}. {OVERDOSE_TEXT}"
+    med = meds.get_medication(session=session, medication_id=event.medication_id)
+    return message, drops_warning(med.name, med.form)
 
 
 def add_extra(
-    session: Session, data: DayData, medication_id: int, amount: str, at: datetime, now: datetime
+    session: Session,
+    data: DayData,
+    medication_id: int,
+    amount: str,
+    at: datetime,
+    now: datetime,
+    *,
+    confirmed: bool = False,
 ) -> Outcome:
-    """An extra dose; one close to an open scheduled time fills that slot (the services' rule)."""
+    """An extra dose; one close to an open scheduled time fills that slot (the services' rule).
+
+    An implausible amount raises ``NeedsConfirmation`` (nothing written) unless ``confirmed``.
+    """
     from tracker.domain.units import format_mg
     from tracker.services import doses
 
     mg = amount_mg(session, medication_id, amount)
     event = doses.log_dose(
-        session=session, medication_id=medication_id, amount_mg=mg, taken_at=at, now=now, tz=data.tz
+        session=session,
+        medication_id=medication_id,
+        amount_mg=mg,
+        taken_at=at,
+        force=confirmed,
+        now=now,
+        tz=data.tz,
     )
     if event.scheduled_for is not None:
         slot = aware(event.scheduled_for).astimezone(data.tz).strftime("%H:%M")
-        return f"{format_mg(mg)} at {local_hm(at, data)} logged as the {slot} dose"
-    return f"Extra dose of {format_mg(mg)} logged at {local_hm(at, data)}"
+        return _with_alerts(
+            session, f"{format_mg(mg)} at {local_hm(at, data)} logged as the {slot} dose", event
+        )
+    return _with_alerts(session, f"Extra dose of {format_mg(mg)} logged at {local_hm(at, data)}", event)
 
 
 def all_due_taken(session: Session, data: DayData, now: datetime) -> Outcome:

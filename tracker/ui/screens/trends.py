@@ -660,6 +660,9 @@ class TrendsScreen(DbScreen):
             yield Static("Dose and symptom burden", classes="section")
             yield TimelinePlot(id="timeline")
             yield Static("", id="timeline-legend", classes="legend")
+            drops = Static("", id="drops-note", classes="legend")
+            drops.display = False  # shown when a charted medication is taken as drops
+            yield drops
             yield Static("Mood and anxiety scores (PHQ-9, GAD-7), apart from the burden", classes="section")
             yield Static("", id="scales")
             yield Static("Symptoms by day", classes="section")
@@ -765,6 +768,9 @@ class TrendsScreen(DbScreen):
         merged = bin_days(data.span.days, self.query_one("#timeline", TimelinePlot).size.width)
         note = f" ({merged}-day means)" if merged > 1 else ""
         self.query_one("#timeline-legend", Static).update(self._timeline_legend(data, note))
+        drops = self.query_one("#drops-note", Static)
+        drops.update(" ".join(data.drops_warnings))
+        drops.display = bool(data.drops_warnings)
         self.query_one("#mood-legend", Static).update(
             _colour_line(
                 [(f"━ mood 0-10{note} (left)", MOOD_COLOUR), (f"━ sleep, hours{note} (right)", SLEEP_COLOUR)]

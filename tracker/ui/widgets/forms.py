@@ -60,17 +60,18 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
     ]
 
-    def __init__(self, question: str, yes_label: str = "Yes, delete") -> None:
+    def __init__(self, question: str, yes_label: str = "Yes, delete", no_label: str = "No, keep it") -> None:
         super().__init__()
         self.question = question
         self.yes_label = yes_label
+        self.no_label = no_label
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.question, id="confirm-question")
             with Horizontal():
                 yield Button(f"{self.yes_label} (y)", variant="error", id="confirm-yes", compact=True)
-                yield Button("No, keep it (n)", id="confirm-no", compact=True)
+                yield Button(f"{self.no_label} (n)", id="confirm-no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

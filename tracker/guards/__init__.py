@@ -1,0 +1,172 @@
+"""The one guarded place every write goes through: the plan rules and the settings bounds.
+
+DOMAIN.md: "Every way into the database (the UI, the command line, an import, a restore of
+an older file) keeps the plan rules ... An import that breaks a rule is refused whole,
+naming the record. ``tracker check`` reports any stored record that breaks one."
+
+- Every ORM write (the UI and the command line go through the services, which write through
+  a session) passes ``tracker.guards.flush``, a ``before_flush`` listener on every session
+  (installed when ``tracker.db`` is imported): a plan or step that breaks a rule of
+  ``tracker.domain.plan_rules`` stops the flush with :class:`RuleError`, and the write
+  transaction rolls back with nothing saved.
+- The JSON import checks its rows with :func:`row_problems` before it writes any, and refuses
+  the whole file naming the first bad record.
+- A restore checks the file with :func:`file_problems` before it replaces anything.
+- ``tracker check`` lists :func:`stored_problems` of the database.
+- Migration 0005_safety_guards repeats the plan rules as SQLite triggers, for writes that
+  bypass the ORM (plain SQL, another program); :func:`rule_error` turns their refusal into
+  the same :class:`RuleError`.
+
+This module reads with plain sqlite3 only (a restore checks its file without the ORM); the
+listener, which needs SQLAlchemy, lives in ``tracker.guards.flush``. The messages name the
+record (``taper plan 3``) and the rule, never a prescriber's name, a dose or a note.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.domain import bounds
+from tracker.domain.errors import TrackerError
+from tracker.domain.plan_rules import plan_problems, step_problems
+from tracker.domain.timeutil import utc_now
+
+TRIGGER_MARK = "taper-tracker rule:"
+"""How the triggers of migration 0005_safety_guards begin their messages."""
+
+
+class RuleError(TrackerError):
+    """A write would break a plan rule or a settings bound; nothing was written."""
+
+
+def utc_today() -> date:
+    return utc_now().date()
+
+
+def plan_label(ident: object) -> str:
+    return f"taper plan {ident}" if ident is not None else "the new taper plan"
+
+
+def step_label(order: object, plan_id: object) -> str:
+    return f"step {order} of taper plan {plan_id}" if plan_id is not None else f"step {order} of the new plan"
+
+
+def rule_error(exc: BaseException) -> RuleError | None:
+    """The RuleError a trigger of migration 0005 raised, or None for another integrity error."""
+    text = str(getattr(exc, "orig", None) or exc)
+    if TRIGGER_MARK not in text:
+        return None
+    reason = text.split(TRIGGER_MARK, 1)[1].strip()
+    return RuleError(f"{reason}; nothing was saved")
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def setting_problems(key: str, encoded: str) -> list[str]:
+    """What is wrong with one stored setting (``encoded``: its JSON text)."""
+    if key in bounds.SAFETY_NAMES:
+        return [f"setting {key}: {bounds.CONSTANT_NOT_SETTING}"]
+    if key != "reminder_thresholds" and not key.startswith("notify_"):
+        return []
+    try:
+        value = json.loads(encoded)
+    except ValueError:
+        return [f"setting {key}: it is not a JSON value"]
+    if key.startswith("notify_"):
+        from tracker.domain.notify_policy import check_setting
+
+        try:
+            check_setting(key, value)
+        except ValueError as exc:
+            return [f"setting {key}: {exc}"]
+        return []
+    return [f"setting reminder_thresholds: {p}" for p in bounds.threshold_problems(value)]
+
+
+# --------------------------------------------------------------------------- rows and files
+
+
+def row_problems(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> list[str]:
+    """What breaks a rule in rows about to be written (the JSON import's, checked and converted).
+
+    ``rows`` maps a table name to its records as Python values; each message names the record.
+    """
+    today = utc_today()
+    problems: list[str] = []
+    plans: dict[Any, Any] = {}
+    for row in rows.get("taperplan", ()):
+        plans[row.get("id")] = row.get("status")
+        problems += [
+            f"{plan_label(row.get('id'))}: {p}"
+            for p in plan_problems(
+                status=row.get("status"),
+                prescriber=row.get("prescriber"),
+                agreed_on=row.get("agreed_on"),
+                created_at=row.get("created_at"),
+                today=today,
+            )
+        ]
+    for row in rows.get("taperstep", ()):
+        problems += [
+            f"{step_label(row.get('order'), row.get('plan_id'))}: {p}"
+            for p in step_problems(status=row.get("status"), plan_status=plans.get(row.get("plan_id")))
+        ]
+    for row in rows.get("setting", ()):
+        problems += setting_problems(str(row.get("key")), str(row.get("value")))
+    return problems
+
+
+def _as_date(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return text  # not a date: plan_problems says so
+
+
+def _as_instant(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def stored_problems(conn: sqlite3.Connection) -> list[str]:
+    """Every stored record that breaks a rule, by a plain read of ``conn`` (any released schema)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"taperplan", "taperstep", "setting"} <= tables:
+        return []  # an empty database: nothing stored yet
+    plans = [
+        {"id": i, "status": s, "prescriber": p, "agreed_on": _as_date(a), "created_at": _as_instant(c)}
+        for i, s, p, a, c in conn.execute(
+            "SELECT id, status, prescriber, agreed_on, created_at FROM taperplan ORDER BY id"
+        )
+    ]
+    steps = [
+        {"plan_id": p, "order": o, "status": s}
+        for p, o, s in conn.execute('SELECT plan_id, "order", status FROM taperstep ORDER BY plan_id, 2')
+    ]
+    settings = [{"key": k, "value": v} for k, v in conn.execute("SELECT key, value FROM setting ORDER BY 1")]
+    return row_problems({"taperplan": plans, "taperstep": steps, "setting": settings})
+
+
+def file_problems(path: Path) -> list[str]:
+    """``stored_problems`` of the database file at ``path``, opened read-only."""
+    from urllib.parse import quote
+
+    # read-only, as tracker.store.ro_uri opens it (not imported: store -> backups -> guards)
+    uri = f"file:{quote(str(Path(path).absolute()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=10)
+    try:
+        return stored_problems(conn)
+    finally:
+        conn.close()
