@@ -854,7 +854,8 @@ def formulation_for(med: Medication) -> dt.Formulation | None:
             parts = {float(p) for p in (med.tablet_fractions or "1").split(",") if p.strip()}
             fractions = frozenset(p for p in parts if 0.1 <= p <= 1) | {1.0}
         liquid = med.liquid_mg_per_ml if form in (dt.Form.TABLET, dt.Form.CAPSULE) else None
-        return dt.Formulation(form, med.strength_mg, fractions, liquid)
+        step = getattr(med, "liquid_step_ml", None) or dt.LIQUID_STEP_ML
+        return dt.Formulation(form, med.strength_mg, fractions, liquid, step)
     except (ValueError, dt.TaperError):
         return None  # an odd stored formulation: calculate without rounding rather than fail
 
@@ -905,7 +906,12 @@ def calculate_draft(
         if not doses:
             raise dt.TaperError("A manual draft needs its daily doses, for example 20,15,10,5,0.")
         return dt.draft_manual(
-            doses, start_date=start_date, interval_weeks=interval_weeks, formulation=f, min_days=min_days
+            doses,
+            start_date=start_date,
+            interval_weeks=interval_weeks,
+            formulation=f,
+            min_days=min_days,
+            drug=inputs.medication_name,
         )
     start = start_mg if start_mg is not None else inputs.start_mg
     if start is None:
@@ -914,17 +920,15 @@ def calculate_draft(
             "give the starting dose."
         )
     if kind is dt.DraftMethod.PROPORTIONAL:
-        final = final_mg
-        if final is None:
-            final = dt.smallest_dose(f) if f is not None else start * 0.05
         return dt.draft_proportional(
             start,
-            final,
+            final_mg,
             start_date=start_date,
             percent=percent,
             interval_weeks=interval_weeks,
             formulation=f,
             min_days=min_days,
+            drug=inputs.medication_name,
         )
     if kind is dt.DraftMethod.OCCUPANCY:
         return dt.draft_occupancy(
@@ -947,6 +951,7 @@ def calculate_draft(
         interval_weeks=interval_weeks,
         formulation=f,
         min_days=min_days,
+        drug=inputs.medication_name,
     )
 
 
