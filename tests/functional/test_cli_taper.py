@@ -80,7 +80,7 @@ def test_draft_prints_the_table_with_the_notice_and_saves_a_draft(
         out.startswith(f"DRAFT — {DRAFT_NOTICE}")
         and out.rstrip().splitlines()[-2] == f"DRAFT — {DRAFT_NOTICE}"
     )
-    assert "  2  2030-02-04      37.5    25.0  three 12.5 mg tablets" in out
+    assert "  2  2030-02-04      37.5    25.0   76.3  three 12.5 mg tablets" in out  # 92.01*37.5/45.22
     assert "Saved as draft plan 1" in out
     assert rows(dbp, "SELECT status, method FROM taperplan") == [("draft", "manual")]
     assert rows(

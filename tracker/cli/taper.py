@@ -159,6 +159,17 @@ def _fmt(x: float | None) -> str:
     return "" if x is None else f"{round(x, 3):g}"
 
 
+_MARKS = {
+    "large_cut": "large cut",
+    "short_interval": "short",
+    "below_min_days": "< min days",
+    "increase": "increase",
+    "abrupt_end": "abrupt end",
+    "needs_form": "needs another form",
+    "not_exact": "not within 10%",
+}
+
+
 def _print_draft(draft: Draft, name: str) -> None:
     print(f"DRAFT — {draft.notice}")
     print(f"{name}: {draft.method} draft, {len(draft.steps)} rows")
@@ -172,9 +183,13 @@ def _print_draft(draft: Draft, name: str) -> None:
         )
         if occupancy:
             line += f"{_fmt(r.occupancy_pct):>5}  "
-        marks = "".join(f" [{f.kind}]" for f in r.flags)
+        marks = "".join(
+            f" [{_MARKS.get(str(f.kind), str(f.kind))}]" for f in r.flags if str(f.kind) != "needs_form"
+        )
         print(line + r.how_to_take + marks)
-    flags = [(r.order, f) for r in draft.steps for f in r.flags]
+    if draft.fit:
+        print(f"occ %: estimated SERT occupancy, {draft.fit}.")
+    flags = [(r.order, f) for r in draft.steps for f in r.flags if str(f.kind) != "needs_form"]
     if flags:
         print("Points to discuss with your prescriber:")
         for order, f in flags:
@@ -189,6 +204,7 @@ def _draft_json(draft: Draft) -> dict[str, Any]:
         "is_draft": True,
         "notice": draft.notice,
         "method": str(draft.method),
+        "fit": draft.fit,
         "notes": list(draft.notes),
         "steps": [
             {
@@ -201,7 +217,9 @@ def _draft_json(draft: Draft) -> dict[str, Any]:
                 "min_days": r.min_days,
                 "cut_pct": r.cut_pct,
                 "occupancy_pct": r.occupancy_pct,
-                "flags": [{"kind": str(f.kind), "message": f.message, "source": f.source} for f in r.flags],
+                "fit": r.fit,
+                "needs_form": r.needs_form,
+                "flags": [f.as_json() for f in r.flags],
             }
             for r in draft.steps
         ],

@@ -875,7 +875,7 @@ def _sig(x: float) -> float:
 
 
 def _needs_form_text(dose: float) -> str:
-    return f"{_mg(dose)} mg: needs a liquid or compounded form"
+    return f"{dose:g} mg: needs a liquid or compounded form"
 
 
 # -- flags (D5) ----------------------------------------------------------------------------
@@ -1035,7 +1035,7 @@ def _build(
                 extra.append(
                     Flag(
                         FlagKind.NEEDS_FORM,
-                        f"Needs a liquid or compounded form: what is recorded cannot give {_mg(dose)} mg. "
+                        f"Needs a liquid or compounded form: what is recorded cannot give {dose:g} mg. "
                         + liquid_forms_note(drug or ""),
                         "NICE NG222 1.4.17 (liquid forms when tablets cannot give small enough doses)",
                     )
@@ -1080,8 +1080,8 @@ def _build(
     notes: list[str] = list(extra_notes)
     if params is not None:
         notes.append(
-            f"Occupancy figures are estimates (fit: {fit}; Emax {_mg(params.emax)}%, "
-            f"ED50 {_mg(params.ed50_mg)} mg; {params.source})."
+            f"Occupancy figures are estimates, {fit}: Emax {_mg(params.emax)}%, "
+            f"ED50 {_mg(params.ed50_mg)} mg ({params.source})."
         )
     if formulation is not None and formulation.form is Form.DROPS:
         notes.append(
