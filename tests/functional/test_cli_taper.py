@@ -243,7 +243,8 @@ def test_ics_writes_a_calendar_without_alarms(
     data = out_file.read_bytes()
     assert b"VALARM" not in data and out_file.stat().st_mode & 0o777 == 0o600
     starts = sorted(str(e.decoded("dtstart")) for e in Calendar.from_ical(data).walk("VEVENT"))
-    assert starts == ["2030-01-04", "2030-01-07", "2030-02-01", "2030-02-04", "2030-03-01", "2030-03-04"]
+    # a check-in 3 days before each step, but never before the 28 agreed days at the dose before it
+    assert starts == ["2030-01-04", "2030-01-07", "2030-02-04", "2030-02-04", "2030-03-04", "2030-03-04"]
     code, _, err = run(capsys, "taper", "ics", "--out", str(tmp_path / "missing" / "x.ics"), "--db", dbp)
     assert code == 2 and "does not exist" in err
 
@@ -254,7 +255,8 @@ def test_remind_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path, d
     assert (code, out) == (0, "No reminders now.\n")
     code, out, _ = run(capsys, "remind", "--json", "--db", dbp)  # today's two doses are not logged
     data = json.loads(out)
-    assert code == 10 and {r["rule"] for r in data} >= {"R9"}
+    # due (R9) or, later in the day, missed (R5): which one depends on the time the test runs
+    assert code == 10 and {r["rule"] for r in data} & {"R5", "R9"}
     assert all(set(r) >= {"rule", "key", "severity", "message", "why", "action"} for r in data)
 
 

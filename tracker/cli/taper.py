@@ -228,21 +228,49 @@ def _draft_json(draft: Draft) -> dict[str, Any]:
 
 def _print_plan(plan: PlanView) -> None:
     head = f"{plan.medication_name} — taper plan {plan.id} ({plan.status}"
+    if plan.revision > 1 and plan.revision_of:
+        head += f", revision {plan.revision} of plan {plan.revision_of}"
     if plan.prescriber and not plan.is_draft:
         head += f", agreed with {plan.prescriber}"
         if plan.agreed_on:
             head += f" on {plan.agreed_on.isoformat()}"
     print(head + ")")
     print(("DRAFT — " if plan.is_draft else "") + plan.notice)
+    occupancy = any(s.occupancy_pct is not None for s in plan.steps)
     print(
         f"{'#':>3}  {'planned':<10}  {'mg/day':>8}  {'min days':>8}  {'status':<12}  {'started':<10}  "
-        "how to take it"
+        + ("occ %  " if occupancy else "")
+        + "how to take it"
     )
     for s in plan.steps:
+        marks = "".join(
+            f" [{_MARKS.get(str(f.kind), str(f.kind))}]" for f in s.flags if str(f.kind) != "needs_form"
+        )
+        how = s.how_to_take or ""
+        if s.needs_form and "needs a liquid or compounded form" not in how:
+            how += " (needs a liquid or compounded form)"
         print(
             f"{s.order:>3}  {s.planned_start.isoformat():<10}  {_fmt(s.dose_mg):>8}  {s.min_days:>8}  "
             f"{s.status:<12}  {s.actual_start.isoformat() if s.actual_start else '':<10}  "
-            f"{s.how_to_take or ''}"
+            + (f"{_fmt(s.occupancy_pct):>5}  " if occupancy else "")
+            + how
+            + marks
+        )
+    fits = sorted({s.fit for s in plan.steps if s.fit})
+    for fit in fits:
+        print(f"occ %: estimated SERT occupancy, {fit}.")
+    flags = [(s.order, f) for s in plan.steps for f in s.flags if str(f.kind) != "needs_form"]
+    if flags:
+        print("Points to discuss with your prescriber:")
+        for order, f in flags:
+            print(f"  step {order}: {f.message}")
+    needs = [s for s in plan.steps if s.needs_form]
+    if needs:
+        note = next((f.message for f in needs[0].flags if str(f.kind) == "needs_form"), "")
+        orders = ", ".join(str(s.order) for s in needs)
+        print(
+            f"Steps {orders} need a liquid or compounded form."
+            + (f" {note.split('. ', 1)[-1]}" if note else "")
         )
     if plan.events:
         print("History:")

@@ -65,6 +65,7 @@ __all__ = [
     "hold",
     "occupancy",
     "occupancy_params",
+    "restate",
     "resume",
     "round_dose",
     "smallest_dose",
@@ -1394,4 +1395,48 @@ def steps_from_draft(draft: Draft) -> tuple[PlanStep, ...]:
             needs_form=r.needs_form,
         )
         for r in draft.steps
+    )
+
+
+def restate(
+    steps: Sequence[PlanStep], *, drug: str | None, formulation: Formulation | None
+) -> tuple[PlanStep, ...]:
+    """Steps after an edit, with occupancy, fit, the D2 marker and D5 flags worked out again.
+
+    The doses are the user's now (D4): kept exactly, as in a manual draft; each step keeps its
+    own minimum days, how to take it and status.
+    """
+    ordered = sorted(steps, key=lambda s: s.order)
+    if not ordered:
+        return ()
+    params = _params_for(drug)
+    facts = facts_for(drug) if drug else None
+    draft = _build(
+        DraftMethod.MANUAL,
+        [s.dose_mg for s in ordered],
+        [s.planned_start for s in ordered],
+        formulation=formulation,
+        min_days=MIN_DAYS_FLOOR,
+        drug=drug,
+        params=params,
+        exact=True,
+    )
+    rows = [replace(r, min_days=s.min_days) for r, s in zip(draft.steps, ordered, strict=True)]
+    rows = _flag_rows(
+        DraftMethod.MANUAL,
+        rows,
+        params=params,
+        points=None,
+        min_therapeutic=facts.min_therapeutic_mg if facts else None,
+    )
+    return tuple(
+        replace(
+            s,
+            occupancy_pct=r.occupancy_pct,
+            fit=r.fit,
+            flags=r.flags,
+            needs_form=r.needs_form,
+            target_mg=s.target_mg if s.target_mg is not None else s.dose_mg,
+        )
+        for s, r in zip(ordered, rows, strict=True)
     )

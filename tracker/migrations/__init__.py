@@ -7,5 +7,6 @@ REVISIONS: tuple[str, ...] = (
     "0002_query_indexes",
     "0006_notifications",
     "0004_medication_started",
+    "0003_taper_step_details",
 )
 HEAD = REVISIONS[-1]

@@ -18,6 +18,7 @@ live in the light ``tracker.services.taper_status`` and are re-exported here.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -105,6 +106,12 @@ class StepView:
     status: str
     actual_start: date | None
     note: str | None
+    flags: tuple[dt.Flag, ...] = ()
+    occupancy_pct: float | None = None
+    fit: str | None = None
+    target_mg: float | None = None
+    needs_form: bool = False
+    micro: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +124,12 @@ class StepView:
             "status": self.status,
             "actual_start": self.actual_start.isoformat() if self.actual_start else None,
             "note": self.note,
+            "target_mg": self.target_mg,
+            "needs_form": self.needs_form,
+            "occupancy_pct": self.occupancy_pct,
+            "fit": self.fit,
+            "micro": self.micro,
+            "flags": [f.as_json() for f in self.flags],
         }
 
 
@@ -154,6 +167,8 @@ class PlanView:
     notes: str | None
     steps: tuple[StepView, ...]
     events: tuple[EventView, ...]
+    revision_of: int | None = None  # D6: the plan this draft revises
+    revision: int = 1
 
     @property
     def is_draft(self) -> bool:
@@ -185,6 +200,8 @@ class PlanView:
             "prescriber": self.prescriber,
             "agreed_on": self.agreed_on.isoformat() if self.agreed_on else None,
             "notes": self.notes,
+            "revision_of": self.revision_of,
+            "revision": self.revision,
             "steps": [s.as_json() for s in self.steps],
             "events": [e.as_json() for e in self.events],
         }
@@ -255,10 +272,18 @@ def _view(session: Session, plan: TaperPlan) -> PlanView:
                 status=s.status,
                 actual_start=s.actual_start,
                 note=s.note,
+                flags=flags_from_json(s.flags),
+                occupancy_pct=s.occupancy_pct,
+                fit=s.fit,
+                target_mg=s.target_mg,
+                needs_form=bool(s.needs_form),
+                micro=s.micro,
             )
             for s in _steps(session, plan.id)
         ),
         events=tuple(EventView(e.at, e.action, e.from_status, e.to_status, e.reason) for e in events),
+        revision_of=plan.revision_of,
+        revision=plan.revision or 1,
     )
 
 
@@ -342,9 +367,35 @@ def _to_domain(rows: Sequence[TaperStep]) -> list[dt.PlanStep]:
             note=r.note,
             how_to_take=r.how_to_take,
             needs_liquid=r.needs_liquid,
+            target_mg=r.target_mg,
+            occupancy_pct=r.occupancy_pct,
+            fit=r.fit,
+            flags=flags_from_json(r.flags),
+            needs_form=bool(r.needs_form),
         )
         for r in rows
     ]
+
+
+def flags_from_json(text: str | None) -> tuple[dt.Flag, ...]:
+    """A stored step's flags (``taperstep.flags``, JSON); NULL or unreadable text means none."""
+    if not text:
+        return ()
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return ()
+    out: list[dt.Flag] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            out.append(dt.Flag(dt.FlagKind(item["kind"]), str(item["message"]), str(item.get("source", ""))))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return tuple(out)
+
+
+def flags_to_json(flags: Sequence[dt.Flag]) -> str | None:
+    return json.dumps([f.as_json() for f in flags], ensure_ascii=False) if flags else None
 
 
 # --------------------------------------------------------------------------- writing
@@ -410,6 +461,11 @@ def _write_steps(
         target.note = step.note
         target.how_to_take = step.how_to_take
         target.needs_liquid = step.needs_liquid
+        target.target_mg = step.target_mg
+        target.occupancy_pct = step.occupancy_pct
+        target.fit = step.fit
+        target.flags = flags_to_json(step.flags)
+        target.needs_form = step.needs_form
         session.add(target)
     session.flush()
 
@@ -741,6 +797,12 @@ def _after_edit(session: Session, plan: TaperPlan, now: datetime, what: str) -> 
     _event(session, plan, "edit", now, from_status=before, to_status=plan.status, reason=reason)
 
 
+def _restate(session: Session, plan: TaperPlan, steps: Sequence[dt.PlanStep]) -> tuple[dt.PlanStep, ...]:
+    """D5 flags, occupancy and the D2 marker of edited steps, worked out again (the doses are kept)."""
+    med = meds.get_medication(session=session, medication_id=plan.medication_id)
+    return dt.restate(steps, drug=med.name, formulation=formulation_for(med))
+
+
 def _how_to_take(session: Session, medication_id: int, dose_mg: float) -> tuple[str, bool]:
     med = meds.get_medication(session=session, medication_id=medication_id)
     rounded = dt.round_dose(dose_mg, formulation_for(med))
@@ -783,6 +845,7 @@ def update_step(
     )
     steps[index] = new
     _check_dates(steps)
+    steps = list(_restate(session, plan, steps))
     _write_steps(session, plan, list(rows), steps)
     _after_edit(session, plan, now, f"Step {order} changed")
     session.flush()
@@ -818,6 +881,7 @@ def add_step(
     pairs.sort(key=lambda p: p[1].planned_start)
     steps = [replace(s, order=n) for n, (_, s) in enumerate(pairs, start=1)]
     _check_dates(steps)
+    steps = list(_restate(session, plan, steps))
     _write_steps(session, plan, [r for r, _ in pairs], steps)
     _after_edit(session, plan, now, f"Step added: {_mg(dose_mg)} mg a day from {planned_start.isoformat()}")
     session.flush()
@@ -834,6 +898,7 @@ def remove_step(*, session: Session, plan_id: int, order: int, now: datetime) ->
     kept = [r for r in rows if r is not gone]
     steps = [replace(s, order=n) for n, s in enumerate(_to_domain(kept), start=1)]
     _check_dates(steps)
+    steps = list(_restate(session, plan, steps))
     session.delete(gone)
     session.flush()
     _write_steps(session, plan, list(kept), steps)
@@ -991,8 +1056,28 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
             if row.status != "planned":
                 previous = row if row.status in _STARTED_STEP else previous
                 continue
-            start = row.planned_start
+            # The agreed minimum at the dose before: no reduction, and no check-in for it, before then.
+            earliest: date | None = None
+            if previous is not None:
+                began = previous.actual_start or previous.planned_start
+                earliest = began + timedelta(days=previous.min_days)
+            start = max(row.planned_start, earliest) if earliest else row.planned_start
             change = (f"{_mg(previous.dose_mg)} mg to " if previous else "") + f"{_mg(row.dose_mg)} mg a day"
+            details = []
+            if row.occupancy_pct is not None:
+                details.append(
+                    f"Estimated SERT occupancy {row.occupancy_pct:g}% ({row.fit or 'approximate fit'})."
+                )
+            if row.needs_form:
+                details.append("This dose needs a liquid or compounded form.")
+            details += [
+                f"To discuss: {f.message}" for f in flags_from_json(row.flags) if f.kind != "needs_form"
+            ]
+            if start != row.planned_start:
+                details.append(
+                    f"Planned for {row.planned_start.isoformat()}, shown on the first day after the agreed "
+                    f"minimum of {previous.min_days if previous else 0} days at the dose before."
+                )
             event = Event()
             event.add("uid", _uid("step", row.id))
             event.add("dtstamp", stamp)
@@ -1004,11 +1089,14 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
                 f"Step {row.order} of the plan agreed with {who}"
                 + (f" on {plan.agreed_on.isoformat()}" if plan.agreed_on else "")
                 + f". How to take it: {row.how_to_take or _mg(row.dose_mg) + ' mg'}. "
-                f"Check with {who} that it still suits you before you reduce.",
+                f"Check with {who} that it still suits you before you reduce."
+                + "".join(" " + d for d in details),
             )
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
             check = start - timedelta(days=check_in_days)
+            if earliest is not None:
+                check = max(check, earliest)
             if check >= today:
                 reminder = Event()
                 reminder.add("uid", _uid("check-in", row.id))
