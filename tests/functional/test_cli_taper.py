@@ -286,3 +286,101 @@ def test_export_ics_is_the_same_calendar(
     assert run(capsys, "export", "ics", "--out", str(b), "--db", dbp)[0] == 0
     strip = lambda data: [ln for ln in data.splitlines() if not ln.startswith((b"DTSTAMP", b"UID"))]  # noqa: E731
     assert strip(a.read_bytes()) == strip(b.read_bytes()) and b"BEGIN:VEVENT" in b.read_bytes()
+
+
+# --------------------------------------------------------------------------- issue 12: drafts a prescriber can use
+
+
+@pytest.fixture
+def citalopram(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
+    """Citalopram 20 mg tablets (halves), no liquid recorded, 20 mg at 08:00."""
+    path = str(tmp_path / "c.db")
+    assert run(capsys, "med", "add", "Cipramil", "--strength", "20mg", "--db", path)[0] == 0
+    assert run(capsys, "rx", "set", "citalopram", "20mg", "--from", "2026-01-01", "--db", path)[0] == 0
+    return path
+
+
+def test_a_tablet_only_draft_keeps_every_step_and_names_the_liquid_forms(
+    capsys: pytest.CaptureFixture[str], citalopram: str
+) -> None:
+    code, out, err = run(
+        capsys,
+        "taper",
+        "draft",
+        "citalopram",
+        "--method",
+        "occupancy",
+        "--start",
+        "2030-01-07",
+        "--db",
+        citalopram,
+    )
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    # 75.2 points at 20 mg in 8 equal drops: 9 rows, ending at 0 from 0.294 mg (9.4 points), not from 10 mg
+    assert "citalopram: occupancy draft, 9 rows" in out.lower()
+    assert any(
+        line.startswith("  2  2030-02-04        10") and "half a 20 mg tablet" in line for line in lines
+    )
+    assert any(
+        line.startswith("  8 ") and "0.294 mg: needs a liquid or compounded form" in line for line in lines
+    )
+    assert "citalopram 10 mg/5 ml oral solution" in out  # DOMAIN.md's liquid forms, named
+    assert "occ %: estimated SERT occupancy, citalopram" in out and "approximate" in out  # D7
+    code, shown, _ = run(capsys, "taper", "show", "citalopram", "--db", citalopram)
+    assert code == 0 and "Steps 3, 4, 5, 6, 7, 8 need a liquid or compounded form" in shown
+    assert "   9.4  0.294 mg: needs a liquid or compounded form" in shown  # occupancy kept with the step
+    data = json.loads(run(capsys, "taper", "show", "--json", "--db", citalopram)[1])
+    step = data[0]["steps"][7]
+    assert step["needs_form"] is True and step["occupancy_pct"] == 9.4 and "citalopram" in step["fit"]
+
+
+def test_manual_doses_are_saved_exactly(capsys: pytest.CaptureFixture[str], dbp: str) -> None:
+    code, out, _ = run(
+        capsys, "taper", "draft", "sertraline", "--method", "manual", "--doses", "50,40,30,0", "--db", dbp
+    )
+    assert code == 0 and "[abrupt end]" in out
+    assert rows(dbp, 'SELECT dose_mg FROM taperstep ORDER BY "order"') == [(50.0,), (40.0,), (30.0,), (0.0,)]
+
+
+def test_a_brand_name_is_stored_as_the_generic_with_the_brand(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = str(tmp_path / "b.db")
+    code, out, _ = run(capsys, "med", "add", "Seroxat", "--strength", "20mg", "--db", path)
+    assert code == 0 and out.startswith("Added Paroxetine (brand Seroxat)")
+    assert rows(path, "SELECT name, brand, half_life_hours, liquid_step_ml FROM medication") == [
+        ("Paroxetine", "Seroxat", 24.0, 0.1)
+    ]
+    assert (
+        run(
+            capsys,
+            "med",
+            "add",
+            "Prozac",
+            "--strength",
+            "20mg",
+            "--form",
+            "capsule",
+            "--liquid-step",
+            "0.05",
+            "--db",
+            path,
+        )[0]
+        == 0
+    )
+    assert rows(path, "SELECT name, brand, liquid_step_ml FROM medication WHERE brand = 'Prozac'") == [
+        ("Fluoxetine", "Prozac", 0.05)
+    ]
+
+
+@pytest.mark.parametrize("bad", ["5", "0", "nan", "lots"])
+def test_a_bad_liquid_step_is_refused_with_nothing_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, bad: str
+) -> None:
+    path = str(tmp_path / "b.db")
+    code, out, err = run(
+        capsys, "med", "add", "Sertraline", "--strength", "50mg", "--liquid-step", bad, "--db", path
+    )
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--liquid-step" in err
+    assert not Path(path).exists() or rows(path, "SELECT count(*) FROM medication") == [(0,)]

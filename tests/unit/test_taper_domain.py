@@ -616,5 +616,3 @@ def test_no_text_tells_anyone_to_change_a_dose() -> None:
     )
     for text in texts:
         assert not any(word in text.lower() for word in forbidden), text
-
-
