@@ -3,10 +3,18 @@
     python benchmarks/ui_probe.py MODE OUT.json [DB] [--sql SQL.json]
 
 MODE
-  bare    the reference: a bare Textual App with a Header and a Footer, exits on Ready
-  paint   ``tracker --db DB`` through its real entry point, exits on Ready (first paint)
-  today   the same, exits when the Today screen is fully populated
-  trends  the same, then switches to the Trends mode and exits when it is populated
+  bare        the reference: a bare Textual App with a Header and a Footer, exits on Ready
+  bare-today  a bare App that reads today's doses, symptoms and check-in of DB with sqlite3
+              in a thread and shows them in a DataTable: the reference for Today populated
+  bare-table  a bare App with a DataTable that shows 100 rows of DB's log read with sqlite3
+              (keyset, newest first), then turns ``TURNS`` pages the same way: the reference
+              for a History page turn
+  paint       ``tracker --db DB`` through its real entry point, exits on Ready (first paint)
+  today       the same, exits when the Today screen is fully populated
+  trends      the same, then switches to the Trends mode and exits when it is populated
+  trends-all  the same, then presses 4 (range "All") and waits again
+  history     Today, then the History mode, then ``TURNS`` page turns (n), each timed
+  taper, clinician   Today, then that mode, populated
 
 Both the reference and the app are started the same way: Textual's ``App.run`` is wrapped
 to run headless and ``App.on_ready`` records the instant of the first frame (Textual posts
@@ -33,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 ORM_MODULES = ("sqlalchemy", "sqlmodel", "pydantic", "tracker.models", "tracker.db")
+TURNS = 5  # page turns timed in the history and bare-table modes
+PAGE_ROWS = 100  # what the History screen shows per page
 QUIET_S = 0.08  # how long the app must stay idle after settling before it counts as loaded
 SETTLE_TIMEOUT_S = 60.0
 _ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +76,8 @@ def main(argv: list[str]) -> int:
         marks["ready"] = time.time()
         if mode in ("bare", "paint"):
             self.exit()
+        elif mode.startswith("bare-"):
+            pass  # the bare app reports its own marks
         else:
             tasks.append(asyncio.get_running_loop().create_task(_after_ready(self, mode, marks, groups)))
 
@@ -92,6 +104,11 @@ def main(argv: list[str]) -> int:
 
         Bare().run()
         status = 0
+    elif mode in ("bare-today", "bare-table"):
+        sys.path.insert(0, str(_ROOT))
+        from benchmarks.bare_apps import run_bare
+
+        status = run_bare(mode, Path(str(db)), marks, TURNS, PAGE_ROWS)
     else:
         sys.path.insert(0, str(_ROOT))
         from tracker.cli import main as tracker_main
@@ -166,27 +183,48 @@ async def _settle(app: Any) -> float:
             return settled
 
 
+SCREENS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "trends": ("trends", ()),
+    "trends-all": ("trends", ("4",)),
+    "history": ("history", ()),
+    "taper": ("taper", ()),
+    "clinician": ("clinician", ()),
+}
+
+
 async def _after_ready(app: Any, mode: str, marks: dict[str, Any], groups: list[str]) -> None:
     try:
         marks["loaded"] = await _settle(app)
         marks["today_groups"] = list(groups)
-        if mode == "trends":
-            sys.path.insert(0, str(_ROOT))
-            from benchmarks.targets import UI_TRENDS_MODE
-
-            if UI_TRENDS_MODE not in app.MODES:
-                marks["skip"] = f"the app has no {UI_TRENDS_MODE!r} mode yet"
+        if mode in SCREENS:
+            target, keys = SCREENS[mode]
+            if target not in app.MODES:
+                marks["skip"] = f"the app has no {target!r} mode yet"
             else:
                 before = len(groups)
                 started = time.time()
-                result = app.switch_mode(UI_TRENDS_MODE)
+                result = app.switch_mode(target)
                 if result is not None and hasattr(result, "__await__"):
                     await result
-                marks["trends_loaded"] = await _settle(app) - started
-                marks["trends_groups"] = groups[before:]
+                marks["screen_loaded"] = await _settle(app) - started
+                marks["trends_loaded"] = marks["screen_loaded"]  # the name the trends budget reads
+                if keys:
+                    started = time.time()
+                    await app._press_keys(keys)
+                    marks["keys_loaded"] = await _settle(app) - started
+                if mode == "history":
+                    marks["turns"] = [await _turn(app) for _ in range(TURNS)]
+                marks["trends_groups"] = marks["screen_groups"] = groups[before:]
     except Exception as exc:  # reported by the parent as a failed run
         marks["error"] = f"{type(exc).__name__}: {exc}"
     app.exit()
+
+
+async def _turn(app: Any) -> float:
+    """One page turn: press n, wait until the next page is shown."""
+    started = time.time()
+    await app._press_keys(("n",))
+    return await _settle(app) - started
 
 
 if __name__ == "__main__":

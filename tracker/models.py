@@ -251,8 +251,31 @@ class AuditEntry(SQLModel, table=True):
     undone: bool = Field(default=False)
 
 
+class ScaleResponse(SQLModel, table=True):
+    """A PHQ-9 or GAD-7 filled in for a local day (``tracker.domain.scales``); one per scale and day.
+
+    ``answers`` keeps every item's answer 0-3 in order, comma separated; ``total`` is their sum,
+    kept for reads in SQL. Written again for the same day, the row is updated (backfill corrects).
+    ``logged_at`` is when it was written: R8 reads PHQ-9 item 9 by it (ix_scaleresponse_logged_at).
+    """
+
+    __table_args__ = (
+        UniqueConstraint("scale", "day", name="uq_scaleresponse_scale_day"),
+        Index("ix_scaleresponse_logged_at", "logged_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scale: str  # "phq9" or "gad7"
+    day: date
+    answers: str
+    total: int
+    note: str | None = None
+    logged_at: datetime = Field(default_factory=utc_now)
+
+
 AUDITED_TABLES = frozenset(
     {
+        "scaleresponse",
         "medication",
         "prescription",
         "doseevent",

@@ -177,7 +177,7 @@ def test_dry_run_creates_no_database(
 ) -> None:
     target = tmp_path / "later.db"
     status, text, _ = run(["import", "json", str(backup_file), "--dry-run", "--db", str(target)], capsys)
-    assert status == 0 and text.startswith("Dry run (into an empty database): 1602 records would be added")
+    assert status == 0 and text.startswith("Dry run (into an empty database): 1629 records would be added")
     assert list(tmp_path.iterdir()) == []
 
 

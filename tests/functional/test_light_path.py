@@ -55,6 +55,15 @@ def test_today_and_trends_load_without_importing_the_orm(history: Path, tmp_path
     assert data["orm_modules"] == []
 
 
+def test_history_opens_and_turns_pages_without_importing_the_orm(history: Path, tmp_path: Path) -> None:
+    """History reads its pages through plain SQL (issue 18), first page and each turn alike."""
+    data = _probe("history", history, tmp_path / "history.json")
+    assert "history-load" in data["screen_groups"]  # type: ignore[operator]
+    assert len(data["turns"]) == 5  # type: ignore[arg-type]
+    assert data["exit_status"] == 0
+    assert data["orm_modules"] == []
+
+
 def test_the_probe_sees_the_orm_when_it_is_imported(history: Path, tmp_path: Path) -> None:
     """The check above can fail: a run that imports the ORM is reported as such."""
     hook = tmp_path / "sitecustomize.py"

@@ -26,6 +26,7 @@ import time_machine
 
 from tracker import backups
 from tracker import db as db_module
+from tracker import store as store_module
 from tracker.cli import main
 from tracker.db import Database, integrity_check, open_database, schema_revision
 from tracker.domain.errors import DatabaseDamagedError, StorageError
@@ -449,8 +450,10 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
     )
     (scripts / "versions" / "0099_broken.py").write_text(BROKEN_MIGRATION.format(down=HEAD))
     monkeypatch.setattr(db_module, "MIGRATIONS_DIR", scripts)
-    monkeypatch.setattr(db_module, "HEAD", "0099_broken")
-    monkeypatch.setattr(db_module, "REVISIONS", (*REVISIONS, "0099_broken"))
+    # the version with the broken migration, as the full open and the plain reader both see it
+    for module in (db_module, store_module):
+        monkeypatch.setattr(module, "HEAD", "0099_broken")
+        monkeypatch.setattr(module, "REVISIONS", (*REVISIONS, "0099_broken"))
     before_bytes, before_rows = copy.read_bytes(), _rows(copy)
     # the first open above may itself have upgraded the fixture (and taken a copy first)
     earlier = {b.path for b in backups.list_backups(copy)}

@@ -116,7 +116,7 @@ def test_pdf_adherence_notable_events_notes_and_questions(pdf_pages: list[str]) 
     assert "skipped 1 (1.1%); missed (nothing logged) 0 (0%). 1 dose still due, not counted." in text
     assert "Symptom burden after each reduction" in text
     assert "Sertraline 75 mg to 50 mg" in text
-    assert "Thoughts of self-harm" not in text  # never logged in the demo
+    assert "Thoughts of self-harm were logged on 1 day in this period" in text  # the demo has one
     assert "Brain zaps when I move my eyes quickly" in text  # the note 4 days after 5 Sep
     assert "Forgot my pills at home" in text
     assert "Could a liquid form make the last steps smaller?" in text

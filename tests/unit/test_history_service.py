@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from tracker.db import Database
@@ -327,27 +326,27 @@ NOV_6, NOV_7 = date(2010, 11, 6), date(2010, 11, 7)
 
 
 def test_cursor_pages_read_through_the_indexes(db: Database, med_id: int) -> None:
+    """Every statement a page runs (SQLite's own trace: the page is plain SQL), explained."""
     statements: list[tuple[str, object]] = []
-
-    def grab(_c: object, _cur: object, statement: str, parameters: object, _ctx: object, _many: bool) -> None:
-        statements.append((statement, parameters))
 
     with db.write() as s:
         checkins.set_checkin(session=s, day=TODAY, mood=4, now=NOW)  # an audit entry
     with db.read() as s:
         first = page(s, kinds=history.KINDS, limit=3)
-        event.listen(db.engine, "before_cursor_execute", grab)
+        raw = s.connection().connection.driver_connection
+        assert raw is not None
+        raw.set_trace_callback(lambda statement: statements.append((statement, ())))
         try:
             second = page(s, kinds=history.KINDS, after=first.next_cursor, offset=3, limit=3, count=False)
             page(s, kinds=history.KINDS, start=TODAY - timedelta(days=3), end=TODAY - timedelta(days=2))
         finally:
-            event.remove(db.engine, "before_cursor_execute", grab)
-        raw = s.connection().connection.driver_connection
-        assert raw is not None
+            raw.set_trace_callback(None)
         plans = [
             " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
             for statement, parameters in statements
+            if statement.lstrip().upper().startswith("SELECT")
         ]
+        assert plans
     assert len(second.rows) == 3
     joined = "\n".join(plans)
     for table in ("doseevent", "symptomentry", "checkin", "auditentry"):

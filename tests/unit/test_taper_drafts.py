@@ -6,6 +6,7 @@ occupancy(d) = Emax * d / (ED50 + d).
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date
 
@@ -91,7 +92,7 @@ def test_d1_to_d5_hold_for_every_formulation_and_method(case: str, method: str) 
     doses = [r.dose_mg for r in draft.steps]
     assert doses[0] == start and doses[-1] == 0
     assert all(r.dose_mg > 0 for r in draft.steps[:-1])  # one 0, at the end
-    drops = [occ(drug, a) - occ(drug, b) for a, b in zip(doses, doses[1:], strict=False)]
+    drops = [occ(drug, a) - occ(drug, b) for a, b in itertools.pairwise(doses)]
     end_is_abrupt = drops[-1] > max(drops[:-1]) + 0.05
     last = draft.steps[-1]
     if typed is not None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from tracker.cli.common import emit_json, resolve_db, resume_gc
 
 if TYPE_CHECKING:
     from tracker.db import Database
+    from tracker.store import Reads
 
 DbArg = Callable[[argparse.ArgumentParser], None]
 
@@ -33,6 +35,31 @@ def open_db(args: argparse.Namespace) -> Database:
     return db
 
 
+@contextmanager
+def reads(args: argparse.Namespace) -> Iterator[Reads]:
+    """A read transaction for a command that only reads, without the ORM when it can.
+
+    A database already at the current schema is read through a plain sqlite3 connection
+    (``tracker.store.Reader``: the same file checks and daily backup as the full open), so
+    ``status``, ``remind`` and the other reads never import SQLAlchemy, SQLModel or pydantic
+    (most of such a command's time and memory). A new database, or one to upgrade, is opened
+    fully (created or migrated, with the right messages), then read through that session.
+    """
+    from tracker.store import daily_backup, open_reader
+
+    path, _ = resolve_db(args)
+    reader = open_reader(path)
+    if reader is None:
+        db = open_db(args)
+        with db.read() as session:
+            yield session
+        return
+    daily_backup(reader.path)  # a failed copy does not stop a read, as with the full open
+    resume_gc()
+    with reader.read() as connection:
+        yield connection
+
+
 def close_all() -> None:
     """Dispose every engine a command opened, so no connection outlives the command."""
     while _opened:
@@ -48,7 +75,8 @@ def _clock(db: Database) -> tuple[Any, Any]:
     return utc_now(), tz
 
 
-def register(sub: Any, db_arg: DbArg) -> None:
+def register(sub: Any, db_arg: DbArg) -> Any:
+    """Add the core commands; returns the ``log`` sub-commands, which other modules extend."""
     p = sub.add_parser("demo", help="write a demo history into a separate demo database and open it")
     db_arg(p)
     p.add_argument("--no-ui", action="store_true", help="write the demo database without opening the UI")
@@ -110,7 +138,7 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p.add_argument("--prescriber", default=None)
     p.set_defaults(handler=cmd_rx_set)
 
-    log = sub.add_parser("log", help="log a dose, a symptom or a check-in").add_subparsers(
+    log = sub.add_parser("log", help="log a dose, a symptom, a check-in, a PHQ-9 or a GAD-7").add_subparsers(
         dest="log_command", metavar="WHAT", required=True
     )
     p = log.add_parser("dose", help="log a dose taken (or skipped)")
@@ -170,6 +198,7 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p = sub.add_parser("undo", help="undo the last change")
     db_arg(p)
     p.set_defaults(handler=cmd_undo)
+    return log
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -324,16 +353,16 @@ def _med_json(m: Any, rx: Any) -> dict[str, Any]:
 
 
 def cmd_med_list(args: argparse.Namespace) -> int:
+    from tracker.domain.timeutil import utc_now
     from tracker.domain.units import format_mg
-    from tracker.services import meds
+    from tracker.queries import meds
+    from tracker.services.settings import user_zone
 
-    db = open_db(args)
-    now, tz = _clock(db)
-    today = now.astimezone(tz).date()
-    with db.read() as session:
+    with reads(args) as source:
+        today = utc_now().astimezone(user_zone(session=source)).date()
         rows = [
-            (m, meds.prescription_on(session=session, medication_id=m.id or 0, day=today))
-            for m in meds.list_medications(session=session, include_archived=args.all)
+            (m, meds.prescription_on(session=source, medication_id=m.id, day=today))
+            for m in meds.list_medications(session=source, include_archived=args.all)
         ]
     if args.json:
         emit_json([_med_json(m, rx) for m, rx in rows])
@@ -520,16 +549,17 @@ def cmd_log_checkin(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from tracker.domain.timeutil import utc_now
     from tracker.domain.units import format_mg, parse_day
     from tracker.services import day as day_service
     from tracker.services import reminders_service
+    from tracker.services.settings import user_zone
 
-    db = open_db(args)
-    now, tz = _clock(db)
-    day = parse_day(args.day, today=now.astimezone(tz).date())
-    with db.read() as session:
-        summary = day_service.day_summary(session=session, day=day, now=now, tz=tz)
-        reminders = reminders_service.active_reminders(session=session, now=now, tz=tz)
+    with reads(args) as source:
+        now, tz = utc_now(), user_zone(session=source)
+        day = parse_day(args.day, today=now.astimezone(tz).date())
+        summary = day_service.day_summary(session=source, day=day, now=now, tz=tz)
+        reminders = reminders_service.active_reminders(session=source, now=now, tz=tz)
     if args.json:
         data = summary.as_json()
         data["reminders"] = [r.as_json() for r in reminders]
@@ -562,7 +592,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from tracker.db import integrity_check
+    from tracker.store import integrity_check
 
     path, _ = resolve_db(args)
     problems = integrity_check(path)
@@ -574,11 +604,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_symptoms(args: argparse.Namespace) -> int:
-    from tracker.services import symptoms
+    from tracker.queries import symptoms
 
-    db = open_db(args)
-    with db.read() as session:
-        rows = symptoms.list_symptoms(session=session)
+    with reads(args) as source:
+        rows = symptoms.list_symptoms(session=source)
     if args.json:
         emit_json(
             [

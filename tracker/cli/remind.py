@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tracker.cli.common import emit_json
-from tracker.cli.core import open_db
+from tracker.cli.core import open_db, reads
 from tracker.domain.errors import TrackerError
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from tracker.db import Database
+    from tracker.store import Reads
 
 DbArg = Callable[[argparse.ArgumentParser], None]
 
@@ -68,14 +69,13 @@ def register(sub: Any, db_arg: DbArg) -> None:
     q.set_defaults(handler=cmd_status)
 
 
-def _clock(db: Database, given: str | None) -> tuple[datetime, ZoneInfo]:
+def _clock(source: Reads, given: str | None) -> tuple[datetime, ZoneInfo]:
     from datetime import datetime
 
     from tracker.domain.timeutil import as_utc, utc_now
     from tracker.services.settings import user_zone
 
-    with db.read() as session:
-        tz = user_zone(session=session)
+    tz = user_zone(session=source)
     if given is None:
         return utc_now(), tz
     try:
@@ -99,10 +99,15 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from tracker.services import reminders_service
 
     wait = _wait(args.wait)
-    db = open_db(args)
-    now, tz = _clock(db, args.now)
-    with db.read() as session:
-        reminders = reminders_service.active_reminders(session=session, now=now, tz=tz)
+    if args.notify:  # it records what it sent: the full open
+        db = open_db(args)
+        with db.read() as session:
+            now, tz = _clock(session, args.now)
+            reminders = reminders_service.active_reminders(session=session, now=now, tz=tz)
+    else:  # only reads: plain SQL, no ORM
+        with reads(args) as source:
+            now, tz = _clock(source, args.now)
+            reminders = reminders_service.active_reminders(session=source, now=now, tz=tz)
     if args.quiet:
         pass
     elif args.json:

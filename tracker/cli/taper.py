@@ -358,17 +358,17 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from tracker.services import meds
-    from tracker.services import taper as svc
+    from tracker.cli.core import reads
+    from tracker.queries import meds
+    from tracker.services import taper_views as svc
 
-    db = open_db(args)
-    with db.read() as session:
+    with reads(args) as source:
         med_id = (
-            meds.find_medication(session=session, name=args.med, include_archived=True).id
+            meds.find_medication(session=source, name=args.med, include_archived=True).id
             if args.med
             else None
         )
-        plans = svc.plans_for(session=session, medication_id=med_id, include_final=args.all)
+        plans = svc.plans_for(session=source, medication_id=med_id, include_final=args.all)
     if args.json:
         emit_json([p.as_json() for p in plans])
         return 0

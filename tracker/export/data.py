@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from tracker.domain.disclaimer import EXPORT_DISCLAIMER
 from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS
 from tracker.domain.errors import TrackerError
 from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
@@ -64,10 +65,7 @@ from tracker.services import meds as meds_service
 from tracker.services import settings as settings_service
 from tracker.services import symptoms as symptoms_service
 
-DISCLAIMER = (
-    "Information and tracking only, not medical advice. Always involve your health professional. "
-    "All entries were recorded by the patient."
-)
+DISCLAIMER = EXPORT_DISCLAIMER
 DEFAULT_DAYS = 90
 """Length of the default summary period, ending today."""
 

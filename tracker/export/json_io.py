@@ -37,7 +37,9 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
+from tracker.domain.disclaimer import EXPORT_DISCLAIMER
 from tracker.domain.errors import TrackerError
+from tracker.domain.scales import SCALES, parse_answers, score
 from tracker.domain.units import times_from_text
 from tracker.models import (
     Appointment,
@@ -53,6 +55,7 @@ from tracker.models import (
     PlanEvent,
     Prescription,
     ReminderState,
+    ScaleResponse,
     Setting,
     Symptom,
     SymptomEntry,
@@ -77,6 +80,7 @@ TABLES: tuple[tuple[str, type[SQLModel]], ...] = (
     ("planevent", PlanEvent),
     ("symptomentry", SymptomEntry),
     ("checkin", CheckIn),
+    ("scaleresponse", ScaleResponse),
     ("appointment", Appointment),
     ("clinicianquestion", ClinicianQuestion),
     ("reminderstate", ReminderState),
@@ -106,6 +110,7 @@ USER_TABLES = (
     "planevent",
     "symptomentry",
     "checkin",
+    "scaleresponse",
     "appointment",
     "clinicianquestion",
 )
@@ -146,6 +151,7 @@ def export_backup(*, session: Session, now: datetime) -> dict[str, Any]:
         "app_version": __version__,
         "schema_revision": HEAD,
         "exported_at": now.astimezone(UTC).isoformat(),
+        "disclaimer": EXPORT_DISCLAIMER,
         "tables": {name: table_rows(session, name) for name, _ in TABLES},
     }
 
@@ -339,6 +345,7 @@ CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
     "symptom": {"key": _not_blank, "name": _not_blank, "group": _not_blank},
     "symptomentry": {"severity": _range(0, 3), "comparison": _one_of({c.value for c in Comparison})},
     "checkin": {"mood": _range(0, 10), "sleep_hours": _range(0, 24)},
+    "scaleresponse": {"scale": _one_of(set(SCALES)), "total": _range(0, 27)},
     "setting": {"key": _not_blank, "value": _json_text},
     "reminderstate": {"key": _not_blank},
     "auditentry": {"action": _one_of({"insert", "update", "delete"})},
@@ -399,8 +406,23 @@ def check_rows(
         out[name] = rows
         ids[name] = seen
     _check_references(out, ids, source)
+    _check_scales(out, source)
     _check_unique(out, source)
     return out
+
+
+def _check_scales(rows: Mapping[str, list[dict[str, Any]]], source: str) -> None:
+    """A PHQ-9 or GAD-7 goes through the same rule as one typed in: every item 0-3, the total their sum."""
+    for index, row in enumerate(rows["scaleresponse"]):
+        scale = SCALES[row["scale"]]
+        where = f"{source}: {_label('scaleresponse', index, row)}"
+        try:
+            answers = parse_answers(scale, row["answers"].replace(",", " "))
+            total = score(scale, answers)
+        except TrackerError as exc:
+            raise BackupError(f"{where}: {exc}") from None
+        if total != row["total"]:
+            raise BackupError(f"{where}: total {row['total']} is not the sum of its answers")
 
 
 def _check_references(
@@ -441,12 +463,13 @@ NATURAL_KEYS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "planevent": lambda r: (r["plan_id"], r["at"], r["action"]),
     "symptomentry": lambda r: (r["symptom_id"], r["day"]),
     "checkin": lambda r: r["day"],
+    "scaleresponse": lambda r: (r["scale"], r["day"]),
     "appointment": lambda r: (r["at"], r["clinician"], r["kind"]),
     "clinicianquestion": lambda r: (r["text"], r["created_at"]),
     "auditentry": lambda r: r["id"],
 }
 # Keys the database itself holds unique: a second record with one of these is an error.
-UNIQUE_IN_FILE = ("symptom", "taperstep", "doseevent", "symptomentry", "checkin")
+UNIQUE_IN_FILE = ("symptom", "taperstep", "doseevent", "symptomentry", "checkin", "scaleresponse")
 
 
 def _check_unique(rows: Mapping[str, list[dict[str, Any]]], source: str) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tracker.domain.errors import NotFoundError
+from tracker.domain.symptoms import closest, normalise
 from tracker.queries._values import as_day, as_utc
 from tracker.store import Reads, day_from_db, raw, to_db
 
@@ -148,3 +150,53 @@ def medication_names(*, session: Reads, ids: Iterable[int] | None = None) -> dic
             f"SELECT id, name FROM medication WHERE id IN ({', '.join('?' * len(wanted))})", wanted
         )
     return {int(ident): name for ident, name in rows}
+
+
+def prescription_on(*, session: Reads, medication_id: int, day: date) -> PrescriptionRow | None:
+    """The prescription in force for a medication on a local ``day`` (the latest-starting one)."""
+    row = (
+        raw(session)
+        .execute(
+            "SELECT id, medication_id, dose_mg, times, start_date, end_date, prescriber, note, "
+            "taper_step_id, created_at FROM prescription WHERE medication_id = ? AND start_date <= ? "
+            "AND (end_date IS NULL OR end_date >= ?) ORDER BY start_date DESC, id DESC LIMIT 1",
+            (medication_id, to_db(day), to_db(day)),
+        )
+        .fetchone()
+    )
+    return None if row is None else _prescription(row)
+
+
+def match_medication(
+    meds: Sequence[MedicationRow], name: str, *, include_archived: bool = False
+) -> MedicationRow:
+    """The medication ``name`` means among ``meds`` (case-insensitive, brand names too).
+
+    An exact name or brand wins; else a unique prefix. Active medications are tried first,
+    archived ones only when ``include_archived``. Unknown: NotFoundError suggesting close names.
+    """
+    wanted = normalise(name)
+    for pool in ([m for m in meds if not m.archived], list(meds) if include_archived else []):
+        found = next(
+            (m for m in pool if normalise(m.name) == wanted or (m.brand and normalise(m.brand) == wanted)),
+            None,
+        )
+        starts = [m for m in pool if normalise(m.name).startswith(wanted)] if wanted else []
+        if found is None and len(starts) == 1:
+            found = starts[0]
+        if found is not None:
+            return found
+    names = [m.name for m in meds if include_archived or not m.archived]
+    hint = closest(name, names)
+    if hint:
+        raise NotFoundError(f"no medication called {name!r}; did you mean {' or '.join(hint)}?")
+    if names:
+        raise NotFoundError(f"no medication called {name!r}; known: {', '.join(names)}")
+    raise NotFoundError(f"no medication called {name!r}; add one with `tracker med add NAME --strength 20mg`")
+
+
+def find_medication(*, session: Reads, name: str, include_archived: bool = False) -> MedicationRow:
+    """``match_medication`` among every stored medication (read-only row)."""
+    return match_medication(
+        list_medications(session=session, include_archived=True), name, include_archived=include_archived
+    )

@@ -5,8 +5,8 @@ few local days the rules look at (ix_doseevent_day), plus each medication's late
 dose taken, one probe of ix_doseevent_med_taken from its newest end; the baseline
 days are one range of ix_checkin_baseline. R8's entries are read by when they were written
 (the crisis symptom's entries through the unique (symptom_id, day) index, check-ins through
-ix_checkin_logged_at), whatever day they are for. Dates and datetimes are compared as
-the ORM stores them (``to_db``); instants come back aware UTC.
+ix_checkin_logged_at, PHQ-9s through ix_scaleresponse_logged_at), whatever day they are
+for. Dates and datetimes are compared as the ORM stores them (``to_db``); instants come back aware UTC.
 """
 
 from __future__ import annotations
@@ -123,13 +123,13 @@ class CrisisRow:
 
     day: date
     written_at: datetime
-    kind: str  # "self-harm" or "low-mood"
+    kind: str  # "self-harm", "low-mood" or "phq9-item9"
     value: int
 
 
 def crisis_entries_written_since(session: Reads, since: datetime, mood_max: int) -> list[CrisisRow]:
     """Entries written at or after ``since``, for any day: "thoughts of self-harm" rated above 0,
-    and check-ins with a mood at or below ``mood_max``."""
+    check-ins with a mood at or below ``mood_max``, and PHQ-9s whose item 9 is above 0."""
     cutoff = to_db(since)
     harm = raw(session).execute(
         "SELECT e.day, e.logged_at, e.severity FROM symptomentry AS e "
@@ -143,6 +143,15 @@ def crisis_entries_written_since(session: Reads, since: datetime, mood_max: int)
         (cutoff, mood_max),
     )
     out += [CrisisRow(date.fromisoformat(d), _aware(at), "low-mood", int(v)) for d, at, v in moods]
+    # PHQ-9 item 9 answered above 0 (the 9th of the comma-separated answers)
+    phq = raw(session).execute(
+        "SELECT day, logged_at, answers FROM scaleresponse WHERE logged_at >= ? AND scale = 'phq9'",
+        (cutoff,),
+    )
+    for d, at, answers in phq:
+        parts = str(answers).split(",")
+        if len(parts) >= 9 and parts[8].isdigit() and int(parts[8]) > 0:
+            out.append(CrisisRow(date.fromisoformat(d), _aware(at), "phq9-item9", int(parts[8])))
     return sorted(out, key=lambda r: (r.written_at, r.kind))
 
 

@@ -39,6 +39,7 @@ _LABELS = {
     "clinicianquestion": "question",
     "taperplan": "taper plan",
     "taperstep": "taper step",
+    "scaleresponse": "PHQ-9 or GAD-7",
 }
 
 

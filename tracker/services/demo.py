@@ -23,6 +23,7 @@ from tracker.models import (
     Medication,
     PlanEvent,
     Prescription,
+    ScaleResponse,
     SymptomEntry,
     TaperPlan,
     TaperStep,
@@ -183,6 +184,7 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
         )
 
     catalogue: dict[str, SymptomRow] = {s.key: s for s in list_symptoms(session=session)}
+    moods: dict[int, int] = {}
     reductions = [p.start for p in _PERIODS[1:]]
     for offset in range(DEMO_DAYS):
         day = start + timedelta(days=offset)
@@ -242,6 +244,7 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
                     )
                 )
         mood = max(2, min(9, round(7 - burden_total / 4 + rng.uniform(-1, 1))))
+        moods[offset] = mood
         sleep = round(max(4.0, min(9.0, 7.5 - burden_total / 8 + rng.uniform(-0.8, 0.8))) * 2) / 2
         note = None
         if offset in (r + 4 for r in reductions):
@@ -258,6 +261,8 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
                 logged_at=local_to_utc(day, time(21, 5), tz),
             )
         )
+
+    _demo_scales(session, catalogue, moods, start, today, tz, rng)
 
     for offset, kind, notes in (
         (0, "review", "Talked about wanting to come off sertraline after 2 years."),
@@ -296,6 +301,59 @@ def generate_demo(*, session: Session, today: date, tz: ZoneInfo, seed: int = 7)
             )
         )
     session.flush()
+
+
+CRISIS_OFFSET = 104  # six days after the 50 mg step: one evening of dark thoughts, with a note
+
+
+def _demo_scales(
+    session: Session,
+    catalogue: dict[str, SymptomRow],
+    moods: dict[int, int],
+    start: date,
+    today: date,
+    tz: ZoneInfo,
+    rng: random.Random,
+) -> None:
+    """PHQ-9 and GAD-7 every 2 weeks (the last a week before today), and one crisis entry.
+
+    On ``CRISIS_OFFSET`` the user rated "thoughts of self-harm" mild with a note and answered
+    PHQ-9 item 9 "several days": long enough ago that R8 is quiet on Today, recent enough to
+    be in the 90-day summary's needs-attention box.
+    """
+    from tracker.domain.scales import GAD7, PHQ9
+    from tracker.domain.symptoms import CRISIS_KEY
+
+    last = (today - start).days - 7
+    for offset in range(last % 14, last + 1, 14):
+        day = start + timedelta(days=offset)
+        low = max(0.0, 7 - moods.get(offset, 6))  # mood 7 or better: few problems
+        for scale in (PHQ9, GAD7):
+            answers = [max(0, min(3, round(rng.uniform(0.0, 0.5 + 0.45 * low)))) for _ in scale.items]
+            if scale is PHQ9:
+                answers[8] = 1 if offset == CRISIS_OFFSET else 0
+            session.add(
+                ScaleResponse(
+                    scale=scale.key,
+                    day=day,
+                    answers=",".join(map(str, answers)),
+                    total=sum(answers),
+                    logged_at=local_to_utc(day, time(21, 10), tz),
+                )
+            )
+    crisis = catalogue.get(CRISIS_KEY)
+    if crisis is not None:
+        day = start + timedelta(days=CRISIS_OFFSET)
+        session.add(
+            SymptomEntry(
+                symptom_id=crisis.id or 0,
+                symptom_name=crisis.name,
+                day=day,
+                severity=1,
+                note="Dark thoughts for one evening, gone by the morning. Called my sister.",
+                logged_at=local_to_utc(day, time(21, 0), tz),
+            )
+        )
 
 
 def demo_now(today: date, tz: ZoneInfo) -> datetime:

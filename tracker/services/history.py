@@ -22,34 +22,27 @@ through the day indexes, locate the page's first row, then the page is read by k
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeAlias
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Date, Row, String, and_, func, literal, or_, type_coerce, union_all
-from sqlalchemy import select as core_select
-from sqlalchemy.sql import ColumnElement, Select
-from sqlmodel import Session, col
 
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.symptoms import SEVERITY_LABELS
-from tracker.domain.timeutil import day_bounds_utc
 from tracker.domain.units import format_mg
-from tracker.models import AuditEntry, CheckIn, DoseEvent, Medication, SymptomEntry
-from tracker.services import doses as doses_service
-from tracker.services import symptoms as symptoms_service
+from tracker.queries import history as q
+from tracker.store import Reads
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.models import AuditEntry
 
 KINDS: tuple[str, ...] = ("dose", "symptom", "checkin", "change")
 ENTRY_KINDS: tuple[str, ...] = ("dose", "symptom", "checkin")  # what the user logged, without the audit trail
 MAX_PAGE_SIZE = 500
-_LOCAL_DAY_FN = "tracker_local_day"
 UTC_ZONE = ZoneInfo("UTC")
-
-
-_Line: TypeAlias = "Row[*tuple[Any, ...]]"  # a table's columns by name, as read for one page
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,209 +127,7 @@ class EditableEntry:
     note: str | None = None
 
 
-# --------------------------------------------------------------------------- the page query
-
-
-class _Bounds:
-    """The UTC start of local days, each worked out once (``day_bounds_utc``)."""
-
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz
-        self.starts: dict[date, datetime] = {}
-
-    def start(self, day: date) -> datetime:
-        if day not in self.starts:
-            self.starts[day] = day_bounds_utc(day, self.tz)[0]
-        return self.starts[day]
-
-
-def _register_local_day(session: Session, bounds: _Bounds) -> None:
-    """Teach this connection the local day of a stored UTC instant (for audit entries).
-
-    The day is the one whose bounds hold the instant: the day on the clock, except after a
-    zone went back across midnight (St John's at 00:01 until 2011), when the repeated
-    minutes of the evening before already belong to the new day. So the day never goes
-    back as the instant grows.
-    """
-    tz = bounds.tz
-
-    def local_day_text(value: str | None) -> str | None:
-        if value is None:
-            return None
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        day = moment.astimezone(tz).date()
-        if day < date.max and moment >= bounds.start(day + timedelta(days=1)):
-            day += timedelta(days=1)
-        return day.isoformat()
-
-    raw = session.connection().connection.driver_connection
-    assert isinstance(raw, sqlite3.Connection)
-    raw.create_function(_LOCAL_DAY_FN, 1, local_day_text, deterministic=True)
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """One kind's share of the log: its key columns and its filters."""
-
-    kind: str
-    rid: Any
-    day: Any  # the local day (a column, or the audit function)
-    at: Any  # the instant as stored text
-    by_instant: bool  # the audit trail: its day follows its instant, read through ix_auditentry_at
-    instant: Any  # the stored instant column the day bounds apply to (audit only)
-
-
-def _parts(kinds: Collection[str]) -> list[_Part]:
-    parts: list[_Part] = []
-    text = String()
-    if "dose" in kinds:
-        at = func.coalesce(DoseEvent.taken_at, DoseEvent.scheduled_for, DoseEvent.logged_at)
-        parts.append(_Part("dose", col(DoseEvent.id), col(DoseEvent.day), type_coerce(at, text), False, None))
-    if "symptom" in kinds:
-        parts.append(
-            _Part(
-                "symptom",
-                col(SymptomEntry.id),
-                col(SymptomEntry.day),
-                type_coerce(col(SymptomEntry.logged_at), text),
-                False,
-                None,
-            )
-        )
-    if "checkin" in kinds:
-        parts.append(
-            _Part(
-                "checkin",
-                col(CheckIn.id),
-                col(CheckIn.day),
-                type_coerce(col(CheckIn.logged_at), text),
-                False,
-                None,
-            )
-        )
-    if "change" in kinds:
-        parts.append(
-            _Part(
-                "change",
-                col(AuditEntry.id),
-                getattr(func, _LOCAL_DAY_FN)(AuditEntry.at, type_=Date),
-                type_coerce(col(AuditEntry.at), text),
-                True,
-                col(AuditEntry.at),
-            )
-        )
-    return parts
-
-
-def _filters(part: _Part, start: date | None, end: date | None, bounds: _Bounds) -> list[Any]:
-    """The inclusive local day range [start, end] as conditions an index can serve."""
-    where: list[Any] = []
-    if part.by_instant:
-        # the UTC bounds of the local days keep the index on ``at`` usable
-        if start is not None:
-            where.append(part.instant >= bounds.start(start))
-        if end is not None:
-            where.append(part.instant < bounds.start(end + timedelta(days=1)))
-    else:
-        if start is not None:
-            where.append(part.day >= start)
-        if end is not None:
-            where.append(part.day <= end)
-    return where
-
-
-def _on_day(part: _Part, day: date, bounds: _Bounds) -> list[Any]:
-    if part.by_instant:
-        return [part.instant >= bounds.start(day), part.instant < bounds.start(day + timedelta(days=1))]
-    return [part.day == day]
-
-
-def _after(part: _Part, cursor: HistoryCursor, bounds: _Bounds) -> list[Any]:
-    """Rows after ``cursor`` in the log's order (day desc, instant desc, kind, id desc).
-
-    Written with a bound an index can serve (day <= cursor day, or for the audit trail an
-    instant before the end of the cursor's day) and the exact test beside it.
-    """
-    if part.kind > cursor.kind:
-        same_day: ColumnElement[bool] = part.at <= cursor.at
-    elif part.kind == cursor.kind:
-        same_day = or_(part.at < cursor.at, and_(part.at == cursor.at, part.rid < cursor.row_id))
-    else:
-        same_day = part.at < cursor.at
-    if part.by_instant:
-        where = [or_(part.instant < bounds.start(cursor.day), same_day)]
-        if cursor.day < date.max:
-            where.append(part.instant < bounds.start(cursor.day + timedelta(days=1)))
-        return where
-    return [part.day <= cursor.day, or_(part.day < cursor.day, same_day)]
-
-
-def _keys(part: _Part, where: Sequence[Any]) -> Select[Any]:
-    """One kind's (kind, rid, day, at) under ``where``, newest first."""
-    # The audit trail's day follows its instant, so instant order is the log's order there.
-    order = (
-        (part.at.desc(), part.rid.desc())
-        if part.by_instant
-        else (part.day.desc(), part.at.desc(), part.rid.desc())
-    )
-    return (
-        core_select(
-            literal(part.kind).label("kind"),
-            part.rid.label("rid"),
-            part.day.label("day"),
-            part.at.label("at"),
-        )
-        .where(*where)
-        .order_by(*order)
-    )
-
-
-def _merged(parts: Sequence[Select[Any]], limit: int, offset: int = 0) -> Select[Any]:
-    """The parts (each cut to ``offset + limit`` rows) merged in the log's order, ``limit`` rows."""
-    cut = [core_select(*s.limit(offset + limit).subquery().c) for s in parts]
-    keys = union_all(*cut).subquery("entries")
-    return (
-        core_select(keys.c.kind, keys.c.rid, keys.c.day, keys.c.at)
-        .order_by(keys.c.day.desc(), keys.c.at.desc(), keys.c.kind, keys.c.rid.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-
-
-def _count(
-    session: Session, parts: Sequence[_Part], start: date | None, end: date | None, bounds: _Bounds
-) -> int:
-    """Rows in the filtered log: one COUNT per kind, in one statement."""
-    counts = [
-        core_select(func.count())
-        .select_from(part.rid.table)
-        .where(*_filters(part, start, end, bounds))
-        .scalar_subquery()
-        for part in parts
-    ]
-    return sum(int(n or 0) for n in session.connection().execute(core_select(*counts)).one())
-
-
-def _day_counts(
-    session: Session, parts: Sequence[_Part], start: date | None, end: date | None, bounds: _Bounds
-) -> list[tuple[date, int]]:
-    """Rows of the filtered log per local day, newest day first (counted through the day indexes)."""
-    grouped = [
-        core_select(part.day.label("day"), func.count().label("n"))
-        .select_from(part.rid.table)
-        .where(*_filters(part, start, end, bounds))
-        .group_by(part.day)
-        for part in parts
-    ]
-    per_day = union_all(*grouped).subquery("per_day")
-    rows = session.connection().execute(
-        core_select(per_day.c.day, func.sum(per_day.c.n))
-        .group_by(per_day.c.day)
-        .order_by(per_day.c.day.desc())
-    )
-    return [(day, int(n)) for day, n in rows]
+# --------------------------------------------------------------------------- the page
 
 
 def _check_kinds(kinds: Collection[str]) -> None:
@@ -347,7 +138,7 @@ def _check_kinds(kinds: Collection[str]) -> None:
 
 def history_page(
     *,
-    session: Session,
+    session: Reads,
     tz: ZoneInfo,
     kinds: Collection[str] = ENTRY_KINDS,
     start: date | None = None,
@@ -379,62 +170,27 @@ def history_page(
         raise TrackerError("the page offset cannot be negative")
     if start is not None and end is not None and end < start:
         raise TrackerError(f"the range ends ({end.isoformat()}) before it starts ({start.isoformat()})")
-    parts = _parts(kinds)
-    if not parts:
+    if not set(kinds) & set(KINDS):
         return HistoryPage((), offset, limit, 0)
-    bounds = _Bounds(tz)
-    if "change" in kinds:
-        _register_local_day(session, bounds)
     total: int | None = None
-    cursor = after
+    cursor = None if after is None else q.Key(after.kind, after.row_id, after.day, after.at)
     if after is None and offset > 0:
-        per_day = _day_counts(session, parts, start, end, bounds)
+        per_day = q.day_counts(session, kinds=kinds, start=start, end=end, tz=tz)
         total = sum(n for _, n in per_day)
-        cursor = _locate(session, parts, start, end, bounds, per_day, offset)
+        cursor = q.locate(session, kinds=kinds, start=start, end=end, tz=tz, per_day=per_day, offset=offset)
         if cursor is None:
             return HistoryPage((), offset, limit, total)
     elif count:
-        total = _count(session, parts, start, end, bounds)
-    selects = [
-        _keys(part, [*_filters(part, start, end, bounds), *(_after(part, cursor, bounds) if cursor else [])])
-        for part in parts
-    ]
-    found = session.connection().execute(_merged(selects, limit + 1)).all()  # one more: is there a next page?
-    keys = [(str(kind), int(rid)) for kind, rid, _, _ in found[:limit]]
+        total = q.count(session, kinds=kinds, start=start, end=end, tz=tz)
+    # one more than a page: is there a next one?
+    found = q.page_keys(session, kinds=kinds, start=start, end=end, tz=tz, after=cursor, limit=limit + 1)
+    keys = [(k.kind, k.row_id) for k in found[:limit]]
     next_cursor = None
     if len(found) > limit:
-        kind, rid, day, at = found[limit - 1]
-        next_cursor = HistoryCursor(day, str(at), str(kind), int(rid))
+        last = found[limit - 1]
+        next_cursor = HistoryCursor(last.day, last.at, last.kind, last.row_id)
     rows = _rows_for_keys(session, keys, tz)
     return HistoryPage(tuple(rows), offset, limit, total, next_cursor)
-
-
-def _locate(
-    session: Session,
-    parts: Sequence[_Part],
-    start: date | None,
-    end: date | None,
-    bounds: _Bounds,
-    per_day: Sequence[tuple[date, int]],
-    offset: int,
-) -> HistoryCursor | None:
-    """The cursor after which row number ``offset`` (0-based) comes; None past the end."""
-    before = 0
-    for day, n in per_day:
-        if before + n > offset:
-            skip = offset - before  # rows of ``day`` on earlier pages
-            if skip == 0:
-                # Everything of ``day`` and older: after the start of the next day (an instant
-                # is never "", so nothing of that day itself comes before it).
-                return HistoryCursor(day + timedelta(days=1), "", "", 0)
-            selects = [
-                _keys(part, [*_filters(part, start, end, bounds), *_on_day(part, day, bounds)])
-                for part in parts
-            ]
-            kind, rid, key_day, at = session.connection().execute(_merged(selects, 1, skip - 1)).one()
-            return HistoryCursor(key_day, str(at), str(kind), int(rid))
-        before += n
-    return None
 
 
 # --------------------------------------------------------------------------- turning keys into rows
@@ -448,7 +204,7 @@ def _with_note(text: str, note: str | None) -> str:
     return f"{text}; {note}" if note else text
 
 
-def _dose_row(event: _Line, tz: ZoneInfo) -> HistoryRow:
+def _dose_row(event: q.DoseLine, tz: ZoneInfo) -> HistoryRow:
     """A dose's line from its columns and ``medication_name``."""
     scheduled = _hhmm(event.scheduled_for, tz)
     if event.status == "skipped":
@@ -476,7 +232,7 @@ _COMPARISON_WORDS = {
 }
 
 
-def _symptom_row(entry: _Line) -> HistoryRow:
+def _symptom_row(entry: q.SymptomLine) -> HistoryRow:
     label = SEVERITY_LABELS[entry.severity] if 0 <= entry.severity < len(SEVERITY_LABELS) else "?"
     detail = f"{entry.severity} {label}"
     if entry.comparison:
@@ -492,7 +248,7 @@ def _symptom_row(entry: _Line) -> HistoryRow:
     )
 
 
-def _checkin_row(row: _Line) -> HistoryRow:
+def _checkin_row(row: q.CheckInLine) -> HistoryRow:
     parts = []
     if row.mood is not None:
         parts.append(f"mood {row.mood}/10")
@@ -583,7 +339,7 @@ def _setting_value(encoded: Any) -> str:
         return str(encoded)
 
 
-def describe_change(entry: AuditEntry | _Line, tz: ZoneInfo) -> tuple[str, str]:
+def describe_change(entry: AuditEntry | q.ChangeLine, tz: ZoneInfo) -> tuple[str, str]:
     """``(what, detail)`` of an audit entry in words, such as ("Changed a dose", "amount_mg 50 -> 25")."""
     verb = _ACTION_WORDS.get(entry.action, entry.action.title())
     what = f"{verb} {_TABLE_WORDS.get(entry.table_name, entry.table_name)}"
@@ -613,7 +369,7 @@ def describe_change(entry: AuditEntry | _Line, tz: ZoneInfo) -> tuple[str, str]:
     return what, detail
 
 
-def _change_row(entry: _Line, tz: ZoneInfo) -> HistoryRow:
+def _change_row(entry: q.ChangeLine, tz: ZoneInfo) -> HistoryRow:
     what, detail = describe_change(entry, tz)
     return HistoryRow(
         kind="change",
@@ -625,65 +381,25 @@ def _change_row(entry: _Line, tz: ZoneInfo) -> HistoryRow:
     )
 
 
-def _rows_for_keys(session: Session, keys: Sequence[tuple[str, int]], tz: ZoneInfo) -> list[HistoryRow]:
-    """Read the rows of one page by id (at most one query per kind) and keep the page order.
+def _rows_for_keys(session: Reads, keys: Sequence[tuple[str, int]], tz: ZoneInfo) -> list[HistoryRow]:
+    """The lines of one page, read by id (at most one query per kind), in the page's order.
 
-    Plain column rows, not ORM objects: those would linger for the garbage collector, and
-    paging through ten years then stalls now and then on a full collection.
+    Plain rows, not ORM objects: those would linger for the garbage collector, and paging
+    through ten years then stalls now and then on a full collection.
     """
-    ids: dict[str, list[int]] = {k: [] for k in KINDS}
-    for kind, rid in keys:
-        ids[kind].append(rid)
-    built: dict[tuple[str, int], HistoryRow] = {}
-    connection = session.connection()
-    if ids["dose"]:
-        d = DoseEvent
-        for row in connection.execute(
-            core_select(
-                *map(
-                    col,
-                    (
-                        d.id,
-                        d.medication_id,
-                        d.day,
-                        d.scheduled_for,
-                        d.taken_at,
-                        d.amount_mg,
-                        d.status,
-                        d.note,
-                    ),
-                ),
-                col(Medication.name).label("medication_name"),
-            )
-            .join(Medication, col(Medication.id) == col(d.medication_id))
-            .where(col(d.id).in_(ids["dose"]))
-        ):
-            built["dose", row.id] = _dose_row(row, tz)
-    if ids["symptom"]:
-        e = SymptomEntry
-        for row in connection.execute(
-            core_select(
-                *map(col, (e.id, e.symptom_id, e.symptom_name, e.day, e.severity, e.comparison, e.note))
-            ).where(col(e.id).in_(ids["symptom"]))
-        ):
-            built["symptom", row.id] = _symptom_row(row)
-    if ids["checkin"]:
-        c = CheckIn
-        for row in connection.execute(
-            core_select(*map(col, (c.id, c.day, c.mood, c.sleep_hours, c.note, c.is_baseline))).where(
-                col(c.id).in_(ids["checkin"])
-            )
-        ):
-            built["checkin", row.id] = _checkin_row(row)
-    if ids["change"]:
-        a = AuditEntry
-        for row in connection.execute(
-            core_select(*map(col, (a.id, a.at, a.table_name, a.action, a.before, a.after, a.undone))).where(
-                col(a.id).in_(ids["change"])
-            )
-        ):
-            built["change", row.id] = _change_row(row, tz)
-    return [built[k] for k in keys if k in built]
+    lines = q.lines_for_keys(session, keys)
+    built: list[HistoryRow] = []
+    for key in keys:
+        line = lines.get(key)
+        if isinstance(line, q.DoseLine):
+            built.append(_dose_row(line, tz))
+        elif isinstance(line, q.SymptomLine):
+            built.append(_symptom_row(line))
+        elif isinstance(line, q.CheckInLine):
+            built.append(_checkin_row(line))
+        elif isinstance(line, q.ChangeLine):
+            built.append(_change_row(line, tz))
+    return built
 
 
 # --------------------------------------------------------------------------- edit and delete support
@@ -691,6 +407,8 @@ def _rows_for_keys(session: Session, keys: Sequence[tuple[str, int]], tz: ZoneIn
 
 def load_entry(*, session: Session, kind: str, row_id: int, tz: ZoneInfo) -> EditableEntry:
     """The current values of a dose, symptom rating or check-in, for an edit form."""
+    from tracker.models import CheckIn, DoseEvent, Medication, SymptomEntry
+
     if kind == "dose":
         event = session.get(DoseEvent, row_id)
         if event is None:
@@ -742,6 +460,10 @@ def load_entry(*, session: Session, kind: str, row_id: int, tz: ZoneInfo) -> Edi
 
 def delete_entry(*, session: Session, kind: str, row_id: int) -> None:
     """Delete a dose, symptom rating or check-in; the audit trail keeps it for undo."""
+    from tracker.models import CheckIn, SymptomEntry
+    from tracker.services import doses as doses_service
+    from tracker.services import symptoms as symptoms_service
+
     if kind == "dose":
         doses_service.delete_dose(session=session, event_id=row_id)
     elif kind == "symptom":

@@ -14,11 +14,11 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.drugs import resolve_name
 from tracker.domain.errors import NotFoundError, TrackerError
-from tracker.domain.symptoms import closest, normalise
+from tracker.domain.symptoms import normalise
 from tracker.domain.timeutil import utc_now
 from tracker.domain.units import format_times, times_from_text
 from tracker.models import DrugClass, Form, Medication, Prescription
-from tracker.queries.meds import MedicationRow, list_medications
+from tracker.queries.meds import MedicationRow, list_medications, match_medication
 
 __all__ = [
     "MedicationRow",
@@ -189,26 +189,15 @@ def get_medication(*, session: Session, medication_id: int) -> Medication:
 
 
 def find_medication(*, session: Session, name: str, include_archived: bool = False) -> Medication:
-    """A medication by name (case-insensitive, brand names too); suggests close names if unknown."""
-    meds = list_medications(session=session, include_archived=True)
-    wanted = normalise(name)
-    for pool in ([m for m in meds if not m.archived], meds if include_archived else []):
-        found = next(
-            (m for m in pool if normalise(m.name) == wanted or (m.brand and normalise(m.brand) == wanted)),
-            None,
-        )
-        starts = [m for m in pool if normalise(m.name).startswith(wanted)] if wanted else []
-        if found is None and len(starts) == 1:
-            found = starts[0]
-        if found is not None:  # callers may change it: hand back the session's own object
-            return get_medication(session=session, medication_id=found.id)
-    names = [m.name for m in meds if include_archived or not m.archived]
-    hint = closest(name, names)
-    if hint:
-        raise NotFoundError(f"no medication called {name!r}; did you mean {' or '.join(hint)}?")
-    if names:
-        raise NotFoundError(f"no medication called {name!r}; known: {', '.join(names)}")
-    raise NotFoundError(f"no medication called {name!r}; add one with `tracker med add NAME --strength 20mg`")
+    """A medication by name (case-insensitive, brand names too); suggests close names if unknown.
+
+    The matching is ``tracker.queries.meds.match_medication``'s; callers may change the
+    medication, so the session's own object is handed back.
+    """
+    found = match_medication(
+        list_medications(session=session, include_archived=True), name, include_archived=include_archived
+    )
+    return get_medication(session=session, medication_id=found.id)
 
 
 def set_prescription(

@@ -60,7 +60,11 @@ DEFAULTS: dict[str, Any] = {
     "notify_kinds_off": [],
     "notify_urgent_repeat_hours": 4,
     "notify_dose_repeat_minutes": 60,
+    # the PHQ-9 / GAD-7 check-in every 2 weeks (issue 15): "during-taper", "always" or "off"
+    "scale_checkin": "during-taper",
 }
+
+SCALE_CHECKIN_CHOICES = ("during-taper", "always", "off")
 
 # The settings that decide the zone schedules are expanded in (read together, in one statement).
 SCHEDULE_KEYS = ZONE_KEYS
@@ -131,6 +135,8 @@ def set_setting(*, session: Session, key: str, value: Any, now: datetime | None 
             raise TrackerError(message) from exc
     if key == "schedule_follows" and value not in FOLLOW_CHOICES:
         raise TrackerError(f"schedule_follows is {' or '.join(FOLLOW_CHOICES)}, not {value!r}")
+    if key == "scale_checkin" and value not in SCALE_CHECKIN_CHOICES:
+        raise TrackerError(f"scale_checkin is one of {', '.join(SCALE_CHECKIN_CHOICES)}")
     if key == "crisis_text" and not str(value).strip():
         raise TrackerError("the crisis help text cannot be empty")
     if key == HISTORY_KEY:

@@ -42,6 +42,19 @@ from tracker.services.taper_status import (
     mg_text,
     plan_info,
 )
+from tracker.services.taper_views import (
+    AGREED_NOTICE,
+    DRAFT_NOTICE,
+    ENDED_NOTICE,
+    FINAL,
+    EventView,
+    PlanView,
+    StepView,
+    flags_from_json,
+    plan_views,
+    plans_for,
+)
+from tracker.store import Reads
 
 __all__ = [
     "AGREED_NOTICE",
@@ -76,135 +89,14 @@ __all__ = [
     "update_step",
 ]
 
-DRAFT_NOTICE = dt.DRAFT_NOTICE
-AGREED_NOTICE = "Plan as agreed with your prescriber. Talk to them before any change to it."
-ENDED_NOTICE = "This plan is no longer running; it is kept for your history."
 
 _RUNNING = frozenset({"active", "held"})
-_FINAL = frozenset({"completed", "abandoned"})
+_FINAL = FINAL
 _EDITABLE = frozenset({"draft", "agreed"})
 _LIVE_STEP = LIVE_STEP
 _STARTED_STEP = STARTED_STEP
 _EPS = 1e-9
 _mg = mg_text
-
-
-# --------------------------------------------------------------------------- views
-
-
-@dataclass(frozen=True, slots=True)
-class StepView:
-    """One stored step; ``dose_mg`` is the daily dose."""
-
-    id: int
-    order: int
-    dose_mg: float
-    planned_start: date
-    min_days: int
-    how_to_take: str | None
-    needs_liquid: bool
-    status: str
-    actual_start: date | None
-    note: str | None
-    flags: tuple[dt.Flag, ...] = ()
-    occupancy_pct: float | None = None
-    fit: str | None = None
-    target_mg: float | None = None
-    needs_form: bool = False
-    micro: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "order": self.order,
-            "dose_mg": self.dose_mg,
-            "planned_start": self.planned_start.isoformat(),
-            "min_days": self.min_days,
-            "how_to_take": self.how_to_take,
-            "needs_liquid": self.needs_liquid,
-            "status": self.status,
-            "actual_start": self.actual_start.isoformat() if self.actual_start else None,
-            "note": self.note,
-            "target_mg": self.target_mg,
-            "needs_form": self.needs_form,
-            "occupancy_pct": self.occupancy_pct,
-            "fit": self.fit,
-            "micro": self.micro,
-            "flags": [f.as_json() for f in self.flags],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class EventView:
-    """One recorded transition of a plan or one of its steps."""
-
-    at: datetime
-    action: str
-    from_status: str | None
-    to_status: str | None
-    reason: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "at": as_utc(self.at).isoformat(),
-            "action": self.action,
-            "from": self.from_status,
-            "to": self.to_status,
-            "reason": self.reason,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PlanView:
-    """A plan with its steps (by order) and its history (oldest first)."""
-
-    id: int
-    medication_id: int
-    medication_name: str
-    status: str
-    method: str
-    prescriber: str | None
-    agreed_on: date | None
-    notes: str | None
-    steps: tuple[StepView, ...]
-    events: tuple[EventView, ...]
-    revision_of: int | None = None  # D6: the plan this draft revises
-    revision: int = 1
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == "draft"
-
-    @property
-    def notice(self) -> str:
-        """The line shown with the plan: the draft notice until agreement is recorded."""
-        if self.is_draft:
-            return DRAFT_NOTICE
-        return ENDED_NOTICE if self.status in _FINAL else AGREED_NOTICE
-
-    @property
-    def live_step(self) -> StepView | None:
-        return next((s for s in self.steps if s.status in _LIVE_STEP), None)
-
-    @property
-    def next_step(self) -> StepView | None:
-        return next((s for s in self.steps if s.status == "planned"), None)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "medication": self.medication_name,
-            "status": self.status,
-            "is_draft": self.is_draft,
-            "notice": self.notice,
-            "method": self.method,
-            "prescriber": self.prescriber,
-            "agreed_on": self.agreed_on.isoformat() if self.agreed_on else None,
-            "notes": self.notes,
-            "revision_of": self.revision_of,
-            "revision": self.revision,
-            "steps": [s.as_json() for s in self.steps],
-            "events": [e.as_json() for e in self.events],
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,62 +138,17 @@ def _plan_row(session: Session, plan_id: int) -> TaperPlan:
 
 
 def _view(session: Session, plan: TaperPlan) -> PlanView:
+    """The plan as stored after this session's changes (flushed first by ``raw``): one query path."""
     assert plan.id is not None
-    med = session.get(Medication, plan.medication_id)
-    events = session.exec(
-        select(PlanEvent).where(PlanEvent.plan_id == plan.id).order_by(col(PlanEvent.at), col(PlanEvent.id))
-    ).all()
-    return PlanView(
-        id=plan.id,
-        medication_id=plan.medication_id,
-        medication_name=med.name if med else f"medication {plan.medication_id}",
-        status=plan.status,
-        method=plan.method,
-        prescriber=plan.prescriber,
-        agreed_on=plan.agreed_on,
-        notes=plan.notes,
-        steps=tuple(
-            StepView(
-                id=s.id or 0,
-                order=s.order,
-                dose_mg=s.dose_mg,
-                planned_start=s.planned_start,
-                min_days=s.min_days,
-                how_to_take=s.how_to_take,
-                needs_liquid=s.needs_liquid,
-                status=s.status,
-                actual_start=s.actual_start,
-                note=s.note,
-                flags=flags_from_json(s.flags),
-                occupancy_pct=s.occupancy_pct,
-                fit=s.fit,
-                target_mg=s.target_mg,
-                needs_form=bool(s.needs_form),
-                micro=s.micro,
-            )
-            for s in _steps(session, plan.id)
-        ),
-        events=tuple(EventView(e.at, e.action, e.from_status, e.to_status, e.reason) for e in events),
-        revision_of=plan.revision_of,
-        revision=plan.revision or 1,
-    )
+    return plan_views(session, plan_ids=[plan.id])[0]
 
 
-def get_plan(*, session: Session, plan_id: int) -> PlanView:
+def get_plan(*, session: Reads, plan_id: int) -> PlanView:
     """One plan with its steps and history."""
-    return _view(session, _plan_row(session, plan_id))
-
-
-def plans_for(
-    *, session: Session, medication_id: int | None = None, include_final: bool = False
-) -> list[PlanView]:
-    """Plans (of one medication, or all), newest first; completed and abandoned ones only on request."""
-    query = select(TaperPlan).order_by(col(TaperPlan.created_at).desc(), col(TaperPlan.id).desc())
-    if medication_id is not None:
-        query = query.where(TaperPlan.medication_id == medication_id)
-    if not include_final:
-        query = query.where(col(TaperPlan.status).not_in(list(_FINAL)))
-    return [_view(session, p) for p in session.exec(query).all()]
+    found = plan_views(session, plan_ids=[plan_id])
+    if not found:
+        raise NotFoundError(f"no taper plan with id {plan_id}")
+    return found[0]
 
 
 def select_plan(*, session: Session, medication_id: int, action: str) -> int:
@@ -375,23 +222,6 @@ def _to_domain(rows: Sequence[TaperStep]) -> list[dt.PlanStep]:
         )
         for r in rows
     ]
-
-
-def flags_from_json(text: str | None) -> tuple[dt.Flag, ...]:
-    """A stored step's flags (``taperstep.flags``, JSON); NULL or unreadable text means none."""
-    if not text:
-        return ()
-    try:
-        items = json.loads(text)
-    except ValueError:
-        return ()
-    out: list[dt.Flag] = []
-    for item in items if isinstance(items, list) else []:
-        try:
-            out.append(dt.Flag(dt.FlagKind(item["kind"]), str(item["message"]), str(item.get("source", ""))))
-        except (KeyError, TypeError, ValueError):
-            continue
-    return tuple(out)
 
 
 def flags_to_json(flags: Sequence[dt.Flag]) -> str | None:

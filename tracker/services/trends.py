@@ -59,8 +59,10 @@ from tracker.domain.trends import (
 )
 from tracker.domain.trends_extra import SchedulePeriod, SlotBlock, ZoneTimeline, slot_blocks
 from tracker.queries import meds as med_queries
+from tracker.queries import scales as scale_queries
 from tracker.queries import symptoms as symptom_queries
 from tracker.queries import trends as q
+from tracker.queries.scales import ScaleRow
 from tracker.services.settings import schedule_timeline
 from tracker.store import Reads, utc_from_db
 
@@ -187,6 +189,8 @@ class TrendsData:
     adherence_total: PeriodAdherence | None
     missed_runs: tuple[MissedRun, ...]
     medication_names: tuple[tuple[int, str], ...]
+    # PHQ-9 / GAD-7 filled in within the range: shown beside the burden, never added to it
+    scales: tuple[ScaleRow, ...] = ()
 
     @property
     def chosen_keys(self) -> tuple[str, ...]:
@@ -686,4 +690,5 @@ def trends_data(
         adherence_total=_total(weeks),
         missed_runs=tuple(runs),
         medication_names=tuple(sorted(names.items())),
+        scales=tuple(scale_queries.responses_between(session=session, first=span.start, last=span.end)),
     )

@@ -1,7 +1,7 @@
 """taper step details: flags, occupancy and its fit, the calculated target; plan revisions; liquid step
 
 Revision ID: 0003_taper_step_details
-Revises: 0004_medication_started
+Revises: 0007_scales
 Create Date: 2026-12-02
 
 Issue 12 (DOMAIN.md D1-D8). Every saved step keeps what its draft said about it:
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0003_taper_step_details'
-down_revision: Union[str, Sequence[str], None] = '0004_medication_started'
+down_revision: Union[str, Sequence[str], None] = '0007_scales'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

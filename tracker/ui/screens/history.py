@@ -1,8 +1,9 @@
 """History screen: the log of doses, symptoms, check-ins and changes, a page at a time.
 
 Rows come from tracker.services.history one page at a time (never the whole
-log), by key: the screen keeps the cursor each visited page starts after, and
-counts the log only when the filter or the data changes. An entry can be
+log), through plain SQL (no ORM import to open the screen), by key: the screen
+keeps the cursor each visited page starts after, and counts the log only when
+the filter or the data changes. An entry can be
 corrected or deleted (after confirmation), and the last change of any kind can
 be undone; the audit trail keeps every version.
 """
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.services.history import EditableEntry, HistoryCursor, HistoryPage, HistoryRow
+    from tracker.store import Reads
 
 PAGE_SIZE = 100  # rows per page on screen; the service allows up to 500
 
@@ -345,7 +347,7 @@ class HistoryScreen(DbScreen):
         self._loads += 1
         load = self._loads
 
-        def fetch(session: Session) -> tuple[ZoneInfo, HistoryPage]:
+        def fetch(session: Reads) -> tuple[ZoneInfo, HistoryPage]:
             tz = user_zone(session=session)
             page = history.history_page(
                 session=session,
@@ -372,7 +374,13 @@ class HistoryScreen(DbScreen):
                 )
             return tz, page
 
-        self.run_db(fetch, lambda result: self._show_page(result, load), group="history-load", exclusive=True)
+        self.run_db(
+            fetch,
+            lambda result: self._show_page(result, load),
+            light=True,  # plain SQL: opening History never imports the ORM
+            group="history-load",
+            exclusive=True,
+        )
 
     def _show_page(self, result: tuple[ZoneInfo, HistoryPage], load: int) -> None:
         if load != self._loads:

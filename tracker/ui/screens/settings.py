@@ -38,6 +38,12 @@ FOLLOW_OPTIONS = (
     ("my home time zone", "home"),
 )
 
+SCALE_OPTIONS = (
+    ("every 2 weeks during a taper", "during-taper"),
+    ("every 2 weeks, always", "always"),
+    ("never offer them", "off"),
+)
+
 # What each threshold means, in the words of DOMAIN.md's rules (field name -> label).
 THRESHOLD_LABELS: dict[str, str] = {
     "upcoming_step_days": "R1/R2: days before a taper step to remind",
@@ -242,6 +248,21 @@ class SettingsScreen(DbScreen):
             )
             yield from self._row("crisis_text", "Crisis help text", Input(compact=True, id="set-crisis_text"))
             yield Static("Shown at once whenever help may be needed.", classes="setting-help")
+            yield from self._row(
+                "scale_checkin",
+                "PHQ-9/GAD-7",
+                Select(
+                    SCALE_OPTIONS,
+                    value="during-taper",
+                    allow_blank=False,
+                    compact=True,
+                    id="set-scale_checkin",
+                ),
+            )
+            yield Static(
+                "Today offers the mood and anxiety scores every 2 weeks (optional; Q fills them in).",
+                classes="setting-help",
+            )
             yield Static("Reminder thresholds", classes="section-title")
             yield Static(
                 "Empty uses the default of reminder rules R1-R11 (see Help). Reminders never suggest a dose.",
@@ -317,6 +338,10 @@ class SettingsScreen(DbScreen):
         if theme.value != self.app.theme:
             with theme.prevent(Select.Changed):
                 theme.value = self.app.theme
+        scale_select = self.query_one("#set-scale_checkin", Select)
+        with scale_select.prevent(Select.Changed):
+            mode = values.get("scale_checkin")
+            scale_select.value = mode if mode in dict(SCALE_OPTIONS).values() else "during-taper"
         follows = self.query_one("#set-schedule_follows", Select)
         with follows.prevent(Select.Changed):
             follows.value = "home" if values.get("schedule_follows") == "home" else "current"
@@ -433,6 +458,12 @@ class SettingsScreen(DbScreen):
             self.app.theme = name  # applies at once
         if self.loaded and self.loaded.get("theme") != name:
             self._save_one("theme", name, f"Theme {name} saved.")
+
+    @on(Select.Changed, "#set-scale_checkin")
+    def _scale_checkin_changed(self, event: Select.Changed) -> None:
+        value = str(event.value)
+        if self.loaded and self.loaded.get("scale_checkin") != value:
+            self._save_one("scale_checkin", value, "PHQ-9/GAD-7 check-in saved.")
 
     @on(Select.Changed, "#set-schedule_follows")
     def _follows_changed(self, event: Select.Changed) -> None:

@@ -55,7 +55,7 @@ def breakpoint_classes(width: int, breakpoints: list[tuple[int, str]]) -> set[st
     return set()
 
 
-_NEEDS_DAY = {"day", "go_to_date", "all_due", "mood", "sleep", "note", "baseline", "undo"}
+_NEEDS_DAY = {"day", "go_to_date", "all_due", "mood", "sleep", "note", "baseline", "undo", "scales"}
 Action = Callable[["Session", DayData], actions.Outcome]
 
 
@@ -98,6 +98,13 @@ class TodayScreen(DbScreen):
             "Baseline",
             id="today-baseline",
             tooltip="Mark or unmark this day as a baseline (how you felt before any reduction)",
+        ),
+        Binding(
+            "Q",
+            "scales",
+            "PHQ-9/GAD-7",
+            id="today-scales",
+            tooltip="Fill in a PHQ-9 or GAD-7 for this day (optional, every 2 weeks)",
         ),
         Binding("i", "reminders", "Reminders", id="today-reminders", tooltip="Read all reminders and why"),
         Binding("u", "undo", "Undo", id="today-undo", tooltip="Undo the last change"),
@@ -149,6 +156,9 @@ class TodayScreen(DbScreen):
                     yield Static("", id="doses-empty")
                     yield Static("", id="taper-step")
                 yield Static("", id="checkin")
+                scales = Static("", id="scales")
+                scales.display = False
+                yield scales
                 yield Static("", id="sparks")
                 yield Static("", id="week")
             with Vertical(id="symptoms-panel", classes="panel") as panel:
@@ -271,6 +281,14 @@ class TodayScreen(DbScreen):
         if data.is_baseline:
             line = Content.assemble(line, "   ", ("★ baseline day", "$accent"))
         self.query_one("#checkin", Static).update(line)
+        scales = self.query_one("#scales", Static)
+        if data.scales:
+            scales.update(Content.assemble(("Scores ", "$text-muted"), ", ".join(data.scales)))
+        elif data.scales_due and data.day == data.today:
+            scales.update(
+                Content.styled("PHQ-9/GAD-7 check-in due (every 2 weeks, optional): Q", "$text-muted")
+            )
+        scales.display = bool(data.scales) or (data.scales_due and data.day == data.today)
         sparks = Content.assemble(
             ("14 days  ", "$text-muted"),
             "burden ",
@@ -560,6 +578,20 @@ class TodayScreen(DbScreen):
         if self.data is not None:
             mark, now = not self.data.is_baseline, self.tracker_app.now()
             self.save(lambda s, d: actions.set_baseline(s, d, mark, now))
+
+    def action_scales(self) -> None:
+        """Q: the PHQ-9 / GAD-7 form for the day shown (digit keys; backfill by moving the day)."""
+        data = self.data
+        if data is None:
+            return
+        from tracker.ui.widgets.scale_form import ScaleAnswer, ScaleModal
+
+        def done(answer: ScaleAnswer | None) -> None:
+            if answer is not None:
+                key, answers, now = answer[0], answer[1], self.tracker_app.now()
+                self.save(lambda s, d: actions.record_scale(s, d, key, answers, now))
+
+        self.app.push_screen(ScaleModal(f"{data.day:%a} {data.day.day} {data.day:%b %Y}"), done)
 
     # -- reminders and undo -----------------------------------------------
     def action_reminders(self) -> None:

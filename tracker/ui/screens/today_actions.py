@@ -204,6 +204,25 @@ def set_baseline(session: Session, data: DayData, mark: bool, now: datetime) -> 
     return "This day is no longer a baseline day"
 
 
+def record_scale(
+    session: Session, data: DayData, key: str, answers: tuple[int, ...], now: datetime
+) -> Outcome:
+    """A PHQ-9 or GAD-7 for the day shown; PHQ-9 item 9 above 0 shows the crisis help text at once."""
+    from tracker.domain.scales import band_for, scale_for
+    from tracker.services import scales
+
+    scale = scale_for(key)
+    row = scales.record_scale(
+        session=session, scale=scale, day=data.day, answers=answers, today=data.today, now=now
+    )
+    alert = _crisis_text(session) if scales.is_crisis_answer(scale, answers) else None
+    band = band_for(scale, row.total)
+    return (
+        f"{scale.name} saved: {row.total} of {scale.max_total}, {band.label} (a score, not a diagnosis)",
+        alert,
+    )
+
+
 # -- reminders and undo ----------------------------------------------------
 def quiet_reminder(session: Session, data: DayData, verb: str, key: str, now: datetime) -> Outcome:
     """Snooze a reminder for 24 hours, or dismiss it until its condition changes."""

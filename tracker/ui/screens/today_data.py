@@ -58,6 +58,8 @@ class DayData(NamedTuple):
     medications: tuple[tuple[int, str], ...] = ()
     week: tuple[WeekDay, ...] = ()  # the shown day first, then the six before it
     taper: tuple[str, ...] = ()  # where each running taper plan stands on the day
+    scales: tuple[str, ...] = ()  # PHQ-9 / GAD-7 filled in for the day: "PHQ-9 10 moderate"
+    scales_due: bool = False  # the every-2-weeks check-in is offered (Settings)
 
 
 def load_day(session: Reads, day: date | None, now: datetime) -> DayData:
@@ -67,11 +69,12 @@ def load_day(session: Reads, day: date | None, now: datetime) -> DayData:
     week of slots and its fortnight of check-ins and burden come from one
     ``day_window`` read; medications and symptoms are listed once.
     """
+    # light modules only (plain SQL on Reads): a plain connection never imports the ORM here
+    from tracker.domain.scales import SCALES, band_for
     from tracker.domain.timeutil import local_day
     from tracker.domain.trends import spark_text
-
-    # light modules only (plain SQL on Reads): a plain connection never imports the ORM here
     from tracker.queries import checkins, meds, symptoms
+    from tracker.queries import scales as scale_queries
     from tracker.services import reminders_service, settings, taper_status
     from tracker.services.day import day_window
 
@@ -180,6 +183,16 @@ def load_day(session: Reads, day: date | None, now: datetime) -> DayData:
         medications=tuple((m.id, m.name) for m in all_meds if not m.archived),
         week=tuple(reversed(week)),
         taper=tuple(c.line() for c in taper_status.current_steps(session=session, day=day)),
+        scales=tuple(
+            f"{SCALES[r.scale].name} {r.total} {band_for(SCALES[r.scale], r.total).label}"
+            for r in scale_queries.responses_between(session=session, first=day, last=day)
+            if r.scale in SCALES
+        ),
+        scales_due=scale_queries.checkin_offered(
+            session=session,
+            mode=str(settings.get_setting(session=session, key="scale_checkin")),
+            today=today,
+        ),
     )
 
 

@@ -441,6 +441,29 @@ def changes_text(data: TrendsData) -> RenderableType:
     return Group(*parts)
 
 
+def scales_text(data: TrendsData) -> Text:
+    """One line per scale: each total in the range with its band, oldest first (not a diagnosis)."""
+    from tracker.domain.scales import SCALES, band_for
+
+    text = Text()
+    if not data.scales:
+        text.append("None filled in for this range. Q on Today fills one in (optional, every 2 weeks).")
+        text.stylize("dim")
+        return text
+    for key, scale in SCALES.items():
+        rows = [r for r in data.scales if r.scale == key][-6:]
+        if not rows:
+            continue
+        if text:
+            text.append("\n")
+        text.append(f"{scale.name:<6}", style="bold")
+        text.append(
+            "  ".join(f"{r.day.day} {r.day:%b} {r.total} {band_for(scale, r.total).label}" for r in rows)
+        )
+    text.append("\nScores, not a diagnosis; bands from the scales' authors.", "dim")
+    return text
+
+
 def _share(count: int, total: int) -> str:
     return f"{round(100 * count / total)}%" if total else "-"
 
@@ -637,6 +660,8 @@ class TrendsScreen(DbScreen):
             yield Static("Dose and symptom burden", classes="section")
             yield TimelinePlot(id="timeline")
             yield Static("", id="timeline-legend", classes="legend")
+            yield Static("Mood and anxiety scores (PHQ-9, GAD-7), apart from the burden", classes="section")
+            yield Static("", id="scales")
             yield Static("Symptoms by day", classes="section")
             yield HeatMaps(id="heatmaps")
             yield Static("Mood and sleep", classes="section")
@@ -721,6 +746,7 @@ class TrendsScreen(DbScreen):
         self.query_one("#timeline", TimelinePlot).show(data)
         self._update_legends()
         self.query_one("#heatmaps", HeatMaps).show(data)
+        self.query_one("#scales", Static).update(scales_text(data))
         self.query_one("#mood-sleep", MoodSleepPlot).show(data)
         self.query_one("#changes", Static).update(changes_text(data))
         self.query_one("#adherence-summary", Static).update(adherence_summary(data))
