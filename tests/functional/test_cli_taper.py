@@ -388,3 +388,66 @@ def test_a_bad_liquid_step_is_refused_with_nothing_written(
     )
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--liquid-step" in err
     assert not Path(path).exists() or rows(path, "SELECT count(*) FROM medication") == [(0,)]
+
+
+def test_a_step_back_offers_a_revised_draft_in_smaller_steps(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """D6: back from 25 to 50 mg sertraline; the rest (50, 25, 0) is halved in estimated occupancy:
+    92.01 * d / (7.72 + d) is 79.67 at 50 mg and 70.27 at 25 mg, half-way 74.97 -> 7.72 * 74.97 /
+    (92.01 - 74.97) = 33.97 mg, given as 34.5 mg (a quarter tablet + 1.1 ml of 20 mg/ml, the nearest
+    dose at or above it: the smaller cut, D3); half-way between 70.27 and 0 is 35.14 -> 7.72 * 35.14 /
+    56.87 = 4.77 mg, which 0.1 ml steps (2 mg) cannot give within 10%: kept, needing another form."""
+    path = str(tmp_path / "s.db")
+    for argv in (
+        ["med", "add", "Lustral", "--strength", "50mg", "--fractions", "1,0.5,0.25", "--liquid", "20mg/ml"],
+        ["rx", "set", "sertraline", "50mg", "--from", "2026-01-01"],
+        ["taper", "draft", "sertraline", "--method", "manual", "--doses", "50,25,0", "--start", "2026-01-05"],
+        ["taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--on", "2026-01-02"],
+        ["taper", "start", "sertraline"],
+        ["taper", "advance", "sertraline", "--reason", "as agreed"],
+    ):
+        assert run(capsys, *argv, "--db", path)[0] == 0, argv
+    code, out, err = run(capsys, "taper", "back", "sertraline", "--reason", "zaps", "--db", path)
+    assert code == 0 and err == "" and "saved as draft plan 2" in out and "revision 2 of plan 1" in out
+    doses = rows(path, 'SELECT dose_mg FROM taperstep WHERE plan_id = 2 ORDER BY "order"')
+    assert [round(d, 2) for (d,) in doses] == [50.0, 34.5, 25.0, 4.77, 0.0]
+    assert rows(path, "SELECT id, status, revision_of, revision FROM taperplan ORDER BY id") == [
+        (1, "active", None, 1),
+        (2, "draft", 1, 2),
+    ]
+    assert rows(path, "SELECT action FROM planevent WHERE plan_id = 1 ORDER BY id")[-1] == ("revision",)
+    # a draft: it starts only once agreed, and starting it sets the running plan aside (both kept)
+    assert run(capsys, "taper", "start", "sertraline", "--plan", "2", "--db", path)[0] == 2
+    assert run(capsys, "taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--db", path)[0] == 0
+    assert run(capsys, "taper", "start", "sertraline", "--db", path)[0] == 0
+    assert rows(path, "SELECT id, status FROM taperplan ORDER BY id") == [(1, "abandoned"), (2, "active")]
+
+
+def test_step_back_without_a_revision_and_a_bad_step_size(
+    capsys: pytest.CaptureFixture[str], dbp: str
+) -> None:
+    for argv in (
+        [
+            "taper",
+            "draft",
+            "sertraline",
+            "--method",
+            "manual",
+            "--doses",
+            "50,37.5,25,0",
+            "--start",
+            "2026-01-05",
+        ],
+        ["taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--on", "2026-01-02"],
+        ["taper", "start", "sertraline"],
+        ["taper", "advance", "sertraline", "--reason", "as agreed"],
+    ):
+        assert run(capsys, *argv, "--db", dbp)[0] == 0, argv
+    code, _, err = run(
+        capsys, "taper", "back", "sertraline", "--reason", "x", "--step-size", "0", "--db", dbp
+    )
+    assert code == 2 and "--step-size" in err and len(err.strip().splitlines()) == 1
+    assert rows(dbp, "SELECT count(*) FROM taperplan") == [(1,)]  # nothing written
+    code, out, _ = run(capsys, "taper", "back", "sertraline", "--reason", "x", "--no-revision", "--db", dbp)
+    assert code == 0 and "revised draft" not in out and rows(dbp, "SELECT count(*) FROM taperplan") == [(1,)]

@@ -102,6 +102,16 @@ def register(sub: Any, db_arg: DbArg) -> None:
             help="kept in the plan's history" + ("" if name == "start" else " (required)"),
         )
         p.add_argument("--plan", type=int, default=None, metavar="ID")
+        if name == "back":
+            p.add_argument(
+                "--step-size",
+                type=float,
+                default=None,
+                metavar="X",
+                help="the revised draft's step: occupancy points where known, else %% of the dose "
+                "(default: every remaining step half as large)",
+            )
+            p.add_argument("--no-revision", action="store_true", help="step back without a revised draft")
         p.set_defaults(handler=cmd_action, action=name)
 
     p = taper.add_parser("ics", help="write planned steps, check-ins and appointments as a calendar file")
@@ -420,6 +430,7 @@ def cmd_action(args: argparse.Namespace) -> int:
         raise TrackerError(f"`tracker taper {action}` needs --reason TEXT; it is kept in the plan's history")
     db = open_db(args)
     now, tz = _clock(db)
+    revised: PlanView | None = None
     with db.write() as session:
         med = meds.find_medication(session=session, name=args.med)
         plan_id = args.plan or svc.select_plan(session=session, medication_id=med.id or 0, action=action)
@@ -433,7 +444,14 @@ def cmd_action(args: argparse.Namespace) -> int:
         elif action == "resume":
             change = svc.resume_plan(session=session, plan_id=plan_id, reason=reason, now=now)
         elif action == "back":
+            step_size = getattr(args, "step_size", None)
+            if step_size is not None and not (step_size == step_size and 1 <= step_size <= 50):
+                raise TrackerError("--step-size must be from 1 to 50")
             change = svc.step_back_plan(session=session, plan_id=plan_id, reason=reason, now=now, tz=tz)
+            if not args.no_revision and change.plan.next_step is not None:
+                revised = svc.revise_plan(
+                    session=session, plan_id=plan_id, now=now, tz=tz, step_size=step_size
+                )
         else:
             plan = svc.abandon_plan(session=session, plan_id=plan_id, reason=reason, now=now)
             print(f"{plan.medication_name}: plan {plan.id} abandoned. The prescription is left as it is.")
@@ -446,6 +464,14 @@ def cmd_action(args: argparse.Namespace) -> int:
         "back": "stepped back",
     }
     _print_change(change, verbs[action])
+    if revised is not None:
+        print()
+        print(
+            f"A revised draft of the remaining steps, in smaller steps (NICE NG222 1.4.22), is saved as "
+            f"draft plan {revised.id}. It runs only once agreed: tracker taper agree {args.med} "
+            f"--prescriber NAME, then tracker taper start {args.med}."
+        )
+        _print_plan(revised)
     return 0
 
 

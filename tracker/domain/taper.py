@@ -67,6 +67,7 @@ __all__ = [
     "occupancy_params",
     "restate",
     "resume",
+    "revise_after_step_back",
     "round_dose",
     "smallest_dose",
     "status_after_edit",
@@ -1439,4 +1440,75 @@ def restate(
             target_mg=s.target_mg if s.target_mg is not None else s.dose_mg,
         )
         for s, r in zip(ordered, rows, strict=True)
+    )
+
+
+def revise_after_step_back(
+    doses: Sequence[float],
+    *,
+    start_date: date,
+    interval_weeks: int = 4,
+    formulation: Formulation | None = None,
+    drug: str | None = None,
+    step_size: float | None = None,
+    min_days: int | None = None,
+) -> Draft:
+    """D6 (NG222 1.4.22): a revised draft for the rest of a plan after a step back, in smaller steps.
+
+    ``doses`` are the remaining daily doses from the dose returned to (first) down to 0.
+    Without ``step_size`` every remaining drop is halved: a step half-way between each
+    two doses, in estimated occupancy where the drug has parameters, otherwise in mg.
+    With ``step_size``: equal drops of that many occupancy points from the first dose
+    (where the drug has parameters), otherwise cuts of that % of the latest dose. Like
+    every calculated schedule it is a draft, to agree with the prescriber again.
+    """
+    values = [_check_dose(d, "A remaining dose") for d in doses]
+    if len(values) < 2 or values[0] <= 0:
+        raise TaperError("There are no remaining steps to revise.")
+    params = _params_for(drug)
+    if step_size is not None:
+        if params is not None:
+            return draft_occupancy(
+                drug or params.drug,
+                values[0],
+                start_date=start_date,
+                points=step_size,
+                interval_weeks=interval_weeks,
+                formulation=formulation,
+                min_days=min_days,
+            )
+        return draft_proportional(
+            values[0],
+            start_date=start_date,
+            percent=step_size,
+            interval_weeks=interval_weeks,
+            formulation=formulation,
+            min_days=min_days,
+            drug=drug,
+        )
+    targets: list[float] = [values[0]]
+    for a, b in itertools.pairwise(values):
+        if b >= a:  # an increase or a repeat is kept as it is, not split
+            targets.append(b)
+            continue
+        if params is not None:
+            mid = dose_for_occupancy((occupancy(a, params) + occupancy(b, params)) / 2, params)
+        else:
+            mid = (a + b) / 2
+        targets += [mid, b]
+    _guard(len(targets))
+    days = _interval_days(interval_weeks)
+    return _build(
+        DraftMethod.MANUAL,
+        targets,
+        _regular_dates(start_date, len(targets), days),
+        formulation=formulation,
+        min_days=_resolve_min_days(min_days, days),
+        drug=drug,
+        params=params,
+        extra_notes=(
+            "A revised draft after a step back: each remaining step is half as large (NICE NG222 1.4.22: "
+            "the prescriber may go back to the previous dose and then reduce more slowly, in smaller "
+            "steps). It needs your prescriber's agreement before it runs.",
+        ),
     )

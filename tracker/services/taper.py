@@ -80,6 +80,7 @@ __all__ = [
     "plans_for",
     "remove_step",
     "resume_plan",
+    "revise_plan",
     "save_draft",
     "select_plan",
     "start_plan",
@@ -578,6 +579,67 @@ def step_back_plan(*, session: Session, plan_id: int, reason: str, now: datetime
     rx = _follow_step(session, plan, after, today) if after is not None else None
     session.flush()
     return PlanChange(_view(session, plan), change.warnings, rx)
+
+
+def revise_plan(
+    *, session: Session, plan_id: int, now: datetime, tz: ZoneInfo, step_size: float | None = None
+) -> PlanView:
+    """D6: after a step back, a revised draft of the rest of the running plan, in smaller steps.
+
+    The revision is a new plan in status draft (``revision_of`` names the running plan,
+    ``revision`` counts up): it starts at the dose returned to and halves every remaining
+    drop (or uses ``step_size``: occupancy points where the drug has parameters, otherwise %
+    of the latest dose). The running plan goes on unchanged until the revision is agreed and
+    started, which sets the old one aside; the history keeps both.
+    """
+    plan = _running(session, plan_id)
+    rows = _steps(session, plan.id or 0)
+    live = _live(rows)
+    if live is None:
+        raise dt.TaperError("No step of this plan is under way, so there is nothing to revise.")
+    planned = [r for r in rows if r.status == "planned" and r.order > live.order]
+    if not planned:
+        raise dt.TaperError("This plan has no remaining steps to revise.")
+    if step_size is not None and not (math.isfinite(step_size) and 1 <= step_size <= 50):
+        raise dt.TaperError(
+            "The step size must be from 1 to 50 (occupancy points, or % where there are none)."
+        )
+    dates = [live.actual_start or live.planned_start, *(r.planned_start for r in planned)]
+    gaps = [(b - a).days for a, b in itertools.pairwise(dates) if (b - a).days > 0]
+    weeks = max(1, min(52, round(min(gaps) / 7))) if gaps else 4
+    med = meds.get_medication(session=session, medication_id=plan.medication_id)
+    today = local_day(now, tz)
+    draft = dt.revise_after_step_back(
+        [live.dose_mg, *(r.dose_mg for r in planned)],
+        start_date=max(today, live.actual_start or today),
+        interval_weeks=weeks,
+        formulation=formulation_for(med),
+        drug=med.name,
+        step_size=step_size,
+        min_days=max(dt.MIN_DAYS_FLOOR, live.min_days),
+    )
+    revised = save_draft(
+        session=session,
+        medication_id=plan.medication_id,
+        draft=draft,
+        now=now,
+        notes=f"Revision of plan {plan.id} after a step back, in smaller steps; to agree with the prescriber",
+    )
+    row = _plan_row(session, revised.id)
+    row.revision_of = plan.id
+    row.revision = (plan.revision or 1) + 1
+    session.add(row)
+    _event(
+        session,
+        plan,
+        "revision",
+        now,
+        from_status=None,
+        to_status=f"draft plan {revised.id}",
+        reason=f"Revised draft (revision {row.revision}) after a step back; needs agreement before it runs",
+    )
+    session.flush()
+    return _view(session, row)
 
 
 def abandon_plan(*, session: Session, plan_id: int, reason: str, now: datetime) -> PlanView:
