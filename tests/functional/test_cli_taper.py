@@ -190,7 +190,9 @@ def test_agree_start_advance_hold_back_and_show(capsys: pytest.CaptureFixture[st
         dbp, "SELECT dose_mg, times, end_date FROM prescription ORDER BY start_date DESC LIMIT 1"
     ) == [(18.75, "08:00,20:00", None)]
     assert run(capsys, "taper", "hold", "sertraline", "--reason", "Zaps", "--db", dbp)[0] == 0
-    code, out, _ = run(capsys, "taper", "back", "sertraline", "--reason", "Too hard", "--db", dbp)
+    code, out, _ = run(
+        capsys, "taper", "back", "sertraline", "--reason", "Too hard", "--no-revision", "--db", dbp
+    )
     assert code == 0 and "current step 3: 50 mg a day" in out
 
     code, out, _ = run(capsys, "taper", "show", "sertraline", "--json", "--db", dbp)
