@@ -9,5 +9,6 @@ REVISIONS: tuple[str, ...] = (
     "0004_medication_started",
     "0007_scales",
     "0005_safety_guards",
+    "0003_taper_step_details",
 )
 HEAD = REVISIONS[-1]

@@ -8,6 +8,7 @@ inside their own transaction (a session is flushed first), and re-export what is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +28,7 @@ __all__ = [
     "EventView",
     "PlanView",
     "StepView",
+    "flags_from_json",
     "plan_views",
     "plans_for",
 ]
@@ -51,6 +53,12 @@ class StepView:
     status: str
     actual_start: date | None
     note: str | None
+    flags: tuple[dt.Flag, ...] = ()  # D5 flags and the D2 marker, as the draft said (issue 12)
+    occupancy_pct: float | None = None  # estimated SERT occupancy (D7: with ``fit``)
+    fit: str | None = None
+    target_mg: float | None = None  # the calculated dose before rounding to the forms
+    needs_form: bool = False  # D2: the recorded forms cannot give ``dose_mg``
+    micro: str | None = None  # D8
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +71,12 @@ class StepView:
             "status": self.status,
             "actual_start": self.actual_start.isoformat() if self.actual_start else None,
             "note": self.note,
+            "target_mg": self.target_mg,
+            "needs_form": self.needs_form,
+            "occupancy_pct": self.occupancy_pct,
+            "fit": self.fit,
+            "micro": self.micro,
+            "flags": [f.as_json() for f in self.flags],
         }
 
 
@@ -100,6 +114,8 @@ class PlanView:
     notes: str | None
     steps: tuple[StepView, ...]
     events: tuple[EventView, ...]
+    revision_of: int | None = None  # D6: the plan this draft revises
+    revision: int = 1
 
     @property
     def is_draft(self) -> bool:
@@ -131,9 +147,28 @@ class PlanView:
             "prescriber": self.prescriber,
             "agreed_on": self.agreed_on.isoformat() if self.agreed_on else None,
             "notes": self.notes,
+            "revision_of": self.revision_of,
+            "revision": self.revision,
             "steps": [s.as_json() for s in self.steps],
             "events": [e.as_json() for e in self.events],
         }
+
+
+def flags_from_json(text: str | None) -> tuple[dt.Flag, ...]:
+    """A stored step's flags (``taperstep.flags``, JSON); NULL or unreadable text means none."""
+    if not text:
+        return ()
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return ()
+    out: list[dt.Flag] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            out.append(dt.Flag(dt.FlagKind(item["kind"]), str(item["message"]), str(item.get("source", ""))))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return tuple(out)
 
 
 def plan_views(
@@ -175,12 +210,20 @@ def plan_views(
                     status=s.status,
                     actual_start=s.actual_start,
                     note=s.note,
+                    flags=flags_from_json(s.flags),
+                    occupancy_pct=s.occupancy_pct,
+                    fit=s.fit,
+                    target_mg=s.target_mg,
+                    needs_form=s.needs_form,
+                    micro=s.micro,
                 )
                 for s in steps[p.id]
             ),
             events=tuple(
                 EventView(e.at, e.action, e.from_status, e.to_status, e.reason) for e in events[p.id]
             ),
+            revision_of=p.revision_of,
+            revision=p.revision,
         )
         for p in plans
     ]
