@@ -27,7 +27,7 @@ BEGAN = datetime(2026, 10, 28, 12, tzinfo=UTC)
 
 
 def _running_plan(path: Path) -> int:
-    plan_id = _save_draft(path)  # 50, 37.5, 25, 0
+    plan_id = _save_draft(path, BEGAN)  # 50, 37.5, 25, 0 (drafted when agreed)
     db = open_database(path)
     with db.write() as s:
         zone = settings.user_zone(session=s)
@@ -137,7 +137,7 @@ async def test_a_change_from_the_command_line_shows_without_a_key(taper_db: Path
 
 
 async def test_step_back_on_the_first_step_refuses_before_asking_a_reason(taper_db: Path) -> None:  # noqa: F811
-    plan_id = _save_draft(taper_db)
+    plan_id = _save_draft(taper_db, BEGAN)
     db = open_database(taper_db)
     with db.write() as s:
         zone = settings.user_zone(session=s)
