@@ -69,7 +69,13 @@ def _one(op: str, call: str, k: int, db: Path, tmp_path: Path) -> None:
     count_run(op)
     after = run("status", "--db", str(target))
     assert after.returncode == 0, (op, call, k, after.stderr)
-    assert run("check", "--db", str(target)).returncode == 0, (op, call, k)
+    checked = run("check", "--db", str(target))
+    # the schema-0001 fixture holds a plan agreed before its draft was made, which the old version
+    # allowed and `check` now reports (exit 1) while calling the file itself sound
+    sound = checked.returncode == 0 or (
+        op == "migration" and checked.returncode == 1 and "the file itself is sound" in checked.stderr
+    )
+    assert sound, (op, call, k, checked.stderr)
     assert checkins(target) in acceptable, (op, call, k, checkins(target))
     assert [p.name for p in (target.parent / "backups").glob(".*")] == [], (op, call, k)
 
