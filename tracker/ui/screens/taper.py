@@ -94,6 +94,22 @@ _TOOLTIPS = {
 _RUNNING = ("active", "held")
 
 
+# Each step status with its symbol, so it reads without colour.
+_STEP_SYMBOLS = {
+    "done": "✓",
+    "current": "▶",
+    "held": "‖",
+    "planned": "·",
+    "stepped_back": "↩",
+    "skipped": "–",
+}
+
+
+def step_status(status: str) -> str:
+    """``▶ current``, ``✓ done``: the symbol first, then the word."""
+    return f"{_STEP_SYMBOLS.get(status, '•')} {status.replace('_', ' ')}"
+
+
 def _mg(x: float | None) -> str:
     return "" if x is None else f"{round(x, 3):g}"
 
@@ -490,7 +506,7 @@ class TaperScreen(DbScreen):
                 _mg(s.dose_mg),
                 s.how_to_take or "",
                 str(s.min_days),
-                s.status.replace("_", " "),
+                step_status(s.status),
                 s.actual_start.isoformat() if s.actual_start else "",
                 key=str(s.order),
             )
@@ -1010,7 +1026,8 @@ class TaperScreen(DbScreen):
         self.run_db(write, done, write=True, on_error=failed)
 
     def _after(self, plan_id: int, title: str, lines: list[str] | None = None) -> None:
-        self.notify("\n".join(lines) if lines else "Saved.", title=title, timeout=10)
+        # A short toast: the details go under the plan (a long toast would cover the table).
+        self.notify("Saved; the details are under the plan." if lines else "Saved.", title=title, timeout=6)
         self.query_one("#plan-warnings", Static).update("\n".join(lines or []))
         self.load(select_plan=plan_id)
 
