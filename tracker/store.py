@@ -322,3 +322,53 @@ def open_reader(db_path: Path | str) -> Reader | None:
             "update the program to open it. The file was left untouched."
         )
     return Reader(db_path) if current == HEAD else None
+
+
+class ChangeWatcher:
+    """Tells whether anything changed the database since the last look (another connection,
+    another process: the command line in another terminal, the app's own writes).
+
+    SQLite's ``PRAGMA data_version`` changes on a connection whenever another connection
+    has committed; it costs no read of the data. One connection is kept open for it and
+    used by one thread at a time (the lock), whichever worker thread asks.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        import threading
+
+        self.path = db_path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._version: int | None = None
+
+    def _look(self) -> int:
+        if self._conn is None:
+            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            self._conn.execute("PRAGMA query_only = ON")
+        row = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    def changed(self) -> bool:
+        """True when another connection has committed since the last call (False the first time)."""
+        with self._lock:
+            try:
+                version = self._look()
+            except sqlite3.Error:
+                self.close_unlocked()
+                return False  # a file gone for a moment: the next look opens it again
+            before, self._version = self._version, version
+            return before is not None and version != before
+
+    def absorb(self) -> None:
+        """Take the current state as seen (after a change whose screen reloads itself)."""
+        self.changed()
+
+    def close_unlocked(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._version = None
+
+    def close(self) -> None:
+        with self._lock:
+            self.close_unlocked()

@@ -124,7 +124,7 @@ def test_med_add_without_options_keeps_halves_and_no_liquid(
         (("log", "dose", "sertraline", "2.5ml"), "no liquid concentration"),
         (("log", "dose", "sertraline", "4 drops"), "no strength per drop"),
         (("log", "dose", "sertraline", "20mg", "--at", "2099-01-01 08:00"), "future"),
-        (("log", "dose", "sertraline", "20mg", "--at", "2026-02-30 08:00"), "not understood"),
+        (("log", "dose", "sertraline", "20mg", "--at", "2026-02-30 08:00"), "February 2026 has 28 days"),
         (("log", "symptom", "brain zapz", "2"), "did you mean"),
         (("log", "symptom", "brain-zaps", "4"), "outside 0-3"),
         (("log", "symptom", "brain-zaps", "2", "--day", "2999-01-01"), "future"),

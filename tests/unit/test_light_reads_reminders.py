@@ -254,7 +254,7 @@ def test_current_steps_and_plan_info_agree_between_a_session_and_a_plain_connect
     )
     assert step.line() == "Taper · Sertraline step 1 of 4: 50 mg a day, day 27 (agreed minimum 28)"
     assert raw_first[0].days_at == 1
-    assert raw_before[0].days_at is None  # before the step began: no day count
+    assert raw_before == []  # before the plan began no step was in force (issue 17: the day's own step)
     assert svc.CurrentStep is taper_status.CurrentStep and svc.current_steps is taper_status.current_steps
 
 

@@ -99,8 +99,12 @@ def test_days() -> None:
     assert parse_day("2026-11-01", today=today) == date(2026, 11, 1)
     with pytest.raises(TrackerError, match="future"):
         parse_day("2026-11-29", today=today)
-    with pytest.raises(TrackerError, match="not understood"):
+    with pytest.raises(TrackerError, match="month 13 does not exist"):  # said as a person would (issue 17)
         parse_day("2026-13-01", today=today)
+    with pytest.raises(TrackerError, match="February 2026 has 28 days, so day 30 does not exist"):
+        parse_day("2026-02-30", today=today)
+    with pytest.raises(TrackerError, match="not understood"):
+        parse_day("soon", today=today)
     assert parse_day("2026-12-01", today=today, allow_future=True) == date(2026, 12, 1)
 
 

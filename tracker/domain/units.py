@@ -192,6 +192,21 @@ def times_from_text(stored: str) -> list[time]:
     return [time.fromisoformat(t) for t in stored.split(",") if t]
 
 
+def _date_problem(raw: str) -> str | None:
+    """What is wrong with a date as a person would say it (``month 13 does not exist``)."""
+    import calendar
+
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+    if found:
+        year, month, day = (int(x) for x in found.groups())
+        if not 1 <= month <= 12:
+            return f"month {month} does not exist (months are 1 to 12)"
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            return f"{calendar.month_name[month]} {year} has {last} days, so day {day} does not exist"
+    return None
+
+
 def parse_day(text: str, *, today: date, allow_future: bool = False) -> date:
     """``2026-11-27``, ``today``, ``yesterday``, ``-3`` (three days ago)."""
     raw = text.strip().lower()
@@ -205,8 +220,11 @@ def parse_day(text: str, *, today: date, allow_future: bool = False) -> date:
         try:
             day = date.fromisoformat(raw)
         except ValueError as exc:
+            problem = _date_problem(raw)
             raise TrackerError(
-                f"date {text!r} is not understood; use YYYY-MM-DD, today or yesterday"
+                f"date {text!r}: {problem}"
+                if problem
+                else f"date {text!r} is not understood; use YYYY-MM-DD, today or yesterday"
             ) from exc
     if day > today and not allow_future:
         raise TrackerError(f"date {day.isoformat()} is in the future")

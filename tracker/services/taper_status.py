@@ -120,14 +120,30 @@ class CurrentStep:
         return f"Taper · {self.medication_name} {step}: {mg_text(self.dose_mg)} mg a day{days}{held}"
 
 
+def _in_force(rows: Sequence[StepRow], day: date) -> StepRow | None:
+    """The step whose dose applied on ``day``: the latest started on or before it (None: not begun).
+
+    Today that is the live step; on a past day it may be one done since, so a day filled in
+    later shows the dose of its own time, not today's.
+    """
+    started = [r for r in rows if r.status in STARTED_STEP and r.actual_start is not None]
+    on_or_before = [r for r in started if r.actual_start is not None and r.actual_start <= day]
+    if not on_or_before:
+        return None
+    return max(on_or_before, key=lambda r: (r.actual_start or date.min, r.order))
+
+
 def _current(plan: PlanRow, name: str, rows: Sequence[StepRow], day: date) -> CurrentStep | None:
-    step = next((s for s in rows if s.status in LIVE_STEP), None)
+    live = next((s for s in rows if s.status in LIVE_STEP), None)
+    if live is None:
+        return None
+    step = live if live.actual_start is not None and live.actual_start <= day else _in_force(rows, day)
     if step is None:
         return None
     started = step.actual_start
     return CurrentStep(
         medication_name=name,
-        plan_status=plan.status,
+        plan_status=plan.status if step is live else "active",
         order=step.order,
         total=len(rows),
         dose_mg=step.dose_mg,
@@ -138,7 +154,7 @@ def _current(plan: PlanRow, name: str, rows: Sequence[StepRow], day: date) -> Cu
 
 
 def current_steps(*, session: Reads, day: date) -> list[CurrentStep]:
-    """The live step of every running (active or held) plan, for a local ``day``, oldest plan first."""
+    """The step in force on a local ``day`` of every running (active or held) plan, oldest plan first."""
     plans = q.plans_with_status(session, _RUNNING)
     if not plans:
         return []

@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     from sqlmodel import Session
     from textual.command import Provider
     from textual.theme import Theme
+    from textual.worker import Worker
 
     from tracker.db import Database
-    from tracker.store import Reader, Reads
+    from tracker.store import ChangeWatcher, Reader, Reads
 
 
 def _screen(module: str, name: str) -> Any:
@@ -128,8 +129,14 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
         create_dir: bool = False,
         clock: Callable[[], datetime] | None = None,
         after_first_frame: Callable[[], None] | None = None,
+        watch_interval: float = 1.0,
     ) -> None:
         super().__init__()
+        self.watch_interval = watch_interval
+        self._watcher: ChangeWatcher | None = None
+        self._watching = False  # a look at the database is under way
+        self._quitting = False
+        self._pending_writes: set[Worker[Any]] = set()
         self._after_first_frame = after_first_frame
         self.db_path = Path(db_path)
         self.create_dir = create_dir
@@ -233,8 +240,109 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
 
     def on_unmount(self) -> None:
         self._db_ready.set()  # a worker still waiting for a database that never opened gives up
+        if self._watcher is not None:
+            self._watcher.close()
         if self._db is not None:
             self._db.close()
+
+    # -- changes made elsewhere -------------------------------------------
+    def _start_watching(self) -> None:
+        """Look for changes every ``watch_interval`` seconds (in a worker: it touches the file)."""
+        if self._reader is None or self._watcher is not None:
+            return
+        from tracker.store import ChangeWatcher
+
+        self._watcher = ChangeWatcher(self._reader.path)
+        self._look_for_changes()  # the first look only notes where the file stands
+        self.set_interval(self.watch_interval, self._look_for_changes, name="watch-db")
+
+    def _look_for_changes(self) -> None:
+        if self._watching or self._quitting or self._watcher is None:
+            return
+        self._watching = True
+        self._look(self._watcher)
+
+    @work(thread=True, exit_on_error=False, group="watch-db")
+    def _look(self, watcher: ChangeWatcher) -> None:
+        try:
+            changed = watcher.changed()
+        finally:
+            self._watching = False
+        if changed:
+            self.call_from_thread(self.database_changed)
+
+    def database_changed(self) -> None:
+        """Show what the database holds now on the visible screen (under any dialog).
+
+        Screens not shown reload when they are shown again (their ScreenResume).
+        """
+        if self._quitting:
+            return
+        from tracker.ui.base import DbScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, DbScreen):
+                screen.data_changed()
+                return
+
+    def write_started(self, worker: Any) -> None:
+        self._pending_writes = {w for w in self._pending_writes if not w.is_finished}
+        self._pending_writes.add(worker)
+
+    def write_committed(self) -> None:
+        # The screen that wrote reloads in the same transaction; a later look need not reload it.
+        if self._watcher is not None:
+            self._watcher.absorb()
+
+    # -- keys ---------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        """Once quit is pressed, no key does anything more (typed-ahead text after a q)."""
+        if self._quitting and isinstance(event, (events.Key, events.MouseEvent)):
+            return
+        await super().on_event(event)
+
+    async def action_quit(self) -> None:
+        """Quit at once, but only after every change already asked for is saved."""
+        self._quitting = True
+        pending = [w for w in self._pending_writes if not w.is_finished]
+        self._pending_writes.clear()
+        if pending:
+            import asyncio
+            import contextlib
+
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.workers.wait_for_complete(pending), timeout=30)
+        self.exit()
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key that applies nowhere now says why, instead of doing nothing silently.
+
+        (Textual calls App._on_key too, which runs the bindings; this one only explains.)
+        """
+        reason = self._disabled_reason(event.key)
+        if reason:
+            self.notify(reason, title="Not now", timeout=4)
+
+    def _disabled_reason(self, key: str) -> str | None:
+        """Why the key's action is dimmed (the node's ``why_disabled``), or None when it has no
+        binding that is shown dimmed here."""
+        from tracker.ui.commands import parse_action
+
+        reason: str | None = None
+        for namespace, bindings in self.screen._modal_binding_chain:
+            for binding in bindings.key_to_bindings.get(key, ()):
+                name, params = parse_action(binding.action)
+                try:
+                    state = namespace.check_action(name, params)
+                except Exception:  # a check that fails is no reason to fail the key
+                    continue
+                if state:
+                    return None  # another binding of the key runs
+                if state is None and reason is None:
+                    why = getattr(namespace, "why_disabled", None)
+                    text = why(name) if callable(why) else None
+                    reason = text or f"{binding.description} is not available here just now."
+        return reason
 
     # -- start-up settings and theme --------------------------------------
     def _apply_startup(self, values: dict[str, Any]) -> None:
@@ -243,6 +351,7 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
             self.theme = theme
         self._saved_theme = self.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._start_watching()
         if not values.get("first_run_done"):
             from tracker.ui.screens.first_run import FirstRunScreen
 

@@ -114,10 +114,14 @@ def start_db_worker(
             owner.log.error(f"database call failed: {type(exc).__name__}")
             owner.post_message(DataFailed(user_message(exc), write, on_error))
             return
+        if write:
+            tracker_app.write_committed()
         if on_done is not None:
             owner.post_message(DataReady(on_done, result))
 
-    job(target)
+    worker = job(target)
+    if write:
+        tracker_app.write_started(worker)
 
 
 class DbCallbacks:
@@ -153,6 +157,13 @@ class DbCallbacks:
 
 class DbScreen(DbCallbacks, Screen[Any]):
     """A screen whose data comes from thread workers."""
+
+    def data_changed(self) -> None:
+        """Something changed the database elsewhere (the command line, another screen's worker):
+        show what it holds now. Screens with a ``reload`` method reload; others override this."""
+        reload = getattr(self, "reload", None)
+        if callable(reload):
+            reload()
 
     @property
     def tracker_app(self) -> DbHost:

@@ -27,7 +27,7 @@ class BoundCommand:
     node: DOMNode
 
 
-def _parse(action: str) -> tuple[str, tuple[object, ...]]:
+def parse_action(action: str) -> tuple[str, tuple[object, ...]]:
     from textual.actions import ActionError, parse
 
     try:
@@ -65,7 +65,7 @@ def bound_commands(nodes: list[DOMNode], key_display: object) -> Iterator[BoundC
             if (id(node), binding.action) in seen:
                 continue
             seen.add((id(node), binding.action))
-            name, params = _parse(binding.action)
+            name, params = parse_action(binding.action)
             if node.check_action(name, params) is not True:
                 continue
             display = key_display(binding) if callable(key_display) else binding.key

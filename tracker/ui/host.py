@@ -39,6 +39,12 @@ class DbHost:
     def orm_open(self) -> bool:  # pragma: no cover
         raise NotImplementedError
 
+    def write_started(self, worker: Any) -> None:
+        """A write worker began: quitting waits for it (so no change in flight is lost)."""
+
+    def write_committed(self) -> None:
+        """Called from the worker thread after a write committed (its screen reloads itself)."""
+
 
 def db_host(app: Any) -> DbHost:
     """The running app as a DbHost (it always is one; a bare Textual app is a programming error)."""

@@ -43,7 +43,7 @@ from tracker.ui.widgets.footer import KeyFooter
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from tracker.services.taper import DraftInputs, PlanChange, PlanView
+    from tracker.services.taper import DraftInputs, PlanChange, PlanView, StepView
     from tracker.store import Reads
 
 _METHODS = (
@@ -286,9 +286,10 @@ class TaperScreen(DbScreen):
         Binding("g", "start", "Start", id="taper-start", tooltip="Start the agreed plan today"),
         Binding("v", "advance", "Advance", id="taper-advance", tooltip="Record moving to the next step"),
         Binding("o", "hold", "Hold", id="taper-hold", tooltip="Record staying longer at this step"),
-        Binding("u", "resume", "Resume", id="taper-resume", tooltip="End a hold"),
+        Binding("w", "resume", "Resume", id="taper-resume", tooltip="End a hold"),
         Binding("b", "step_back", "Step back", id="taper-step-back", tooltip="Record going back a step"),
         Binding("x", "abandon", "Abandon", id="taper-abandon", tooltip="Set the plan aside"),
+        Binding("u", "undo", "Undo", id="taper-undo", tooltip="Undo the last change, whatever it was"),
     ]
 
     def __init__(self) -> None:
@@ -302,6 +303,7 @@ class TaperScreen(DbScreen):
         self.draft: Draft | None = None
         self.drafting = False
         self._binding_state: tuple[object, ...] = ()
+        self._covered_by_modal = False
 
     # -- layout -----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -360,6 +362,21 @@ class TaperScreen(DbScreen):
         self.load()
 
     # -- loading ----------------------------------------------------------
+    def on_screen_suspend(self) -> None:
+        self._covered_by_modal = isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        """Shown again after another screen (an undo there, a log entry): read the plans again.
+
+        Not after one of its own dialogs: the change the dialog asked for reloads when it is saved.
+        """
+        if not self._covered_by_modal:
+            self.load()
+        self._covered_by_modal = False
+
+    def data_changed(self) -> None:
+        self.load()
+
     def load(self, *, select_plan: int | None = None) -> None:
         """Read medications, the chosen medication's plans and its draft inputs (in a worker)."""
         wanted = self.medication_id
@@ -792,69 +809,177 @@ class TaperScreen(DbScreen):
             done,
         )
 
+    def _running_other(self, plan: PlanView) -> PlanView | None:
+        return next((p for p in self.plans if p.id != plan.id and p.status in _RUNNING), None)
+
     def action_start(self) -> None:
         plan = self.plan
         if plan is None:
             return
         if plan.status != "agreed":
             # No reason asked: the service refuses with R7's reason (or says why) and nothing is written.
-            self._change("start", "")
+            self._change("start", "", plan)
             return
+        today = self.today()
+        first = plan.steps[0] if plan.steps else None
+        intro = (
+            f"From today, {today.isoformat()}, step 1 is current"
+            + (f": {_mg(first.dose_mg)} mg a day" if first else "")
+            + "; the later dates keep the agreed spacing."
+        )
+        other = self._running_other(plan)
+        if other is not None:
+            live = other.live_step
+            at = f" (step {live.order}, {_mg(live.dose_mg)} mg a day)" if live else ""
+            intro += (
+                f"\n\nPlan {other.id}{at} is running now. Starting plan {plan.id} sets plan {other.id} "
+                "aside: it is marked abandoned, kept in your history, and no longer changes the "
+                "prescription."
+            )
         self.app.push_screen(
             ReasonModal(
-                "Start the plan today",
-                "Step 1 becomes current from today, and the later dates keep the agreed spacing.",
+                f"Start plan {plan.id} today" + (f" instead of plan {other.id}" if other else ""),
+                intro,
                 required=False,
                 placeholder="Note (optional, e.g. started as agreed at the review)",
             ),
-            lambda reason: None if reason is None else self._change("start", reason),
+            lambda reason: None if reason is None else self._change("start", reason, plan),
         )
 
     def _ask(self, action: str, title: str, intro: str) -> None:
-        if self.plan is None:
+        drawn = self.plan
+        if drawn is None:
             return
         self.app.push_screen(
-            ReasonModal(title, intro), lambda reason: None if reason is None else self._change(action, reason)
+            ReasonModal(title, intro),
+            lambda reason: None if reason is None else self._change(action, reason, drawn),
         )
 
+    def _live(self) -> StepView | None:
+        return self.plan.live_step if self.plan else None
+
     def action_advance(self) -> None:
-        who = (self.plan.prescriber if self.plan else None) or "your prescriber"
+        plan, live = self.plan, self._live()
+        if plan is None:
+            return
+        who = plan.prescriber or "your prescriber"
+        nxt = plan.next_step
+        today = self.today().isoformat()
+        if nxt is None:
+            what = f"This is the last step: advancing from today, {today}, completes the plan."
+        else:
+            now_at = f"step {live.order} ({_mg(live.dose_mg)} mg a day)" if live else "the current step"
+            what = (
+                f"From today, {today}: {_mg(nxt.dose_mg)} mg a day (step {nxt.order}), "
+                f"moving on from {now_at}."
+            )
         self._ask(
             "advance",
-            "Record moving to the next step",
-            f"Record that you moved to the next step of the plan agreed with {who}, from today.",
+            f"Record {_mg(nxt.dose_mg) + ' mg a day' if nxt else 'the end of the plan'} from {today}",
+            f"{what} The plan was agreed with {who}; the prescription follows.",
         )
 
     def action_hold(self) -> None:
-        self._ask("hold", "Record a hold", "Record that you are staying longer at the current step.")
+        live = self._live()
+        dose = f" at {_mg(live.dose_mg)} mg a day (step {live.order})" if live else ""
+        self._ask(
+            "hold",
+            "Record a hold",
+            f"Record that from today, {self.today().isoformat()}, you stay longer{dose}. "
+            "The dose is unchanged.",
+        )
 
     def action_resume(self) -> None:
+        live = self._live()
+        dose = f" You stay at {_mg(live.dose_mg)} mg a day (step {live.order})." if live else ""
         self._ask(
-            "resume", "End the hold", "Record that the hold is over; the next step is still yours to record."
+            "resume",
+            "End the hold",
+            f"Record that the hold is over from today, {self.today().isoformat()}.{dose} "
+            "The next step is still yours to record.",
         )
 
+    def _back_to(self) -> StepView | None:
+        """The dose a step back returns to: the last step done before the current one."""
+        plan, live = self.plan, self._live()
+        if plan is None or live is None:
+            return None
+        done = [s for s in plan.steps if s.order < live.order and s.status == "done"]
+        return done[-1] if done else None
+
     def action_step_back(self) -> None:
+        live, back = self._live(), self._back_to()
+        if live is None:
+            return
+        if back is None:
+            self.notify(
+                f"Step {live.order} ({_mg(live.dose_mg)} mg a day) is the first dose of this plan: "
+                "there is no earlier dose to go back to. Nothing was recorded.",
+                title="No step to go back to",
+                severity="warning",
+            )
+            return
+        today = self.today().isoformat()
         self._ask(
             "back",
-            "Record going back a step",
-            "Record that you went back to the previous step's dose from today. If symptoms are severe, "
-            "talk to your prescriber.",
+            f"Record {_mg(back.dose_mg)} mg a day from {today}",
+            f"Record that you went back from {_mg(live.dose_mg)} mg a day (step {live.order}) to "
+            f"{_mg(back.dose_mg)} mg a day from today, {today}; the prescription follows. "
+            "If symptoms are severe, talk to your prescriber.",
         )
+
+    def why_disabled(self, action: str) -> str | None:
+        """What a dimmed plan key would need (said when it is pressed)."""
+        plan = self.plan
+        if action in _PLAN_ACTIONS:
+            if plan is None:
+                return "There is no plan here yet: press n to calculate a draft."
+            if action == "resume":
+                return "Resume ends a hold, and this plan is not on hold."
+            if action == "hold":
+                return "Only a running (active) plan can be held."
+            if action in ("advance", "step_back"):
+                return "This plan is not running; start it first (g) once it is agreed."
+            return f"Not for a plan that is {plan.status}."
+        if action == "new_draft":
+            return "Add a medication first (Medications screen, m)."
+        if action == "save_draft":
+            return "The draft cannot be calculated yet; see the message above the table."
+        return None
+
+    def action_undo(self) -> None:
+        def write(session: Session) -> str:
+            from tracker.services import audit
+
+            return audit.undo_last(session=session).describe()
+
+        def undone(message: str) -> None:
+            if message == "nothing to undo":
+                self.notify("Nothing to undo.", timeout=4)
+            else:
+                self.notify(message, title="Undone")
+            self.load()
+
+        self.run_db(write, undone, write=True)
 
     def action_abandon(self) -> None:
         self._ask(
             "abandon", "Set this plan aside", "The plan stays in your history; the prescription is unchanged."
         )
 
-    def _change(self, action: str, reason: str) -> None:
-        plan = self.plan
-        if plan is None:
-            return
-        plan_id, now, tz = plan.id, self.tracker_app.now(), self.tz or ZoneInfo("UTC")
+    def _change(self, action: str, reason: str, drawn: PlanView) -> None:
+        """Record ``action`` on the plan as it was drawn when the user was asked; refused, with
+        nothing written, if the plan has changed since (another screen, an undo, the command line)."""
+        plan_id, now, tz = drawn.id, self.tracker_app.now(), self.tz or ZoneInfo("UTC")
 
         def write(session: Session) -> PlanChange | PlanView:
             from tracker.services import taper as svc
 
+            if svc.get_plan(session=session, plan_id=plan_id) != drawn:
+                raise TrackerError(
+                    f"Plan {plan_id} changed since it was shown (an undo or a change made elsewhere). "
+                    "Nothing was recorded; the screen now shows the plan as it is. Check it and try again."
+                )
             if action == "start":
                 return svc.start_plan(session=session, plan_id=plan_id, now=now, tz=tz, reason=reason or None)
             if action == "advance":
@@ -884,7 +1009,11 @@ class TaperScreen(DbScreen):
             else:
                 self._after(result.id, words[action])
 
-        self.run_db(write, done, write=True)
+        def failed(message: str) -> None:
+            self.notify(message, title="Not saved", severity="error", timeout=12)
+            self.load(select_plan=plan_id)
+
+        self.run_db(write, done, write=True, on_error=failed)
 
     def _after(self, plan_id: int, title: str, lines: list[str] | None = None) -> None:
         self.notify("\n".join(lines) if lines else "Saved.", title=title, timeout=10)

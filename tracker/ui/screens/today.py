@@ -56,6 +56,9 @@ def breakpoint_classes(width: int, breakpoints: list[tuple[int, str]]) -> set[st
 
 
 _NEEDS_DAY = {"day", "go_to_date", "all_due", "mood", "sleep", "note", "baseline", "undo", "scales"}
+# Single keys that change data at once: they act only while one of Today's lists has the focus
+# (so a key typed into nowhere, after a dialog closed, changes nothing).
+_NEEDS_LIST = {"all_due", "baseline", "undo", "snooze"}
 Action = Callable[["Session", DayData], actions.Outcome]
 
 
@@ -123,7 +126,23 @@ class TodayScreen(DbScreen):
             return None  # greyed while the day loads, like every key that needs the day
         if action == "reminders":
             return bool(self.data and self.data.reminders)
+        if action in _NEEDS_LIST and not self._list_focused():
+            return None
         return True
+
+    def _list_focused(self) -> bool:
+        focused = self.focused
+        return focused is not None and focused.id in ("doses", "symptoms")
+
+    def why_disabled(self, action: str) -> str | None:
+        """Said when a dimmed key is pressed."""
+        if self.data is None:
+            return "The day is still loading; try again in a moment."
+        if action in _NEEDS_LIST:
+            return "Move to the doses or the symptoms first (tab); this key acts only there."
+        if action == "reminders":
+            return "There are no reminders on this day."
+        return None
 
     def __init__(self) -> None:
         super().__init__()

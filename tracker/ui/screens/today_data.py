@@ -246,15 +246,21 @@ def parse_dose_time(text: str, *, day: date, now: datetime, tz: ZoneInfo) -> dat
     """A time typed for a dose, in UTC: a bare ``08:10`` belongs to the day shown, not to today.
 
     Anything else (``yesterday 20:00``, ``2026-11-27 08:10``) goes to ``parse_when``.
+    ``yesterday 20:00`` and ``today 08:00`` count from the day shown.
     A time in the future is refused: a dose is logged after it is taken.
     """
     from tracker.domain.timeutil import local_to_utc
-    from tracker.domain.units import FUTURE_TOLERANCE, parse_time_of_day, parse_when
+    from tracker.domain.units import FUTURE_TOLERANCE, parse_day, parse_time_of_day, parse_when
 
     raw = text.strip().lower()
+    parts = raw.split()
     if raw and raw[0].isdigit() and " " not in raw and "-" not in raw:
         moment = local_to_utc(day, parse_time_of_day(raw), tz)
-        if moment > now + FUTURE_TOLERANCE:
-            raise TrackerError(f"time {text!r} is in the future")
-        return moment
-    return parse_when(text, now=now, tz=tz)
+    elif len(parts) == 2 and parts[0] in ("yesterday", "today"):
+        # words count from the day on screen: "yesterday" on 1 October is 30 September
+        moment = local_to_utc(parse_day(parts[0], today=day), parse_time_of_day(parts[1]), tz)
+    else:
+        return parse_when(text, now=now, tz=tz)
+    if moment > now + FUTURE_TOLERANCE:
+        raise TrackerError(f"time {text!r} is in the future")
+    return moment

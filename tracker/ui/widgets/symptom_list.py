@@ -7,10 +7,12 @@ symptom, grouped as in DOMAIN.md.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import OptionList
@@ -20,6 +22,7 @@ from tracker.ui.widgets.rows import SymptomRow, symptom_line, symptom_sections
 
 RATE_GROUP = Binding.Group("Rate", compact=True)
 AUTO_ALL_HEIGHT = 24  # rows; a list this tall shows every symptom unless the user chose otherwise
+SEARCH_PAUSE = 1.5  # seconds without typing that end a type-ahead search
 
 
 class SymptomList(OptionList):
@@ -80,6 +83,71 @@ class SymptomList(OptionList):
         self._show_all = show_all
         self._compare = compare
         self._shown_all = False
+        self.search = ""  # what has been typed ahead to find a symptom ("" when not searching)
+        self._typed_at = 0.0
+
+    # -- type-ahead -----------------------------------------------------------
+    def _bound(self, key: str) -> bool:
+        """Whether a binding here, on the screen or in the app takes ``key``."""
+        return any(key in bindings.key_to_bindings for _node, bindings in self.screen._modal_binding_chain)
+
+    def _show_search(self, missed: bool = False) -> None:
+        from textual.widget import Widget
+
+        panel = self.parent
+        if isinstance(panel, Widget):
+            text = f"find: {self.search}▏ (esc)" if self.search else ""
+            if missed:
+                text = f"find: {self.search}▏ no symptom starts with that (esc)"
+            panel.border_subtitle = text
+
+    def end_search(self) -> None:
+        self.search = ""
+        self._show_search()
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Typing text finds a symptom by the start of its name instead of firing keys.
+
+        A search starts with a printable key nothing here is bound to (``5`` of ``50mg``, ``d`` of
+        dizziness); while it lasts (until a pause, Escape or a movement key) every printable key
+        extends it, so the rest of what was typed ahead cannot rate a symptom or open a screen.
+        """
+        now = time.monotonic()
+        if self.search and now - self._typed_at > SEARCH_PAUSE:
+            self.end_search()
+        character = event.character if event.is_printable else None
+        if self.search:
+            if event.key == "escape":
+                self.end_search()
+            elif event.key == "backspace":
+                self.search = self.search[:-1]
+                self._show_search()
+            elif character is not None:
+                self.search += character
+                self._jump()
+            else:
+                self.end_search()
+                return  # arrows, Enter: their usual meaning
+        elif character is not None and character.strip() and not self._bound(event.key):
+            self.search = character
+            self._jump()
+        else:
+            return
+        self._typed_at = now
+        event.stop()
+        event.prevent_default()
+
+    def _jump(self) -> None:
+        wanted = self.search.lower()
+        row = next((r for r in self.rows if r.name.lower().startswith(wanted)), None)
+        if row is not None:
+            ids = [o.id for o in self._options]
+            if f"s{row.symptom_id}" in ids:
+                self.highlighted = ids.index(f"s{row.symptom_id}")
+            else:  # among the symptoms not shown: show them all
+                self._show_all = True
+                self._rebuild(row.symptom_id)
+        self._show_search(missed=row is None)
 
     @property
     def show_all(self) -> bool:
