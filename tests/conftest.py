@@ -16,6 +16,7 @@ from tracker.db import Database, open_database
 def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "xdg-data"
     monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # no real keymap.toml either
     monkeypatch.delenv("TRACKER_DB", raising=False)
     monkeypatch.delenv("TRACKER_DEBUG", raising=False)
     monkeypatch.setenv("TZ", "UTC")

@@ -132,3 +132,15 @@ def sidecar_files(db_path: Path) -> list[Path]:
 def backups_dir(db_path: Path) -> Path:
     """The ``backups/`` folder beside the database."""
     return db_path.parent / "backups"
+
+
+def config_dir() -> Path:
+    """The user config folder for the app (not created here)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def keymap_path() -> Path:
+    """``keymap.toml`` in the config folder: the user's own keys, by binding id."""
+    return config_dir() / "keymap.toml"

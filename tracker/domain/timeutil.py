@@ -27,12 +27,40 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def zone_suggestions(text: str, limit: int = 3) -> list[str]:
+    """IANA names whose city matches ``text`` (``london`` -> Europe/London; ``new york`` ->
+    America/New_York), else the closest spellings."""
+    import difflib
+    from zoneinfo import available_timezones
+
+    wanted = text.strip().lower().replace(" ", "_")
+    if not wanted:
+        return []
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    by_city: dict[str, list[str]] = {}
+    for zone in zones:
+        by_city.setdefault(zone.rsplit("/", 1)[1].lower(), []).append(zone)
+    exact = by_city.get(wanted, []) + [z for z in zones if z.lower() == wanted]
+    if exact:
+        return sorted(set(exact))[:limit]
+    cities = difflib.get_close_matches(wanted, list(by_city), n=limit, cutoff=0.75)
+    return [by_city[c][0] for c in cities]
+
+
 def parse_zone(name: str) -> ZoneInfo:
-    """Return the IANA zone called ``name``; raise ValueError naming it if unknown."""
+    """The IANA zone called ``name``, or whose city it names (``london``); ValueError saying
+    which zones were meant otherwise."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/London)") from exc
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    found = zone_suggestions(name)
+    wanted = name.strip().lower().replace(" ", "_")
+    exact = [z for z in found if z.rsplit("/", 1)[-1].lower() == wanted or z.lower() == wanted]
+    if len(exact) == 1:
+        return ZoneInfo(exact[0])
+    hint = f"did you mean {' or '.join(found)}?" if found else "use an IANA name such as Europe/London"
+    raise ValueError(f"unknown time zone {name!r} ({hint})")
 
 
 def as_utc(moment: datetime) -> datetime:

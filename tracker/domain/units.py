@@ -288,7 +288,18 @@ def parse_mood(text: str | int) -> int:
 
 
 def parse_sleep(text: str | float) -> float:
-    value = _number(str(text).strip().rstrip("h"), "sleep")
+    """Hours slept: ``7.5``, ``7,5``, ``7h``, ``6:30`` or ``6h30`` (6 hours 30 minutes)."""
+    raw = str(text).strip().lower().replace(" ", "")
+    found = re.fullmatch(r"(\d{1,2})(?::|h)(\d{1,2})(?:m|min)?", raw)
+    if found:
+        hours, minutes = int(found.group(1)), int(found.group(2))
+        if minutes >= 60:
+            raise TrackerError(f"sleep {text!r}: {minutes} minutes is more than an hour; use 6:30 or 6.5")
+        value = hours + minutes / 60
+        if not 0 <= value <= 24:
+            raise TrackerError(f"sleep {value:g} hours is outside 0-24")
+        return round(value, 2)
+    value = _number(raw.removesuffix("hours").removesuffix("h"), "sleep")
     if not 0 <= value <= 24:
         raise TrackerError(f"sleep {value:g} hours is outside 0-24")
     return value

@@ -34,6 +34,7 @@ class MedicationRow:
     archived: bool
     created_at: datetime
     started_on: date | None = None  # the day the user says they started it; None: not known
+    liquid_step_ml: float = 0.1  # what the user's oral syringe measures reliably
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ def _medication(row: Any) -> MedicationRow:
         archived,
         created,
         started,
+        liquid_step,
     ) = row
     return MedicationRow(
         id=id_,
@@ -82,6 +84,7 @@ def _medication(row: Any) -> MedicationRow:
         archived=bool(archived),
         created_at=as_utc(created),
         started_on=day_from_db(started),
+        liquid_step_ml=liquid_step if liquid_step else 0.1,
     )
 
 
@@ -106,7 +109,7 @@ def list_medications(*, session: Reads, include_archived: bool = False) -> list[
     where = "" if include_archived else " WHERE archived = 0"
     rows = raw(session).execute(
         "SELECT id, name, brand, drug_class, form, strength_mg, liquid_mg_per_ml, tablet_fractions, "
-        "half_life_hours, notes, archived, created_at, started_on "
+        "half_life_hours, notes, archived, created_at, started_on, liquid_step_ml "
         f"FROM medication{where} ORDER BY archived, name"
     )
     return [_medication(r) for r in rows]

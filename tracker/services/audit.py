@@ -40,6 +40,11 @@ _LABELS = {
     "taperplan": "taper plan",
     "taperstep": "taper step",
     "scaleresponse": "PHQ-9 or GAD-7",
+    "planevent": "plan history entry",
+    "reminderstate": "reminder",
+    "notificationrecord": "notification",
+    "dosesnooze": "snooze",
+    "notifyrun": "notification run",
 }
 
 

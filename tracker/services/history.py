@@ -277,6 +277,12 @@ _TABLE_WORDS = {
     "appointment": "an appointment",
     "clinicianquestion": "a question",
     "setting": "a setting",
+    "planevent": "a plan history entry",
+    "reminderstate": "a reminder",
+    "scaleresponse": "a PHQ-9 or GAD-7",
+    "notificationrecord": "a notification",
+    "dosesnooze": "a snooze",
+    "notifyrun": "a notification run",
 }
 _ACTION_WORDS = {"insert": "Added", "update": "Changed", "delete": "Deleted"}
 # fields that change on every write and say nothing to the reader
@@ -339,6 +345,12 @@ def _setting_value(encoded: Any) -> str:
         return str(encoded)
 
 
+def _setting_words(key: object) -> str:
+    from tracker.services.settings import setting_words
+
+    return setting_words(key)
+
+
 def describe_change(entry: AuditEntry | q.ChangeLine, tz: ZoneInfo) -> tuple[str, str]:
     """``(what, detail)`` of an audit entry in words, such as ("Changed a dose", "amount_mg 50 -> 25")."""
     verb = _ACTION_WORDS.get(entry.action, entry.action.title())
@@ -347,7 +359,7 @@ def describe_change(entry: AuditEntry | q.ChangeLine, tz: ZoneInfo) -> tuple[str
     after: dict[str, Any] = json.loads(entry.after) if entry.after else {}
     if entry.action == "update" and entry.table_name == "setting":
         old, new = _setting_value(before.get("value")), _setting_value(after.get("value"))
-        detail = f"{after.get('key')}: {old} -> {new}"
+        detail = f"{_setting_words(after.get('key'))}: {old} -> {new}"
     elif entry.action == "update":
         changed = [
             f"{_field(k)} {_show_value(before.get(k), tz)} -> {_show_value(after.get(k), tz)}"
@@ -358,7 +370,7 @@ def describe_change(entry: AuditEntry | q.ChangeLine, tz: ZoneInfo) -> tuple[str
     else:
         values = after or before
         if entry.table_name == "setting":
-            detail = f"{values.get('key')}: {_setting_value(values.get('value'))}"
+            detail = f"{_setting_words(values.get('key'))}: {_setting_value(values.get('value'))}"
         else:
             names = _ROW_NAMES.get(entry.table_name, ())
             detail = ", ".join(

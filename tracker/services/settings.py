@@ -67,6 +67,34 @@ DEFAULTS: dict[str, Any] = {
 
 SCALE_CHECKIN_CHOICES = ("during-taper", "always", "off")
 
+# The settings in the user's words, for History and messages (never the stored key).
+SETTING_WORDS = {
+    "timezone": "time zone",
+    "theme": "theme",
+    "crisis_text": "crisis text",
+    "disclaimer_acknowledged": "disclaimer read",
+    "first_run_done": "welcome finished",
+    "patient_name": "name on exports",
+    "schedule_follows": "dose times follow",
+    "home_timezone": "home time zone",
+    "reminder_thresholds": "reminder thresholds",
+    "is_demo": "demo data",
+    "timezone_history": "time zones of past days",
+    "notify_show_names": "names in notifications",
+    "notify_quiet_hours": "quiet hours",
+    "notify_kinds_off": "notifications switched off",
+    "notify_urgent_repeat_hours": "urgent reminder repeat (hours)",
+    "notify_dose_repeat_minutes": "dose reminder repeat (minutes)",
+    "scale_checkin": "PHQ-9/GAD-7 check-in",
+}
+
+
+def setting_words(key: object) -> str:
+    """A setting as the user knows it: ``first_run_done`` -> ``welcome finished``."""
+    text = str(key)
+    return SETTING_WORDS.get(text, text.replace("_", " "))
+
+
 # The settings that decide the zone schedules are expanded in (read together, in one statement).
 SCHEDULE_KEYS = ZONE_KEYS
 
@@ -128,7 +156,7 @@ def set_setting(*, session: Session, key: str, value: Any, now: datetime | None 
         raise TrackerError(f"unknown setting {key!r}")
     if key == "timezone" or (key == "home_timezone" and value is not None):
         try:
-            parse_zone(str(value))
+            value = parse_zone(str(value)).key  # a city name (london) is stored as Europe/London
         except ValueError as exc:
             message = str(exc)
             if key == "home_timezone":

@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,6 +29,7 @@ from textual.binding import Binding, BindingType
 
 from tracker.ui.base import DbCallbacks, start_db_worker, user_message
 from tracker.ui.host import DbHost
+from tracker.ui.modes import HAS_TAPER, SCREENS
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -56,8 +56,7 @@ def _commands_provider() -> type[Provider]:
 
 _HERE = Path(__file__).parent
 
-# The taper screen is built separately: its mode and key appear once its module exists.
-_HAS_TAPER = find_spec("tracker.ui.screens.taper") is not None
+_HAS_TAPER = HAS_TAPER
 
 
 class TrackerApp(DbCallbacks, DbHost, App[None]):
@@ -69,14 +68,8 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
     # (Absolute, so that a subclass defined elsewhere, as in tests, finds them too.)
     CSS_PATH = [_HERE / "app.tcss", _HERE / "screens" / "today.tcss"]
     MODES: ClassVar[dict[str, Any]] = {
-        "today": lambda: _screen("today", "TodayScreen"),
-        "medications": lambda: _screen("medications", "MedicationsScreen"),
-        "history": lambda: _screen("history", "HistoryScreen"),
-        "clinician": lambda: _screen("clinician", "ClinicianScreen"),
-        "settings": lambda: _screen("settings", "SettingsScreen"),
-        "help": lambda: _screen("help", "HelpScreen"),
-        "trends": lambda: _screen("trends", "TrendsScreen"),
-        **({"taper": lambda: _screen("taper", "TaperScreen")} if _HAS_TAPER else {}),
+        mode: (lambda module=module, name=name: _screen(module, name))
+        for mode, (module, name) in SCREENS.items()
     }
     DEFAULT_MODE = "today"
     COMMANDS = App.COMMANDS | {_commands_provider}
@@ -137,6 +130,10 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
         self._watching = False  # a look at the database is under way
         self._quitting = False
         self._pending_writes: set[Worker[Any]] = set()
+        from tracker.ui.themes import OUR_THEMES
+
+        for theme in OUR_THEMES:
+            self.register_theme(theme)
         self._after_first_frame = after_first_frame
         self.db_path = Path(db_path)
         self.create_dir = create_dir
@@ -245,6 +242,23 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
         if self._db is not None:
             self._db.close()
 
+    # -- the user's keymap ---------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="keymap")
+    def _load_keymap(self) -> None:
+        """Read keymap.toml from the config folder (tracker/ui/keymap.py); a bad file says why."""
+        from tracker import paths
+        from tracker.ui.keymap import KeymapError, load_keymap
+
+        try:
+            keymap = load_keymap(paths.keymap_path())
+        except KeymapError as exc:
+            self.call_from_thread(
+                self.notify, str(exc), title="Keymap not used", severity="error", timeout=20
+            )
+            return
+        if keymap:
+            self.call_from_thread(self.set_keymap, keymap)
+
     # -- changes made elsewhere -------------------------------------------
     def _start_watching(self) -> None:
         """Look for changes every ``watch_interval`` seconds (in a worker: it touches the file)."""
@@ -352,6 +366,7 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
         self._saved_theme = self.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._start_watching()
+        self._load_keymap()
         if not values.get("first_run_done"):
             from tracker.ui.screens.first_run import FirstRunScreen
 
@@ -370,6 +385,12 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
             settings.set_setting(session=session, key="theme", value=name)
 
         start_db_worker(self, self, save, None, write=True, group="theme")
+
+    def get_system_commands(self, screen: Any) -> Any:
+        """Textual's own palette commands, but Quit only once (it is also a key, listed with the keys)."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Mode keys: off while a ``BLOCKS_MODES`` screen (the welcome) is open; none for the current mode."""

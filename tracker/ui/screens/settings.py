@@ -153,8 +153,7 @@ def check_settings(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str,
     out: dict[str, Any] = {}
     zone = values.get("timezone", "").strip()
     try:
-        parse_zone(zone)
-        out["timezone"] = zone
+        out["timezone"] = parse_zone(zone).key  # london -> Europe/London
     except ValueError as exc:
         errors["timezone"] = str(exc) if zone else "give a time zone such as Europe/London"
     if "home_timezone" in values:

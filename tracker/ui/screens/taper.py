@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.services.taper import DraftInputs, PlanChange, PlanView, StepView
+    from tracker.store import Reads
 
 _METHODS = (
     ("Proportional: each step a % of the latest dose", "proportional"),
@@ -119,6 +120,22 @@ def _plan_details(plan: PlanView) -> list[str]:
         f"Step {s.order}: {f.message}" for s in plan.steps for f in s.flags if str(f.kind) != "needs_form"
     ]
     return lines
+
+
+# Each step status with its symbol, so it reads without colour.
+_STEP_SYMBOLS = {
+    "done": "✓",
+    "current": "▶",
+    "held": "‖",
+    "planned": "·",
+    "stepped_back": "↩",
+    "skipped": "–",
+}
+
+
+def step_status(status: str) -> str:
+    """``▶ current``, ``✓ done``: the symbol first, then the word."""
+    return f"{_STEP_SYMBOLS.get(status, '•')} {status.replace('_', ' ')}"
 
 
 def _mg(x: float | None) -> str:
@@ -419,9 +436,10 @@ class TaperScreen(DbScreen):
         wanted = self.medication_id
         now = self.tracker_app.now()
 
-        def fetch(session: Session) -> Loaded:
-            from tracker.services import meds, settings
-            from tracker.services import taper as svc
+        def fetch(session: Reads) -> Loaded:
+            from tracker.queries import meds
+            from tracker.services import settings
+            from tracker.services import taper_views as svc
 
             tz = settings.user_zone(session=session)
             today = local_day(now, tz)
@@ -439,7 +457,11 @@ class TaperScreen(DbScreen):
             return Loaded(tz, medications, med_id, plans, inputs, rx.prescriber if rx else None)
 
         self.run_db(
-            fetch, lambda loaded: self._loaded(loaded, select_plan), group="taper-load", exclusive=True
+            fetch,
+            lambda loaded: self._loaded(loaded, select_plan),
+            light=True,  # plain SQL: opening Taper never imports the ORM
+            group="taper-load",
+            exclusive=True,
         )
 
     def _loaded(self, loaded: Loaded, select_plan: int | None) -> None:
@@ -530,7 +552,7 @@ class TaperScreen(DbScreen):
                 _mg(s.dose_mg),
                 s.how_to_take or "",
                 str(s.min_days),
-                s.status.replace("_", " "),
+                step_status(s.status),
                 s.actual_start.isoformat() if s.actual_start else "",
                 _mg(s.occupancy_pct),
                 ", ".join(_FLAG_WORDS.get(str(f.kind), str(f.kind)) for f in s.flags),
@@ -1057,7 +1079,8 @@ class TaperScreen(DbScreen):
         self.run_db(write, done, write=True, on_error=failed)
 
     def _after(self, plan_id: int, title: str, lines: list[str] | None = None) -> None:
-        self.notify("\n".join(lines) if lines else "Saved.", title=title, timeout=10)
+        # A short toast: the details go under the plan (a long toast would cover the table).
+        self.notify("Saved; the details are under the plan." if lines else "Saved.", title=title, timeout=6)
         self.query_one("#plan-warnings", Static).update("\n".join(lines or []))
         self.load(select_plan=plan_id)
 

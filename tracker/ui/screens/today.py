@@ -552,6 +552,12 @@ class TodayScreen(DbScreen):
         row, severity, now = event.row, event.severity, self.tracker_app.now()
         self.save(lambda s, d: actions.rate(s, d, row, severity, now))
 
+    @on(SymptomList.RestNone)
+    def rest_none(self, event: SymptomList.RestNone) -> None:
+        event.stop()
+        rows, now = event.rows, self.tracker_app.now()
+        self.save(lambda s, d: actions.rest_none(s, d, rows, now))
+
     @on(SymptomList.Cleared)
     def cleared(self, event: SymptomList.Cleared) -> None:
         event.stop()
@@ -607,7 +613,7 @@ class TodayScreen(DbScreen):
                 "sleep_hours",
                 "Sleep: hours slept last night",
                 "" if hours is None else f"{hours:g}",
-                "Such as 7 or 6.5. Leave it empty to clear.",
+                "Such as 7, 6.5, 6:30 or 6h30. Leave it empty to clear.",
                 parse_sleep,
             )
 

@@ -201,6 +201,18 @@ def rate(session: Session, data: DayData, row: SymptomRow, severity: int, now: d
     return f"{row.name}: {severity} {SEVERITY_LABELS[severity]}", alert
 
 
+def rest_none(session: Session, data: DayData, rows: tuple[SymptomRow, ...], now: datetime) -> Outcome:
+    """Rate 0 (none) every symptom not rated yet on the day; never the crisis item (the user answers it)."""
+    from tracker.services import symptoms
+
+    for row in rows:
+        if row.is_crisis:
+            continue
+        symptoms.rate_symptom(session=session, symptom_id=row.symptom_id, day=data.day, severity=0, now=now)
+    count = sum(1 for r in rows if not r.is_crisis)
+    return f"{count} symptoms not rated yet: 0 none"
+
+
 def clear_rating(session: Session, data: DayData, row: SymptomRow) -> Outcome:
     from tracker.services import symptoms
 

@@ -57,6 +57,13 @@ class SymptomList(OptionList):
         Binding(
             "v", "toggle_all", "All", id="symptom-show-all", tooltip="Show all symptoms or recent ones only"
         ),
+        Binding(
+            "N",
+            "rest_none",
+            "Rest none",
+            id="symptom-rest-none",
+            tooltip="Rate every symptom not rated yet today 0 (none); the crisis item stays yours to answer",
+        ),
     ]
 
     @dataclass
@@ -69,6 +76,13 @@ class SymptomList(OptionList):
     class Cleared(Message):
         symptom_list: SymptomList
         row: SymptomRow
+
+    @dataclass
+    class RestNone(Message):
+        """Every symptom not rated on the day shown is to be rated 0 (the crisis item excepted)."""
+
+        symptom_list: SymptomList
+        rows: tuple[SymptomRow, ...]
 
     @dataclass
     class CompareCycled(Message):
@@ -207,6 +221,8 @@ class SymptomList(OptionList):
             return False  # everything is shown already
         if action in ("rate", "clear", "compare") and self.current is None:
             return None
+        if action == "rest_none" and not any(r.severity is None and not r.is_crisis for r in self.rows):
+            return None  # everything is rated already
         return True
 
     def action_rate(self, severity: int) -> None:
@@ -223,6 +239,11 @@ class SymptomList(OptionList):
         row = self.current
         if row is not None:
             self.post_message(self.CompareCycled(self, row))
+
+    def action_rest_none(self) -> None:
+        rest = tuple(r for r in self.rows if r.severity is None and not r.is_crisis)
+        if rest:
+            self.post_message(self.RestNone(self, rest))
 
     def action_toggle_all(self) -> None:
         self._show_all = not self.show_all
