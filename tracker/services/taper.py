@@ -47,10 +47,13 @@ from tracker.services.taper_views import (
     DRAFT_NOTICE,
     ENDED_NOTICE,
     FINAL,
+    DraftInputs,
     EventView,
     PlanView,
     StepView,
+    draft_inputs,
     flags_from_json,
+    formulation_for,
     plan_views,
     plans_for,
 )
@@ -107,17 +110,6 @@ class PlanChange:
     plan: PlanView
     warnings: tuple[str, ...] = ()
     prescription: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DraftInputs:
-    """What a draft calculation needs to know about a medication (read once, then calculated purely)."""
-
-    medication_id: int
-    medication_name: str
-    start_mg: float | None  # the daily dose prescribed today, if any
-    formulation: dt.Formulation | None
-    has_occupancy: bool
 
 
 # --------------------------------------------------------------------------- loading
@@ -800,35 +792,6 @@ def remove_step(*, session: Session, plan_id: int, order: int, now: datetime) ->
 
 
 # --------------------------------------------------------------------------- draft calculation
-
-
-def formulation_for(med: Medication) -> dt.Formulation | None:
-    """What the medication's doses can be made of, as the draft calculators need it."""
-    try:
-        form = dt.Form(med.form)
-        fractions: frozenset[float] = frozenset({1.0})
-        if form is dt.Form.TABLET:
-            parts = {float(p) for p in (med.tablet_fractions or "1").split(",") if p.strip()}
-            fractions = frozenset(p for p in parts if 0.1 <= p <= 1) | {1.0}
-        liquid = med.liquid_mg_per_ml if form in (dt.Form.TABLET, dt.Form.CAPSULE) else None
-        step = getattr(med, "liquid_step_ml", None) or dt.LIQUID_STEP_ML
-        return dt.Formulation(form, med.strength_mg, fractions, liquid, step)
-    except (ValueError, dt.TaperError):
-        return None  # an odd stored formulation: calculate without rounding rather than fail
-
-
-def draft_inputs(*, session: Session, medication_id: int, today: date) -> DraftInputs:
-    """Read what a draft calculation needs: the daily dose prescribed today and the formulation."""
-    med = meds.get_medication(session=session, medication_id=medication_id)
-    rx = meds.prescription_on(session=session, medication_id=medication_id, day=today)
-    start = rx.dose_mg * len(meds.prescription_times(rx)) if rx else None
-    return DraftInputs(
-        medication_id=med.id or 0,
-        medication_name=med.name,
-        start_mg=start,
-        formulation=formulation_for(med),
-        has_occupancy=dt.occupancy_params(med.name) is not None,
-    )
 
 
 def calculate_draft(

@@ -12,10 +12,13 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.domain import taper as dt
+from tracker.domain.errors import NotFoundError
 from tracker.domain.timeutil import as_utc
+from tracker.domain.units import times_from_text
+from tracker.queries import meds as med_queries
 from tracker.queries import taper as q
 from tracker.services.taper_status import LIVE_STEP
 from tracker.store import Reads
@@ -25,10 +28,13 @@ __all__ = [
     "DRAFT_NOTICE",
     "ENDED_NOTICE",
     "FINAL",
+    "DraftInputs",
     "EventView",
     "PlanView",
     "StepView",
+    "draft_inputs",
     "flags_from_json",
+    "formulation_for",
     "plan_views",
     "plans_for",
 ]
@@ -234,3 +240,65 @@ def plans_for(
 ) -> list[PlanView]:
     """Plans (of one medication, or all), newest first; completed and abandoned ones only on request."""
     return plan_views(session, medication_id=medication_id, include_final=include_final)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftInputs:
+    """What a draft calculation needs to know about a medication (read once, then calculated purely)."""
+
+    medication_id: int
+    medication_name: str
+    start_mg: float | None  # the daily dose prescribed today, if any
+    formulation: dt.Formulation | None
+    has_occupancy: bool
+
+
+class _Formulated(Protocol):
+    """What ``formulation_for`` reads of a medication: an ORM ``Medication`` or a ``MedicationRow``."""
+
+    @property
+    def form(self) -> str: ...
+    @property
+    def tablet_fractions(self) -> str: ...
+    @property
+    def strength_mg(self) -> float: ...
+    @property
+    def liquid_mg_per_ml(self) -> float | None: ...
+
+
+def formulation_for(med: _Formulated) -> dt.Formulation | None:
+    """What the medication's doses can be made of, as the draft calculators need it."""
+    try:
+        form = dt.Form(med.form)
+        fractions: frozenset[float] = frozenset({1.0})
+        if form is dt.Form.TABLET:
+            parts = {float(p) for p in (med.tablet_fractions or "1").split(",") if p.strip()}
+            fractions = frozenset(p for p in parts if 0.1 <= p <= 1) | {1.0}
+        liquid = med.liquid_mg_per_ml if form in (dt.Form.TABLET, dt.Form.CAPSULE) else None
+        step = getattr(med, "liquid_step_ml", None) or dt.LIQUID_STEP_ML
+        return dt.Formulation(form, med.strength_mg, fractions, liquid, step)
+    except (ValueError, dt.TaperError):
+        return None  # an odd stored formulation: calculate without rounding rather than fail
+
+
+def draft_inputs(*, session: Reads, medication_id: int, today: date) -> DraftInputs:
+    """Read what a draft calculation needs: the daily dose prescribed today and the formulation."""
+    med = next(
+        (
+            m
+            for m in med_queries.list_medications(session=session, include_archived=True)
+            if m.id == medication_id
+        ),
+        None,
+    )
+    if med is None:
+        raise NotFoundError(f"no medication with id {medication_id}")
+    rx = med_queries.prescription_on(session=session, medication_id=medication_id, day=today)
+    start = rx.dose_mg * len(times_from_text(rx.times)) if rx else None
+    return DraftInputs(
+        medication_id=med.id,
+        medication_name=med.name,
+        start_mg=start,
+        formulation=formulation_for(med),
+        has_occupancy=dt.occupancy_params(med.name) is not None,
+    )

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.services.taper import DraftInputs, PlanChange, PlanView, StepView
+    from tracker.store import Reads
 
 _METHODS = (
     ("Proportional: each step a % of the latest dose", "proportional"),
@@ -419,9 +420,10 @@ class TaperScreen(DbScreen):
         wanted = self.medication_id
         now = self.tracker_app.now()
 
-        def fetch(session: Session) -> Loaded:
-            from tracker.services import meds, settings
-            from tracker.services import taper as svc
+        def fetch(session: Reads) -> Loaded:
+            from tracker.queries import meds
+            from tracker.services import settings
+            from tracker.services import taper_views as svc
 
             tz = settings.user_zone(session=session)
             today = local_day(now, tz)
@@ -439,7 +441,11 @@ class TaperScreen(DbScreen):
             return Loaded(tz, medications, med_id, plans, inputs, rx.prescriber if rx else None)
 
         self.run_db(
-            fetch, lambda loaded: self._loaded(loaded, select_plan), group="taper-load", exclusive=True
+            fetch,
+            lambda loaded: self._loaded(loaded, select_plan),
+            light=True,  # plain SQL: opening Taper never imports the ORM
+            group="taper-load",
+            exclusive=True,
         )
 
     def _loaded(self, loaded: Loaded, select_plan: int | None) -> None:
