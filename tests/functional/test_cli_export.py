@@ -133,10 +133,13 @@ def test_csv_json_and_fhir(demo_db: Path, tmp_path: Path, capsys: pytest.Capture
     folder = tmp_path / "csv"
     folder.mkdir()
     status, text, _ = run(["export", "csv", "--db", str(demo_db), "--out", str(folder)], capsys)
-    assert status == 0 and "5 CSV files written" in text
+    assert status == 0 and "6 CSV files written" in text
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["doses.csv", "symptoms.csv", "checkins.csv", "prescriptions.csv", "taper_steps.csv"]
+        ["doses.csv", "symptoms.csv", "checkins.csv", "scales.csv", "prescriptions.csv", "taper_steps.csv"]
     )
+    assert (folder / "doses.csv").read_bytes().startswith(b"\xef\xbb\xbf# Information and tracking only")
+    status, text, _ = run(["export", "csv", "--no-bom", "--db", str(demo_db), "--out", str(folder)], capsys)
+    assert status == 0 and (folder / "doses.csv").read_bytes().startswith(b"# Information and tracking only")
     status, _, _ = run(["export", "json", "--db", str(demo_db), "--out", str(tmp_path / "b.json")], capsys)
     assert status == 0 and json.loads((tmp_path / "b.json").read_text())["format_version"] == 1
     status, _, _ = run(["export", "fhir", "--db", str(demo_db), "--out", str(tmp_path / "f.json")], capsys)

@@ -65,17 +65,27 @@ def test_dose_step_line_has_a_vertical_riser_at_the_change() -> None:
     assert "Sertraline from 50 to 25 mg/day" in figure.description
 
 
-def test_weekly_grid_shades_by_severity_and_leaves_unlogged_white() -> None:
+def test_weekly_grid_shades_by_severity_and_not_logged_differs_in_shape() -> None:
     weekly = WeeklySymptoms(
         (date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16)), (("Brain zaps", (2.6, None, 0.4)),)
     )
     figure = charts.weekly_symptoms_chart(weekly)
-    cells = [s for s in figure.shapes if isinstance(s, charts.Rect) and s.stroke == charts.GRID and s.h > 3]
-    assert [c.fill for c in cells[:3]] == [
-        charts.SEVERITY_FILLS[3],
-        charts.NOT_LOGGED_FILL,
-        charts.SEVERITY_FILLS[0],
+    cells = [s for s in figure.shapes if isinstance(s, charts.Rect) and s.h > 3]
+    first, gap, none = cells[:3]
+    # logged weeks are filled squares with a grid outline (a mean of 0.4 rounds to "none")
+    assert (first.fill, first.stroke) == (charts.SEVERITY_FILLS[3], charts.GRID)
+    assert (none.fill, none.stroke) == (charts.SEVERITY_FILLS[0], charts.GRID)
+    # the week with nothing logged: white, no solid outline, a dashed border and a diagonal inside it
+    assert (gap.fill, gap.stroke) == (charts.NOT_LOGGED_FILL, None)
+    inside = [
+        s
+        for s in figure.shapes
+        if isinstance(s, charts.Line)
+        and gap.x <= min(s.x1, s.x2) <= max(s.x1, s.x2) <= gap.x + gap.w
+        and gap.y <= min(s.y1, s.y2) <= max(s.y1, s.y2) <= gap.y + gap.h
     ]
+    assert sum(s.dashed for s in inside) == 4
+    assert any(not s.dashed and s.x1 != s.x2 and s.y1 != s.y2 for s in inside)  # the diagonal
     assert "1 main symptoms over 3 weeks" in figure.description
 
 

@@ -21,10 +21,20 @@ NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
 
 
-def read(path: Path) -> list[dict[str, str]]:
+DISCLAIMER_LINE = (
+    "# Information and tracking only, not medical advice. Always involve your health professional. "
+    "All entries were recorded by the patient."
+)
+
+
+def read(path: Path, bom: bool = True) -> list[dict[str, str]]:
     raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so spreadsheets read UTF-8
-    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    # a BOM by default, so spreadsheets read UTF-8; none with --no-bom
+    assert raw.startswith(b"\xef\xbb\xbf") is bom
+    text = raw.decode("utf-8-sig")
+    first, rest = text.split("\r\n", 1)
+    assert first == DISCLAIMER_LINE  # the disclaimer as a comment line, before the header
+    return list(csv.DictReader(io.StringIO(rest)))
 
 
 @pytest.fixture
@@ -63,10 +73,25 @@ def written(tmp_path: Path) -> dict[str, list[dict[str, str]]]:
             session=session, symptom_id=zaps, day=date(2026, 3, 9), severity=2, comparison="new"
         )
         checkins.set_checkin(session=session, day=date(2026, 3, 9), mood=6, sleep_hours=7.5, note="-tired")
+        from tracker.domain.scales import GAD7
+        from tracker.services import scales
+
+        scales.record_scale(
+            session=session,
+            scale=GAD7,
+            day=date(2026, 3, 9),
+            answers=(3, 2, 1, 0, 1, 2, 3),
+            today=date(2026, 3, 10),
+            now=NOW,
+        )
     out = tmp_path / "csv"
     out.mkdir()
     with db.read() as session:
-        paths = csv_export.write_csv(session=session, out_dir=out, tz=NEW_YORK)
+        paths = csv_export.write_csv(session=session, out_dir=out, tz=NEW_YORK, now=NOW)
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        for p in csv_export.write_csv(session=session, out_dir=plain, tz=NEW_YORK, now=NOW, bom=False):
+            assert read(p, bom=False) == read(out / p.name)
     db.close()
     assert [p.name for p in paths] == list(csv_export.FILES)
     for p in paths:
@@ -75,12 +100,13 @@ def written(tmp_path: Path) -> dict[str, list[dict[str, str]]]:
 
 
 def test_doses_keep_scheduled_taken_and_logged_apart(written: dict[str, list[dict[str, str]]]) -> None:
-    taken, skipped = written["doses.csv"]
+    taken, skipped, missed = written["doses.csv"]
     assert taken["status"] == "taken"
+    # New York is on EDT (UTC-4) from 8 Mar 2026: every instant carries its offset
     assert (taken["scheduled_time"], taken["taken_time"], taken["logged_time"]) == (
-        "2026-03-09 08:00",
-        "2026-03-09 08:40",
-        "2026-03-09 09:00",
+        "2026-03-09 08:00-04:00",
+        "2026-03-09 08:40-04:00",
+        "2026-03-09 09:00-04:00",
     )
     assert (taken["time_zone"], taken["amount_mg"], taken["note"]) == (
         "America/New_York",
@@ -88,7 +114,28 @@ def test_doses_keep_scheduled_taken_and_logged_apart(written: dict[str, list[dic
         "with breakfast",
     )
     assert skipped["status"] == "skipped"
-    assert (skipped["scheduled_time"], skipped["taken_time"]) == ("2026-03-09 20:00", "")
+    assert (skipped["scheduled_time"], skipped["taken_time"]) == ("2026-03-09 20:00-04:00", "")
+    # 10 Mar 08:00 EDT (12:00 UTC) has nothing logged 11 hours later, at 23:00 UTC: missed.
+    # 10 Mar 20:00 EDT (00:00 UTC on the 11th) has not come yet: no row.
+    assert (missed["status"], missed["day"], missed["scheduled_time"]) == (
+        "missed",
+        "2026-03-10",
+        "2026-03-10 08:00-04:00",
+    )
+    assert (missed["id"], missed["amount_mg"], missed["taken_time"], missed["medication"]) == (
+        "",
+        "",
+        "",
+        "Escitalopram",
+    )
+
+
+def test_scales_file(written: dict[str, list[dict[str, str]]]) -> None:
+    (row,) = written["scales.csv"]
+    # 3+2+1+0+1+2+3 = 12: GAD-7 10-14 is moderate
+    assert (row["day"], row["scale"], row["total"], row["band"]) == ("2026-03-09", "GAD-7", "12", "moderate")
+    assert [row[f"item_{n}"] for n in range(1, 10)] == ["3", "2", "1", "0", "1", "2", "3", "", ""]
+    assert row["logged_time"] == "2026-03-10 19:00-04:00"
 
 
 def test_symptoms_checkins_and_prescriptions(written: dict[str, list[dict[str, str]]]) -> None:

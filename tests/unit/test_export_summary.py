@@ -33,12 +33,14 @@ NOW = demo_now(TODAY, LONDON)
 START, END = data.default_period(TODAY)
 
 SECTIONS = (
+    "Needs attention",
     "Current medications and prescriptions",
     "Dose changes in the period",
     "Taper plan",
     "Dose and symptom burden",
     "Main symptoms by week",
     "Symptoms",
+    "Mood and anxiety scores (PHQ-9, GAD-7)",
     "Doses taken",
     "Notable events",
     "Mood, sleep and doses week by week",
@@ -76,8 +78,65 @@ def test_demo_dates_are_as_the_docstring_says() -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_pdf_fits_three_months_on_two_pages(pdf_pages: list[str]) -> None:
-    assert len(pdf_pages) == 2
+def test_pdf_fits_three_months_on_three_pages_and_the_first_stands_alone(pdf_pages: list[str]) -> None:
+    assert len(pdf_pages) <= 3
+    first = pdf_pages[0]
+    for part in ("Needs attention", "Current medications and prescriptions", "Taper plan", "How to take"):
+        assert part in first
+
+
+def _pdftotext(path: Path, page: int) -> str:
+    import subprocess
+
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return " ".join(out.split())
+
+
+# PHQ-9 bands by hand from DOMAIN.md: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe
+def _phq9_band(total: int) -> str:
+    for high, label in ((4, "minimal"), (9, "mild"), (14, "moderate"), (19, "moderately severe")):
+        if total <= high:
+            return label
+    return "severe"
+
+
+def test_pdftotext_reads_the_needs_attention_box_how_to_take_and_phq9_totals(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """Read back with pdftotext (poppler), an independent reader of the PDF."""
+    import sqlite3
+
+    path = write(demo_db, "pdf", tmp_path / "summary.pdf")
+    first = _pdftotext(path, 1)
+    # the demo's crisis entry (16 Sep 2026 in the London demo: 104 days after 30 May), with its note
+    attention = first[first.index("Needs attention") : first.index("Current medications")]
+    assert "Thoughts of self-harm, rated mild" in attention
+    assert "Dark thoughts for one evening, gone by the morning. Called my sister." in attention
+    assert "PHQ-9 question 9" in attention and "answered 1 (several days)" in attention
+    assert "If you are in danger or thinking about harming yourself" in attention
+    # the taper steps with how to take each one
+    assert "3 37.5 mg/day three quarters of a 50 mg tablet 17 Oct 2026 31 Oct 2026 +14 days current" in first
+    assert "4 25 mg/day half a 50 mg tablet" in first
+    # every PHQ-9 of the period with its total (the sum of its answers) and band
+    everything = " ".join(_pdftotext(path, n) for n in (1, 2, 3))
+    conn = sqlite3.connect(demo_db.path)
+    try:
+        rows = conn.execute(
+            "SELECT day, answers FROM scaleresponse WHERE scale = 'phq9' AND day >= ? AND day <= ?",
+            (START.isoformat(), END.isoformat()),
+        ).fetchall()
+    finally:
+        conn.close()
+    assert len(rows) == 6
+    for day, answers in rows:
+        total = sum(int(a) for a in answers.split(","))
+        moment = date.fromisoformat(day)
+        assert f"{moment.day} {moment:%b %Y} {total} {_phq9_band(total)}" in everything
 
 
 def test_pdf_header(pdf_pages: list[str]) -> None:
@@ -102,11 +161,15 @@ def test_pdf_has_every_section_in_order(pdf_pages: list[str]) -> None:
 
 def test_pdf_medications_changes_and_plan(pdf_pages: list[str]) -> None:
     text = " ".join(pdf_pages)
-    assert "Sertraline (Lustral) tablet, 50 mg 37.5 mg 08:00 31 Oct 2026 Dr. Amara Okafor 26 h" in text
+    assert (
+        "Sertraline (Lustral) tablet, 50 mg; liquid 20 mg/ml 37.5 mg 08:00 31 Oct 2026 Dr. Amara Okafor 26 h"
+        in text
+    )
     assert "5 Sep 2026 Sertraline 75 mg/day 50 mg/day reduction yes, step 2" in text
     assert "31 Oct 2026 Sertraline 50 mg/day 37.5 mg/day reduction yes, step 3" in text
     assert "active plan (proportional), agreed with Dr. Amara Okafor on 4 Jul 2026. Holds: 1" in text
-    assert "3 37.5 mg/day 17 Oct 2026 31 Oct 2026 +14 days current" in text
+    assert "3 37.5 mg/day three quarters of a 50 mg tablet 17 Oct 2026 31 Oct 2026 +14 days current" in text
+    assert "Time on the drug: Sertraline: first prescription recorded 30 May 2026 (5 months)" in text
     assert "Dizziness and brain zaps had not settled" in text
 
 
@@ -232,7 +295,17 @@ def test_html_sections_and_charts(outline: _Outline) -> None:
 def test_html_tables_hold_the_values(outline: _Outline) -> None:
     assert ["5 Sep 2026", "Sertraline", "75 mg/day", "50 mg/day", "reduction", "yes, step 2"] in outline.rows
     steps = [r for r in outline.rows if r[:2] == ["3", "37.5 mg/day"]]
-    assert steps == [["3", "37.5 mg/day", "17 Oct 2026", "31 Oct 2026", "+14 days", "current"]]
+    assert steps == [
+        [
+            "3",
+            "37.5 mg/day",
+            "three quarters of a 50 mg tablet",
+            "17 Oct 2026",
+            "31 Oct 2026",
+            "+14 days",
+            "current",
+        ]
+    ]
     week = next(r for r in outline.rows if r[0] == "21 Sep 2026")
     assert week[4:] == ["6 of 7", "0", "1", "0"]  # the skipped dose of 24 Sep
     last = next(r for r in outline.rows if r[0] == "23 Nov 2026")
@@ -355,3 +428,17 @@ def test_generated_time_is_local(demo_db: Database, tmp_path: Path) -> None:
     assert "**Generated:** 1 Jul 2026 09:00 (Europe/London)" in path.read_text(
         encoding="utf-8"
     )  # BST = UTC+1
+
+
+def test_a_long_period_is_summarised_by_month(demo_db: Database, tmp_path: Path) -> None:
+    """The whole demo (27 weeks) is more than 16 weeks: one row per month, not per week."""
+    text = write(demo_db, "md", tmp_path / "all.md", start=date(2026, 5, 30)).read_text(encoding="utf-8")
+    assert "## Mood, sleep and doses month by month" in text
+    assert "## Mood, sleep and doses week by week" not in text
+    # the weeks start on the Mondays 25 May 2026 (the week of 30 May) to 23 Nov 2026
+    months = [
+        line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ") and " 2026 " in line
+    ]
+    for month in ("May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026"):
+        assert month in months
+    assert "Dec 2026" not in months

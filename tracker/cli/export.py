@@ -45,6 +45,11 @@ def register(sub: Any, db_arg: DbArg) -> None:
     p = actions.add_parser("csv", help="one CSV file per kind of record, for a spreadsheet")
     db_arg(p)
     p.add_argument("--out", required=True, metavar="DIR", help="an existing folder to write the files into")
+    p.add_argument(
+        "--no-bom",
+        action="store_true",
+        help="plain UTF-8 without the byte-order mark (the default has one, for spreadsheets)",
+    )
     p.set_defaults(handler=cmd_export_csv)
 
     p = actions.add_parser("json", help="a complete backup of every table (for `tracker import json`)")
@@ -155,10 +160,12 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     from tracker.export import csv_export, files
 
     files.check_target_dir(Path(args.out))
-    db, _now, tz = _clock(args)
+    db, now, tz = _clock(args)
     try:
         with db.read() as session:
-            written = csv_export.write_csv(session=session, out_dir=Path(args.out), tz=tz)
+            written = csv_export.write_csv(
+                session=session, out_dir=Path(args.out), tz=tz, now=now, bom=not args.no_bom
+            )
     finally:
         db.close()
     print(f"{len(written)} CSV files written to {written[0].parent}: " + ", ".join(p.name for p in written))
@@ -187,10 +194,9 @@ def cmd_export_fhir(args: argparse.Namespace) -> int:
     db, now, _tz = _clock(args)
     try:
         with db.read() as session:
-            text = fhir.export_fhir(session=session, now=now)
+            files.write_streamed(target, lambda out: fhir.write_fhir(session=session, now=now, out=out))
     finally:
         db.close()
-    files.write_text(target, text)
     print(f"FHIR R4B bundle written to {target}")
     return 0
 

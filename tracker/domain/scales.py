@@ -23,6 +23,7 @@ from tracker.domain.errors import TrackerError
 
 __all__ = [
     "ANSWERS",
+    "ANSWER_LOINC",
     "CHECK_IN_EVERY",
     "GAD7",
     "PHQ9",

@@ -303,11 +303,11 @@ def weekly_symptoms_chart(weekly: WeeklySymptoms, width: float = 186.0) -> Figur
         y = top + r * row_h
         shapes.append(Text(label_w - 1.5, y + row_h / 2 + 0.9, _clip(name, 30), FONT, "end"))
         for w, value in enumerate(values):
-            shapes.append(
-                Rect(
-                    label_w + w * cell_w, y + 0.3, cell_w - 0.3, row_h - 0.6, severity_fill(value), GRID, 0.15
-                )
-            )
+            x0, y0, cw, ch = label_w + w * cell_w, y + 0.3, cell_w - 0.3, row_h - 0.6
+            if value is None:
+                shapes.extend(_not_logged_cell(x0, y0, cw, ch))
+            else:
+                shapes.append(Rect(x0, y0, cw, ch, severity_fill(value), GRID, 0.15))
     grid_bottom = top + row_h * max(len(rows), 1)
     label_every = max(1, math.ceil(weeks / 12))
     for w, monday in enumerate(weekly.weeks):
@@ -324,7 +324,7 @@ def weekly_symptoms_chart(weekly: WeeklySymptoms, width: float = 186.0) -> Figur
         shapes.append(Rect(x, legend_y - 2.2, 4, 2.6, SEVERITY_FILLS[value], GRID))
         shapes.append(Text(x + 5, legend_y, label, SMALL))
         x += 5 + text_width(label, SMALL) + 2.5
-    shapes.append(Rect(x, legend_y - 2.2, 4, 2.6, NOT_LOGGED_FILL, AXIS))
+    shapes.extend(_not_logged_cell(x, legend_y - 2.2, 4, 2.6))
     shapes.append(Text(x + 5, legend_y, "not logged", SMALL))
     description = (
         f"Weekly mean severity of the {len(rows)} main symptoms over {weeks} weeks: "
@@ -332,6 +332,19 @@ def weekly_symptoms_chart(weekly: WeeklySymptoms, width: float = 186.0) -> Figur
         + "."
     )
     return Figure(width, height, tuple(shapes), description)
+
+
+def _not_logged_cell(x: float, y: float, w: float, h: float) -> list[Shape]:
+    """ "Not logged" differs from "none" in shape, not only in shade: an empty dashed cell crossed
+    by a diagonal, where "none" is a filled square."""
+    return [
+        Rect(x, y, w, h, NOT_LOGGED_FILL, None),
+        Line(x, y, x + w, y, AXIS, 0.15, dashed=True),
+        Line(x, y + h, x + w, y + h, AXIS, 0.15, dashed=True),
+        Line(x, y, x, y + h, AXIS, 0.15, dashed=True),
+        Line(x + w, y, x + w, y + h, AXIS, 0.15, dashed=True),
+        Line(x, y + h, x + w, y, AXIS, 0.2),
+    ]
 
 
 def _clip(text: str, limit: int) -> str:

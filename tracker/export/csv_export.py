@@ -1,10 +1,14 @@
 """One CSV file per kind of record, for a spreadsheet.
 
-Times are local wall-clock time in the user's zone ("YYYY-MM-DD HH:MM", which every
-spreadsheet reads as a date and time), with the zone in its own column. A dose keeps its
-scheduled, taken and logged times in separate columns next to its status. Files are
-UTF-8 with a byte-order mark so that Excel shows accented names correctly, and text a
-spreadsheet would run as a formula (starting with = + - @) is prefixed with an apostrophe.
+Every instant is local wall-clock time in the user's zone with its UTC offset
+("YYYY-MM-DD HH:MM+01:00", ISO 8601), with the zone in its own column, so a time means one
+moment even across a daylight-saving change or a journey. A dose keeps its scheduled, taken
+and logged times in separate columns next to its status; a scheduled dose with nothing
+logged 6 hours after its time is a row with status "missed" (as Trends and the summary count
+it). Each file starts with the disclaimer as a comment line ("# ..."), then the header.
+Files are UTF-8 with a byte-order mark so that Excel shows accented names correctly
+(``bom=False``, ``--no-bom``, leaves it out for other tools), and text a spreadsheet would
+run as a formula (starting with = + - @) is prefixed with an apostrophe.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from tracker.domain.disclaimer import EXPORT_DISCLAIMER
+from tracker.domain.scales import SCALES, band_for
 from tracker.domain.symptoms import SEVERITY_LABELS
+from tracker.domain.timeutil import local_day, utc_now
 from tracker.domain.units import times_from_text
 from tracker.export import files
 from tracker.models import (
@@ -33,12 +40,21 @@ from tracker.models import (
     TaperPlan,
     TaperStep,
 )
+from tracker.queries.scales import responses_between
 
-FILES = ("doses.csv", "symptoms.csv", "checkins.csv", "prescriptions.csv", "taper_steps.csv")
+FILES = (
+    "doses.csv",
+    "symptoms.csv",
+    "checkins.csv",
+    "scales.csv",
+    "prescriptions.csv",
+    "taper_steps.csv",
+)
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> str:
-    return "" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    """``2026-11-27 08:10+00:00``: local time with its offset (ISO 8601, a space for the T)."""
+    return "" if moment is None else moment.astimezone(tz).isoformat(sep=" ", timespec="minutes")
 
 
 def _text(value: str | None) -> str:
@@ -52,18 +68,24 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool) -> bytes:
     buffer = io.StringIO()
+    buffer.write(f"# {EXPORT_DISCLAIMER}\r\n")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
 
 
-def build_files(*, session: Session, tz: ZoneInfo) -> dict[str, bytes]:
-    """The content of every CSV file, by file name."""
+def build_files(
+    *, session: Session, tz: ZoneInfo, now: datetime | None = None, bom: bool = True
+) -> dict[str, bytes]:
+    """The content of every CSV file, by file name (``now``: when doses count as missed)."""
+    from tracker.export.data import missed_slots
+
     meds = {m.id: m.name for m in session.exec(select(Medication)).all()}
     zone = tz.key
+    now = now or utc_now()
 
     doses = (
         session.connection()
@@ -82,20 +104,57 @@ def build_files(*, session: Session, tz: ZoneInfo) -> dict[str, bytes]:
         )
         .all()
     )
-    dose_rows = (
+    logged_rows: list[tuple[tuple[Any, Any, Any], tuple[Any, ...]]] = [
         (
-            i,
-            day.isoformat(),
-            _text(meds.get(m, "")),
-            status,
-            _number(amount),
-            _local(sched, tz),
-            _local(taken, tz),
-            _local(logged, tz),
-            zone,
-            _text(note),
+            (day, sched or taken or logged, i),
+            (
+                i,
+                day.isoformat(),
+                _text(meds.get(m, "")),
+                status,
+                _number(amount),
+                _local(sched, tz),
+                _local(taken, tz),
+                _local(logged, tz),
+                zone,
+                _text(note),
+            ),
         )
         for i, day, m, status, amount, sched, taken, logged, note in doses
+    ]
+    missed_rows: list[tuple[tuple[Any, Any, Any], tuple[Any, ...]]] = [
+        (
+            (local_day(r.scheduled_at, tz), r.scheduled_at, 0),
+            (
+                "",
+                local_day(r.scheduled_at, tz).isoformat(),
+                _text(meds.get(r.medication_id, "")),
+                "missed",
+                "",
+                _local(r.scheduled_at, tz),
+                "",
+                "",
+                zone,
+                "",
+            ),
+        )
+        for r in missed_slots(session=session, now=now, tz=tz)
+    ]
+    dose_rows = (row for _key, row in sorted(logged_rows + missed_rows, key=lambda kr: _order(kr[0])))
+
+    scale_rows = (
+        (
+            r.day.isoformat(),
+            SCALES[r.scale].name,
+            r.total,
+            band_for(SCALES[r.scale], r.total).label,
+            *(str(a) for a in r.answers),
+            *([""] * (9 - len(r.answers))),
+            _text(r.note),
+            _local(r.logged_at, tz),
+        )
+        for r in responses_between(session=session, first=None, last=None)
+        if r.scale in SCALES
     )
 
     symptoms = {s.id: s for s in session.exec(select(Symptom)).all()}
@@ -215,6 +274,7 @@ def build_files(*, session: Session, tz: ZoneInfo) -> dict[str, bytes]:
                 "note",
             ),
             dose_rows,
+            bom,
         ),
         "symptoms.csv": _csv(
             (
@@ -229,9 +289,23 @@ def build_files(*, session: Session, tz: ZoneInfo) -> dict[str, bytes]:
                 "logged_time",
             ),
             symptom_rows,
+            bom,
         ),
         "checkins.csv": _csv(
-            ("day", "mood_0_10", "sleep_hours", "baseline_day", "note", "logged_time"), checkin_rows
+            ("day", "mood_0_10", "sleep_hours", "baseline_day", "note", "logged_time"), checkin_rows, bom
+        ),
+        "scales.csv": _csv(
+            (
+                "day",
+                "scale",
+                "total",
+                "band",
+                *(f"item_{n}" for n in range(1, 10)),
+                "note",
+                "logged_time",
+            ),
+            scale_rows,
+            bom,
         ),
         "prescriptions.csv": _csv(
             (
@@ -246,6 +320,7 @@ def build_files(*, session: Session, tz: ZoneInfo) -> dict[str, bytes]:
                 "note",
             ),
             rx_rows,
+            bom,
         ),
         "taper_steps.csv": _csv(
             (
@@ -265,12 +340,21 @@ def build_files(*, session: Session, tz: ZoneInfo) -> dict[str, bytes]:
                 "note",
             ),
             step_rows,
+            bom,
         ),
     }
 
 
-def write_csv(*, session: Session, out_dir: Path, tz: ZoneInfo) -> list[Path]:
+def _order(key: tuple[Any, Any, Any]) -> tuple[Any, float, int]:
+    day, moment, ident = key
+    stamp = moment.timestamp() if isinstance(moment, datetime) else 0.0
+    return (day, stamp, ident or 0)
+
+
+def write_csv(
+    *, session: Session, out_dir: Path, tz: ZoneInfo, now: datetime | None = None, bom: bool = True
+) -> list[Path]:
     """Write every CSV file into the existing folder ``out_dir`` (mode 0600); return their paths."""
     folder = files.check_target_dir(out_dir)
-    contents = build_files(session=session, tz=tz)
+    contents = build_files(session=session, tz=tz, now=now, bom=bom)
     return [files.write_bytes(folder / name, data) for name, data in contents.items()]

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from tracker.domain.disclaimer import EXPORT_DISCLAIMER
 from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS
 from tracker.domain.errors import TrackerError
+from tracker.domain.scales import ANSWERS, SCALES, band_for
 from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
 from tracker.domain.timeutil import local_day
@@ -60,6 +61,7 @@ from tracker.models import (
     TaperPlan,
     TaperStep,
 )
+from tracker.queries.scales import responses_between
 from tracker.services import clinician as clinician_service
 from tracker.services import meds as meds_service
 from tracker.services import settings as settings_service
@@ -118,6 +120,9 @@ class MedicationRow:
     half_life_hours: float | None
     archived: bool
     current: PrescriptionRow | None
+    liquid_mg_per_ml: float | None = None  # a top-up liquid of the same drug
+    started_on: date | None = None  # the day the user says they started it
+    first_prescribed: date | None = None  # the start of its earliest prescription recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +303,49 @@ class QuestionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class AttentionItem:
+    """One entry of the "needs attention" box: a crisis entry (with the patient's own note),
+    a possible overdose (R12) or an urgent reminder."""
+
+    day: date | None
+    kind: str  # "crisis", "overdose", "urgent"
+    text: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleTotal:
+    day: date
+    scale: str  # "PHQ-9", "GAD-7"
+    total: int
+    max_total: int
+    band: str
+    item9: int | None = None  # PHQ-9 item 9 (thoughts of being better off dead or of self-harm)
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    """How often the patient said a symptom was new, worse, the same or better than before the
+    taper, in their own words, and how many logged days it was absent (rated none)."""
+
+    name: str
+    new: int
+    worse: int
+    same: int
+    better: int
+    absent: int
+    latest: str | None  # the latest comparison given, with its day
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraDose:
+    day: date
+    medication: str
+    amount_mg: float
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SummaryData:
     """Everything one clinician summary shows."""
 
@@ -327,6 +375,11 @@ class SummaryData:
     notes: tuple[NoteRow, ...]
     questions: tuple[QuestionRow, ...]
     next_appointment: tuple[datetime, str | None] | None  # local time, clinician
+    attention: tuple[AttentionItem, ...] = ()  # the "needs attention" box at the top of page 1
+    scales: tuple[ScaleTotal, ...] = ()  # PHQ-9 / GAD-7 totals in the period
+    comparisons: tuple[ComparisonRow, ...] = ()  # symptoms compared with before the taper
+    extra_doses: tuple[ExtraDose, ...] = ()
+    earlier_plans: tuple[PlanInfo, ...] = ()  # finished or abandoned before the period
 
     @property
     def days(self) -> int:
@@ -543,6 +596,9 @@ def _medication_part(
                 med.half_life_hours,
                 med.archived,
                 current,
+                med.liquid_mg_per_ml,
+                med.started_on,
+                min((r.start for r in rows), default=None),
             )
         )
         prescriptions.extend(in_period)
@@ -817,7 +873,151 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
         notes=tuple(notes),
         questions=questions,
         next_appointment=(upcoming[0].at.astimezone(tz), upcoming[0].clinician) if upcoming else None,
+        attention=tuple(_attention(session, medication, med_names, start, end, now, tz)),
+        scales=tuple(_scale_totals(session, start, end)),
+        comparisons=tuple(_comparisons(session, start, end)),
+        extra_doses=tuple(_extra_doses(session, med_names, start, end)),
+        earlier_plans=tuple(
+            p
+            for p in plans
+            if p.status in ("completed", "abandoned") and p not in _relevant_plans(plans, start, end)
+        ),
     )
+
+
+def _attention(
+    session: Session,
+    medication: _MedicationPart,
+    med_names: Mapping[int, str],
+    start: date,
+    end: date,
+    now: datetime,
+    tz: ZoneInfo,
+) -> list[AttentionItem]:
+    """Crisis entries with the patient's notes, possible overdoses (R12) and urgent reminders.
+
+    Crisis entries: "thoughts of self-harm" rated above none, PHQ-9 item 9 above 0, mood 1 or
+    lower (the R8 triggers, ``tracker.domain.safety``). Overdoses: a day's logged total above
+    the licensed maximum or twice the prescribed daily dose (``safety.overdose_reason``). Urgent
+    reminders: those showing now, when the period reaches today.
+    """
+    from tracker.domain.safety import CRISIS_MOOD_MAX, overdose_reason
+    from tracker.store import raw
+
+    conn = raw(session)
+    items: list[AttentionItem] = []
+    for day, severity, note in conn.execute(
+        "SELECT e.day, e.severity, e.note FROM symptomentry AS e JOIN symptom AS s ON s.id = e.symptom_id "
+        "WHERE s.is_crisis = 1 AND e.severity >= 1 AND e.day >= ? AND e.day <= ? ORDER BY e.day",
+        (start.isoformat(), end.isoformat()),
+    ):
+        label = SEVERITY_LABELS[int(severity)] if 0 <= int(severity) <= 3 else str(severity)
+        items.append(
+            AttentionItem(date.fromisoformat(day), "crisis", f"Thoughts of self-harm, rated {label}", note)
+        )
+    for row in responses_between(session=session, first=start, last=end):
+        if row.scale == "phq9" and len(row.answers) >= 9 and row.answers[8] > 0:
+            items.append(
+                AttentionItem(
+                    row.day,
+                    "crisis",
+                    f"PHQ-9 question 9 (thoughts that you would be better off dead or of hurting yourself) "
+                    f"answered {row.answers[8]} ({ANSWERS[row.answers[8]].lower()})",
+                    row.note,
+                )
+            )
+    for day, mood, note in conn.execute(
+        "SELECT day, mood, note FROM checkin WHERE mood IS NOT NULL AND mood <= ? AND day >= ? AND day <= ?",
+        (CRISIS_MOOD_MAX, start.isoformat(), end.isoformat()),
+    ):
+        items.append(AttentionItem(date.fromisoformat(day), "crisis", f"Mood rated {mood} of 10", note))
+    by_med: dict[int, list[PrescriptionRow]] = defaultdict(list)
+    for period in medication.prescriptions:
+        by_med[period.medication_id].append(period)
+    for med_id, day, total in conn.execute(
+        "SELECT medication_id, day, SUM(amount_mg) FROM doseevent WHERE status != 'skipped' "
+        "AND day >= ? AND day <= ? GROUP BY medication_id, day ORDER BY day",
+        (start.isoformat(), end.isoformat()),
+    ):
+        on_day = date.fromisoformat(day)
+        rx = next(
+            (
+                r
+                for r in reversed(by_med.get(int(med_id), []))
+                if r.start <= on_day and (r.end is None or r.end >= on_day)
+            ),
+            None,
+        )
+        name = med_names.get(int(med_id), "?")
+        reason = overdose_reason(name, float(total), rx.daily_mg if rx else None)
+        if reason:
+            items.append(AttentionItem(on_day, "overdose", f"Possible overdose of {name}: {reason}"))
+    if end >= local_day(now, tz):
+        from tracker.services import reminders_service
+
+        for reminder in reminders_service.active_reminders(session=session, now=now, tz=tz):
+            if reminder.severity == "urgent" and reminder.rule not in ("R8", "R12"):
+                items.append(AttentionItem(None, "urgent", f"{reminder.message} ({reminder.rule})"))
+    return sorted(items, key=lambda i: (i.day or date.max, i.kind))
+
+
+def _scale_totals(session: Session, start: date, end: date) -> list[ScaleTotal]:
+    out = []
+    for row in responses_between(session=session, first=start, last=end):
+        scale = SCALES.get(row.scale)
+        if scale is None:
+            continue
+        out.append(
+            ScaleTotal(
+                row.day,
+                scale.name,
+                row.total,
+                scale.max_total,
+                band_for(scale, row.total).label,
+                row.answers[8] if row.scale == "phq9" and len(row.answers) >= 9 else None,
+            )
+        )
+    return out
+
+
+def _comparisons(session: Session, start: date, end: date) -> list[ComparisonRow]:
+    """Per symptom (by its current name), the patient's comparisons with before the taper."""
+    from tracker.store import raw
+
+    rows = raw(session).execute(
+        "SELECT s.name, e.day, e.severity, e.comparison FROM symptomentry AS e "
+        "JOIN symptom AS s ON s.id = e.symptom_id WHERE e.day >= ? AND e.day <= ? AND s.is_crisis = 0 "
+        "ORDER BY s.sort_order, s.id, e.day",
+        (start.isoformat(), end.isoformat()),
+    )
+    counts: dict[str, dict[str, int]] = {}
+    latest: dict[str, str] = {}
+    for name, day, severity, comparison in rows:
+        c = counts.setdefault(name, {"new": 0, "worse": 0, "same": 0, "better": 0, "absent": 0})
+        if int(severity) == 0:
+            c["absent"] += 1
+        if comparison in c:
+            c[comparison] += 1
+            latest[name] = f"{comparison} on {date.fromisoformat(day).day} {date.fromisoformat(day):%b}"
+    return [
+        ComparisonRow(name, c["new"], c["worse"], c["same"], c["better"], c["absent"], latest.get(name))
+        for name, c in counts.items()
+        if any(c[k] for k in ("new", "worse", "same", "better"))
+    ]
+
+
+def _extra_doses(session: Session, med_names: Mapping[int, str], start: date, end: date) -> list[ExtraDose]:
+    from tracker.store import raw
+
+    rows = raw(session).execute(
+        "SELECT day, medication_id, amount_mg, note FROM doseevent WHERE status = 'extra' "
+        "AND day >= ? AND day <= ? ORDER BY day, id",
+        (start.isoformat(), end.isoformat()),
+    )
+    return [
+        ExtraDose(date.fromisoformat(day), med_names.get(int(m), "?"), float(amount), note)
+        for day, m, amount, note in rows
+    ]
 
 
 def _adherence_totals(results: Iterable[SlotResult]) -> AdherenceTotals:
@@ -871,3 +1071,35 @@ def _relevant_plans(plans: Sequence[PlanInfo], start: date, end: date) -> list[P
         if touched:
             out.append(plan)
     return out
+
+
+def missed_slots(*, session: Session, now: datetime, tz: ZoneInfo) -> list[SlotResult]:
+    """Every scheduled dose of the whole history that counts as missed (nothing logged 6 hours
+    after its time), by the same schedule rule as the summary, Today and the reminders."""
+    meds = meds_service.list_medications(session=session, include_archived=True)
+    schedule_tz = settings_service.schedule_timeline(session=session, current=tz, now=now)
+    today = local_day(now, tz)
+    results: list[SlotResult] = []
+    for med in meds:
+        med_id = med.id or 0
+        rows = _prescription_rows(session, med_id, med.name, {})
+        if not rows:
+            continue
+        start = min(r.start for r in rows)
+        slots = _scheduled_slots(rows, start, today, schedule_tz, med.archived)
+        logged = [
+            LoggedDose(m, sched, taken, DoseStatus(status))
+            for m, sched, taken, status in _rows(
+                session,
+                sa_select(
+                    col(DoseEvent.medication_id),
+                    col(DoseEvent.scheduled_for),
+                    col(DoseEvent.taken_at),
+                    col(DoseEvent.status),
+                )
+                .where(col(DoseEvent.medication_id) == med_id)
+                .where(col(DoseEvent.scheduled_for).is_not(None)),
+            )
+        ]
+        results.extend(r for r in classify_slots(slots, logged, now) if r.outcome is SlotOutcome.MISSED)
+    return results

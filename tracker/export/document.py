@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.domain.safety import OVERDOSE_TEXT
 from tracker.domain.trends import DoseChangeKind, spark_text, timing_facts
 from tracker.domain.units import format_mg
 from tracker.export import charts
-from tracker.export.data import SummaryData, severity_label
+from tracker.export.data import SummaryData, WeekRow, severity_label
 
 TITLE = "Medication and symptom summary for the clinician"
 
@@ -106,6 +107,16 @@ def fmt_signed(value: float | None) -> str:
     return "" if value is None else f"{value:+.1f}"
 
 
+def _duration(first: date, last: date) -> str:
+    """``2 years 3 months``, ``5 months``, ``12 days``: how long from ``first`` to ``last``."""
+    months = (last.year - first.year) * 12 + last.month - first.month - (last.day < first.day)
+    if months < 1:
+        return _plural(max((last - first).days, 0), "day")
+    years, rest = divmod(months, 12)
+    parts = ([_plural(years, "year")] if years else []) + ([_plural(rest, "month")] if rest else [])
+    return " ".join(parts)
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -140,6 +151,26 @@ def _header(d: SummaryData) -> list[Block]:
     return [Facts(tuple(pairs)), Para(d.disclaimer, "notice")]
 
 
+def _attention(d: SummaryData) -> list[Block]:
+    """The "needs attention" box, first on page 1: crisis entries with the patient's own notes,
+    possible overdoses and urgent reminders of the period."""
+    if not d.attention:
+        return []
+    lines = []
+    for item in d.attention:
+        when = f"{fmt_day(item.day)}: " if item.day else "Now: "
+        line = f"- {when}{item.text}."
+        if item.note:
+            line += f' Patient\'s note: "{item.note}"'
+        lines.append(line)
+    kinds = {i.kind for i in d.attention}
+    if "crisis" in kinds:
+        lines.append(d.crisis_text)
+    if "overdose" in kinds:
+        lines.append(OVERDOSE_TEXT)
+    return [Heading("Needs attention"), Para("\n".join(lines), "alert")]
+
+
 def _medications(d: SummaryData) -> list[Block]:
     blocks: list[Block] = [Heading("Current medications and prescriptions")]
     current = [m for m in d.medications if not m.archived]
@@ -148,6 +179,8 @@ def _medications(d: SummaryData) -> list[Block]:
         for m in current:
             name = m.name + (f" ({m.brand})" if m.brand else "")
             strength = f"{m.form}, {fmt_mg(m.strength_mg)}" + ("/ml" if m.form == "liquid" else "")
+            if m.liquid_mg_per_ml:
+                strength += f"; liquid {fmt_mg(m.liquid_mg_per_ml)}/ml"
             half = f"{m.half_life_hours:g} h" if m.half_life_hours else ""
             rx = m.current
             if rx is None:
@@ -167,6 +200,17 @@ def _medications(d: SummaryData) -> list[Block]:
                 ("l", "l", "l", "l", "l", "l", "r"),
             )
         )
+        since = []
+        for m in current:
+            began, how = (
+                (m.started_on, "taking it since")
+                if m.started_on
+                else (m.first_prescribed, "first prescription recorded")
+            )
+            if began is not None:
+                since.append(f"{m.name}: {how} {fmt_day(began)} ({_duration(began, d.end)})")
+        if since:
+            blocks.append(Para("Time on the drug: " + "; ".join(since) + ".", "small"))
     else:
         blocks.append(Para("No medications recorded."))
     earlier = [p for p in d.prescriptions if p.end is not None and p.end < d.end]
@@ -239,6 +283,7 @@ def _plans(d: SummaryData) -> list[Block]:
                 (
                     str(s.order),
                     fmt_mg(s.dose_mg) + "/day",
+                    s.how_to_take or "",
                     fmt_day(s.planned_start),
                     fmt_day(s.actual_start) if s.actual_start else "",
                     diff,
@@ -248,10 +293,10 @@ def _plans(d: SummaryData) -> list[Block]:
         if rows:
             blocks.append(
                 Table(
-                    ("Step", "Daily dose", "Planned start", "Actual start", "Difference", "Status"),
+                    ("Step", "Daily dose", "How to take", "Planned", "Started", "Difference", "Status"),
                     tuple(rows),
-                    (8, 16, 18, 18, 14, 16),
-                    ("r", "l", "l", "l", "l", "l"),
+                    (6, 12, 30, 14, 14, 11, 12),
+                    ("r", "l", "l", "l", "l", "l", "l"),
                 )
             )
         if plan.events:
@@ -266,6 +311,29 @@ def _plans(d: SummaryData) -> list[Block]:
                 )
             )
     return blocks
+
+
+def _earlier_plans(d: SummaryData) -> list[Block]:
+    if not d.earlier_plans:
+        return []
+    return [
+        Para(
+            "Earlier plans: "
+            + "; ".join(
+                f"{p.medication} {p.status} ({p.method}"
+                + (
+                    f", {fmt_mg(p.steps[0].dose_mg)} to {fmt_mg(p.steps[-1].dose_mg)} mg/day"
+                    if p.steps
+                    else ""
+                )
+                + (f", agreed {fmt_day(p.agreed_on)}" if p.agreed_on else "")
+                + ")"
+                for p in d.earlier_plans
+            )
+            + ".",
+            "small",
+        )
+    ]
 
 
 def _charts(d: SummaryData) -> list[Block]:
@@ -362,6 +430,63 @@ def _symptoms(d: SummaryData) -> list[Block]:
     return blocks
 
 
+def _scales(d: SummaryData) -> list[Block]:
+    """PHQ-9 and GAD-7 totals, kept apart from the withdrawal burden (DOMAIN.md)."""
+    blocks: list[Block] = [Heading("Mood and anxiety scores (PHQ-9, GAD-7)")]
+    if not d.scales:
+        return [*blocks, Para("No PHQ-9 or GAD-7 was filled in during this period.", "small")]
+    by_day: dict[date, dict[str, str]] = {}
+    for t in d.scales:
+        cell = f"{t.total} {t.band}"
+        if t.item9:
+            cell += f" (question 9: {t.item9})"
+        by_day.setdefault(t.day, {})[t.scale] = cell
+    rows = tuple((fmt_day(day), v.get("PHQ-9", ""), v.get("GAD-7", "")) for day, v in sorted(by_day.items()))
+    earlier = max(len(rows) - LONG_TABLE, 0)
+    rows = rows[earlier:]
+    phq = [t.total for t in d.scales if t.scale == "PHQ-9"]
+    gad = [t.total for t in d.scales if t.scale == "GAD-7"]
+    summary = []
+    if phq:
+        summary.append(f"PHQ-9 {phq[0]} to {phq[-1]} (highest {max(phq)}, of 27)")
+    if gad:
+        summary.append(f"GAD-7 {gad[0]} to {gad[-1]} (highest {max(gad)}, of 21)")
+    if earlier:
+        summary.append(f"the latest {len(rows)} dates below, {earlier} earlier ones in the CSV export")
+    return [
+        *blocks,
+        Para("First to last in the period: " + "; ".join(summary) + "."),
+        Table(("Date", "PHQ-9 (0-27)", "GAD-7 (0-21)"), rows, (20, 40, 40)),
+        Para(
+            "Bands: PHQ-9 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe, 20-27 severe; "
+            "GAD-7 0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe. Scores, not a diagnosis; "
+            "kept apart from the symptom burden.",
+            "small",
+        ),
+    ]
+
+
+def _comparisons(d: SummaryData) -> list[Block]:
+    if not d.comparisons:
+        return []
+    rows = tuple(
+        (c.name, str(c.new), str(c.worse), str(c.same), str(c.better), str(c.absent), c.latest or "")
+        for c in d.comparisons
+    )
+    return [
+        Heading("Compared with before the taper, in the patient's words", 3),
+        Table(
+            ("Symptom", "New", "Worse", "Same", "Better", "Absent", "Latest"),
+            rows,
+            (30, 9, 9, 9, 9, 9, 25),
+            ("l", "r", "r", "r", "r", "r", "l"),
+        ),
+        Para(
+            "Days the patient compared the symptom with before the taper; absent: days rated none.", "small"
+        ),
+    ]
+
+
 def _adherence(d: SummaryData) -> list[Block]:
     a = d.adherence
     blocks: list[Block] = [Heading("Doses taken")]
@@ -388,10 +513,28 @@ def _adherence(d: SummaryData) -> list[Block]:
         )
     else:
         blocks.append(Para("No two doses in a row were missed.", "small"))
+    if d.extra_doses:
+        shown = d.extra_doses[:6]
+        blocks.append(
+            Para(
+                f"Extra doses (outside the scheduled times): {len(d.extra_doses)}: "
+                + "; ".join(f"{e.medication} {fmt_mg(e.amount_mg)} mg on {fmt_day(e.day)}" for e in shown)
+                + (" and more." if len(d.extra_doses) > len(shown) else ".")
+            )
+        )
+    else:
+        blocks.append(Para("No extra doses were logged.", "small"))
     return blocks
 
 
+LONG_TABLE = 16
+"""Rows a table may have before a long period is shown by month (or its latest rows only):
+a summary of ten years stays a few pages, and the CSV export keeps every row."""
+
+
 def _weeks(d: SummaryData) -> list[Block]:
+    if len(d.weeks) > LONG_TABLE:
+        return _months(d)
     rows = []
     for w in d.weeks:
         adh = w.adherence
@@ -419,6 +562,49 @@ def _weeks(d: SummaryData) -> list[Block]:
     ]
 
 
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _months(d: SummaryData) -> list[Block]:
+    """The week-by-week table of a long period, one row per month (or per year past 3 years)."""
+    by_year = len(d.weeks) > 3 * 53
+    groups: dict[tuple[int, int], list[WeekRow]] = {}
+    for w in d.weeks:
+        key = (w.monday.year, 0 if by_year else w.monday.month)
+        groups.setdefault(key, []).append(w)
+    rows = []
+    for (year, month), weeks in groups.items():
+        counts = [w.adherence for w in weeks if w.adherence]
+        taken = sum(a.taken for a in counts)
+        rows.append(
+            (
+                str(year) if by_year else f"{date(year, month, 1):%b %Y}",
+                fmt_num(_mean([w.burden for w in weeks])),
+                fmt_num(_mean([w.mood for w in weeks])),
+                fmt_num(_mean([w.sleep for w in weeks])),
+                f"{taken} of {sum(a.scheduled for a in counts)}" if counts else "",
+                str(sum(a.late for a in counts)) if counts else "",
+                str(sum(a.skipped for a in counts)) if counts else "",
+                str(sum(a.missed for a in counts)) if counts else "",
+            )
+        )
+    unit = "year" if by_year else "month"
+    return [
+        *_mood_sleep(d, f"{unit} by {unit}"),
+        Table(
+            (unit.capitalize(), "Burden/day", "Mood", "Sleep (h)", "Taken", "Late", "Skipped", "Missed"),
+            tuple(rows),
+            (16, 12, 9, 10, 12, 8, 9, 9),
+            ("l", "r", "r", "r", "r", "r", "r", "r"),
+        ),
+        Para(
+            f"Means of the weekly means in each {unit}; mood 0 (worst) to 10 (best). Doses summed.", "small"
+        ),
+    ]
+
+
 def _notable(d: SummaryData) -> list[Block]:
     blocks: list[Block] = [Heading("Notable events")]
     if d.crisis_days or d.low_mood_days:
@@ -433,7 +619,10 @@ def _notable(d: SummaryData) -> list[Block]:
                 f"Mood was rated 1 or lower (out of 10) on {_plural(len(d.low_mood_days), 'day')} "
                 f"({_days_list(d.low_mood_days)})."
             )
-        blocks.append(Para(" ".join(lines) + " " + d.crisis_text, "alert"))
+        if any(i.kind == "crisis" for i in d.attention):
+            blocks.append(Para(" ".join(lines) + " See Needs attention on page 1."))
+        else:
+            blocks.append(Para(" ".join(lines) + " " + d.crisis_text, "alert"))
     items: list[str] = []
     for c in d.unplanned_changes:
         items.append(
@@ -524,7 +713,7 @@ def _responses(d: SummaryData) -> list[Block]:
     ]
 
 
-def _mood_sleep(d: SummaryData) -> list[Block]:
+def _mood_sleep(d: SummaryData, unit: str = "week by week") -> list[Block]:
     m = d.mood_sleep
     lines = []
     if m.mood_days:
@@ -543,18 +732,26 @@ def _mood_sleep(d: SummaryData) -> list[Block]:
         )
     else:
         lines.append("Sleep: not logged in this period.")
-    return [Heading("Mood, sleep and doses week by week"), Bullets(tuple(lines))]
+    return [Heading(f"Mood, sleep and doses {unit}"), Bullets(tuple(lines))]
 
 
 def _notes(d: SummaryData) -> list[Block]:
     blocks: list[Block] = [Heading("Patient's notes")]
     if not d.notes:
         return [*blocks, Para("No notes in this period.")]
+    notes = d.notes[-2 * LONG_TABLE :]
     blocks.append(
         Table(
-            ("Date", "From", "Note"), tuple((fmt_day(n.day), n.source, n.text) for n in d.notes), (14, 20, 66)
+            ("Date", "From", "Note"), tuple((fmt_day(n.day), n.source, n.text) for n in notes), (14, 20, 66)
         )
     )
+    if len(notes) < len(d.notes):
+        blocks.append(
+            Para(
+                f"The latest {len(notes)} of {len(d.notes)} notes in the period; the CSV export has all.",
+                "small",
+            )
+        )
     return blocks
 
 
@@ -570,11 +767,15 @@ def build(d: SummaryData) -> Document:
     blocks: list[Block] = []
     for section in (
         _header,
+        _attention,
         _medications,
         _changes,
         _plans,
+        _earlier_plans,
         _charts,
         _symptoms,
+        _comparisons,
+        _scales,
         _adherence,
         _notable,
         _weeks,

@@ -7,8 +7,11 @@ anything is written, so the command line exits with status 2 and leaves no parti
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TextIO
 
 from tracker import paths
 from tracker.domain.errors import TrackerError
@@ -52,3 +55,26 @@ def write_bytes(path: Path, data: bytes) -> Path:
 
 def write_text(path: Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
+
+
+def write_streamed(path: Path, write: Callable[[TextIO], Any]) -> Path:
+    """Let ``write`` stream UTF-8 text into ``path``: a private temporary file renamed into place
+    once complete (mode 0600), so a failure part way leaves no partial export."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        fd = paths.open_private_for_write(tmp)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        paths.make_private(path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise TrackerError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    return path

@@ -111,7 +111,7 @@ def _block(block: Block) -> str:
     if isinstance(block, Para):
         cls = f' class="{block.style}"' if block.style != "normal" else ""
         role = ' role="alert"' if block.style == "alert" else ""
-        return f"<p{cls}{role}>{escape(block.text)}</p>"
+        return f"<p{cls}{role}>{escape(block.text).replace(chr(10), '<br>')}</p>"
     if isinstance(block, Bullets):
         return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in block.items) + "</ul>"
     if isinstance(block, Table):

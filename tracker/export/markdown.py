@@ -41,9 +41,15 @@ def _block(block: Block) -> list[str]:
     if isinstance(block, Heading):
         return ["#" * block.level + " " + block.text]
     if isinstance(block, Para):
-        text = " ".join(block.text.split())
         if block.style in ("notice", "alert"):
-            return ["> " + ("**" + text + "**" if block.style == "alert" else text)]
+            lines = [" ".join(line.split()) for line in block.text.split("\n") if line.strip()]
+            out: list[str] = []
+            for index, line in enumerate(lines):
+                if index:
+                    out.append(">")
+                out.append("> " + ("**" + line + "**" if block.style == "alert" else line))
+            return out
+        text = " ".join(block.text.split())
         if block.style == "small":
             return ["_" + text + "_"]
         return [text]

@@ -842,6 +842,11 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "Taper plan")
+    # the disclaimer every export carries (DOMAIN.md), as the calendar's description (RFC 7986)
+    from tracker.domain.disclaimer import EXPORT_DISCLAIMER
+
+    cal.add("description", EXPORT_DISCLAIMER)
+    cal.add("x-wr-caldesc", EXPORT_DISCLAIMER)
     plans = session.exec(
         select(TaperPlan).where(col(TaperPlan.status).in_(["agreed", "active", "held"]))
     ).all()
