@@ -60,21 +60,23 @@ def write_text(path: Path, text: str) -> Path:
 def write_streamed(path: Path, write: Callable[[TextIO], Any]) -> Path:
     """Let ``write`` stream UTF-8 text into ``path``: a private temporary file renamed into place
     once complete (mode 0600), so a failure part way leaves no partial export."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp: Path | None = None
     try:
-        fd = paths.open_private_for_write(tmp)
+        tmp, fd = paths.new_private_temp(path)  # O_EXCL|O_NOFOLLOW, as every file the app writes
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-        paths.make_private(path)
+        paths.fsync_dir(path.parent)
     except OSError as exc:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
         raise TrackerError(f"cannot write {path}: {exc.strerror or exc}") from exc
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
         raise
     return path
