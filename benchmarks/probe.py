@@ -154,6 +154,8 @@ def probe_trends(db_path: Path, runs: int) -> dict[str, Any]:
     return {
         "service_s": statistics.median(service_times),
         "reference_s": statistics.median(reference_times),
+        "service_all": service_times,
+        "reference_all": reference_times,
         "first_call_s": first_call,
         "statements": statements,
     }

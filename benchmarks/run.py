@@ -1,18 +1,22 @@
-"""Check the performance budgets of issue 8 against references measured in the same run.
+"""Check the performance budgets (issues 8 and 18) against references measured in the same run.
 
-    python benchmarks/run.py            # ten-year database, 7 runs per figure
-    python benchmarks/run.py --quick    # one-year database, 3 runs, fails only at twice a budget (CI)
+    python benchmarks/run.py [--years 1|10|30]   # default ten years, 7 timed runs per figure
+    python benchmarks/run.py --quick --runs 5    # CI smoke: one year, fails only on errors and at
+                                                 # twice a budget, never on an absolute time
 
-One line per budget: status, key, figure, reference, ratio and the budget; then details
-that say where time goes. The exit status is 1 when a budget fails, else 0. A budget whose
-feature has not landed yet prints SKIP with the reason (see benchmarks/targets.py).
+Every budget is a ratio: a figure over a reference doing equivalent work, measured in the
+same run, interleaved with it so a busy moment hits both alike, after one untimed warm-up
+round (which also takes the database's daily backup). Each line gives the median figure,
+its reference, the ratio, the budget, and n, min and max of both. Counts that must be zero
+(full scans, Textual in a command) are exact in every mode. The exit status is 1 when a
+budget fails, else 0; the Markdown table at the end is what the README quotes.
 
-Whole processes are spawned several times, interleaved with their reference so a busy
-moment hits both alike, after one untimed warm-up round (which also takes the database's
-daily backup, a once-a-day cost reported apart); the median is quoted. Peak memory is the
-UI's own high-water mark (VmHWM). Every run works on a fresh copy of the generated
-database in a temporary folder, with the XDG folders pointed there too, so no real data
-folder is touched.
+Peak memory is each process's own high-water mark (VmHWM), taken by the child itself
+(benchmarks/ui_probe.py for screens, benchmarks/cmd_probe.py for commands). Every run
+works on a fresh copy of the generated database in a temporary folder, with the XDG
+folders pointed there too, so no real data folder is touched. The generated history
+(benchmarks/generate.py) has the audit trail a user who logged it all by hand would
+have, about 8,000 rows a year.
 """
 
 from __future__ import annotations
@@ -38,38 +42,75 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "benchmarks"
 
+SCREENS = ("today", "trends-all", "history", "taper", "clinician")
 # Budgets in the order they print: key -> (what is measured, the budget as a ratio).
 BUDGETS: dict[str, tuple[str, float]] = {
-    "paint": ("`tracker` to first paint, headless / bare Textual app", 1.3),
-    "today": ("Today fully populated / bare Textual app first paint", 2.3),
-    "trends-data": ('Trends data for "Everything" / hand-written sqlite3 GROUP BY', 2.0),
-    "trends-screen": ("Trends screen ready after switching to it / 1 s", 1.0),
-    "log-dose": ('`tracker log dose` process / `python -c "import sqlmodel"`', 1.3),
+    "paint": ("`tracker` to first paint / bare Textual app", 1.3),
+    "today": ("Today populated / bare app reading and showing the day with sqlite3", 2.3),
+    "history-page": ("History page turn (cursor, 100 rows) / bare DataTable page from sqlite3", 1.5),
+    **{
+        f"memory-{s}": (f"peak memory, {s.replace('-all', ' All')} screen / bare Textual app", 1.8)
+        for s in SCREENS
+    },
+    "trends-data": ('Trends data for "All" / hand-written sqlite3 GROUP BY', 2.0),
+    "status-json": ('`tracker status --json` / `python -c "import sqlmodel"`', 0.5),
+    "remind-json": ('`tracker remind --json` / `python -c "import sqlmodel"`', 0.5),
+    "log-dose": ('`tracker log dose` / `python -c "import sqlmodel"`', 1.3),
     "log-dose-textual": ("modules of Textual imported by `tracker log dose` (must be 0)", 0.0),
-    "history-page": ("History: slowest page of 500 rows (query time) / 50 ms", 1.0),
-    "history-memory": ("History: Python memory per page, ten years / 60 days", 1.5),
-    "pdf": ("`tracker export summary` PDF of one year, process / 3 s", 1.0),
-    "json": ("`tracker export json` + `tracker import json` of everything, processes / 10 s", 1.0),
-    "memory": ("UI peak memory (RSS) / bare Textual app", 1.8),
+    "command-memory": ('peak memory of the largest command / `python -c "import sqlmodel"`', 2.0),
+    "fhir": ("`tracker export fhir` / `tracker export json`", 3.0),
+    "json": ("`export json` + `import json` / sqlite3 .dump + reload", 3.0),
+    "pdf": ("summary PDF of the whole history / of 90 days", 2.0),
     "plans": ("full scans of big tables in Today, status and log dose queries (must be 0)", 0.0),
 }
 CHECKS = {"log-dose-textual", "plans"}  # counts that must be zero: exact, so never relaxed in quick mode
 GROUPS: dict[str, tuple[str, ...]] = {
-    "ui": ("paint", "today", "trends-screen", "memory"),
-    "log": ("log-dose", "log-dose-textual"),
+    "ui": ("paint", "today", "history-page", *(f"memory-{s}" for s in SCREENS)),
+    "commands": ("status-json", "remind-json", "log-dose", "log-dose-textual"),
     "trends": ("trends-data",),
-    "history": ("history-page", "history-memory"),
-    "pdf": ("pdf",),
-    "json": ("json",),
+    "exports": ("fhir", "json", "pdf", "command-memory"),
     "plans": ("plans",),
 }
 BIG_TABLES = ("symptomentry", "doseevent", "checkin", "auditentry")
 LOG_MED, LOG_AMOUNT = "Sertraline", "7.5mg"  # the current sertraline dose per intake in generated data
 QUICK_FACTOR = 2.0
-CHILD_TIMEOUT_S = 180.0
+CHILD_TIMEOUT_S = 900.0
+SLOW_S = 20.0  # a heavy export slower than this is timed once (n is printed)
+# Every read-only or writing command a user runs, for the command memory budget.
+MEMORY_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("status",),
+    ("remind",),
+    ("check",),
+    ("med", "list"),
+    ("symptoms",),
+    ("taper", "show"),
+    ("export", "csv"),
+    ("export", "ics"),
+)
 
 
 # --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Stat:
+    """Samples of one figure: n, min, median and max."""
+
+    values: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def spread(self, fmt: Callable[[float], str]) -> str:
+        return f"n={len(self.values)} {fmt(min(self.values))}..{fmt(max(self.values))}"
+
+
+def stat(values: Iterable[float]) -> Stat:
+    found = tuple(values)
+    if not found:
+        raise ValueError("no samples")
+    return Stat(found)
 
 
 @dataclass
@@ -80,30 +121,43 @@ class Result:
     reference: str = ""
     ratio: float | None = None
     note: str = ""
+    spread: str = ""
 
 
 @dataclass
 class Context:
     db: Path
     last_day: date
-    small_db: Path  # a 60-day database, generated when the history budget first needs it
     work: Path
     runs: int
     quick: bool
     env: dict[str, str]
+    small_db: Path | None = None  # unused since issue 18; kept for callers that pass it
     details: list[str] = field(default_factory=list)
+    first_day: date | None = None
+    command_peaks: dict[str, float] = field(default_factory=dict)  # MB, by command, for command-memory
 
     def limit(self, key: str) -> float:
         budget = BUDGETS[key][1]
         return budget if key in CHECKS or not self.quick else budget * QUICK_FACTOR
 
     def judge(
-        self, key: str, figure: float, reference: float, fmt: Callable[[float], str], note: str = ""
+        self,
+        key: str,
+        figure: float | Stat,
+        reference: float | Stat,
+        fmt: Callable[[float], str],
+        note: str = "",
     ) -> Result:
-        """A ratio budget: PASS when figure / reference is within the (quick-mode) limit."""
-        ratio = figure / reference if reference > 0 else float("inf")
+        """A ratio budget: PASS when median figure / median reference is within the (quick-mode) limit."""
+        fig = figure.median if isinstance(figure, Stat) else figure
+        ref = reference.median if isinstance(reference, Stat) else reference
+        ratio = fig / ref if ref > 0 else float("inf")
         status = "PASS" if ratio <= self.limit(key) else "FAIL"
-        return Result(key, status, fmt(figure), fmt(reference), ratio, note)
+        spread = ""
+        if isinstance(figure, Stat) and isinstance(reference, Stat):
+            spread = f"{figure.spread(fmt)}; ref {reference.spread(fmt)}"
+        return Result(key, status, fmt(fig), fmt(ref), ratio, note, spread)
 
     def count(self, key: str, found: int, note: str = "") -> Result:
         return Result(key, "PASS" if found == 0 else "FAIL", str(found), "0", None, note)
@@ -111,7 +165,8 @@ class Context:
     def copy_db(self, name: str, source: Path | None = None) -> Path:
         target = self.work / name
         for stale in self.work.glob(name + "*"):
-            stale.unlink()
+            if stale.is_file():
+                stale.unlink()
         shutil.copyfile(source or self.db, target)
         return target
 
@@ -128,8 +183,8 @@ def megabytes(value: float) -> str:
     return f"{value:.1f} MB"
 
 
-def kilobytes(value: float) -> str:
-    return f"{value / 1024:.0f} KB"
+def failed(keys: Iterable[str], note: str) -> list[Result]:
+    return [Result(k, "FAIL", note=note) for k in keys]
 
 
 # --------------------------------------------------------------------------- processes
@@ -196,95 +251,263 @@ def median(values: Iterable[float]) -> float:
     return statistics.median(list(values))
 
 
-# --------------------------------------------------------------------------- budget 1, 2b, 6: the UI
+def _tail(run: Run) -> str:
+    return (run.stderr.strip().splitlines() or [f"exit status {run.status}"])[-1]
+
+
+# --------------------------------------------------------------------------- the UI
+
+
+UI_MODES = ("bare", "bare-today", "bare-table", "paint", *SCREENS)
 
 
 def measure_ui(ctx: Context) -> list[Result]:
-    modes = ("bare", "paint", "today", "trends")
-    samples: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+    samples: dict[str, list[dict[str, Any]]] = {m: [] for m in UI_MODES}
     for round_no in range(ctx.runs + 1):  # round 0 warms caches and takes the daily backup
-        for mode in modes:
+        for mode in UI_MODES:
             db = ctx.copy_db("ui.db")
             out = ctx.work / f"ui-{mode}.json"
             out.unlink(missing_ok=True)
             run = spawn([python(), str(HERE / "ui_probe.py"), mode, str(out), str(db)], ctx)
             data = child_json(run, out, f"ui_probe {mode}")
-            if "error" in data:
-                return [Result(k, "FAIL", note=f"{mode} run failed: {data['error']}") for k in GROUPS["ui"]]
+            if "error" in data or "skip" in data:
+                return failed(GROUPS["ui"], f"{mode} run failed: {data.get('error') or data.get('skip')}")
             if "ready" not in data:
-                return [Result(k, "FAIL", note=f"{mode} run never reached Ready") for k in GROUPS["ui"]]
+                return failed(GROUPS["ui"], f"{mode} run never reached Ready")
             data["ready_s"] = data["ready"] - run.spawned
             data["loaded_s"] = data["loaded"] - run.spawned if "loaded" in data else None
-            data["wall_s"], data["rss_mb"] = run.wall, data.get("peak_mb", run.rss_mb)
+            data["rss_mb"] = data.get("peak_mb", run.rss_mb)
             if round_no:
                 samples[mode].append(data)
 
-    bare = median(s["ready_s"] for s in samples["bare"])
-    bare_rss = median(s["rss_mb"] for s in samples["bare"])
-    paint = median(s["ready_s"] for s in samples["paint"])
-    results = [ctx.judge("paint", paint, bare, seconds)]
-    groups = sorted({g for s in samples["today"] for g in s.get("today_groups", [])})
-    data_groups = [g for g in groups if g != "open-db"]
-    today = median(s["loaded_s"] for s in samples["today"])
-    if data_groups:
-        results.append(ctx.judge("today", today, bare, seconds, note=f"workers: {', '.join(data_groups)}"))
-    else:
-        results.append(
-            Result(
-                "today",
-                "SKIP",
-                seconds(today),
-                seconds(bare),
-                note="the Today screen starts no data worker yet (placeholder)",
-            )
-        )
-    trend_runs = samples["trends"]
-    skip = next((s["skip"] for s in trend_runs if "skip" in s), None)
-    trends_measured = False
-    if skip:
-        results.append(Result("trends-screen", "SKIP", note=skip))
-    elif not any(s.get("trends_groups") for s in trend_runs):
-        ready = median(s["trends_loaded"] for s in trend_runs)
-        results.append(
-            Result(
-                "trends-screen",
-                "SKIP",
-                seconds(ready),
-                seconds(1.0),
-                note="the Trends screen starts no data worker yet (placeholder)",
-            )
-        )
-    else:
-        trends_measured = True
-        ready = median(s["trends_loaded"] for s in trend_runs)
-        results.append(ctx.judge("trends-screen", ready, 1.0, seconds))
-    heavy = "trends" if trends_measured else "today"
-    rss = median(s["rss_mb"] for s in samples[heavy])
-    results.append(
-        ctx.judge(
-            "memory",
-            rss,
-            bare_rss,
-            megabytes,
-            note=f"{heavy} run" + ("" if data_groups else "; Today loads no data yet"),
-        )
-    )
+    def of(mode: str, key: str) -> Stat:
+        return stat(s[key] for s in samples[mode])
 
-    def med(mode: str, key: str) -> float:
-        return median(s[key] for s in samples[mode])
+    def turns(mode: str) -> Stat:
+        return stat(t for s in samples[mode] for t in s["turns"])
 
+    bare_rss = of("bare", "rss_mb")
+    results = [
+        ctx.judge("paint", of("paint", "ready_s"), of("bare", "ready_s"), seconds),
+        ctx.judge("today", of("today", "loaded_s"), of("bare-today", "loaded_s"), seconds),
+        ctx.judge("history-page", turns("history"), turns("bare-table"), millis, note="page turns with n"),
+    ]
+    for screen in SCREENS:
+        orm = samples[screen][-1].get("orm_modules", [])
+        note = "imports the ORM" if orm else "no ORM"
+        results.append(ctx.judge(f"memory-{screen}", of(screen, "rss_mb"), bare_rss, megabytes, note=note))
     ctx.details.append(
-        f"UI: bare app Ready {seconds(bare)} (process {seconds(med('bare', 'wall_s'))}, "
-        f"{megabytes(bare_rss)}); "
-        f"tracker Ready {seconds(paint)} (process {seconds(med('paint', 'wall_s'))}); Today loaded "
-        f"{seconds(today)} ({seconds(today - med('today', 'ready_s'))} after its first paint, "
-        f"{megabytes(med('today', 'rss_mb'))}); workers seen: {', '.join(groups) or 'none'}; "
-        f"ORM imported by the trends run: {', '.join(trend_runs[-1].get('orm_modules', [])) or 'none'}"
+        f"UI: bare app Ready {seconds(of('bare', 'ready_s').median)}, {megabytes(bare_rss.median)}; "
+        f"bare Today loaded {seconds(of('bare-today', 'loaded_s').median)}; tracker Ready "
+        f"{seconds(of('paint', 'ready_s').median)}; Today loaded {seconds(of('today', 'loaded_s').median)}; "
+        f"Trends All after pressing 4 {seconds(of('trends-all', 'keys_loaded').median)}; History first page "
+        f"{seconds(of('history', 'screen_loaded').median)}; "
+        f"Taper {seconds(of('taper', 'screen_loaded').median)}; "
+        f"Clinician {seconds(of('clinician', 'screen_loaded').median)}"
     )
     return results
 
 
-# --------------------------------------------------------------------------- budget 3: tracker log dose
+# --------------------------------------------------------------------------- commands
+
+
+def _cmd(ctx: Context, argv: Sequence[str], name: str = "cmd") -> tuple[Run, float]:
+    """``tracker ARGV`` through benchmarks/cmd_probe.py: the run and its own peak memory (MB)."""
+    peak = ctx.work / f"{name}.peak"
+    peak.unlink(missing_ok=True)
+    run = spawn([python(), str(HERE / "cmd_probe.py"), str(peak), "tracker", *argv], ctx)
+    return run, float(peak.read_text()) if peak.exists() else run.rss_mb
+
+
+def _reference(ctx: Context) -> tuple[Run, float]:
+    peak = ctx.work / "ref.peak"
+    peak.unlink(missing_ok=True)
+    run = spawn([python(), str(HERE / "cmd_probe.py"), str(peak), "--import", "sqlmodel"], ctx)
+    return run, float(peak.read_text()) if peak.exists() else run.rss_mb
+
+
+def _ok(run: Run, argv: Sequence[str], allowed: Sequence[int] = (0,)) -> str | None:
+    return None if run.status in allowed else f"`tracker {' '.join(argv[:2])}` failed: {_tail(run)}"
+
+
+def measure_commands(ctx: Context) -> list[Result]:
+    db = ctx.copy_db("cmd.db")
+    commands: dict[str, list[str]] = {
+        "status-json": ["status", "--json", "--db", str(db)],
+        "remind-json": ["remind", "--json", "--db", str(db)],
+        "log-dose": ["log", "dose", LOG_MED, LOG_AMOUNT, "--db", str(db)],
+    }
+    allowed = {"remind-json": (0, 10)}
+    times: dict[str, list[float]] = {k: [] for k in (*commands, "ref")}
+    peaks: dict[str, list[float]] = {k: [] for k in (*commands, "ref")}
+    for round_no in range(ctx.runs + 1):
+        for key, argv in commands.items():
+            if key == "log-dose":
+                argv[-1] = str(ctx.copy_db("log.db"))
+            run, peak = _cmd(ctx, argv)
+            problem = _ok(run, argv, allowed.get(key, (0,)))
+            if problem:
+                return failed(GROUPS["commands"], problem)
+            if round_no:
+                times[key].append(run.wall)
+                peaks[key].append(peak)
+            ref, ref_peak = _reference(ctx)
+            if round_no:
+                times["ref"].append(ref.wall)
+                peaks["ref"].append(ref_peak)
+    ref_time = stat(times["ref"])
+    results = [ctx.judge(k, stat(times[k]), ref_time, seconds) for k in commands]
+
+    profiled = dict(ctx.env, PYTHONPROFILEIMPORTTIME="1")
+    log_argv = ["log", "dose", LOG_MED, LOG_AMOUNT, "--db", str(ctx.copy_db("log.db"))]
+    sub_imports = _import_times(spawn([*tracker_command(), *log_argv], ctx, env=profiled).stderr)
+    textual = sorted(m for m in sub_imports if m == "textual" or m.startswith("textual."))
+    results.append(ctx.count("log-dose-textual", len(textual), note=", ".join(textual[:5])))
+    ctx.command_peaks.update({" ".join(commands[k][:2]): median(peaks[k]) for k in commands})
+    ctx.command_peaks["ref"] = median(peaks["ref"])
+    ctx.details.append(
+        "commands: "
+        + ", ".join(f"{' '.join(commands[k][:2])} {megabytes(median(peaks[k]))}" for k in commands)
+        + f"; `import sqlmodel` {seconds(ref_time.median)}, {megabytes(median(peaks['ref']))}"
+    )
+    return results
+
+
+# --------------------------------------------------------------------------- trends data
+
+
+def measure_trends(ctx: Context) -> list[Result]:
+    data = run_probe(ctx, "trends", str(ctx.copy_db("trends.db")), str(ctx.runs))
+    early = _unfinished(("trends-data",), data)
+    if early:
+        return early
+    scans = explain(ctx.db, data["statements"])
+    ctx.details.append(
+        f"trends: first call (cold) {millis(data['first_call_s'])}; {len(data['statements'])} statements, "
+        f"full scans of big tables: {_scanned(scans)}"
+    )
+    return [ctx.judge("trends-data", stat(data["service_all"]), stat(data["reference_all"]), millis)]
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _dump_reload(ctx: Context, source: Path) -> float:
+    """The reference of the JSON round trip: ``sqlite3 DB .dump`` and reading the dump into a new file."""
+    dump, fresh = ctx.work / "dump.sql", ctx.work / "dumped.db"
+    fresh.unlink(missing_ok=True)
+    started = time.perf_counter()
+    if shutil.which("sqlite3"):
+        with open(dump, "wb") as out:
+            subprocess.run(["sqlite3", str(source), ".dump"], stdout=out, check=True)
+        with open(dump, "rb") as sql:
+            subprocess.run(["sqlite3", str(fresh)], stdin=sql, check=True)
+    else:  # Python's own dump, when the shell is not installed
+        src = sqlite3.connect(source)
+        dump.write_text("\n".join(src.iterdump()))
+        src.close()
+        dst = sqlite3.connect(fresh)
+        dst.executescript(dump.read_text())
+        dst.close()
+    return time.perf_counter() - started
+
+
+def measure_exports(ctx: Context) -> list[Result]:
+    db = ctx.copy_db("export.db")
+    _cmd(ctx, ["check", "--db", str(db)])  # the day's backup, taken once before the timed runs
+    peaks: dict[str, float] = {}
+    json_t: list[float] = []
+    fhir_t: list[float] = []
+    import_t: list[float] = []
+    dump_t: list[float] = []
+    pdf_all: list[float] = []
+    pdf_90: list[float] = []
+    results: list[Result] = []
+    heavy_runs = max(1, min(3, ctx.runs))
+    out_json, out_fhir, out_pdf = ctx.work / "backup.json", ctx.work / "bundle.json", ctx.work / "summary.pdf"
+
+    def timed(key: str, argv: list[str], store: list[float]) -> str | None:
+        run, peak = _cmd(ctx, argv)
+        problem = _ok(run, argv)
+        if problem is None:
+            store.append(run.wall)
+            peaks[" ".join(argv[:2])] = max(peak, peaks.get(" ".join(argv[:2]), 0.0))
+        return problem
+
+    problems: dict[str, str] = {}
+    for _ in range(heavy_runs):
+        out_json.unlink(missing_ok=True)
+        p = timed("json", ["export", "json", "--out", str(out_json), "--db", str(db)], json_t)
+        if p:
+            problems.setdefault("json", p)
+            problems.setdefault("fhir", p)
+            break
+        fresh = ctx.work / "restored" / "restored.db"
+        shutil.rmtree(fresh.parent, ignore_errors=True)
+        fresh.parent.mkdir()
+        p = timed("json", ["import", "json", str(out_json), "--db", str(fresh)], import_t)
+        if p:
+            problems.setdefault("json", p)
+        dump_t.append(_dump_reload(ctx, db))
+        if "fhir" not in problems and (not fhir_t or max(fhir_t) < SLOW_S):
+            out_fhir.unlink(missing_ok=True)
+            p = timed("fhir", ["export", "fhir", "--out", str(out_fhir), "--db", str(db)], fhir_t)
+            if p:
+                problems.setdefault("fhir", p)
+        first = (ctx.first_day or ctx.last_day - timedelta(days=365)).isoformat()
+        for store, start in ((pdf_all, first), (pdf_90, (ctx.last_day - timedelta(days=89)).isoformat())):
+            if "pdf" in problems or (store is pdf_all and pdf_all and max(pdf_all) > SLOW_S):
+                continue
+            out_pdf.unlink(missing_ok=True)
+            argv = ["export", "summary", "--from", start, "--to", ctx.last_day.isoformat()]
+            p = timed("pdf", [*argv, "--format", "pdf", "--out", str(out_pdf), "--db", str(db)], store)
+            if p:
+                problems.setdefault("pdf", p)
+    if "fhir" in problems:
+        results.append(Result("fhir", "FAIL", note=problems["fhir"]))
+    else:
+        results.append(ctx.judge("fhir", stat(fhir_t), stat(json_t), seconds, note=f"{_mb(out_fhir)}"))
+    if "json" in problems:
+        results.append(Result("json", "FAIL", note=problems["json"]))
+    else:
+        trips = [e + i for e, i in zip(json_t, import_t, strict=False)]
+        note = f"export {seconds(median(json_t))}, import {seconds(median(import_t))}, {_mb(out_json)}"
+        results.append(ctx.judge("json", stat(trips), stat(dump_t), seconds, note=note))
+    if "pdf" in problems:
+        results.append(Result("pdf", "FAIL", note=problems["pdf"]))
+    else:
+        results.append(ctx.judge("pdf", stat(pdf_all), stat(pdf_90), seconds, note=f"from {first}"))
+
+    for argv in MEMORY_COMMANDS:
+        extra = (
+            ["--out", str(ctx.work / ("csv" if argv[-1] == "csv" else "plan.ics"))]
+            if argv[0] == "export"
+            else []
+        )
+        if argv[-1] == "csv":
+            (ctx.work / "csv").mkdir(exist_ok=True)
+        run, peak = _cmd(ctx, [*argv, *extra, "--db", str(db)])
+        if run.status not in (0, 10):
+            problems.setdefault("command-memory", f"`tracker {' '.join(argv)}` failed: {_tail(run)}")
+        peaks[" ".join(argv)] = peak
+    peaks.update(ctx.command_peaks)
+    ref = peaks.pop("ref", None)
+    if ref is None:
+        ref = median(_reference(ctx)[1] for _ in range(max(1, min(3, ctx.runs))))
+    worst = max(peaks, key=lambda k: peaks[k])
+    ctx.details.append(
+        "command peak memory: "
+        + ", ".join(f"{k} {megabytes(v)}" for k, v in sorted(peaks.items(), key=lambda kv: -kv[1]))
+    )
+    if "command-memory" in problems:
+        results.append(Result("command-memory", "FAIL", note=problems["command-memory"]))
+    else:
+        results.append(ctx.judge("command-memory", peaks[worst], ref, megabytes, note=f"`tracker {worst}`"))
+    return results
+
+
+def _mb(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} MB file" if path.exists() else "no file"
 
 
 def _import_times(stderr: str) -> dict[str, int]:
@@ -295,59 +518,6 @@ def _import_times(stderr: str) -> dict[str, int]:
         if m:
             found[m.group(2).strip()] = int(m.group(1))
     return found
-
-
-def measure_log_dose(ctx: Context) -> list[Result]:
-    reference = [python(), "-c", "import sqlmodel"]
-
-    def log_cmd(db: Path) -> list[str]:
-        return [*tracker_command(), "log", "dose", LOG_MED, LOG_AMOUNT, "--db", str(db)]
-
-    # The first open of a day also copies the database into backups/ (once a day): shown apart.
-    first_dir = ctx.work / "first-of-day"
-    shutil.rmtree(first_dir, ignore_errors=True)
-    first_dir.mkdir()
-    shutil.copyfile(ctx.db, first_dir / "log.db")
-    first = spawn(log_cmd(first_dir / "log.db"), ctx)
-    if first.status != 0:
-        note = (first.stderr.strip().splitlines() or ["no output"])[-1]
-        return [Result(k, "FAIL", note=f"log dose failed: {note}") for k in GROUPS["log"]]
-    spawn(reference, ctx)
-    subject_times: list[float] = []
-    reference_times: list[float] = []
-    for _ in range(ctx.runs):
-        db = ctx.copy_db("log.db")
-        run = spawn(log_cmd(db), ctx)
-        if run.status != 0:
-            return [
-                Result(k, "FAIL", note=f"log dose failed: {run.stderr.strip()[-200:]}") for k in GROUPS["log"]
-            ]
-        subject_times.append(run.wall)
-        reference_times.append(spawn(reference, ctx).wall)
-    subject, ref = median(subject_times), median(reference_times)
-
-    profiled = dict(ctx.env, PYTHONPROFILEIMPORTTIME="1")
-    sub_imports = _import_times(spawn(log_cmd(ctx.copy_db("log.db")), ctx, env=profiled).stderr)
-    ref_imports = _import_times(spawn(reference, ctx, env=profiled).stderr)
-    textual = sorted(m for m in sub_imports if m == "textual" or m.startswith("textual."))
-    extra: dict[str, int] = {}
-    for module, micros in sub_imports.items():
-        if module not in ref_imports:
-            key = module if module.startswith("tracker") else module.split(".")[0]
-            extra[key] = extra.get(key, 0) + micros
-    top = sorted(extra.items(), key=lambda kv: -kv[1])[:8]
-    ctx.details.append(
-        f"log dose: first run of a day (with the daily backup) {seconds(first.wall)}; imports beyond "
-        f"`import sqlmodel` {millis(sum(extra.values()) / 1e6)} of self time: "
-        + ", ".join(f"{name} {micros / 1000:.1f} ms" for name, micros in top)
-    )
-    return [
-        ctx.judge("log-dose", subject, ref, seconds),
-        ctx.count("log-dose-textual", len(textual), note=", ".join(textual[:5])),
-    ]
-
-
-# --------------------------------------------------------------------------- budgets 2a, 4, 5: probes
 
 
 def run_probe(ctx: Context, mode: str, *args: str) -> dict[str, Any]:
@@ -368,110 +538,6 @@ def _unfinished(keys: Sequence[str], data: dict[str, Any]) -> list[Result] | Non
     if "error" in data:
         return [Result(k, "FAIL", note=data["error"]) for k in keys]
     return None
-
-
-def measure_trends(ctx: Context) -> list[Result]:
-    data = run_probe(ctx, "trends", str(ctx.copy_db("trends.db")), str(ctx.runs))
-    early = _unfinished(("trends-data",), data)
-    if early:
-        return early
-    scans = explain(ctx.db, data["statements"])
-    ctx.details.append(
-        f"trends: first call (cold) {millis(data['first_call_s'])}; {len(data['statements'])} statements, "
-        f"full scans of big tables: {_scanned(scans)}"
-    )
-    return [ctx.judge("trends-data", data["service_s"], data["reference_s"], millis)]
-
-
-def small_database(ctx: Context) -> Path:
-    """The 60-day database the history memory is compared with (made on first use)."""
-    if not ctx.small_db.exists():
-        from benchmarks.generate import generate
-
-        generate(ctx.small_db, years=60 / 365.25)
-    return ctx.small_db
-
-
-def measure_history(ctx: Context) -> list[Result]:
-    data = run_probe(
-        ctx,
-        "history",
-        str(ctx.copy_db("history.db")),
-        str(ctx.copy_db("small.db", small_database(ctx))),
-        str(max(2, ctx.runs // 2)),
-    )
-    early = _unfinished(("history-page", "history-memory"), data)
-    if early:
-        return early
-    scans = explain(ctx.db, data["statements"])
-    ctx.details.append(
-        f"history: {data['total_rows']} rows in {data['pages']} pages, {data['sampled_pages']} timed: first "
-        f"{millis(data['first_s'])}, median {millis(data['median_s'])}, slowest page {data['worst_page']} "
-        f"{millis(data['worst_s'])}; full scans: {_scanned(scans)}"
-    )
-    results = [ctx.judge("history-page", data["worst_s"], 0.050, millis, note=f"page {data['worst_page']}")]
-    if data["rows_max"] > 500:
-        results[0] = Result("history-page", "FAIL", note=f"a page held {data['rows_max']} rows (at most 500)")
-    results.append(
-        ctx.judge(
-            "history-memory",
-            data["peak_bytes"],
-            data["small_peak_bytes"],
-            kilobytes,
-            note=f"{data['total_rows']} vs {data['small_total_rows']} rows in the log",
-        )
-    )
-    return results
-
-
-def _cli(ctx: Context, argv: Sequence[str]) -> tuple[Run, Result | None]:
-    """Run ``tracker ARGV`` as a user would; a command that does not exist yet is a SKIP."""
-    run = spawn([*tracker_command(), *argv], ctx)
-    if run.status == 0:
-        return run, None
-    tail = (run.stderr.strip().splitlines() or [f"exit status {run.status}"])[-1]
-    if run.status == 2 and "invalid choice" in run.stderr:
-        return run, Result("", "SKIP", note=f"`tracker {' '.join(argv[:2])}` does not exist yet")
-    return run, Result("", "FAIL", note=f"`tracker {' '.join(argv[:2])}` failed: {tail}")
-
-
-def measure_pdf(ctx: Context) -> list[Result]:
-    """``tracker export summary`` of the last 365 days as PDF, whole process (its imports count)."""
-    out = ctx.work / "summary.pdf"
-    end = ctx.last_day
-    start = end - timedelta(days=364)
-    times: list[float] = []
-    for _ in range(min(3, ctx.runs)):
-        out.unlink(missing_ok=True)
-        argv = ["export", "summary", "--from", start.isoformat(), "--to", end.isoformat(), "--out", str(out)]
-        run, problem = _cli(ctx, [*argv, "--db", str(ctx.copy_db("pdf.db"))])
-        if problem:
-            return [Result("pdf", problem.status, note=problem.note)]
-        times.append(run.wall)
-    return [ctx.judge("pdf", median(times), 3.0, seconds, note=f"{out.stat().st_size // 1024} KB")]
-
-
-def measure_json(ctx: Context) -> list[Result]:
-    """``tracker export json`` of everything, then ``tracker import json`` into a new database."""
-    exports: list[float] = []
-    imports: list[float] = []
-    out = ctx.work / "backup.json"
-    for _ in range(2 if ctx.runs > 3 else 1):
-        out.unlink(missing_ok=True)
-        run, problem = _cli(ctx, ["export", "json", "--out", str(out), "--db", str(ctx.copy_db("json.db"))])
-        if problem:
-            return [Result("json", problem.status, note=problem.note)]
-        exports.append(run.wall)
-        fresh = ctx.work / "restored" / "restored.db"
-        shutil.rmtree(fresh.parent, ignore_errors=True)
-        fresh.parent.mkdir()
-        run, problem = _cli(ctx, ["import", "json", str(out), "--db", str(fresh)])
-        if problem:
-            return [Result("json", problem.status, note=problem.note)]
-        imports.append(run.wall)
-    exported, imported = median(exports), median(imports)
-    note = f"export {seconds(exported)}, import {seconds(imported)}, {out.stat().st_size // 1024} KB"
-    return [ctx.judge("json", exported + imported, 10.0, seconds, note=note)]
 
 
 # --------------------------------------------------------------------------- query plans
@@ -567,30 +633,6 @@ def measure_plans(ctx: Context) -> list[Result]:
     return [ctx.count("plans", len(where), note=note)]
 
 
-# --------------------------------------------------------------------------- main
-
-
-MEASURES: dict[str, Callable[[Context], list[Result]]] = {
-    "ui": measure_ui,
-    "log": measure_log_dose,
-    "trends": measure_trends,
-    "history": measure_history,
-    "pdf": measure_pdf,
-    "json": measure_json,
-    "plans": measure_plans,
-}
-
-
-def format_line(result: Result, ctx: Context) -> str:
-    title, _ = BUDGETS[result.key]
-    limit = ctx.limit(result.key)
-    ratio = f"{result.ratio:5.2f}x" if result.ratio is not None else "     -"
-    budget = f"<= {limit:.2f}x" if result.key not in CHECKS else "= 0"
-    line = f"{result.status:4}  {result.key:16} {result.figure:>10}  ref {result.reference:>10}  {ratio}"
-    line += f"  {budget:9}  {title}"
-    return line + (f"  [{result.note}]" if result.note else "")
-
-
 def _ensure_interpreter(argv: Sequence[str]) -> None:
     """Re-run under the project's virtual environment when this interpreter cannot import the app."""
     try:
@@ -602,14 +644,56 @@ def _ensure_interpreter(argv: Sequence[str]) -> None:
         raise
 
 
+MEASURES: dict[str, Callable[[Context], list[Result]]] = {
+    "ui": measure_ui,
+    "commands": measure_commands,
+    "trends": measure_trends,
+    "exports": measure_exports,
+    "plans": measure_plans,
+}
+
+
+def format_line(result: Result, ctx: Context) -> str:
+    title, _ = BUDGETS[result.key]
+    limit = ctx.limit(result.key)
+    ratio = f"{result.ratio:5.2f}x" if result.ratio is not None else "     -"
+    budget = f"<= {limit:.2f}x" if result.key not in CHECKS else "= 0"
+    line = f"{result.status:4}  {result.key:16} {result.figure:>10}  ref {result.reference:>10}  {ratio}"
+    line += f"  {budget:9}  {title}"
+    extra = "; ".join(filter(None, [result.spread, result.note]))
+    return line + (f"  [{extra}]" if extra else "")
+
+
+def markdown(results: Sequence[Result], ctx: Context) -> list[str]:
+    """The results as the README's table."""
+    lines = [
+        "| budget | figure (median) | reference (median) | ratio | limit | n, min..max |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        title, _ = BUDGETS[r.key]
+        limit = "= 0" if r.key in CHECKS else f"{ctx.limit(r.key):.2f}x"
+        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
+        spread = "; ".join(filter(None, [r.spread, r.note])).replace("|", "/")
+        lines.append(
+            f"| {title.replace('|', '/')} | {r.figure} | {r.reference} | {ratio} "
+            f"| {limit} {r.status} | {spread} |"
+        )
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--quick", action="store_true", help="CI: one-year database, 3 runs, fail at 2x a budget"
+        "--quick",
+        action="store_true",
+        help="CI smoke: one-year database, 3 runs, fails only on errors and at twice a budget",
     )
     parser.add_argument("--runs", type=int, default=None, help="timed runs per figure (default 7, quick 3)")
-    parser.add_argument("--years", type=float, default=None, help="years of data (default 10, quick 1)")
+    parser.add_argument(
+        "--years", type=float, default=None, help="years of data: 1, 10 or 30 (default 10, quick 1)"
+    )
     parser.add_argument("--only", default="", help=f"comma-separated budget keys: {', '.join(BUDGETS)}")
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
     args = parser.parse_args(args_list)
@@ -650,11 +734,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = Context(
             db=source,
             last_day=made.last_day,
-            small_db=work / "small-source.db",
             work=work,
             runs=runs,
             quick=args.quick,
             env=env,
+            first_day=made.first_day,
         )
         mode = "quick (fails only at twice a budget)" if args.quick else "full"
         print(
@@ -664,7 +748,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"database: {years:g} years ({made.first_day} to {made.last_day}), "
             f"{made.symptom_entries} symptom entries, {made.doses} doses, {made.checkins} check-ins, "
-            f"{made.plans} taper plans, "
+            f"{made.audit_entries} audit entries, {made.plans} taper plans, "
             f"generated in {made.seconds:.1f} s"
         )
         results: list[Result] = []
@@ -675,7 +759,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 results += measure(ctx)
             except Exception as exc:  # a broken measure fails its budgets, the others still run
-                results += [Result(k, "FAIL", note=f"{type(exc).__name__}: {exc}") for k in GROUPS[group]]
+                results += failed(GROUPS[group], f"{type(exc).__name__}: {exc}")
         order = list(BUDGETS)
         results = sorted((r for r in results if not only or r.key in only), key=lambda r: order.index(r.key))
         print()
@@ -685,15 +769,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\ndetails:")
             for line in ctx.details:
                 print(f"  {line}")
-        failed = [r.key for r in results if r.status == "FAIL"]
+        print("\nREADME table:\n")
+        for line in markdown(results, ctx):
+            print(line)
+        failures = [r.key for r in results if r.status == "FAIL"]
         skipped = [r.key for r in results if r.status == "SKIP"]
         print(
-            f"\n{len(results) - len(failed) - len(skipped)} passed, {len(failed)} failed, "
+            f"\n{len(results) - len(failures) - len(skipped)} passed, {len(failures)} failed, "
             f"{len(skipped)} skipped in {time.perf_counter() - started:.0f} s, load average "
             f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
             + (f"; work folder kept: {work}" if args.keep else "")
         )
-        return 1 if failed else 0
+        return 1 if failures else 0
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -76,8 +76,6 @@ def main(argv: list[str]) -> int:
         marks["ready"] = time.time()
         if mode in ("bare", "paint"):
             self.exit()
-        elif mode.startswith("bare-"):
-            pass  # the bare app reports its own marks
         else:
             tasks.append(asyncio.get_running_loop().create_task(_after_ready(self, mode, marks, groups)))
 
@@ -215,6 +213,8 @@ async def _after_ready(app: Any, mode: str, marks: dict[str, Any], groups: list[
                 if mode == "history":
                     marks["turns"] = [await _turn(app) for _ in range(TURNS)]
                 marks["trends_groups"] = marks["screen_groups"] = groups[before:]
+        elif mode == "bare-table":
+            marks["turns"] = [await _turn(app) for _ in range(TURNS)]
     except Exception as exc:  # reported by the parent as a failed run
         marks["error"] = f"{type(exc).__name__}: {exc}"
     app.exit()

@@ -65,6 +65,8 @@ class Medication(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     # the day the user says they started it (R10); None: not known
     started_on: date | None = None
+    # what the user's oral syringe measures reliably (0.05 ml for a 1 ml syringe)
+    liquid_step_ml: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
 
 
 class Prescription(SQLModel, table=True):
@@ -119,6 +121,8 @@ class TaperPlan(SQLModel, table=True):
     agreed_on: date | None = None
     notes: str | None = None
     created_at: datetime = Field(default_factory=utc_now)
+    revision_of: int | None = None  # D6: the plan this draft revises after a step back
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class TaperStep(SQLModel, table=True):
@@ -135,6 +139,13 @@ class TaperStep(SQLModel, table=True):
     status: str = Field(default="planned")
     actual_start: date | None = None
     note: str | None = None
+    # what the draft said about the step (issue 12): JSON [{kind, message, source}], NULL = none
+    flags: str | None = None
+    occupancy_pct: float | None = None  # estimated SERT occupancy, D7
+    fit: str | None = None  # D7: drug, brain region, formulation; approximate
+    target_mg: float | None = None  # the calculated dose before rounding to the forms
+    needs_form: bool = Field(default=False, sa_column_kwargs={"server_default": text("0")})
+    micro: str | None = None  # D8: "daily" or "weekly" small reductions into this step
 
 
 class PlanEvent(SQLModel, table=True):

@@ -64,6 +64,14 @@ def test_history_opens_and_turns_pages_without_importing_the_orm(history: Path, 
     assert data["orm_modules"] == []
 
 
+def test_taper_opens_without_importing_the_orm(history: Path, tmp_path: Path) -> None:
+    """The Taper screen reads its plans and draft inputs through plain SQL (issue 18)."""
+    data = _probe("taper", history, tmp_path / "taper.json")
+    assert "taper-load" in data["screen_groups"]  # type: ignore[operator]
+    assert data["exit_status"] == 0
+    assert data["orm_modules"] == []
+
+
 def test_the_probe_sees_the_orm_when_it_is_imported(history: Path, tmp_path: Path) -> None:
     """The check above can fail: a run that imports the ORM is reported as such."""
     hook = tmp_path / "sitecustomize.py"

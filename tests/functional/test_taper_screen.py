@@ -124,7 +124,8 @@ async def test_draft_preview_appears_and_is_saved_as_a_draft(taper_db: Path) -> 
         assert [preview.get_row_at(i)[3] for i in range(4)] == ["50", "37.5", "25", "0"]
         assert preview.get_row_at(1)[4] == "three quarters of a 50 mg tablet"
         assert preview.get_row_at(1)[5] == "25.0"  # cut %
-        assert "large cut" in preview.get_row_at(3)[-1]  # stopping from 25 mg is flagged
+        # stopping from 25 mg (70.3% estimated occupancy) is a bigger drop than any before it (D1, D5)
+        assert "abrupt end" in preview.get_row_at(3)[-1]
         assert list(screen.query_one("#preview-chart", Sparkline).data or []) == [50, 37.5, 25, 0]
         assert DRAFT_NOTICE in _text(screen, "#draft-error")
         screen.query_one("#draft-doses", Input).value = "50,abc"
@@ -209,3 +210,40 @@ async def test_advance_asks_for_a_reason_and_the_prescription_follows(taper_db: 
         assert latest is not None
         assert (latest.dose_mg, latest.times, latest.start_date) == (18.75, "08:00,20:00", TODAY)
     db.close()
+
+
+async def test_steps_that_need_another_form_are_told_apart_on_the_screen(tmp_path: Path) -> None:
+    """Citalopram 20 mg tablets, no liquid: the saved occupancy draft shows which steps tablets give."""
+    path = tmp_path / "c" / "tracker.db"
+    db = open_database(path, create_dir=True)
+    with db.write() as s:
+        for key, value in (
+            ("timezone", LONDON_NAME),
+            ("disclaimer_acknowledged", True),
+            ("first_run_done", True),
+        ):
+            settings.set_setting(session=s, key=key, value=value)
+        med = meds.create_medication(session=s, name="Citalopram", strength_mg=20)
+        meds.set_prescription(
+            session=s, medication_id=med.id or 0, dose_mg=20, times=[time(8)], start_date=date(2026, 9, 1)
+        )
+        draft = svc.calculate_draft(
+            svc.draft_inputs(session=s, medication_id=med.id or 0, today=TODAY),
+            method="occupancy",
+            start_date=TODAY,
+        )
+        svc.save_draft(session=s, medication_id=med.id or 0, draft=draft, now=NOW)
+    db.close()
+    app = TrackerApp(path, clock=_clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await _open(app, pilot)
+        steps = screen.query_one("#steps", DataTable)
+        assert steps.row_count == 9
+        flags = [str(steps.get_row_at(i)[-1]) for i in range(9)]
+        assert ["NEEDS ANOTHER FORM" in f for f in flags] == [False, False] + [True] * 6 + [False]
+        assert str(steps.get_row_at(1)[3]) == "half a 20 mg tablet"
+        assert str(steps.get_row_at(7)[2]) == "0.294" and str(steps.get_row_at(7)[7]) == "9.4"
+        details = _text(screen, "#plan-details")
+        assert "Steps 3, 4, 5, 6, 7, 8 need a liquid or compounded form" in details
+        assert "citalopram 10 mg/5 ml oral solution" in details
+        assert "Occ %: estimated SERT occupancy, citalopram" in details and "approximate" in details

@@ -80,6 +80,19 @@ def test_generator_writes_a_realistic_deterministic_history(
         "WHERE m.name = 'Sertraline' ORDER BY p.start_date LIMIT 1"
     ).fetchone()
     assert step == (37.5, "2026-03-11", 75.0)
+    # the audit trail of a user who logged it all by hand: one insert per dose, rating and check-in
+    audit = dict(conn.execute("SELECT table_name, COUNT(*) FROM auditentry GROUP BY table_name"))
+    assert audit == {
+        "doseevent": conn.execute("SELECT COUNT(*) FROM doseevent").fetchone()[0],
+        "symptomentry": made.symptom_entries,
+        "checkin": made.checkins,
+    }
+    assert made.audit_entries == sum(audit.values())
+    dose_audit = conn.execute(
+        "SELECT a.at, a.row_id, a.after, d.logged_at FROM auditentry a JOIN doseevent d "
+        "ON a.table_name = 'doseevent' AND d.id = CAST(a.row_id AS INTEGER) ORDER BY a.id LIMIT 1"
+    ).fetchone()
+    assert dose_audit[0] == dose_audit[3] and f'"id": {dose_audit[1]}' in dose_audit[2]
     settings = dict(conn.execute("SELECT key, value FROM setting"))
     assert settings["first_run_done"] == "true" and settings["disclaimer_acknowledged"] == "true"
     assert settings["timezone"] == '"Europe/London"'
@@ -115,11 +128,20 @@ def test_runner_helpers(tmp_path: Path, bench: dict[str, ModuleType]) -> None:
         "SCAN d in `SELECT id FROM doseevent AS d WHERE d.status = ?` ['taken']"
     ]
 
-    quick = run.Context(db=db, last_day=END, small_db=db, work=tmp_path, runs=1, quick=True, env={})
+    quick = run.Context(db=db, last_day=END, work=tmp_path, runs=1, quick=True, env={})
     assert quick.limit("paint") == pytest.approx(2.6) and quick.limit("plans") == 0.0
     assert quick.judge("paint", 2.5, 1.0, run.seconds).status == "PASS"
-    full = run.Context(db=db, last_day=END, small_db=db, work=tmp_path, runs=1, quick=False, env={})
+    assert quick.judge("paint", 2.7, 1.0, run.seconds).status == "FAIL"  # beyond twice the budget
+    full = run.Context(db=db, last_day=END, work=tmp_path, runs=1, quick=False, env={})
     assert full.judge("paint", 1.4, 1.0, run.seconds).status == "FAIL"
+    # every budget is a ratio to a reference of the same run: medians divided, n/min/max reported
+    figure, reference = run.stat([0.3, 0.1, 0.2]), run.stat([0.2, 0.2, 0.4])
+    judged = full.judge("history-page", figure, reference, run.millis)
+    assert (judged.ratio, judged.status) == (pytest.approx(1.0), "PASS")
+    assert judged.spread == "n=3 100.0 ms..300.0 ms; ref n=3 200.0 ms..400.0 ms"
+    assert all(budget > 0 for key, (_, budget) in run.BUDGETS.items() if key not in run.CHECKS)
+    table = run.markdown([judged], full)
+    assert table[2].startswith("| History page turn") and "| 1.00x | 1.50x PASS |" in table[2]
 
     def fn(*, session: object, tz: object, limit: int = 5) -> tuple[object, object, int]:
         return session, tz, limit

@@ -278,13 +278,15 @@ def test_the_scales_migration_keeps_every_row_and_adds_an_empty_table(tmp_path: 
     shutil.copyfile(fixture, copy)
     tables = ("medication", "prescription", "doseevent", "symptomentry", "checkin", "taperstep")
     with sqlite3.connect(copy) as conn:
-        before = {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables}
+        # the columns the fixture has (later migrations may add columns, never change these)
+        cols = {t: ", ".join(f'"{c[1]}"' for c in conn.execute(f"PRAGMA table_info({t})")) for t in tables}
+        before = {t: conn.execute(f"SELECT {cols[t]} FROM {t} ORDER BY id").fetchall() for t in tables}
     open_database(copy).close()
     assert "0007_scales" in REVISIONS and schema_revision(copy) == HEAD
     conn = sqlite3.connect(copy)
     try:
         for t in tables:
-            assert conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() == before[t], t
+            assert conn.execute(f"SELECT {cols[t]} FROM {t} ORDER BY id").fetchall() == before[t], t
         assert conn.execute("SELECT count(*) FROM scaleresponse").fetchone()[0] == 0
         indexes = {row[1] for row in conn.execute("PRAGMA index_list('scaleresponse')")}
         assert "ix_scaleresponse_logged_at" in indexes

@@ -399,8 +399,9 @@ def test_calendar_has_steps_check_ins_and_appointments_without_alarms(db: Databa
     ]
     assert not any("Citalopram" in text for text in summaries)
     check_ins = [e for e in events if str(e.get("summary")).startswith("Check in with your prescriber")]
-    # each step gets a check-in 3 days before; all are after today
-    assert [e.decoded("dtstart") for e in check_ins][:2] == [date(2026, 11, 28), date(2026, 12, 26)]
+    # each step gets a check-in 3 days before, but never before the agreed minimum (28 days) at the
+    # dose before it: step 2 on 29 Dec follows 28 days at step 1 (1 Dec), so its check-in is that day
+    assert [e.decoded("dtstart") for e in check_ins][:2] == [date(2026, 11, 28), date(2026, 12, 29)]
     appt = [e for e in events if str(e.get("summary")).startswith("Appointment")]
     assert len(appt) == 1 and appt[0].decoded("dtstart") == datetime(2026, 12, 20, 9, 30, tzinfo=UTC)
     assert len({str(e.get("uid")) for e in events}) == len(events)
@@ -423,3 +424,70 @@ def test_current_steps_say_where_a_running_plan_stands(db: Database) -> None:
     assert (step.order, step.total, step.dose_mg, step.days_at, step.min_days) == (3, 6, 37.5, 28, 42)
     assert step.line() == "Taper · Sertraline step 3 of 6: 37.5 mg a day, day 28 (agreed minimum 42)"
     assert earlier.days_at == 1
+
+
+# --------------------------------------------------------------------------- stored step details (issue 12)
+
+
+def test_saved_steps_keep_flags_occupancy_fit_and_the_needs_another_form_marker(db: Database) -> None:
+    with db.write() as s:
+        med = meds.create_medication(session=s, name="Citalopram", strength_mg=20)  # halves, no liquid
+        inputs = svc.draft_inputs(session=s, medication_id=med.id or 0, today=TODAY)
+        draft = svc.calculate_draft(inputs, method="occupancy", start_date=TODAY, start_mg=20)
+        plan_id = svc.save_draft(session=s, medication_id=med.id or 0, draft=draft, now=NOW).id
+    with db.read() as s:
+        plan = svc.get_plan(session=s, plan_id=plan_id)
+        raw = s.exec(
+            select(TaperStep).where(TaperStep.plan_id == plan_id).order_by(col(TaperStep.order))
+        ).all()
+    # as the draft said, row by row (occupancy 83.98 * d / (2.33 + d): 75.2 at 20 mg, 68.1 at 10 mg)
+    assert [(st.dose_mg, st.occupancy_pct, st.needs_form) for st in plan.steps[:3]] == [
+        (20.0, 75.2, False),
+        (10.0, 68.1, False),
+        (4.77, 56.4, True),
+    ]
+    assert all(st.fit and "citalopram" in st.fit and "approximate" in st.fit for st in plan.steps)
+    assert [f.kind for f in plan.steps[2].flags] == ["needs_form"]
+    assert "Liquid forms of citalopram" in plan.steps[2].flags[0].message
+    assert (
+        raw[2].target_mg == pytest.approx(4.7681, abs=1e-4) and raw[2].flags and "needs_form" in raw[2].flags
+    )
+    assert plan.as_json()["steps"][2]["flags"][0]["kind"] == "needs_form"
+
+
+def test_an_edited_step_is_flagged_again_and_keeps_the_typed_dose(db: Database, med_id: int) -> None:
+    plan_id = _draft(db, med_id, doses=[50, 37.5, 25, 12.5, 6, 0])
+    with db.write() as s:
+        view = svc.update_step(session=s, plan_id=plan_id, order=5, dose_mg=14.5, now=NOW)
+        odd = svc.update_step(session=s, plan_id=plan_id, order=4, dose_mg=13, now=NOW)
+    # 12.5 -> 14.5 is an increase (D5), kept as typed (D4); a quarter tablet (12.5 mg) and 0.1 ml of
+    # 20 mg/ml (2 mg) give exactly 14.5 mg, so it needs no other form
+    step5 = view.steps[4]
+    assert step5.dose_mg == 14.5 and "increase" in [f.kind for f in step5.flags] and not step5.needs_form
+    # 13 mg: 12.5 mg + 0.025 ml, or 0.65 ml alone: a 0.1 ml step cannot measure either
+    assert odd.steps[3].dose_mg == 13 and odd.steps[3].needs_form
+
+
+def test_calendar_never_checks_in_before_the_agreed_minimum(db: Database, med_id: int) -> None:
+    # steps every 14 days, each with a minimum of 21: step 2 is planned for 15 Dec, but 1 Dec + 21
+    # days is 22 Dec, so neither the step nor its check-in comes before 22 Dec
+    with db.write() as s:
+        inputs = svc.draft_inputs(session=s, medication_id=med_id, today=TODAY)
+        draft = svc.calculate_draft(
+            inputs,
+            method="manual",
+            start_date=date(2026, 12, 1),
+            doses=[50, 40, 0],
+            interval_weeks=2,
+            min_days=21,
+        )
+        assert any(f.kind == "below_min_days" for f in draft.steps[0].flags)
+        plan_id = svc.save_draft(session=s, medication_id=med_id, draft=draft, now=NOW).id
+        svc.agree_plan(session=s, plan_id=plan_id, prescriber="Dr Rao", agreed_on=TODAY, now=NOW, tz=LONDON)
+        data = svc.taper_calendar(session=s, now=NOW, tz=LONDON)
+    events = list(Calendar.from_ical(data).walk("VEVENT"))
+    step2 = next(e for e in events if "50 mg to 40 mg" in str(e.get("summary")))
+    check2 = next(e for e in events if "(50 mg to 40 mg a day)" in str(e.get("description")))
+    assert step2.decoded("dtstart") == date(2026, 12, 22)
+    assert check2.decoded("dtstart") == date(2026, 12, 22)
+    assert "agreed minimum of 21 days" in str(step2.get("description"))

@@ -103,6 +103,12 @@ def register(sub: Any, db_arg: DbArg) -> Any:
     p.add_argument("--half-life", type=str, default=None, metavar="HOURS")
     p.add_argument("--brand", default=None)
     p.add_argument(
+        "--liquid-step",
+        default=None,
+        metavar="ML",
+        help="what your oral syringe measures reliably (default 0.1 ml; 0.05 for a 1 ml syringe)",
+    )
+    p.add_argument(
         "--since",
         default=None,
         metavar="DATE",
@@ -281,6 +287,14 @@ def cmd_med_add(args: argparse.Namespace) -> int:
         liquid = conc.mg
     if args.fractions is not None and form not in ("tablet", "capsule"):
         raise TrackerError(f"--fractions is for tablets, not for {form}")
+    step_ml = 0.1
+    if args.liquid_step is not None:
+        try:
+            step_ml = float(args.liquid_step.strip().lower().removesuffix("ml").strip())
+        except ValueError as exc:
+            raise TrackerError(f"--liquid-step {args.liquid_step!r} is not a number of ml") from exc
+        if not 0.01 <= step_ml <= 1:
+            raise TrackerError("--liquid-step must be from 0.01 to 1 ml, such as 0.1 or 0.05")
     db = open_db(args)
     started_on = None
     if args.since is not None:
@@ -299,9 +313,14 @@ def cmd_med_add(args: argparse.Namespace) -> int:
             brand=args.brand,
             liquid_mg_per_ml=liquid,
             started_on=started_on,
+            liquid_step_ml=step_ml,
             **({"tablet_fractions": args.fractions.replace(" ", "")} if args.fractions is not None else {}),
         )
-        name, cls, hl = med.name, med.drug_class, med.half_life_hours
+        name, cls, hl = (
+            med.name + (f" (brand {med.brand})" if med.brand else ""),
+            med.drug_class,
+            med.half_life_hours,
+        )
         fractions = med.tablet_fractions
     extras = [f"half-life {hl:g} h"] if hl else []
     if liquid is not None:

@@ -102,6 +102,16 @@ def register(sub: Any, db_arg: DbArg) -> None:
             help="kept in the plan's history" + ("" if name == "start" else " (required)"),
         )
         p.add_argument("--plan", type=int, default=None, metavar="ID")
+        if name == "back":
+            p.add_argument(
+                "--step-size",
+                type=float,
+                default=None,
+                metavar="X",
+                help="the revised draft's step: occupancy points where known, else %% of the dose "
+                "(default: every remaining step half as large)",
+            )
+            p.add_argument("--no-revision", action="store_true", help="step back without a revised draft")
         p.set_defaults(handler=cmd_action, action=name)
 
     p = taper.add_parser("ics", help="write planned steps, check-ins and appointments as a calendar file")
@@ -159,6 +169,17 @@ def _fmt(x: float | None) -> str:
     return "" if x is None else f"{round(x, 3):g}"
 
 
+_MARKS = {
+    "large_cut": "large cut",
+    "short_interval": "short",
+    "below_min_days": "< min days",
+    "increase": "increase",
+    "abrupt_end": "abrupt end",
+    "needs_form": "needs another form",
+    "not_exact": "not within 10%",
+}
+
+
 def _print_draft(draft: Draft, name: str) -> None:
     print(f"DRAFT — {draft.notice}")
     print(f"{name}: {draft.method} draft, {len(draft.steps)} rows")
@@ -172,9 +193,13 @@ def _print_draft(draft: Draft, name: str) -> None:
         )
         if occupancy:
             line += f"{_fmt(r.occupancy_pct):>5}  "
-        marks = "".join(f" [{f.kind}]" for f in r.flags)
+        marks = "".join(
+            f" [{_MARKS.get(str(f.kind), str(f.kind))}]" for f in r.flags if str(f.kind) != "needs_form"
+        )
         print(line + r.how_to_take + marks)
-    flags = [(r.order, f) for r in draft.steps for f in r.flags]
+    if draft.fit:
+        print(f"occ %: estimated SERT occupancy, {draft.fit}.")
+    flags = [(r.order, f) for r in draft.steps for f in r.flags if str(f.kind) != "needs_form"]
     if flags:
         print("Points to discuss with your prescriber:")
         for order, f in flags:
@@ -189,6 +214,7 @@ def _draft_json(draft: Draft) -> dict[str, Any]:
         "is_draft": True,
         "notice": draft.notice,
         "method": str(draft.method),
+        "fit": draft.fit,
         "notes": list(draft.notes),
         "steps": [
             {
@@ -201,7 +227,9 @@ def _draft_json(draft: Draft) -> dict[str, Any]:
                 "min_days": r.min_days,
                 "cut_pct": r.cut_pct,
                 "occupancy_pct": r.occupancy_pct,
-                "flags": [{"kind": str(f.kind), "message": f.message, "source": f.source} for f in r.flags],
+                "fit": r.fit,
+                "needs_form": r.needs_form,
+                "flags": [f.as_json() for f in r.flags],
             }
             for r in draft.steps
         ],
@@ -210,21 +238,49 @@ def _draft_json(draft: Draft) -> dict[str, Any]:
 
 def _print_plan(plan: PlanView) -> None:
     head = f"{plan.medication_name} — taper plan {plan.id} ({plan.status}"
+    if plan.revision > 1 and plan.revision_of:
+        head += f", revision {plan.revision} of plan {plan.revision_of}"
     if plan.prescriber and not plan.is_draft:
         head += f", agreed with {plan.prescriber}"
         if plan.agreed_on:
             head += f" on {plan.agreed_on.isoformat()}"
     print(head + ")")
     print(("DRAFT — " if plan.is_draft else "") + plan.notice)
+    occupancy = any(s.occupancy_pct is not None for s in plan.steps)
     print(
         f"{'#':>3}  {'planned':<10}  {'mg/day':>8}  {'min days':>8}  {'status':<12}  {'started':<10}  "
-        "how to take it"
+        + ("occ %  " if occupancy else "")
+        + "how to take it"
     )
     for s in plan.steps:
+        marks = "".join(
+            f" [{_MARKS.get(str(f.kind), str(f.kind))}]" for f in s.flags if str(f.kind) != "needs_form"
+        )
+        how = s.how_to_take or ""
+        if s.needs_form and "needs a liquid or compounded form" not in how:
+            how += " (needs a liquid or compounded form)"
         print(
             f"{s.order:>3}  {s.planned_start.isoformat():<10}  {_fmt(s.dose_mg):>8}  {s.min_days:>8}  "
             f"{s.status:<12}  {s.actual_start.isoformat() if s.actual_start else '':<10}  "
-            f"{s.how_to_take or ''}"
+            + (f"{_fmt(s.occupancy_pct):>5}  " if occupancy else "")
+            + how
+            + marks
+        )
+    fits = sorted({s.fit for s in plan.steps if s.fit})
+    for fit in fits:
+        print(f"occ %: estimated SERT occupancy, {fit}.")
+    flags = [(s.order, f) for s in plan.steps for f in s.flags if str(f.kind) != "needs_form"]
+    if flags:
+        print("Points to discuss with your prescriber:")
+        for order, f in flags:
+            print(f"  step {order}: {f.message}")
+    needs = [s for s in plan.steps if s.needs_form]
+    if needs:
+        note = next((f.message for f in needs[0].flags if str(f.kind) == "needs_form"), "")
+        orders = ", ".join(str(s.order) for s in needs)
+        print(
+            f"Steps {orders} need a liquid or compounded form."
+            + (f" {note.split('. ', 1)[-1]}" if note else "")
         )
     if plan.events:
         print("History:")
@@ -374,6 +430,7 @@ def cmd_action(args: argparse.Namespace) -> int:
         raise TrackerError(f"`tracker taper {action}` needs --reason TEXT; it is kept in the plan's history")
     db = open_db(args)
     now, tz = _clock(db)
+    revised: PlanView | None = None
     with db.write() as session:
         med = meds.find_medication(session=session, name=args.med)
         plan_id = args.plan or svc.select_plan(session=session, medication_id=med.id or 0, action=action)
@@ -387,7 +444,14 @@ def cmd_action(args: argparse.Namespace) -> int:
         elif action == "resume":
             change = svc.resume_plan(session=session, plan_id=plan_id, reason=reason, now=now)
         elif action == "back":
+            step_size = getattr(args, "step_size", None)
+            if step_size is not None and not (step_size == step_size and 1 <= step_size <= 50):
+                raise TrackerError("--step-size must be from 1 to 50")
             change = svc.step_back_plan(session=session, plan_id=plan_id, reason=reason, now=now, tz=tz)
+            if not args.no_revision and change.plan.next_step is not None:
+                revised = svc.revise_plan(
+                    session=session, plan_id=plan_id, now=now, tz=tz, step_size=step_size
+                )
         else:
             plan = svc.abandon_plan(session=session, plan_id=plan_id, reason=reason, now=now)
             print(f"{plan.medication_name}: plan {plan.id} abandoned. The prescription is left as it is.")
@@ -400,6 +464,14 @@ def cmd_action(args: argparse.Namespace) -> int:
         "back": "stepped back",
     }
     _print_change(change, verbs[action])
+    if revised is not None:
+        print()
+        print(
+            f"A revised draft of the remaining steps, in smaller steps (NICE NG222 1.4.22), is saved as "
+            f"draft plan {revised.id}. It runs only once agreed: tracker taper agree {args.med} "
+            f"--prescriber NAME, then tracker taper start {args.med}."
+        )
+        _print_plan(revised)
     return 0
 
 

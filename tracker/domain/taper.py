@@ -30,6 +30,7 @@ from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 
+from tracker.domain.drugs import facts_for, liquid_forms_note
 from tracker.domain.errors import TrackerError
 
 __all__ = [
@@ -60,10 +61,13 @@ __all__ = [
     "draft_manual",
     "draft_occupancy",
     "draft_proportional",
+    "fit_label",
     "hold",
     "occupancy",
     "occupancy_params",
+    "restate",
     "resume",
+    "revise_after_step_back",
     "round_dose",
     "smallest_dose",
     "status_after_edit",
@@ -247,6 +251,11 @@ class PlanStep:
     note: str | None = None  # the reason given when the user left or held this step
     how_to_take: str | None = None
     needs_liquid: bool = False
+    target_mg: float | None = None  # as calculated, before rounding to the forms
+    occupancy_pct: float | None = None  # estimated SERT occupancy (D7: with ``fit``)
+    fit: str | None = None
+    flags: tuple[Flag, ...] = ()
+    needs_form: bool = False  # D2: the recorded forms cannot give this dose
 
     def __post_init__(self) -> None:
         _check_dose(self.dose_mg)
@@ -417,6 +426,11 @@ def step_back(steps: Sequence[PlanStep], *, today: date, reason: str) -> StepCha
         actual_start=today,
         how_to_take=previous.how_to_take,
         needs_liquid=previous.needs_liquid,
+        target_mg=previous.target_mg,
+        occupancy_pct=previous.occupancy_pct,
+        fit=previous.fit,
+        needs_form=previous.needs_form,
+        flags=tuple(f for f in previous.flags if f.kind == "needs_form"),
     )
     retry_on = today + timedelta(days=previous.min_days)
     retry = replace(
@@ -527,8 +541,14 @@ class Formulation:
     strength_mg: float
     fractions: frozenset[float] = frozenset({1.0})
     liquid_mg_per_ml: float | None = None
+    liquid_step_ml: float = LIQUID_STEP_ML  # what the user's syringe measures: 0.1 ml, 0.05 ml for 1 ml
 
     def __post_init__(self) -> None:
+        if not _positive(self.liquid_step_ml) or not 0.01 <= self.liquid_step_ml <= 1:
+            raise TaperError(
+                f"The liquid measuring step must be from 0.01 to 1 ml (got {self.liquid_step_ml})."
+            )
+        object.__setattr__(self, "liquid_step_ml", float(self.liquid_step_ml))
         try:
             form = Form(self.form)
         except ValueError as exc:
@@ -617,7 +637,7 @@ def _units_text(amount: float, strength: float, noun: str) -> str:
 
 
 def _liquid_text(ml: float, mg_per_ml: float) -> str:
-    return f"{ml:.1f}".rstrip("0").rstrip(".") + f" ml of {_mg(mg_per_ml)} mg/ml liquid"
+    return f"{ml:.2f}".rstrip("0").rstrip(".") + f" ml of {_mg(mg_per_ml)} mg/ml liquid"
 
 
 def _no_small_doses(f: Formulation) -> bool:
@@ -629,12 +649,12 @@ def smallest_dose(formulation: Formulation) -> float:
     """The smallest non-zero dose (mg) a formulation delivers: a smallest piece, 0.1 ml or one drop."""
     f = formulation
     if f.form is Form.LIQUID:
-        return LIQUID_STEP_ML * f.strength_mg
+        return f.liquid_step_ml * f.strength_mg
     if f.form is Form.DROPS:
         return f.strength_mg
     piece = f.strength_mg * min(f.fractions)
     if f.liquid_mg_per_ml is not None:
-        return min(piece, LIQUID_STEP_ML * f.liquid_mg_per_ml)
+        return min(piece, f.liquid_step_ml * f.liquid_mg_per_ml)
     return piece
 
 
@@ -655,7 +675,8 @@ def round_dose(target_mg: float, formulation: Formulation | None) -> RoundedDose
         return RoundedDose(target, target, f"{_mg(target)} mg")
     f = formulation
     if f.form is Form.LIQUID:
-        ml = max(_half_up(target / f.strength_mg / LIQUID_STEP_ML), 1) * LIQUID_STEP_ML
+        step = f.liquid_step_ml
+        ml = round(max(_half_up(target / f.strength_mg / step), 1) * step, 6)
         return RoundedDose(target, round(ml * f.strength_mg, 6), _liquid_text(ml, f.strength_mg))
     if f.form is Form.DROPS:
         drops = max(_half_up(target / f.strength_mg), 1)
@@ -672,9 +693,10 @@ def round_dose(target_mg: float, formulation: Formulation | None) -> RoundedDose
         return units
     conc = f.liquid_mg_per_ml
     base = max((a for a in [0.0, *amounts] if a * f.strength_mg <= target + _EPS), default=0.0)
-    ml = _half_up((target - base * f.strength_mg) / conc / LIQUID_STEP_ML) * LIQUID_STEP_ML
+    step = f.liquid_step_ml
+    ml = round(_half_up((target - base * f.strength_mg) / conc / step) * step, 6)
     if base == 0 and ml == 0:
-        ml = LIQUID_STEP_ML
+        ml = step
     if ml == 0:
         return units
     dose = round(base * f.strength_mg + ml * conc, 6)
@@ -685,7 +707,7 @@ def round_dose(target_mg: float, formulation: Formulation | None) -> RoundedDose
     return RoundedDose(target, dose, text, needs_liquid=True)
 
 
-# --------------------------------------------------------------------------- drafts
+# --------------------------------------------------------------------------- drafts (DOMAIN.md D1-D8)
 
 
 class DraftMethod(StrEnum):
@@ -696,10 +718,13 @@ class DraftMethod(StrEnum):
 
 
 class FlagKind(StrEnum):
-    LARGE_CUT = "large_cut"
-    SHORT_INTERVAL = "short_interval"
-    INCREASE = "increase"
-    NOT_EXACT = "not_exact"  # the formulation cannot give the calculated dose within 5%
+    LARGE_CUT = "large_cut"  # D5: a cut bigger than the method's threshold
+    SHORT_INTERVAL = "short_interval"  # D5: less than 14 days at this dose
+    BELOW_MIN_DAYS = "below_min_days"  # D5: less time at this dose than its own minimum days
+    INCREASE = "increase"  # D5
+    ABRUPT_END = "abrupt_end"  # D1/D5: the drop to 0 is bigger than the largest earlier drop
+    NEEDS_FORM = "needs_form"  # D2/D4: the recorded forms cannot give this dose
+    NOT_EXACT = "not_exact"  # D3: no dose the forms give comes within 10% of the target
 
 
 @dataclass(frozen=True, slots=True)
@@ -710,21 +735,30 @@ class Flag:
     message: str
     source: str
 
+    def as_json(self) -> dict[str, str]:
+        return {"kind": str(self.kind), "message": self.message, "source": self.source}
+
 
 @dataclass(frozen=True, slots=True)
 class DraftStep:
-    """One row of a draft: a daily dose from a planned date."""
+    """One row of a draft: a daily dose from a planned date.
+
+    ``dose_mg`` is what the recorded forms give; when they cannot give the
+    target (``needs_form``) it is the exact target, kept (D2, D4).
+    """
 
     order: int
     target_mg: float  # as calculated, before rounding to the formulation
-    dose_mg: float  # what the formulation delivers
+    dose_mg: float
     planned_start: date
     min_days: int
     how_to_take: str
-    needs_liquid: bool
+    needs_liquid: bool  # the dose uses the recorded liquid, or needs a liquid or compounded form
     cut_pct: float | None  # % of the previous row's dose; negative for an increase; None on row 1
-    occupancy_pct: float | None = None  # estimated SERT occupancy, occupancy drafts only
+    occupancy_pct: float | None = None  # estimated SERT occupancy where the drug has parameters (D7)
     flags: tuple[Flag, ...] = ()
+    needs_form: bool = False  # D2: the recorded forms cannot give this dose
+    fit: str | None = None  # D7: the occupancy fit the figure rests on, labelled approximate
 
 
 @dataclass(frozen=True, slots=True)
@@ -736,8 +770,29 @@ class Draft:
     formulation: Formulation | None = None
     params: OccupancyParams | None = None
     notes: tuple[str, ...] = ()
+    fit: str | None = None  # D7
     is_draft: bool = field(default=True, init=False)
     notice: str = field(default=DRAFT_NOTICE, init=False)
+
+
+_FIT_REGION = {"escitalopram": "dorsal raphe"}
+
+
+def fit_label(params: OccupancyParams, drug_name: str | None = None) -> str:
+    """D7: what an occupancy figure rests on: drug, brain region and formulation, approximate.
+
+    ``fit_label(venlafaxine params, "Venlafaxine")`` says the extended-release fit is used for it.
+    """
+    base = params.drug.split()[0].lower()
+    region = _FIT_REGION.get(base, "pooled brain regions")
+    if params.drug.lower().endswith("xr"):
+        form = "extended-release fit"
+        named = (drug_name or "").lower()
+        if "xr" not in named and "xl" not in named and "er" not in named.split():
+            form += " (used here for immediate-release too)"
+    else:
+        form = "oral fit"
+    return f"{base}, {region}, {form}; approximate (Sørensen et al. 2022)"
 
 
 def _check_start(start_mg: float) -> float:
@@ -764,65 +819,171 @@ def _resolve_min_days(min_days: int | None, gap_days: int) -> int:
     return max(MIN_DAYS_FLOOR, min(MIN_DAYS_DEFAULT, gap_days))
 
 
-def _flags(
-    prev: DraftStep | None, rounded: RoundedDose, when: date, occ: float | None
-) -> tuple[float | None, list[Flag]]:
-    """The row's cut from the previous row (%) and its flags."""
-    flags: list[Flag] = []
-    cut: float | None = None
-    dose = rounded.dose_mg
-    if prev is not None:
-        if prev.dose_mg > 0:
-            cut = (prev.dose_mg - dose) / prev.dose_mg * 100
-        if dose > prev.dose_mg:
-            flags.append(
-                Flag(
-                    FlagKind.INCREASE,
-                    f"This step raises the dose from {_mg(prev.dose_mg)} mg to {_mg(dose)} mg; "
-                    "a taper plan normally only goes down. Check it with your prescriber.",
-                    _NG222,
+# -- what the recorded forms give ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Option:
+    dose: float
+    how: str
+    liquid: bool
+    pieces: float
+
+
+def _options(target: float, f: Formulation) -> list[_Option]:
+    """Doses near ``target`` the formulation gives: the nearest above and below for every base."""
+    out: list[_Option] = []
+    if f.form in (Form.LIQUID, Form.DROPS):
+        unit = f.strength_mg * (f.liquid_step_ml if f.form is Form.LIQUID else 1.0)
+        k = target / unit
+        for n in {math.floor(k + _EPS), math.ceil(k - _EPS), math.floor(k + _EPS) + 1}:
+            if n < 1:
+                continue
+            if f.form is Form.LIQUID:
+                ml = round(n * f.liquid_step_ml, 6)
+                out.append(_Option(round(n * unit, 6), _liquid_text(ml, f.strength_mg), False, n))
+            else:
+                text = f"{n} drop{'s' if n != 1 else ''} ({_mg(f.strength_mg)} mg per drop)"
+                out.append(_Option(round(n * unit, 6), text, False, n))
+        return out
+    noun = "tablet" if f.form is Form.TABLET else "capsule"
+    parts = _fraction_parts(f.fractions)
+    most = math.ceil(target / f.strength_mg) + 1
+    amounts = sorted({round(n + p, 9) for n in range(most + 1) for p in parts})
+    for a in amounts:
+        if a > 0:
+            out.append(_Option(round(a * f.strength_mg, 6), _units_text(a, f.strength_mg, noun), False, a))
+    conc = f.liquid_mg_per_ml
+    if conc is not None:
+        step = f.liquid_step_ml
+        for a in amounts:
+            rest = target - a * f.strength_mg
+            if rest <= _EPS:
+                continue
+            k = rest / conc / step
+            for n in {math.floor(k + _EPS), math.ceil(k - _EPS)}:
+                if n < 1:
+                    continue
+                ml = round(n * step, 6)
+                liquid = _liquid_text(ml, conc)
+                text = liquid if a == 0 else f"{_units_text(a, f.strength_mg, noun)} + {liquid}"
+                out.append(_Option(round(a * f.strength_mg + ml * conc, 6), text, True, a + 1))
+    return out
+
+
+def _sig(x: float) -> float:
+    """An exact calculated dose shown to 3 significant figures (9.08, 0.412)."""
+    return 0.0 if x == 0 else float(f"{x:.3g}")
+
+
+def _needs_form_text(dose: float) -> str:
+    return f"{dose:g} mg: needs a liquid or compounded form"
+
+
+# -- flags (D5) ----------------------------------------------------------------------------
+
+
+def _drop(a: float, b: float, params: OccupancyParams | None) -> float:
+    """The drop from dose a to dose b: occupancy points where the drug has parameters, else mg."""
+    if params is not None:
+        return occupancy(a, params) - occupancy(b, params)
+    return a - b
+
+
+def _flag_rows(
+    method: DraftMethod,
+    rows: list[DraftStep],
+    *,
+    params: OccupancyParams | None,
+    points: float | None,
+    min_therapeutic: float | None,
+) -> list[DraftStep]:
+    """Every row with its D5 flags (and the D2 marker), recomputed from the final doses and dates."""
+    out: list[DraftStep] = []
+    unit = "points of estimated occupancy" if params is not None else "mg"
+    largest = 0.0
+    for i, r in enumerate(rows):
+        flags: list[Flag] = [f for f in r.flags if f.kind in (FlagKind.NEEDS_FORM, FlagKind.NOT_EXACT)]
+        prev = rows[i - 1] if i else None
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
+        cut: float | None = None
+        if prev is not None:
+            if prev.dose_mg > 0:
+                cut = round((prev.dose_mg - r.dose_mg) / prev.dose_mg * 100, 2)
+            if r.dose_mg > prev.dose_mg + _EPS:
+                flags.append(
+                    Flag(
+                        FlagKind.INCREASE,
+                        f"This step raises the dose from {_mg(prev.dose_mg)} mg to {_mg(r.dose_mg)} mg; "
+                        "a taper plan normally only goes down. Check it with your prescriber.",
+                        _NG222,
+                    )
                 )
-            )
-        elif cut is not None and cut > LARGE_CUT_PCT + _EPS:
-            what = (
-                f"Stopping from {_mg(prev.dose_mg)} mg is a cut of 100%"
-                if dose == 0
-                else f"This step is a cut of {cut:.1f}% of the current dose ({_mg(prev.dose_mg)} mg to "
-                f"{_mg(dose)} mg)"
-            )
-            if occ is not None and prev.occupancy_pct is not None:
-                # Hyperbolic steps are large in mg by design; show what they are in occupancy.
-                what += f", estimated occupancy {prev.occupancy_pct:.1f}% to {occ:.1f}%"
-            flags.append(
-                Flag(
-                    FlagKind.LARGE_CUT,
-                    f"{what}. NICE NG222 describes smaller steps (for example 25%) as the dose gets lower. "
-                    "Worth discussing with your prescriber.",
-                    _NG222,
+            else:
+                drop = _drop(prev.dose_mg, r.dose_mg, params)
+                if r.dose_mg <= _EPS and i > 1 and drop > largest + 0.05:
+                    flags.append(
+                        Flag(
+                            FlagKind.ABRUPT_END,
+                            f"The drop to 0 ({drop:.1f} {unit}) is bigger than the largest earlier drop "
+                            f"({largest:.1f}). Maudsley: the last dose before stopping may need to be below "
+                            "1 mg so that the drop to zero is no bigger than earlier reductions.",
+                            f"Maudsley Prescribing Guidelines; {_NG222}",
+                        )
+                    )
+                big = False
+                if method is DraftMethod.OCCUPANCY and points is not None and params is not None:
+                    big = drop > points * 1.5 + 0.05
+                    what = (
+                        f"lowers estimated occupancy by {drop:.1f} points, more than half again the "
+                        f"{points:.1f} chosen"
+                    )
+                elif cut is not None:
+                    below = min_therapeutic is None or prev.dose_mg < min_therapeutic - _EPS
+                    limit = 25.0 if below else 50.0
+                    big = cut > limit + _EPS
+                    where = (
+                        "below the usual minimum therapeutic dose"
+                        if min_therapeutic is not None and below
+                        else "at or above the usual minimum therapeutic dose"
+                    )
+                    what = f"is a cut of {cut:.1f}% of the current dose, {where} (more than {limit:g}%)"
+                if big and r.dose_mg > _EPS:
+                    flags.append(
+                        Flag(
+                            FlagKind.LARGE_CUT,
+                            f"This step ({_mg(prev.dose_mg)} mg to {_mg(r.dose_mg)} mg) {what}. NICE NG222: "
+                            "for example 50%, smaller steps (for example 25%) as the dose gets lower.",
+                            _NG222,
+                        )
+                    )
+                largest = max(largest, drop)
+        if nxt is not None:
+            days = (nxt.planned_start - r.planned_start).days
+            if days < SHORT_INTERVAL_DAYS:
+                flags.append(
+                    Flag(
+                        FlagKind.SHORT_INTERVAL,
+                        f"Only {_days(days)} at this dose. Tapers over 2-4 weeks showed little benefit over "
+                        "stopping abruptly (Horowitz & Taylor 2019); NICE NG222 says the pace may take "
+                        "weeks or months.",
+                        f"{_HT2019}; {_NG222}",
+                    )
                 )
-            )
-        gap = (when - prev.planned_start).days
-        if gap < SHORT_INTERVAL_DAYS:
-            flags.append(
-                Flag(
-                    FlagKind.SHORT_INTERVAL,
-                    f"Only {_days(gap)} after the previous step. Tapers over 2-4 weeks showed little "
-                    "benefit over stopping abruptly (Horowitz & Taylor 2019); NICE NG222 says the pace "
-                    "may take weeks or months. Worth discussing with your prescriber.",
-                    f"{_HT2019}; {_NG222}",
+            if days < r.min_days:
+                flags.append(
+                    Flag(
+                        FlagKind.BELOW_MIN_DAYS,
+                        f"The next step is planned {_days(days)} after this one, sooner than this step's "
+                        f"own minimum of {r.min_days} days.",
+                        _NG222,
+                    )
                 )
-            )
-    if rounded.off_by_pct > ROUNDING_TOLERANCE * 100 + _EPS:
-        flags.append(
-            Flag(
-                FlagKind.NOT_EXACT,
-                f"The calculated dose is {_mg(rounded.target_mg)} mg; the nearest this formulation gives "
-                f"is {_mg(dose)} mg. NICE NG222 mentions liquid forms when tablets cannot give small "
-                "enough doses.",
-                _NG222,
-            )
-        )
-    return (None if cut is None else round(cut, 2)), flags
+        out.append(replace(r, cut_pct=cut, flags=tuple(flags)))
+    return out
+
+
+# -- building a draft ------------------------------------------------------------------------
 
 
 def _build(
@@ -832,57 +993,133 @@ def _build(
     *,
     formulation: Formulation | None,
     min_days: int,
+    drug: str | None,
     params: OccupancyParams | None = None,
-    stopped_early: bool = False,
+    points: float | None = None,
+    exact: bool = False,
+    extra_notes: Sequence[str] = (),
 ) -> Draft:
+    """Rows for ``targets``: every target is kept (D2); rounded to the forms only within D3's window.
+
+    ``exact`` (manual drafts, D4): a dose is used as typed; when the forms cannot give it
+    the row is marked, never changed.
+    """
+    facts = facts_for(drug) if drug else None
+    fit = fit_label(params, drug) if params is not None else None
     rows: list[DraftStep] = []
-    merged = 0
-    for target, when in zip(targets, dates, strict=True):
-        rounded = round_dose(target, formulation)
-        prev = rows[-1] if rows else None
-        if prev is not None and math.isclose(rounded.dose_mg, prev.dose_mg, rel_tol=0, abs_tol=_EPS):
-            merged += 1
-            continue  # merged: the previous row lasts longer
-        occ = None if params is None else round(occupancy(rounded.dose_mg, params), 1)
-        cut, flags = _flags(prev, rounded, when, occ)
+    for i, (target, when) in enumerate(zip(targets, dates, strict=True)):
+        prev = rows[-1].dose_mg if rows else None
+        dose, how, liquid, needs = _sig(target), "", False, False
+        extra: list[Flag] = []
+        if target <= _EPS:
+            dose, how = 0.0, "none"
+        elif formulation is None:
+            how = f"{_mg(dose)} mg"
+        else:
+            opts = _options(target, formulation)
+            if exact or i == 0:
+                near = [o for o in opts if abs(o.dose - target) <= max(target * 0.005, 1e-6)]
+                pick = min(near, key=lambda o: (o.liquid, o.pieces), default=None)
+            else:
+
+                def ok(d: float, t: float = target) -> bool:
+                    if params is not None and points is not None:
+                        return abs(occupancy(d, params) - occupancy(t, params)) <= points / 4 + _EPS
+                    return abs(d - t) <= t * 0.10 + _EPS
+
+                good = [o for o in opts if o.dose < (prev or math.inf) - _EPS and ok(o.dose)]
+                up = [o for o in good if o.dose >= target - _EPS]  # D3: the smaller cut first
+                pick = min(up or good, key=lambda o: (abs(o.dose - target), o.liquid, o.pieces), default=None)
+            if pick is None:
+                needs, liquid = True, True
+                dose = _sig(target) if not exact else target
+                how = _needs_form_text(dose)
+                extra.append(
+                    Flag(
+                        FlagKind.NEEDS_FORM,
+                        f"Needs a liquid or compounded form: what is recorded cannot give {dose:g} mg. "
+                        + liquid_forms_note(drug or ""),
+                        "NICE NG222 1.4.17 (liquid forms when tablets cannot give small enough doses)",
+                    )
+                )
+            else:
+                dose, how, liquid = pick.dose, pick.how, pick.liquid
+                if abs(dose - target) > target * 0.10 + _EPS:
+                    extra.append(
+                        Flag(
+                            FlagKind.NOT_EXACT,
+                            f"The calculated dose is {_mg(_sig(target))} mg; the nearest the recorded forms "
+                            f"give is {_mg(dose)} mg, more than 10% away.",
+                            _NG222,
+                        )
+                    )
+        if exact:
+            dose = target
+        occ = None if params is None else round(occupancy(dose, params), 1)
         rows.append(
             DraftStep(
-                order=len(rows) + 1,
+                order=i + 1,
                 target_mg=round(target, 4),
-                dose_mg=rounded.dose_mg,
+                dose_mg=dose,
                 planned_start=when,
                 min_days=min_days,
-                how_to_take=rounded.how_to_take,
-                needs_liquid=rounded.needs_liquid,
-                cut_pct=cut,
+                how_to_take=how,
+                needs_liquid=liquid,
+                cut_pct=None,
                 occupancy_pct=occ,
-                flags=tuple(flags),
+                flags=tuple(extra),
+                needs_form=needs,
+                fit=fit,
             )
         )
-    notes: list[str] = []
+    flagged = _flag_rows(
+        method,
+        rows,
+        params=params,
+        points=points,
+        min_therapeutic=facts.min_therapeutic_mg if facts else None,
+    )
+    notes: list[str] = list(extra_notes)
     if params is not None:
         notes.append(
-            f"Occupancy figures are estimates from approximate parameters for {params.drug} "
-            f"(Emax {_mg(params.emax)}%, ED50 {_mg(params.ed50_mg)} mg; {params.source})."
+            f"Occupancy figures are estimates, {fit}: Emax {_mg(params.emax)}%, "
+            f"ED50 {_mg(params.ed50_mg)} mg ({params.source})."
         )
     if formulation is not None and formulation.form is Form.DROPS:
         notes.append(
             "Drops may not match tablets mg for mg (UK citalopram drops: 4 drops, 8 mg, are about one "
             "10 mg tablet). Check the conversion with your pharmacist or prescriber."
         )
-    if (merged or stopped_early) and formulation is not None and _no_small_doses(formulation):
+    other = [r.order for r in flagged if r.needs_form]
+    if other:
+        given = [r.order for r in flagged if not r.needs_form and r.dose_mg > 0]
         notes.append(
-            f"This {formulation.form.value} cannot give the smaller doses this method asks for (the "
-            f"smallest it gives is {_mg(smallest_dose(formulation))} mg), so some steps were merged or the "
-            "draft stops early. A liquid form, recorded on the medication, makes smaller steps possible "
-            "(NICE NG222: liquid forms when tablets cannot give small enough doses)."
+            f"{_rows_word(given)} {_ranges(given)} can be made up from what is recorded; "
+            f"{_rows_word(other).lower()} {_ranges(other)} need a liquid or compounded form "
+            "(NICE NG222: liquid forms when tablets cannot give small enough doses). "
+            + liquid_forms_note(drug or "")
         )
-    if any(r.needs_liquid for r in rows):
-        notes.append(
-            "Some steps need the liquid form (NICE NG222: liquid forms when tablets cannot give "
-            "small enough doses)."
-        )
-    return Draft(method, tuple(rows), formulation, params, tuple(notes))
+    return Draft(method, tuple(flagged), formulation, params, tuple(notes), fit)
+
+
+def _rows_word(orders: Sequence[int]) -> str:
+    return "Row" if len(orders) == 1 else "Rows"
+
+
+def _ranges(orders: Sequence[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``1-3, 5``."""
+    if not orders:
+        return "none"
+    out: list[str] = []
+    start = prev = orders[0]
+    for n in [*orders[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
 
 
 def _regular_dates(start_date: date, count: int, interval_days: int) -> list[date]:
@@ -896,35 +1133,64 @@ def _guard(count: int) -> None:
         )
 
 
+def _params_for(drug: str | None) -> OccupancyParams | None:
+    return occupancy_params(drug) if drug else None
+
+
+def _hyperbolic_tail(last: float, largest: float, params: OccupancyParams) -> list[float]:
+    """Doses below ``last`` in equal occupancy drops no bigger than ``largest`` (D1), 0 excluded."""
+    top = occupancy(last, params)
+    if top <= largest + _EPS:
+        return []
+    n = math.ceil(top / largest - _EPS)
+    step = top / n
+    return [dose_for_occupancy(top - k * step, params) for k in range(1, n)]
+
+
 def draft_proportional(
     start_mg: float,
-    final_mg: float,
+    final_mg: float | None = None,
     *,
     start_date: date,
     percent: float = 10.0,
     interval_weeks: int = 4,
     formulation: Formulation | None = None,
     min_days: int | None = None,
+    drug: str | None = None,
 ) -> Draft:
     """Each step is ``percent`` % below the one before (of the most recent dose), then 0.
 
-    Steps continue while the calculated dose is at least ``final_mg``, the
-    lowest dose the user wants before stopping; the last of them is followed by 0.
+    Without ``final_mg`` the steps go on until the drop to 0 is no bigger than the
+    largest earlier drop (D1: in occupancy points where the drug has parameters,
+    otherwise the last dose is no more than the largest earlier cut in mg). With
+    ``final_mg`` (the user's lowest dose) the steps stop there and D5 flags an
+    abrupt end.
     """
     start = _check_start(start_mg)
     if not math.isfinite(percent) or not PERCENT_RANGE[0] <= percent <= PERCENT_RANGE[1]:
         raise TaperError(f"The cut per step must be from 5% to 50% (got {percent}).")
-    final = _check_dose(final_mg, "The final dose")
-    if not 0 < final < start:
-        raise TaperError("The final dose must be above 0 mg and below the starting dose.")
+    params = _params_for(drug)
     days = _interval_days(interval_weeks)
     keep = 1 - percent / 100
-    targets: list[float] = []
-    k = 0
-    while (t := start * keep**k) >= final * (1 - _EPS):
-        targets.append(t)
-        k += 1
-        _guard(k)
+    targets: list[float] = [start]
+    if final_mg is not None:
+        final = _check_dose(final_mg, "The final dose")
+        if not 0 < final < start:
+            raise TaperError("The final dose must be above 0 mg and below the starting dose.")
+        k = 1
+        while (t := start * keep**k) >= final * (1 - _EPS):
+            targets.append(t)
+            k += 1
+            _guard(k)
+    else:
+        largest = 0.0
+        while True:
+            t = targets[-1] * keep
+            largest = max(largest, _drop(targets[-1], t, params))
+            targets.append(t)
+            _guard(len(targets))
+            if _drop(t, 0.0, params) <= largest + _EPS:
+                break
     targets.append(0.0)
     return _build(
         DraftMethod.PROPORTIONAL,
@@ -932,6 +1198,8 @@ def draft_proportional(
         _regular_dates(start_date, len(targets), days),
         formulation=formulation,
         min_days=_resolve_min_days(min_days, days),
+        drug=drug,
+        params=params,
     )
 
 
@@ -946,14 +1214,15 @@ def draft_occupancy(
     floor_mg: float | None = None,
     min_days: int | None = None,
 ) -> Draft:
-    """Hyperbolic steps (Horowitz & Taylor 2019): each lowers estimated SERT occupancy by ``points``.
+    """Hyperbolic steps (Horowitz & Taylor 2019): equal drops in estimated SERT occupancy.
 
-    Steps continue while the occupancy is at least half a step (``points / 2``)
-    and the dose is at least ``floor_mg`` (default: the smallest dose the
-    formulation delivers, or no floor without a formulation); then 0. A drug
-    without known parameters is refused.
+    The occupancy at the starting dose is divided into equal drops no bigger than
+    ``points`` (D3: the smaller change), down to 0, so the drop to 0 equals every
+    other drop (D1). A ``floor_mg`` (the user's lowest dose) stops the steps there
+    and D5 flags the end if it is abrupt. A drug without known parameters is refused.
     """
     params = drug if isinstance(drug, OccupancyParams) else occupancy_params(drug)
+    name = drug.drug if isinstance(drug, OccupancyParams) else drug
     if params is None:
         raise TaperError(
             f"No receptor occupancy figures are known for {drug}, so occupancy-based steps cannot be "
@@ -964,25 +1233,28 @@ def draft_occupancy(
         raise TaperError(
             f"The occupancy drop per step must be from 1 to 25 percentage points (got {points})."
         )
+    days = _interval_days(interval_weeks)
+    top = occupancy(start, params)
+    n = max(1, math.ceil(top / points - _EPS))
+    step = top / n
+    targets = [start]
+    notes: list[str] = []
     if floor_mg is not None:
         floor = _check_dose(floor_mg, "The lowest dose")
         if not 0 < floor < start:
             raise TaperError("The lowest dose must be above 0 mg and below the starting dose.")
+        k = 1
+        while (occ := top - k * points) > 0 and (dose := dose_for_occupancy(occ, params)) >= floor - _EPS:
+            targets.append(dose)
+            k += 1
+        step = points
     else:
-        floor = 0.0 if formulation is None else smallest_dose(formulation)
-    days = _interval_days(interval_weeks)
-    top = occupancy(start, params)
-    targets = [start]
-    k = 1
-    stopped_early = False
-    # A last step less than half a step above 0 would be a cut of next to nothing; it is left out.
-    while (occ := top - k * points) >= points / 2:
-        dose = dose_for_occupancy(occ, params)
-        if dose < floor - _EPS:
-            stopped_early = True
-            break
-        targets.append(dose)
-        k += 1
+        targets += [dose_for_occupancy(top - k * step, params) for k in range(1, n)]
+        notes.append(
+            f"Each step lowers estimated occupancy by {step:.1f} points: the {top:.1f} points at "
+            f"{_mg(start)} mg in {n} equal steps, none bigger than the {_mg(points)} asked."
+        )
+    _guard(len(targets))
     targets.append(0.0)
     return _build(
         DraftMethod.OCCUPANCY,
@@ -990,8 +1262,10 @@ def draft_occupancy(
         _regular_dates(start_date, len(targets), days),
         formulation=formulation,
         min_days=_resolve_min_days(min_days, days),
+        drug=name,
         params=params,
-        stopped_early=stopped_early,
+        points=step,
+        extra_notes=notes,
     )
 
 
@@ -1004,8 +1278,15 @@ def draft_linear(
     interval_weeks: int = 4,
     formulation: Formulation | None = None,
     min_days: int | None = None,
+    drug: str | None = None,
 ) -> Draft:
-    """Equal cuts of ``step_mg`` (or ``steps`` equal cuts) down to 0; give exactly one of the two."""
+    """Equal cuts of ``step_mg`` (or ``steps`` equal cuts); give exactly one of the two.
+
+    Equal cuts in mg are ever larger cuts in effect (Maudsley's example of what to
+    avoid). Where the drug has occupancy parameters, the last equal cut is followed
+    by smaller ones, equal drops in occupancy no bigger than the largest earlier one,
+    so the drop to 0 is never the largest (D1).
+    """
     start = _check_start(start_mg)
     if (step_mg is None) == (steps is None):
         raise TaperError("Give either the size of each cut in mg or the number of cuts, not both.")
@@ -1024,6 +1305,19 @@ def draft_linear(
         _guard(count)
         # Each target from the start, not by repeated subtraction, so float error cannot pile up.
         targets = [start - k * size for k in range(count)]
+    params = _params_for(drug)
+    notes: list[str] = []
+    if params is not None and len(targets) > 1:
+        largest = max(_drop(a, b, params) for a, b in itertools.pairwise(targets))
+        tail = _hyperbolic_tail(targets[-1], largest, params)
+        if tail:
+            notes.append(
+                f"Rows {len(targets) + 1}-{len(targets) + len(tail)} are smaller cuts added after the equal "
+                "ones, so the drop to 0 is no bigger than the largest earlier drop (Maudsley: equal cuts in "
+                "mg are ever larger cuts in effect)."
+            )
+        targets += tail
+        _guard(len(targets))
     targets.append(0.0)
     days = _interval_days(interval_weeks)
     return _build(
@@ -1032,6 +1326,9 @@ def draft_linear(
         _regular_dates(start_date, len(targets), days),
         formulation=formulation,
         min_days=_resolve_min_days(min_days, days),
+        drug=drug,
+        params=params,
+        extra_notes=notes,
     )
 
 
@@ -1043,11 +1340,13 @@ def draft_manual(
     interval_weeks: int = 4,
     formulation: Formulation | None = None,
     min_days: int | None = None,
+    drug: str | None = None,
 ) -> Draft:
-    """The user's own list of daily doses (the first is the starting dose), flagged like the others.
+    """The user's own list of daily doses (the first is the starting dose), kept exactly (D4).
 
     Dates are either given (one per dose, each after the one before) or spaced
-    ``interval_weeks`` apart from ``start_date``. An increase is allowed but flagged.
+    ``interval_weeks`` apart from ``start_date``. A dose the recorded forms cannot
+    give is marked, an increase or an abrupt end flagged; nothing is changed.
     """
     values = [_check_dose(d, f"Dose {n}") for n, d in enumerate(doses, start=1)]
     if len(values) < 2:
@@ -1074,11 +1373,14 @@ def draft_manual(
         when,
         formulation=formulation,
         min_days=_resolve_min_days(min_days, gap_days),
+        drug=drug,
+        params=_params_for(drug),
+        exact=True,
     )
 
 
 def steps_from_draft(draft: Draft) -> tuple[PlanStep, ...]:
-    """The draft's rows as planned plan steps, ready to store."""
+    """The draft's rows as planned plan steps, ready to store (with flags, occupancy and fit)."""
     return tuple(
         PlanStep(
             order=r.order,
@@ -1087,6 +1389,126 @@ def steps_from_draft(draft: Draft) -> tuple[PlanStep, ...]:
             min_days=r.min_days,
             how_to_take=r.how_to_take,
             needs_liquid=r.needs_liquid,
+            target_mg=r.target_mg,
+            occupancy_pct=r.occupancy_pct,
+            fit=r.fit,
+            flags=r.flags,
+            needs_form=r.needs_form,
         )
         for r in draft.steps
+    )
+
+
+def restate(
+    steps: Sequence[PlanStep], *, drug: str | None, formulation: Formulation | None
+) -> tuple[PlanStep, ...]:
+    """Steps after an edit, with occupancy, fit, the D2 marker and D5 flags worked out again.
+
+    The doses are the user's now (D4): kept exactly, as in a manual draft; each step keeps its
+    own minimum days, how to take it and status.
+    """
+    ordered = sorted(steps, key=lambda s: s.order)
+    if not ordered:
+        return ()
+    params = _params_for(drug)
+    facts = facts_for(drug) if drug else None
+    draft = _build(
+        DraftMethod.MANUAL,
+        [s.dose_mg for s in ordered],
+        [s.planned_start for s in ordered],
+        formulation=formulation,
+        min_days=MIN_DAYS_FLOOR,
+        drug=drug,
+        params=params,
+        exact=True,
+    )
+    rows = [replace(r, min_days=s.min_days) for r, s in zip(draft.steps, ordered, strict=True)]
+    rows = _flag_rows(
+        DraftMethod.MANUAL,
+        rows,
+        params=params,
+        points=None,
+        min_therapeutic=facts.min_therapeutic_mg if facts else None,
+    )
+    return tuple(
+        replace(
+            s,
+            occupancy_pct=r.occupancy_pct,
+            fit=r.fit,
+            flags=r.flags,
+            needs_form=r.needs_form,
+            target_mg=s.target_mg if s.target_mg is not None else s.dose_mg,
+        )
+        for s, r in zip(ordered, rows, strict=True)
+    )
+
+
+def revise_after_step_back(
+    doses: Sequence[float],
+    *,
+    start_date: date,
+    interval_weeks: int = 4,
+    formulation: Formulation | None = None,
+    drug: str | None = None,
+    step_size: float | None = None,
+    min_days: int | None = None,
+) -> Draft:
+    """D6 (NG222 1.4.22): a revised draft for the rest of a plan after a step back, in smaller steps.
+
+    ``doses`` are the remaining daily doses from the dose returned to (first) down to 0.
+    Without ``step_size`` every remaining drop is halved: a step half-way between each
+    two doses, in estimated occupancy where the drug has parameters, otherwise in mg.
+    With ``step_size``: equal drops of that many occupancy points from the first dose
+    (where the drug has parameters), otherwise cuts of that % of the latest dose. Like
+    every calculated schedule it is a draft, to agree with the prescriber again.
+    """
+    values = [_check_dose(d, "A remaining dose") for d in doses]
+    if len(values) < 2 or values[0] <= 0:
+        raise TaperError("There are no remaining steps to revise.")
+    params = _params_for(drug)
+    if step_size is not None:
+        if params is not None:
+            return draft_occupancy(
+                drug or params.drug,
+                values[0],
+                start_date=start_date,
+                points=step_size,
+                interval_weeks=interval_weeks,
+                formulation=formulation,
+                min_days=min_days,
+            )
+        return draft_proportional(
+            values[0],
+            start_date=start_date,
+            percent=step_size,
+            interval_weeks=interval_weeks,
+            formulation=formulation,
+            min_days=min_days,
+            drug=drug,
+        )
+    targets: list[float] = [values[0]]
+    for a, b in itertools.pairwise(values):
+        if b >= a:  # an increase or a repeat is kept as it is, not split
+            targets.append(b)
+            continue
+        if params is not None:
+            mid = dose_for_occupancy((occupancy(a, params) + occupancy(b, params)) / 2, params)
+        else:
+            mid = (a + b) / 2
+        targets += [mid, b]
+    _guard(len(targets))
+    days = _interval_days(interval_weeks)
+    return _build(
+        DraftMethod.MANUAL,
+        targets,
+        _regular_dates(start_date, len(targets), days),
+        formulation=formulation,
+        min_days=_resolve_min_days(min_days, days),
+        drug=drug,
+        params=params,
+        extra_notes=(
+            "A revised draft after a step back: each remaining step is half as large (NICE NG222 1.4.22: "
+            "the prescriber may go back to the previous dose and then reduce more slowly, in smaller "
+            "steps). It needs your prescriber's agreement before it runs.",
+        ),
     )

@@ -8,5 +8,6 @@ REVISIONS: tuple[str, ...] = (
     "0006_notifications",
     "0004_medication_started",
     "0007_scales",
+    "0003_taper_step_details",
 )
 HEAD = REVISIONS[-1]

@@ -106,6 +106,8 @@ class PlanDetailRow:
     prescriber: str | None
     agreed_on: date | None
     notes: str | None
+    revision_of: int | None = None  # D6 (issue 12)
+    revision: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,12 @@ class StepDetailRow:
     status: str
     actual_start: date | None
     note: str | None
+    flags: str | None = None  # JSON (issue 12), read by tracker.services.taper_views.flags_from_json
+    occupancy_pct: float | None = None
+    fit: str | None = None
+    target_mg: float | None = None
+    needs_form: bool = False
+    micro: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,15 +167,18 @@ def plan_details(
         where.append(f"p.status NOT IN ({_marks(len(exclude_statuses))})")
         params += list(exclude_statuses)
     rows = raw(session).execute(
-        "SELECT p.id, p.medication_id, m.name, p.status, p.method, p.prescriber, p.agreed_on, p.notes "
+        "SELECT p.id, p.medication_id, m.name, p.status, p.method, p.prescriber, p.agreed_on, p.notes, "
+        "p.revision_of, p.revision "
         "FROM taperplan AS p LEFT JOIN medication AS m ON m.id = p.medication_id"
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + " ORDER BY p.created_at DESC, p.id DESC",
         params,
     )
     return [
-        PlanDetailRow(ident, med, name, status, method, prescriber, day_from_db(agreed), notes)
-        for ident, med, name, status, method, prescriber, agreed, notes in rows
+        PlanDetailRow(
+            ident, med, name, status, method, prescriber, day_from_db(agreed), notes, rev_of, rev or 1
+        )
+        for ident, med, name, status, method, prescriber, agreed, notes, rev_of, rev in rows
     ]
 
 
@@ -179,11 +190,30 @@ def step_details(session: Reads, plan_ids: Iterable[int]) -> dict[int, list[Step
         return out
     rows = raw(session).execute(
         'SELECT id, plan_id, "order", dose_mg, planned_start, min_days, how_to_take, needs_liquid, '
-        f"status, actual_start, note FROM taperstep WHERE plan_id IN ({_marks(len(ids))}) "
+        "status, actual_start, note, flags, occupancy_pct, fit, target_mg, needs_form, micro "
+        f"FROM taperstep WHERE plan_id IN ({_marks(len(ids))}) "
         'ORDER BY plan_id, "order"',
         ids,
     )
-    for ident, plan_id, order, dose, planned, min_days, how, liquid, status, actual, note in rows:
+    for (
+        ident,
+        plan_id,
+        order,
+        dose,
+        planned,
+        min_days,
+        how,
+        liquid,
+        status,
+        actual,
+        note,
+        flags,
+        occ,
+        fit,
+        target,
+        needs,
+        micro,
+    ) in rows:
         out[plan_id].append(
             StepDetailRow(
                 id=ident,
@@ -197,6 +227,12 @@ def step_details(session: Reads, plan_ids: Iterable[int]) -> dict[int, list[Step
                 status=status,
                 actual_start=day_from_db(actual),
                 note=note,
+                flags=flags,
+                occupancy_pct=None if occ is None else float(occ),
+                fit=fit,
+                target_mg=None if target is None else float(target),
+                needs_form=bool(needs),
+                micro=micro,
             )
         )
     return out

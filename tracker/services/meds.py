@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from tracker.domain.drugs import facts_for
+from tracker.domain.drugs import resolve_name
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.symptoms import normalise
 from tracker.domain.text import printable
@@ -43,6 +43,7 @@ _EDITABLE = {
     "form",
     "strength_mg",
     "liquid_mg_per_ml",
+    "liquid_step_ml",
     "tablet_fractions",
     "half_life_hours",
     "notes",
@@ -75,6 +76,10 @@ def _validate_med_fields(values: dict[str, Any]) -> None:
         raise TrackerError(f"form {values['form']!r} is not one of tablet, capsule, liquid, drops")
     if "strength_mg" in values:
         _check_positive(values["strength_mg"], "the strength", allow_none=False)
+    if "liquid_step_ml" in values:
+        step = values["liquid_step_ml"]
+        if isinstance(step, bool) or not isinstance(step, int | float) or not 0.01 <= step <= 1:
+            raise TrackerError("the liquid measuring step must be from 0.01 to 1 ml, such as 0.1 or 0.05")
     if "liquid_mg_per_ml" in values:
         _check_positive(values["liquid_mg_per_ml"], "the liquid concentration")
     if "half_life_hours" in values:
@@ -119,12 +124,17 @@ def create_medication(
     tablet_fractions: str = "1,0.5",
     notes: str | None = None,
     started_on: date | None = None,
+    liquid_step_ml: float = 0.1,
 ) -> Medication:
     """Add a medication; class and half-life are pre-filled for the drugs DOMAIN.md knows.
 
     ``started_on`` is the day the user says they started it (None: not known; R10).
     """
-    facts = facts_for(name or "")
+    named = resolve_name(name or "")
+    facts = named.facts
+    if named.brand is not None:  # a brand typed is stored as the generic name with the brand beside it
+        name = named.generic
+        brand = brand or named.brand
     values: dict[str, Any] = {
         "name": name,
         "strength_mg": strength_mg,
@@ -138,6 +148,7 @@ def create_medication(
         "tablet_fractions": tablet_fractions,
         "notes": notes or None,
         "started_on": started_on,
+        "liquid_step_ml": liquid_step_ml,
     }
     _validate_med_fields(values)
     clash = session.exec(

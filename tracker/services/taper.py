@@ -18,6 +18,7 @@ live in the light ``tracker.services.taper_status`` and are re-exported here.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -46,9 +47,13 @@ from tracker.services.taper_views import (
     DRAFT_NOTICE,
     ENDED_NOTICE,
     FINAL,
+    DraftInputs,
     EventView,
     PlanView,
     StepView,
+    draft_inputs,
+    flags_from_json,
+    formulation_for,
     plan_views,
     plans_for,
 )
@@ -78,6 +83,7 @@ __all__ = [
     "plans_for",
     "remove_step",
     "resume_plan",
+    "revise_plan",
     "save_draft",
     "select_plan",
     "start_plan",
@@ -104,17 +110,6 @@ class PlanChange:
     plan: PlanView
     warnings: tuple[str, ...] = ()
     prescription: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DraftInputs:
-    """What a draft calculation needs to know about a medication (read once, then calculated purely)."""
-
-    medication_id: int
-    medication_name: str
-    start_mg: float | None  # the daily dose prescribed today, if any
-    formulation: dt.Formulation | None
-    has_occupancy: bool
 
 
 # --------------------------------------------------------------------------- loading
@@ -212,9 +207,18 @@ def _to_domain(rows: Sequence[TaperStep]) -> list[dt.PlanStep]:
             note=r.note,
             how_to_take=r.how_to_take,
             needs_liquid=r.needs_liquid,
+            target_mg=r.target_mg,
+            occupancy_pct=r.occupancy_pct,
+            fit=r.fit,
+            flags=flags_from_json(r.flags),
+            needs_form=bool(r.needs_form),
         )
         for r in rows
     ]
+
+
+def flags_to_json(flags: Sequence[dt.Flag]) -> str | None:
+    return json.dumps([f.as_json() for f in flags], ensure_ascii=False) if flags else None
 
 
 # --------------------------------------------------------------------------- writing
@@ -280,6 +284,11 @@ def _write_steps(
         target.note = step.note
         target.how_to_take = step.how_to_take
         target.needs_liquid = step.needs_liquid
+        target.target_mg = step.target_mg
+        target.occupancy_pct = step.occupancy_pct
+        target.fit = step.fit
+        target.flags = flags_to_json(step.flags)
+        target.needs_form = step.needs_form
         session.add(target)
     session.flush()
 
@@ -564,6 +573,67 @@ def step_back_plan(*, session: Session, plan_id: int, reason: str, now: datetime
     return PlanChange(_view(session, plan), change.warnings, rx)
 
 
+def revise_plan(
+    *, session: Session, plan_id: int, now: datetime, tz: ZoneInfo, step_size: float | None = None
+) -> PlanView:
+    """D6: after a step back, a revised draft of the rest of the running plan, in smaller steps.
+
+    The revision is a new plan in status draft (``revision_of`` names the running plan,
+    ``revision`` counts up): it starts at the dose returned to and halves every remaining
+    drop (or uses ``step_size``: occupancy points where the drug has parameters, otherwise %
+    of the latest dose). The running plan goes on unchanged until the revision is agreed and
+    started, which sets the old one aside; the history keeps both.
+    """
+    plan = _running(session, plan_id)
+    rows = _steps(session, plan.id or 0)
+    live = _live(rows)
+    if live is None:
+        raise dt.TaperError("No step of this plan is under way, so there is nothing to revise.")
+    planned = [r for r in rows if r.status == "planned" and r.order > live.order]
+    if not planned:
+        raise dt.TaperError("This plan has no remaining steps to revise.")
+    if step_size is not None and not (math.isfinite(step_size) and 1 <= step_size <= 50):
+        raise dt.TaperError(
+            "The step size must be from 1 to 50 (occupancy points, or % where there are none)."
+        )
+    dates = [live.actual_start or live.planned_start, *(r.planned_start for r in planned)]
+    gaps = [(b - a).days for a, b in itertools.pairwise(dates) if (b - a).days > 0]
+    weeks = max(1, min(52, round(min(gaps) / 7))) if gaps else 4
+    med = meds.get_medication(session=session, medication_id=plan.medication_id)
+    today = local_day(now, tz)
+    draft = dt.revise_after_step_back(
+        [live.dose_mg, *(r.dose_mg for r in planned)],
+        start_date=max(today, live.actual_start or today),
+        interval_weeks=weeks,
+        formulation=formulation_for(med),
+        drug=med.name,
+        step_size=step_size,
+        min_days=max(dt.MIN_DAYS_FLOOR, live.min_days),
+    )
+    revised = save_draft(
+        session=session,
+        medication_id=plan.medication_id,
+        draft=draft,
+        now=now,
+        notes=f"Revision of plan {plan.id} after a step back, in smaller steps; to agree with the prescriber",
+    )
+    row = _plan_row(session, revised.id)
+    row.revision_of = plan.id
+    row.revision = (plan.revision or 1) + 1
+    session.add(row)
+    _event(
+        session,
+        plan,
+        "revision",
+        now,
+        from_status=None,
+        to_status=f"draft plan {revised.id}",
+        reason=f"Revised draft (revision {row.revision}) after a step back; needs agreement before it runs",
+    )
+    session.flush()
+    return _view(session, row)
+
+
 def abandon_plan(*, session: Session, plan_id: int, reason: str, now: datetime) -> PlanView:
     """Set a plan aside for good (any status but a final one). The prescription is left as it is."""
     text = _reason(reason)
@@ -611,6 +681,12 @@ def _after_edit(session: Session, plan: TaperPlan, now: datetime, what: str) -> 
     _event(session, plan, "edit", now, from_status=before, to_status=plan.status, reason=reason)
 
 
+def _restate(session: Session, plan: TaperPlan, steps: Sequence[dt.PlanStep]) -> tuple[dt.PlanStep, ...]:
+    """D5 flags, occupancy and the D2 marker of edited steps, worked out again (the doses are kept)."""
+    med = meds.get_medication(session=session, medication_id=plan.medication_id)
+    return dt.restate(steps, drug=med.name, formulation=formulation_for(med))
+
+
 def _how_to_take(session: Session, medication_id: int, dose_mg: float) -> tuple[str, bool]:
     med = meds.get_medication(session=session, medication_id=medication_id)
     rounded = dt.round_dose(dose_mg, formulation_for(med))
@@ -653,6 +729,7 @@ def update_step(
     )
     steps[index] = new
     _check_dates(steps)
+    steps = list(_restate(session, plan, steps))
     _write_steps(session, plan, list(rows), steps)
     _after_edit(session, plan, now, f"Step {order} changed")
     session.flush()
@@ -688,6 +765,7 @@ def add_step(
     pairs.sort(key=lambda p: p[1].planned_start)
     steps = [replace(s, order=n) for n, (_, s) in enumerate(pairs, start=1)]
     _check_dates(steps)
+    steps = list(_restate(session, plan, steps))
     _write_steps(session, plan, [r for r, _ in pairs], steps)
     _after_edit(session, plan, now, f"Step added: {_mg(dose_mg)} mg a day from {planned_start.isoformat()}")
     session.flush()
@@ -704,6 +782,7 @@ def remove_step(*, session: Session, plan_id: int, order: int, now: datetime) ->
     kept = [r for r in rows if r is not gone]
     steps = [replace(s, order=n) for n, s in enumerate(_to_domain(kept), start=1)]
     _check_dates(steps)
+    steps = list(_restate(session, plan, steps))
     session.delete(gone)
     session.flush()
     _write_steps(session, plan, list(kept), steps)
@@ -713,34 +792,6 @@ def remove_step(*, session: Session, plan_id: int, order: int, now: datetime) ->
 
 
 # --------------------------------------------------------------------------- draft calculation
-
-
-def formulation_for(med: Medication) -> dt.Formulation | None:
-    """What the medication's doses can be made of, as the draft calculators need it."""
-    try:
-        form = dt.Form(med.form)
-        fractions: frozenset[float] = frozenset({1.0})
-        if form is dt.Form.TABLET:
-            parts = {float(p) for p in (med.tablet_fractions or "1").split(",") if p.strip()}
-            fractions = frozenset(p for p in parts if 0.1 <= p <= 1) | {1.0}
-        liquid = med.liquid_mg_per_ml if form in (dt.Form.TABLET, dt.Form.CAPSULE) else None
-        return dt.Formulation(form, med.strength_mg, fractions, liquid)
-    except (ValueError, dt.TaperError):
-        return None  # an odd stored formulation: calculate without rounding rather than fail
-
-
-def draft_inputs(*, session: Session, medication_id: int, today: date) -> DraftInputs:
-    """Read what a draft calculation needs: the daily dose prescribed today and the formulation."""
-    med = meds.get_medication(session=session, medication_id=medication_id)
-    rx = meds.prescription_on(session=session, medication_id=medication_id, day=today)
-    start = rx.dose_mg * len(meds.prescription_times(rx)) if rx else None
-    return DraftInputs(
-        medication_id=med.id or 0,
-        medication_name=med.name,
-        start_mg=start,
-        formulation=formulation_for(med),
-        has_occupancy=dt.occupancy_params(med.name) is not None,
-    )
 
 
 def calculate_draft(
@@ -775,7 +826,12 @@ def calculate_draft(
         if not doses:
             raise dt.TaperError("A manual draft needs its daily doses, for example 20,15,10,5,0.")
         return dt.draft_manual(
-            doses, start_date=start_date, interval_weeks=interval_weeks, formulation=f, min_days=min_days
+            doses,
+            start_date=start_date,
+            interval_weeks=interval_weeks,
+            formulation=f,
+            min_days=min_days,
+            drug=inputs.medication_name,
         )
     start = start_mg if start_mg is not None else inputs.start_mg
     if start is None:
@@ -784,17 +840,15 @@ def calculate_draft(
             "give the starting dose."
         )
     if kind is dt.DraftMethod.PROPORTIONAL:
-        final = final_mg
-        if final is None:
-            final = dt.smallest_dose(f) if f is not None else start * 0.05
         return dt.draft_proportional(
             start,
-            final,
+            final_mg,
             start_date=start_date,
             percent=percent,
             interval_weeks=interval_weeks,
             formulation=f,
             min_days=min_days,
+            drug=inputs.medication_name,
         )
     if kind is dt.DraftMethod.OCCUPANCY:
         return dt.draft_occupancy(
@@ -817,6 +871,7 @@ def calculate_draft(
         interval_weeks=interval_weeks,
         formulation=f,
         min_days=min_days,
+        drug=inputs.medication_name,
     )
 
 
@@ -861,8 +916,28 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
             if row.status != "planned":
                 previous = row if row.status in _STARTED_STEP else previous
                 continue
-            start = row.planned_start
+            # The agreed minimum at the dose before: no reduction, and no check-in for it, before then.
+            earliest: date | None = None
+            if previous is not None:
+                began = previous.actual_start or previous.planned_start
+                earliest = began + timedelta(days=previous.min_days)
+            start = max(row.planned_start, earliest) if earliest else row.planned_start
             change = (f"{_mg(previous.dose_mg)} mg to " if previous else "") + f"{_mg(row.dose_mg)} mg a day"
+            details = []
+            if row.occupancy_pct is not None:
+                details.append(
+                    f"Estimated SERT occupancy {row.occupancy_pct:g}% ({row.fit or 'approximate fit'})."
+                )
+            if row.needs_form:
+                details.append("This dose needs a liquid or compounded form.")
+            details += [
+                f"To discuss: {f.message}" for f in flags_from_json(row.flags) if f.kind != "needs_form"
+            ]
+            if start != row.planned_start:
+                details.append(
+                    f"Planned for {row.planned_start.isoformat()}, shown on the first day after the agreed "
+                    f"minimum of {previous.min_days if previous else 0} days at the dose before."
+                )
             event = Event()
             event.add("uid", _uid("step", row.id))
             event.add("dtstamp", stamp)
@@ -874,11 +949,14 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
                 f"Step {row.order} of the plan agreed with {who}"
                 + (f" on {plan.agreed_on.isoformat()}" if plan.agreed_on else "")
                 + f". How to take it: {row.how_to_take or _mg(row.dose_mg) + ' mg'}. "
-                f"Check with {who} that it still suits you before you reduce.",
+                f"Check with {who} that it still suits you before you reduce."
+                + "".join(" " + d for d in details),
             )
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
             check = start - timedelta(days=check_in_days)
+            if earliest is not None:
+                check = max(check, earliest)
             if check >= today:
                 reminder = Event()
                 reminder.add("uid", _uid("check-in", row.id))

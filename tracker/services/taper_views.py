@@ -8,13 +8,17 @@ inside their own transaction (a session is flushed first), and re-export what is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.domain import taper as dt
+from tracker.domain.errors import NotFoundError
 from tracker.domain.timeutil import as_utc
+from tracker.domain.units import times_from_text
+from tracker.queries import meds as med_queries
 from tracker.queries import taper as q
 from tracker.services.taper_status import LIVE_STEP
 from tracker.store import Reads
@@ -24,9 +28,13 @@ __all__ = [
     "DRAFT_NOTICE",
     "ENDED_NOTICE",
     "FINAL",
+    "DraftInputs",
     "EventView",
     "PlanView",
     "StepView",
+    "draft_inputs",
+    "flags_from_json",
+    "formulation_for",
     "plan_views",
     "plans_for",
 ]
@@ -51,6 +59,12 @@ class StepView:
     status: str
     actual_start: date | None
     note: str | None
+    flags: tuple[dt.Flag, ...] = ()  # D5 flags and the D2 marker, as the draft said (issue 12)
+    occupancy_pct: float | None = None  # estimated SERT occupancy (D7: with ``fit``)
+    fit: str | None = None
+    target_mg: float | None = None  # the calculated dose before rounding to the forms
+    needs_form: bool = False  # D2: the recorded forms cannot give ``dose_mg``
+    micro: str | None = None  # D8
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +77,12 @@ class StepView:
             "status": self.status,
             "actual_start": self.actual_start.isoformat() if self.actual_start else None,
             "note": self.note,
+            "target_mg": self.target_mg,
+            "needs_form": self.needs_form,
+            "occupancy_pct": self.occupancy_pct,
+            "fit": self.fit,
+            "micro": self.micro,
+            "flags": [f.as_json() for f in self.flags],
         }
 
 
@@ -100,6 +120,8 @@ class PlanView:
     notes: str | None
     steps: tuple[StepView, ...]
     events: tuple[EventView, ...]
+    revision_of: int | None = None  # D6: the plan this draft revises
+    revision: int = 1
 
     @property
     def is_draft(self) -> bool:
@@ -131,9 +153,28 @@ class PlanView:
             "prescriber": self.prescriber,
             "agreed_on": self.agreed_on.isoformat() if self.agreed_on else None,
             "notes": self.notes,
+            "revision_of": self.revision_of,
+            "revision": self.revision,
             "steps": [s.as_json() for s in self.steps],
             "events": [e.as_json() for e in self.events],
         }
+
+
+def flags_from_json(text: str | None) -> tuple[dt.Flag, ...]:
+    """A stored step's flags (``taperstep.flags``, JSON); NULL or unreadable text means none."""
+    if not text:
+        return ()
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return ()
+    out: list[dt.Flag] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            out.append(dt.Flag(dt.FlagKind(item["kind"]), str(item["message"]), str(item.get("source", ""))))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return tuple(out)
 
 
 def plan_views(
@@ -175,12 +216,20 @@ def plan_views(
                     status=s.status,
                     actual_start=s.actual_start,
                     note=s.note,
+                    flags=flags_from_json(s.flags),
+                    occupancy_pct=s.occupancy_pct,
+                    fit=s.fit,
+                    target_mg=s.target_mg,
+                    needs_form=s.needs_form,
+                    micro=s.micro,
                 )
                 for s in steps[p.id]
             ),
             events=tuple(
                 EventView(e.at, e.action, e.from_status, e.to_status, e.reason) for e in events[p.id]
             ),
+            revision_of=p.revision_of,
+            revision=p.revision,
         )
         for p in plans
     ]
@@ -191,3 +240,65 @@ def plans_for(
 ) -> list[PlanView]:
     """Plans (of one medication, or all), newest first; completed and abandoned ones only on request."""
     return plan_views(session, medication_id=medication_id, include_final=include_final)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftInputs:
+    """What a draft calculation needs to know about a medication (read once, then calculated purely)."""
+
+    medication_id: int
+    medication_name: str
+    start_mg: float | None  # the daily dose prescribed today, if any
+    formulation: dt.Formulation | None
+    has_occupancy: bool
+
+
+class _Formulated(Protocol):
+    """What ``formulation_for`` reads of a medication: an ORM ``Medication`` or a ``MedicationRow``."""
+
+    @property
+    def form(self) -> str: ...
+    @property
+    def tablet_fractions(self) -> str: ...
+    @property
+    def strength_mg(self) -> float: ...
+    @property
+    def liquid_mg_per_ml(self) -> float | None: ...
+
+
+def formulation_for(med: _Formulated) -> dt.Formulation | None:
+    """What the medication's doses can be made of, as the draft calculators need it."""
+    try:
+        form = dt.Form(med.form)
+        fractions: frozenset[float] = frozenset({1.0})
+        if form is dt.Form.TABLET:
+            parts = {float(p) for p in (med.tablet_fractions or "1").split(",") if p.strip()}
+            fractions = frozenset(p for p in parts if 0.1 <= p <= 1) | {1.0}
+        liquid = med.liquid_mg_per_ml if form in (dt.Form.TABLET, dt.Form.CAPSULE) else None
+        step = getattr(med, "liquid_step_ml", None) or dt.LIQUID_STEP_ML
+        return dt.Formulation(form, med.strength_mg, fractions, liquid, step)
+    except (ValueError, dt.TaperError):
+        return None  # an odd stored formulation: calculate without rounding rather than fail
+
+
+def draft_inputs(*, session: Reads, medication_id: int, today: date) -> DraftInputs:
+    """Read what a draft calculation needs: the daily dose prescribed today and the formulation."""
+    med = next(
+        (
+            m
+            for m in med_queries.list_medications(session=session, include_archived=True)
+            if m.id == medication_id
+        ),
+        None,
+    )
+    if med is None:
+        raise NotFoundError(f"no medication with id {medication_id}")
+    rx = med_queries.prescription_on(session=session, medication_id=medication_id, day=today)
+    start = rx.dose_mg * len(times_from_text(rx.times)) if rx else None
+    return DraftInputs(
+        medication_id=med.id,
+        medication_name=med.name,
+        start_mg=start,
+        formulation=formulation_for(med),
+        has_occupancy=dt.occupancy_params(med.name) is not None,
+    )

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.services.taper import DraftInputs, PlanChange, PlanView, StepView
+    from tracker.store import Reads
 
 _METHODS = (
     ("Proportional: each step a % of the latest dose", "proportional"),
@@ -92,6 +93,33 @@ _TOOLTIPS = {
     "doses": "Manual: daily doses in mg, the first being the starting dose, e.g. 20,15,10,5,0",
 }
 _RUNNING = ("active", "held")
+_FLAG_WORDS = {
+    "large_cut": "large cut",
+    "short_interval": "short step",
+    "below_min_days": "shorter than its minimum",
+    "increase": "increase",
+    "abrupt_end": "abrupt end",
+    "needs_form": "NEEDS ANOTHER FORM",
+    "not_exact": "not within 10%",
+}
+
+
+def _plan_details(plan: PlanView) -> list[str]:
+    """What the saved steps say (D2, D5, D7): the fit, the steps needing another form, the flags."""
+    lines = [
+        f"Occ %: estimated SERT occupancy, {fit}." for fit in sorted({s.fit for s in plan.steps if s.fit})
+    ]
+    needs = [s for s in plan.steps if s.needs_form]
+    if needs:
+        note = next((f.message for f in needs[0].flags if str(f.kind) == "needs_form"), "")
+        lines.append(
+            f"Steps {', '.join(str(s.order) for s in needs)} need a liquid or compounded form."
+            + (f" {note.split('. ', 1)[-1]}" if ". " in note else "")
+        )
+    lines += [
+        f"Step {s.order}: {f.message}" for s in plan.steps for f in s.flags if str(f.kind) != "needs_form"
+    ]
+    return lines
 
 
 def _mg(x: float | None) -> str:
@@ -318,6 +346,7 @@ class TaperScreen(DbScreen):
                 with Horizontal(id="plan-chart-row"):
                     yield Static("Daily dose by step", classes="chart-label")
                     yield Sparkline([], id="plan-chart", summary_function=max)
+                yield Static("", id="plan-details")
                 yield Static("", id="plan-warnings")
                 yield Static("History", classes="section-title")
                 yield DataTable(id="events", cursor_type="row")
@@ -342,7 +371,17 @@ class TaperScreen(DbScreen):
 
     def on_mount(self) -> None:
         steps = self.query_one("#steps", DataTable)
-        steps.add_columns("#", "Planned from", "mg a day", "How to take it", "Min days", "Status", "Started")
+        steps.add_columns(
+            "#",
+            "Planned from",
+            "mg a day",
+            "How to take it",
+            "Min days",
+            "Status",
+            "Started",
+            "Occ %",
+            "Flags",
+        )
         events = self.query_one("#events", DataTable)
         events.add_columns("When", "What", "Change", "Reason")
         defaults = {
@@ -381,9 +420,10 @@ class TaperScreen(DbScreen):
         wanted = self.medication_id
         now = self.tracker_app.now()
 
-        def fetch(session: Session) -> Loaded:
-            from tracker.services import meds, settings
-            from tracker.services import taper as svc
+        def fetch(session: Reads) -> Loaded:
+            from tracker.queries import meds
+            from tracker.services import settings
+            from tracker.services import taper_views as svc
 
             tz = settings.user_zone(session=session)
             today = local_day(now, tz)
@@ -401,7 +441,11 @@ class TaperScreen(DbScreen):
             return Loaded(tz, medications, med_id, plans, inputs, rx.prescriber if rx else None)
 
         self.run_db(
-            fetch, lambda loaded: self._loaded(loaded, select_plan), group="taper-load", exclusive=True
+            fetch,
+            lambda loaded: self._loaded(loaded, select_plan),
+            light=True,  # plain SQL: opening Taper never imports the ORM
+            group="taper-load",
+            exclusive=True,
         )
 
     def _loaded(self, loaded: Loaded, select_plan: int | None) -> None:
@@ -459,6 +503,7 @@ class TaperScreen(DbScreen):
                 "No medications yet. Add one on the Medications screen (m), then draft a plan here."
             )
             self.query_one("#plan-chart", Sparkline).data = []
+            self.query_one("#plan-details", Static).update("")
             return
         if plan is None:
             name = self.inputs.medication_name if self.inputs else "this medication"
@@ -466,6 +511,7 @@ class TaperScreen(DbScreen):
                 f"No taper plan for {name}. Press n to calculate a draft to discuss with your prescriber."
             )
             self.query_one("#plan-chart", Sparkline).data = []
+            self.query_one("#plan-details", Static).update("")
             return
         lines = [f"[b]{plan.medication_name} · plan {plan.id} · {plan.status.upper()}[/b] · {plan.method}"]
         if plan.is_draft:
@@ -492,8 +538,11 @@ class TaperScreen(DbScreen):
                 str(s.min_days),
                 s.status.replace("_", " "),
                 s.actual_start.isoformat() if s.actual_start else "",
+                _mg(s.occupancy_pct),
+                ", ".join(_FLAG_WORDS.get(str(f.kind), str(f.kind)) for f in s.flags),
                 key=str(s.order),
             )
+        self.query_one("#plan-details", Static).update("\n".join(_plan_details(plan)))
         live = plan.live_step
         if live is not None:
             steps.move_cursor(row=live.order - 1)
@@ -576,9 +625,13 @@ class TaperScreen(DbScreen):
                 "—" if r.cut_pct is None else f"{r.cut_pct:.1f}",
             ]
             row += [_mg(r.occupancy_pct)] if occupancy else []
-            table.add_row(*row, ", ".join(str(f.kind).replace("_", " ") for f in r.flags))
+            table.add_row(*row, ", ".join(_FLAG_WORDS.get(str(f.kind), str(f.kind)) for f in r.flags))
         chart.data = [r.dose_mg for r in draft.steps]
-        notes = [f"Row {r.order}: {f.message}" for r in draft.steps for f in r.flags] + list(draft.notes)
+        notes = [
+            f"Row {r.order}: {f.message}" for r in draft.steps for f in r.flags if str(f.kind) != "needs_form"
+        ]
+        notes += [f"Occupancy %: estimated, {draft.fit}."] if draft.fit else []
+        notes += list(draft.notes)
         flags.update("\n".join(notes) if notes else "No flags on this draft.")
         self._sync_bindings()
 
