@@ -230,12 +230,12 @@ def parse_day(text: str, *, today: date, allow_future: bool = False) -> date:
                 if problem
                 else f"date {printable(text, 40)!r} is not understood; use YYYY-MM-DD, today or yesterday"
             ) from exc
+    if day > today and not allow_future:
+        raise TrackerError(f"date {day.isoformat()} is in the future")
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise TrackerError(
             f"date {day.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR} this app records"
         )
-    if day > today and not allow_future:
-        raise TrackerError(f"date {day.isoformat()} is in the future")
     return day
 
 
