@@ -70,11 +70,26 @@ def _started(db: Database) -> int:
     return plan_id
 
 
-def _rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def _rows(path: Path, columns: dict[str, list[str]] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table; with ``columns``, only those columns (what an older file had:
+    later migrations may add columns, never change these)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+        out = {}
+        for n in names:
+            cols = ", ".join(f'"{c}"' for c in columns[n]) if columns and n in columns else "*"
+            out[n] = sorted(conn.execute(f'SELECT {cols} FROM "{n}"').fetchall(), key=repr)
+        return out
+    finally:
+        conn.close()
+
+
+def _columns(path: Path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: [c[1] for c in conn.execute(f'PRAGMA table_info("{n}")')] for n in names}
     finally:
         conn.close()
 
@@ -405,9 +420,9 @@ def test_no_rule_message_instructs_a_dose_change(pattern: str) -> None:
 def test_migration_0005_keeps_every_row_and_adds_the_triggers(tmp_path: Path) -> None:
     copy = tmp_path / "tracker.db"
     shutil.copyfile(FIXTURES / "schema_0004_medication_started.db", copy)
-    before = _rows(copy)
+    before, columns = _rows(copy), _columns(copy)
     open_database(copy).close()
-    after = _rows(copy)
+    after = _rows(copy, columns)
     for name in ("taperplan", "taperstep", "prescription", "doseevent", "setting"):
         assert after[name] == before[name]
     assert len(after["medication"]) == len(before["medication"])

@@ -161,11 +161,9 @@ def stored_problems(conn: sqlite3.Connection) -> list[str]:
 
 def file_problems(path: Path) -> list[str]:
     """``stored_problems`` of the database file at ``path``, opened read-only."""
-    from urllib.parse import quote
+    from tracker import sqlfile  # the one open path (read-only mounts without a -shm included)
 
-    # read-only, as tracker.store.ro_uri opens it (not imported: store -> backups -> guards)
-    uri = f"file:{quote(str(Path(path).absolute()))}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, timeout=10)
+    conn = sqlfile.connect_ro(Path(path))
     try:
         return stored_problems(conn)
     finally:
