@@ -409,7 +409,9 @@ def test_a_step_back_offers_a_revised_draft_in_smaller_steps(
         ["taper", "start", "sertraline"],
         ["taper", "advance", "sertraline", "--reason", "as agreed"],
     ):
-        assert run(capsys, *argv, "--db", path)[0] == 0, argv
+        # the draft is made on the day it is agreed (an agreement may not predate its draft, DOMAIN.md)
+        with time_machine.travel("2026-01-02 09:00:00+00:00", tick=False):
+            assert run(capsys, *argv, "--db", path)[0] == 0, argv
     code, out, err = run(capsys, "taper", "back", "sertraline", "--reason", "zaps", "--db", path)
     assert code == 0 and err == "" and "saved as draft plan 2" in out and "revision 2 of plan 1" in out
     doses = rows(path, 'SELECT dose_mg FROM taperstep WHERE plan_id = 2 ORDER BY "order"')
@@ -445,7 +447,9 @@ def test_step_back_without_a_revision_and_a_bad_step_size(
         ["taper", "start", "sertraline"],
         ["taper", "advance", "sertraline", "--reason", "as agreed"],
     ):
-        assert run(capsys, *argv, "--db", dbp)[0] == 0, argv
+        # the draft is made on the day it is agreed (an agreement may not predate its draft, DOMAIN.md)
+        with time_machine.travel("2026-01-02 09:00:00+00:00", tick=False):
+            assert run(capsys, *argv, "--db", dbp)[0] == 0, argv
     code, _, err = run(
         capsys, "taper", "back", "sertraline", "--reason", "x", "--step-size", "0", "--db", dbp
     )
