@@ -246,8 +246,14 @@ def mutate(text: str, table: str, index: int, **changes: Any) -> str:
             lambda t: mutate(t, "doseevent", 2, medication_id=42),
             "medication_id refers to a medication that is not",
         ),
-        (lambda t: mutate(t, "checkin", 1, day="2026-02-30"), r"checkin record 2 \(id \d+\): day is not a date"),
-        (lambda t: mutate(t, "medication", 0, strength_mg=-5), "medication record 1 \\(id 1\\): strength_mg must be more than zero"),
+        (
+            lambda t: mutate(t, "checkin", 1, day="2026-02-30"),
+            r"checkin record 2 \(id \d+\): day is not a date",
+        ),
+        (
+            lambda t: mutate(t, "medication", 0, strength_mg=-5),
+            "medication record 1 \\(id 1\\): strength_mg must be more than zero",
+        ),
         (
             lambda t: mutate(t, "checkin", 2, day=json.loads(t)["tables"]["checkin"][3]["day"]),
             "duplicates checkin",
