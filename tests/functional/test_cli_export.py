@@ -308,7 +308,7 @@ def _out_of_range(text: str) -> str:
     [
         (_truncated, "is not valid JSON at line"),
         (_newer, "uses backup format version 7, newer than this program reads"),
-        (_csv, "is not a taper-tracker JSON backup"),
+        (_csv, "it looks like a CSV file"),
         (_duplicate_id, "doseevent record 11 (id 10): duplicate id in doseevent"),
         (_out_of_range, "checkin record 21 (id 21): sleep_hours is outside 0-24"),
     ],

@@ -230,9 +230,8 @@ def read_file(path: Path) -> bytes:
             if stat.S_ISREG(st.st_mode) and st.st_size > limit:
                 raise BackupError(f"{path.name} is larger than the import limit of {limit // 2**20} MiB")
             first = fh.read(64 * 1024)
-            start = first.removeprefix(b"\xef\xbb\xbf").lstrip()
-            if first and not start.startswith((b"{", b"[")) and start:
-                raise BackupError(f"{path.name} is not a taper-tracker JSON backup")
+            if b"\x00" in first:  # /dev/zero, a database, an image: not text, refused before reading on
+                raise BackupError(f"{path.name} is not a taper-tracker JSON backup (not text)")
             chunks = [first]
             size = len(first)
             while True:
