@@ -735,8 +735,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         for line in broken:
             print(f"  {line}")
         print(
-            f"tracker: {path}: {len(broken)} stored record{'s' if len(broken) != 1 else ''} "
-            "break a safety rule (listed above); the file itself is sound",
+            f"tracker: {path}: {len(broken)} stored "
+            + ("record breaks" if len(broken) == 1 else "records break")
+            + " a safety rule (listed above); the file itself is sound",
             file=sys.stderr,
         )
         return 1

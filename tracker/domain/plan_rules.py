@@ -17,7 +17,7 @@ values of health data (a prescriber's name, a dose).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from tracker.domain.taper import PlanStatus, StepStatus
@@ -74,6 +74,39 @@ def plan_problems(
         if made is not None and agreed_on < made - DATE_SLACK:
             problems.append("its agreement date is before the draft was made")
     return problems
+
+
+def legacy_draft_time(agreed_on: object, created_at: object) -> datetime | None:
+    """The draft time a plan typed into an earlier version should have, or None when it is fine.
+
+    Versions before 0008_legacy_draft_dates stamped ``created_at`` when a plan was typed in,
+    even when the user then recorded the day it had been agreed earlier (a plan agreed in the
+    clinic and entered weeks later). By the rule "not before the draft was made" such a plan
+    would be locked: it could not be held, advanced or completed, restored or re-imported.
+    The draft was in fact made no later than the agreement, so its time becomes midnight UTC of
+    the agreement day; the time it was typed in is kept in the plan's history
+    (:func:`legacy_draft_note`). A naive ``created_at`` is read as UTC, as the database stores it.
+    """
+    if not isinstance(agreed_on, date) or isinstance(agreed_on, datetime):
+        return None
+    if not isinstance(created_at, datetime):
+        return None
+    if agreed_on >= created_at.date() - DATE_SLACK:
+        return None
+    return datetime.combine(agreed_on, time(0, 0), tzinfo=UTC)
+
+
+LEGACY_EVENT_ACTION: Final = "upgrade"
+"""The plan-history action that records the correction of :func:`legacy_draft_time`."""
+
+
+def legacy_draft_note(entered: datetime) -> str:
+    """The history note of that correction: it keeps the time the plan was typed in."""
+    moment = entered if entered.tzinfo is None else entered.astimezone(UTC).replace(tzinfo=None)
+    return (
+        "draft time set to the agreement day on upgrade: an earlier version recorded the time "
+        f"the plan was typed in ({moment:%Y-%m-%d %H:%M} UTC), after the day it was agreed"
+    )
 
 
 def step_problems(*, status: object, plan_status: object | None = None) -> list[str]:

@@ -442,9 +442,13 @@ def _label(name: str, index: int, raw: Mapping[str, Any]) -> str:
 
 
 def check_rows(
-    tables: Mapping[str, list[Any]], source: str, missing_time: datetime = EPOCH
+    tables: Mapping[str, list[Any]], source: str, missing_time: datetime = EPOCH, *, legacy: bool = False
 ) -> dict[str, list[dict[str, Any]]]:
     """Every record converted to Python values and checked; BackupError names the first bad one.
+
+    ``legacy``: the file was written before migration 0008_legacy_draft_dates; its plans' draft
+    times are corrected as that migration corrects a database (``guards.correct_legacy_plans``,
+    the history row dated ``missing_time``) before the plan rules judge them.
 
     A missing field gets the model's default, except that a missing instant gets
     ``missing_time`` (the file's export time) instead of "now": natural keys use instants,
@@ -499,6 +503,8 @@ def check_rows(
         out[name] = rows
         ids[name] = seen
     _check_references(out, ids, source)
+    if legacy:
+        guards.correct_legacy_plans(out, missing_time)
     _check_scales(out, source)
     _check_unique(out, source)
     broken = guards.row_problems(out)  # the plan rules and settings bounds every write keeps
@@ -626,7 +632,8 @@ def is_empty(session: Session) -> bool:
 
 def check_backup(backup: Mapping[str, Any], source: str) -> dict[str, list[dict[str, Any]]]:
     """Every record of a parsed backup (see ``parse``) converted and checked, once."""
-    return check_rows(backup["tables"], source, _export_time(backup))
+    legacy = guards.before_legacy_fix(backup.get("schema_revision"))
+    return check_rows(backup["tables"], source, _export_time(backup), legacy=legacy)
 
 
 def import_backup(

@@ -27,13 +27,19 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from tracker.domain import bounds
 from tracker.domain.errors import TrackerError
-from tracker.domain.plan_rules import plan_problems, step_problems
+from tracker.domain.plan_rules import (
+    LEGACY_EVENT_ACTION,
+    legacy_draft_note,
+    legacy_draft_time,
+    plan_problems,
+    step_problems,
+)
 from tracker.domain.timeutil import utc_now
 
 TRIGGER_MARK = "taper-tracker rule:"
@@ -122,6 +128,57 @@ def row_problems(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- earlier versions
+
+LEGACY_DRAFT_REVISION = "0008_legacy_draft_dates"
+"""The migration that corrects the draft times of plans typed in by earlier versions."""
+
+
+def before_legacy_fix(revision: object) -> bool:
+    """True for a file (a database or a JSON backup) written before that migration.
+
+    Such a file may hold plans whose draft time is the time they were typed in, after the day
+    they were agreed (``plan_rules.legacy_draft_time``); its plans are judged, and imported,
+    as the migration corrects them. An unknown revision is not "before": a newer file keeps
+    the rule as it is.
+    """
+    from tracker.migrations import REVISIONS
+
+    if not isinstance(revision, str) or revision not in REVISIONS:
+        return False
+    return REVISIONS.index(revision) < REVISIONS.index(LEGACY_DRAFT_REVISION)
+
+
+def correct_legacy_plans(rows: dict[str, list[dict[str, Any]]], now: datetime) -> int:
+    """Correct in place the plans of rows read from a file written before the fix, as migration
+    0008 corrects a database, adding the same history row (dated ``now``, the file's export
+    time, so that importing the file twice adds it once). Returns how many plans changed."""
+    changed = 0
+    events = rows.setdefault("planevent", [])
+    next_id = max([0, *(e.get("id") or 0 for e in events if isinstance(e.get("id"), int))]) + 1
+    moment = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)  # import rows are aware UTC
+    for plan in rows.get("taperplan", ()):
+        entered = plan.get("created_at")
+        fixed = legacy_draft_time(plan.get("agreed_on"), entered)
+        if fixed is None or not isinstance(entered, datetime):
+            continue
+        plan["created_at"] = fixed
+        events.append(
+            {
+                "id": next_id,
+                "plan_id": plan.get("id"),
+                "at": moment,
+                "action": LEGACY_EVENT_ACTION,
+                "from_status": None,
+                "to_status": None,
+                "reason": legacy_draft_note(entered),
+            }
+        )
+        next_id += 1
+        changed += 1
+    return changed
+
+
 def _as_date(text: Any) -> Any:
     if not isinstance(text, str):
         return text
@@ -140,8 +197,20 @@ def _as_instant(text: Any) -> datetime | None:
         return None
 
 
+def _revision(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
 def stored_problems(conn: sqlite3.Connection) -> list[str]:
-    """Every stored record that breaks a rule, by a plain read of ``conn`` (any released schema)."""
+    """Every stored record that breaks a rule, by a plain read of ``conn`` (any released schema).
+
+    A file written before migration 0008 is judged as that migration will leave it on opening
+    (its plans' draft times corrected), so an old backup can be restored.
+    """
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not {"taperplan", "taperstep", "setting"} <= tables:
         return []  # an empty database: nothing stored yet
@@ -156,6 +225,11 @@ def stored_problems(conn: sqlite3.Connection) -> list[str]:
         for p, o, s in conn.execute('SELECT plan_id, "order", status FROM taperstep ORDER BY plan_id, 2')
     ]
     settings = [{"key": k, "value": v} for k, v in conn.execute("SELECT key, value FROM setting ORDER BY 1")]
+    if before_legacy_fix(_revision(conn)):
+        for plan in plans:
+            fixed = legacy_draft_time(plan["agreed_on"], plan["created_at"])
+            if fixed is not None:
+                plan["created_at"] = fixed
     return row_problems({"taperplan": plans, "taperstep": steps, "setting": settings})
 
 
