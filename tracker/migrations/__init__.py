@@ -10,5 +10,6 @@ REVISIONS: tuple[str, ...] = (
     "0007_scales",
     "0005_safety_guards",
     "0003_taper_step_details",
+    "0009_medication_other_strengths",
 )
 HEAD = REVISIONS[-1]
