@@ -45,7 +45,7 @@ def test_migration_0009_adds_the_column_and_keeps_every_row(tmp_path: Path) -> N
     shutil.copyfile(FIXTURES / "schema_0003_taper_step_details.db", copy)
     conn = sqlite3.connect(copy)
     before = {
-        t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()  # noqa: S608 (our table names)
+        t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
         for t in ("medication", "taperplan", "taperstep", "prescription")
     }
     conn.close()
@@ -54,7 +54,7 @@ def test_migration_0009_adds_the_column_and_keeps_every_row(tmp_path: Path) -> N
     try:
         for table, rows in before.items():
             width = len(rows[0]) if rows else 0
-            after = conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()  # noqa: S608
+            after = conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
             assert [r[:width] for r in after] == rows  # a plain ADD COLUMN: nothing else changes
         assert conn.execute("SELECT DISTINCT other_strengths FROM medication").fetchall() == [(None,)]
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (

@@ -95,7 +95,9 @@ def test_proportional_draft_reaches_more_steps_with_tablets() -> None:
     assert [r.needs_form for r in rows[2:5]] == [True, True, True]
     assert (rows[5].target_mg, rows[5].dose_mg, rows[5].needs_form) == (23.7305, 25, False)
     plain = dt.Formulation("tablet", 100, HALVES)
-    rows0 = dt.draft_proportional(100, start_date=START, percent=25, formulation=plain, drug="sertraline").steps
+    rows0 = dt.draft_proportional(
+        100, start_date=START, percent=25, formulation=plain, drug="sertraline"
+    ).steps
     assert rows0[1].needs_form and rows0[5].needs_form
 
 

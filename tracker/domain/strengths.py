@@ -45,9 +45,7 @@ def _number(text: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise StrengthsError(
-            f"{_FIELD} must be numbers of mg separated by commas, such as 25,100"
-        ) from None
+        raise StrengthsError(f"{_FIELD} must be numbers of mg separated by commas, such as 25,100") from None
     if not math.isfinite(value) or value <= 0:
         raise StrengthsError(f"{_FIELD} must each be more than 0 mg")
     if value > MAX_STRENGTH_MG:

@@ -661,7 +661,8 @@ def _tablet_bases(target: float, f: Formulation) -> list[tuple[float, str, float
         most = math.ceil(target / f.strength_mg) + 1
         amounts = sorted({round(n + p, 9) for n in range(most + 1) for p in parts})
         return [
-            (round(a * f.strength_mg, 6), _units_text(a, f.strength_mg, noun) if a else "", a) for a in amounts
+            (round(a * f.strength_mg, 6), _units_text(a, f.strength_mg, noun) if a else "", a)
+            for a in amounts
         ]
     stocks = [Stock(f.strength_mg, f.fractions), *(Stock(s) for s in f.other_strengths)]
     bound = target + max(f.strength_mg, *f.other_strengths)

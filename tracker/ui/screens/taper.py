@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,7 @@ from tracker.ui.widgets.footer import KeyFooter
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from tracker.services.taper import DraftInputs, PlanChange, PlanView, StepView
+    from tracker.services.taper import DraftInputs, PlanChange, PlanView, RevisionInputs, StepView
     from tracker.store import Reads
 
 _METHODS = (
@@ -331,6 +331,13 @@ class TaperScreen(DbScreen):
         Binding("o", "hold", "Hold", id="taper-hold", tooltip="Record staying longer at this step"),
         Binding("w", "resume", "Resume", id="taper-resume", tooltip="End a hold"),
         Binding("b", "step_back", "Step back", id="taper-step-back", tooltip="Record going back a step"),
+        Binding(
+            "d",
+            "smaller_steps",
+            "Smaller steps",
+            id="taper-smaller-steps",
+            tooltip="After a step back: a revised draft of the remaining steps, in smaller steps",
+        ),
         Binding("x", "abandon", "Abandon", id="taper-abandon", tooltip="Set the plan aside"),
         Binding("u", "undo", "Undo", id="taper-undo", tooltip="Undo the last change, whatever it was"),
     ]
@@ -681,7 +688,13 @@ class TaperScreen(DbScreen):
     def _sync_bindings(self) -> None:
         """Refresh the Footer only when what ``check_action`` reads has changed (it recomposes)."""
         plan = self.plan
-        state = (self.drafting, self.draft is not None, plan.status if plan else None, self.medication_id)
+        state = (
+            self.drafting,
+            self.draft is not None,
+            plan.status if plan else None,
+            self.medication_id,
+            self._can_revise(),
+        )
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -697,6 +710,8 @@ class TaperScreen(DbScreen):
             return self.drafting
         if action == "new_draft":
             return False if self.drafting else (None if self.medication_id is None else True)
+        if action == "smaller_steps":  # D6: offered only after a step back, while steps remain
+            return not self.drafting and self._can_revise()
         if self.drafting:
             return action not in _PLAN_ACTIONS
         wanted = _PLAN_ACTIONS.get(action)
@@ -990,6 +1005,69 @@ class TaperScreen(DbScreen):
             f"{_mg(back.dose_mg)} mg a day from today, {today}; the prescription follows. "
             "If symptoms are severe, talk to your prescriber.",
         )
+
+    def _can_revise(self) -> bool:
+        """D6: the running plan has been stepped back and still has planned steps to revise."""
+        plan = self.plan
+        return (
+            plan is not None
+            and plan.status in _RUNNING
+            and plan.next_step is not None
+            and any(s.status == "stepped_back" for s in plan.steps)
+        )
+
+    def action_smaller_steps(self) -> None:
+        """D6: show the revised draft (read in a worker), then save it as a draft revision."""
+        drawn = self.plan
+        if drawn is None or not self._can_revise():
+            return
+        now, tz = self.tracker_app.now(), self.tz or ZoneInfo("UTC")
+
+        def read(session: Session) -> RevisionInputs:
+            from tracker.services import taper as svc
+
+            return svc.revision_inputs(session=session, plan_id=drawn.id, now=now, tz=tz)
+
+        def show(inputs: RevisionInputs) -> None:
+            from tracker.ui.screens.taper_revision import RevisionModal
+
+            self.app.push_screen(
+                RevisionModal(inputs),
+                lambda choice: None if choice is None else self._save_revision(drawn, choice.step_size, now),
+            )
+
+        self.run_db(read, show)
+
+    def _save_revision(self, drawn: PlanView, step_size: float | None, now: datetime) -> None:
+        """Save the revision shown; refused, with nothing written, if the plan changed since it was drawn."""
+        tz = self.tz or ZoneInfo("UTC")
+
+        def write(session: Session) -> PlanView:
+            from tracker.services import taper as svc
+
+            if svc.get_plan(session=session, plan_id=drawn.id) != drawn:
+                raise TrackerError(
+                    f"Plan {drawn.id} changed since it was shown (an undo or a change made elsewhere). "
+                    "No revision was saved; the screen now shows the plan as it is. Check it and try again."
+                )
+            return svc.revise_plan(session=session, plan_id=drawn.id, now=now, tz=tz, step_size=step_size)
+
+        def saved(revised: PlanView) -> None:
+            self._after(
+                revised.id,
+                f"Revised draft saved as plan {revised.id}",
+                [
+                    f"Plan {revised.id} is revision {revised.revision} of plan {drawn.id}, a draft: record "
+                    f"the agreement (a) before it can start (g). Plan {drawn.id} runs until then; starting "
+                    f"plan {revised.id} ends it."
+                ],
+            )
+
+        def failed(message: str) -> None:
+            self.notify(message, title="Not saved", severity="error", timeout=12)
+            self.load(select_plan=drawn.id)
+
+        self.run_db(write, saved, write=True, on_error=failed)
 
     def why_disabled(self, action: str) -> str | None:
         """What a dimmed plan key would need (said when it is pressed)."""
