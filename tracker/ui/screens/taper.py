@@ -10,12 +10,13 @@ the draft preview is calculated on the UI thread because it is pure and quick.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +33,7 @@ from textual.widgets import (
     Sparkline,
     Static,
 )
+from textual.widgets.data_table import ColumnKey
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.taper import DRAFT_NOTICE, Draft
@@ -120,6 +122,24 @@ def _plan_details(plan: PlanView) -> list[str]:
         f"Step {s.order}: {f.message}" for s in plan.steps for f in s.flags if str(f.kind) != "needs_form"
     ]
     return lines
+
+
+def _fit_steps(table: DataTable[object], cells: Sequence[tuple[str, ...]]) -> None:
+    """Size "How to take it" and "Flags" (which wrap) so that every column up to Status shows whole.
+
+    Issue 17: at 100 columns Status was cut to "pla". The other columns keep their own widths;
+    the two text columns take what is left up to Status, never less than 12 cells.
+    """
+    room = table.size.width - 2  # a vertical scrollbar may appear
+    if room <= 0:
+        return  # not laid out yet: the next resize sizes it
+    headers = [c.label.plain for c in table.ordered_columns]
+    widths = [max([cell_len(h), *(cell_len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    pad = 2 * table.cell_padding
+    before_status = sum(widths[i] + pad for i in (0, 1, 2, 4, 5))
+    how = max(12, min(widths[3], room - before_status - pad))
+    table.columns[ColumnKey("how")].width = how
+    table.columns[ColumnKey("flags")].width = max(12, min(widths[8], 28))
 
 
 # Each step status with its symbol, so it reads without colour.
@@ -394,17 +414,10 @@ class TaperScreen(DbScreen):
 
     def on_mount(self) -> None:
         steps = self.query_one("#steps", DataTable)
-        steps.add_columns(
-            "#",
-            "Planned from",
-            "mg a day",
-            "How to take it",
-            "Min days",
-            "Status",
-            "Started",
-            "Occ %",
-            "Flags",
-        )
+        steps.add_columns("#", "Planned from", "mg a day")
+        steps.add_column("How to take it", width=20, key="how")
+        steps.add_columns("Min days", "Status", "Started", "Occ %")
+        steps.add_column("Flags", width=24, key="flags")
         events = self.query_one("#events", DataTable)
         events.add_columns("When", "What", "Change", "Reason")
         defaults = {
@@ -509,6 +522,11 @@ class TaperScreen(DbScreen):
     def today(self) -> date:
         return local_day(self.tracker_app.now(), self.tz or ZoneInfo("UTC"))
 
+    def on_resize(self) -> None:
+        """The steps table's wrapping follows the terminal's width (issue 17: Status stays whole)."""
+        if self.plan is not None:
+            self._show_plan()
+
     @property
     def plan(self) -> PlanView | None:
         return next((p for p in self.plans if p.id == self.plan_id), None)
@@ -552,8 +570,8 @@ class TaperScreen(DbScreen):
                 "before you reduce."
             )
         summary.update("\n".join(lines))
-        for s in plan.steps:
-            steps.add_row(
+        cells = [
+            (
                 str(s.order),
                 s.planned_start.isoformat(),
                 _mg(s.dose_mg),
@@ -563,8 +581,12 @@ class TaperScreen(DbScreen):
                 s.actual_start.isoformat() if s.actual_start else "",
                 _mg(s.occupancy_pct),
                 ", ".join(_FLAG_WORDS.get(str(f.kind), str(f.kind)) for f in s.flags),
-                key=str(s.order),
             )
+            for s in plan.steps
+        ]
+        _fit_steps(steps, cells)
+        for s, row in zip(plan.steps, cells, strict=True):
+            steps.add_row(*row, key=str(s.order), height=None)  # the narrow columns wrap
         self.query_one("#plan-details", Static).update("\n".join(_plan_details(plan)))
         live = plan.live_step
         if live is not None:
