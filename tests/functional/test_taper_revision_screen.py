@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers.pilot import settle
 from sqlmodel import col, select
 from test_taper_screen import NOW, _clock, taper_db  # noqa: F401 (fixture)
 from test_trust_taper import _running_plan, _taper, _type_reason
 from textual.widgets import Input, Static
 
+from tracker.cli import main
 from tracker.db import open_database
 from tracker.models import PlanEvent, TaperPlan, TaperStep
 from tracker.services import settings
@@ -179,3 +181,16 @@ async def test_the_revision_cannot_start_without_a_recorded_agreement(taper_db: 
         await _type_reason(app, pilot, "")
     # started once agreed: the old version ends, and the history keeps both
     assert [(p[0], p[1]) for p in _plans(taper_db)] == [(1, "abandoned"), (2, "active")]
+
+
+def test_taper_back_on_the_command_line_saves_the_same_revision(
+    taper_db: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The one calculation (``revision_inputs(...).draft()``) behind both ways in: the command line's
+    revision has the hand-worked doses too (its dates follow the real today, so only doses compare)."""
+    _running_plan(taper_db)
+    code = main(["taper", "back", "sertraline", "--reason", "zaps", "--db", str(taper_db)])
+    out = capsys.readouterr().out
+    assert code == 0 and "draft plan 2" in out
+    assert _plans(taper_db)[1][1:] == ("draft", 1, 2, [float(mg) for _day, mg in EXPECTED])
