@@ -167,6 +167,7 @@ async def test_the_revision_cannot_start_without_a_recorded_agreement(taper_db: 
         await pilot.press("enter")
         await settle(pilot)
         assert screen.plan is not None and (screen.plan.id, screen.plan.status) == (2, "draft")
+        assert "revision 2 of plan 1" in str(screen.query_one("#plan-summary", Static).render())
         await pilot.press("g")  # start, without an agreement: refused with R7's reason
         await settle(pilot)
         assert any("agree" in n.message.lower() for n in app._notifications if n.severity == "error")

@@ -555,6 +555,8 @@ class TaperScreen(DbScreen):
             self.query_one("#plan-details", Static).update("")
             return
         lines = [f"[b]{plan.medication_name} · plan {plan.id} · {plan.status.upper()}[/b] · {plan.method}"]
+        if plan.revision > 1 and plan.revision_of:  # D6: a revised draft names the plan it revises
+            lines[0] += f" · revision {plan.revision} of plan {plan.revision_of}"
         if plan.is_draft:
             lines.append(f"[b]DRAFT[/b] · {plan.notice} Press a to record who agreed it and when.")
         else:
