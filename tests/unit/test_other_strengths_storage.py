@@ -73,6 +73,8 @@ def test_med_add_and_edit_store_the_other_strengths(
     )
     assert code == 0 and "also 25, 50 mg tablets" in out
     assert _stored(Path(db)) == [("sertraline", "25,50")]
+    code, out, _ = run(capsys, "med", "list", "--json", "--db", db)
+    assert json.loads(out)[0]["other_strengths_mg"] == [25.0, 50.0]
     code, out, _ = run(capsys, "med", "edit", "sertraline", "--other-strengths", "25", "--db", db)
     assert code == 0 and _stored(Path(db)) == [("sertraline", "25")]
     assert run(capsys, "med", "edit", "sertraline", "--other-strengths", "none", "--db", db)[0] == 0

@@ -488,6 +488,16 @@ def cmd_med_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _others_list(text: str | None) -> list[float]:
+    """A medication's other strengths for ``med list --json`` (an unreadable stored value: none)."""
+    from tracker.domain.strengths import StrengthsError, parse_strengths
+
+    try:
+        return list(parse_strengths(text))
+    except StrengthsError:
+        return []
+
+
 def _med_json(m: Any, rx: Any) -> dict[str, Any]:
     return {
         "id": m.id,
@@ -500,6 +510,7 @@ def _med_json(m: Any, rx: Any) -> dict[str, Any]:
             m.form
         ],
         "half_life_hours": m.half_life_hours,
+        "other_strengths_mg": _others_list(getattr(m, "other_strengths", None)),
         "archived": m.archived,
         "started_on": m.started_on.isoformat() if getattr(m, "started_on", None) else None,
         "current_prescription": (
