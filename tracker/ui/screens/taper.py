@@ -1043,7 +1043,13 @@ class TaperScreen(DbScreen):
     def action_smaller_steps(self) -> None:
         """D6: show the revised draft (read in a worker), then save it as a draft revision."""
         drawn = self.plan
-        if drawn is None or not self._can_revise():
+        if drawn is None or not self._can_revise():  # reached from the palette of another screen
+            self.notify(
+                "Smaller steps follow a step back: they revise the remaining steps of a running plan "
+                "that went back to an earlier dose. Nothing was saved.",
+                title="Nothing to revise",
+                timeout=6,
+            )
             return
         now, tz = self.tracker_app.now(), self.tz or ZoneInfo("UTC")
 
