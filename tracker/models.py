@@ -69,6 +69,8 @@ class Medication(SQLModel, table=True):
     drops_per_ml: float | None = None
     # what the user's oral syringe measures reliably (0.05 ml for a 1 ml syringe)
     liquid_step_ml: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
+    # other tablet or capsule strengths the user has, mg each, e.g. "25,100" (issue 12); None: none
+    other_strengths: str | None = None
 
 
 class Prescription(SQLModel, table=True):

@@ -133,7 +133,18 @@ def register(sub: Any, db_arg: DbArg) -> Any:
         metavar="LIST",
         help="the tablet fractions you can split to, e.g. 1,0.5,0.25 (default 1,0.5)",
     )
+    p.add_argument("--other-strengths", default=None, metavar="LIST", help=_OTHER_STRENGTHS_HELP)
     p.set_defaults(handler=cmd_med_add)
+    p = med.add_parser("edit", help="change what a medication is made of (its other strengths)")
+    db_arg(p)
+    p.add_argument("name")
+    p.add_argument(
+        "--other-strengths",
+        required=True,
+        metavar="LIST",
+        help=_OTHER_STRENGTHS_HELP + "; 'none' removes them",
+    )
+    p.set_defaults(handler=cmd_med_edit)
     p = med.add_parser("archive", help="archive a medication (no more dose reminders; its history is kept)")
     db_arg(p)
     p.add_argument("name")
@@ -280,6 +291,24 @@ def _local_zone() -> Any:
     return parse_zone(local_zone_name())
 
 
+_OTHER_STRENGTHS_HELP = (
+    "other tablet or capsule strengths you have, mg each, e.g. 25,100: taper drafts combine them "
+    "with the main strength (taken whole) before a step needs another form"
+)
+
+
+def _other_strengths(text: str | None) -> str | None:
+    """The --other-strengths value checked and in its stored form; TrackerError (exit 2) names the option."""
+    from tracker.domain.strengths import StrengthsError, format_strengths, parse_strengths
+
+    if text is None or text.strip().lower() in ("", "none"):
+        return None
+    try:
+        return format_strengths(parse_strengths(text))
+    except StrengthsError as exc:
+        raise StrengthsError("--other-strengths" + str(exc).removeprefix("other strengths")) from None
+
+
 def cmd_med_add(args: argparse.Namespace) -> int:
     from tracker.domain.drugs import drops_warning
     from tracker.domain.errors import TrackerError
@@ -330,6 +359,9 @@ def cmd_med_add(args: argparse.Namespace) -> int:
         liquid = conc.mg
     if args.fractions is not None and form not in ("tablet", "capsule"):
         raise TrackerError(f"--fractions is for tablets, not for {form}")
+    others = _other_strengths(args.other_strengths)
+    if others is not None and form not in ("tablet", "capsule"):
+        raise TrackerError(f"--other-strengths is for tablets or capsules, not for {form}")
     step_ml = 0.1
     if args.liquid_step is not None:
         try:
@@ -358,6 +390,7 @@ def cmd_med_add(args: argparse.Namespace) -> int:
             liquid_mg_per_ml=liquid,
             started_on=started_on,
             liquid_step_ml=step_ml,
+            other_strengths=others,
             **({"tablet_fractions": args.fractions.replace(" ", "")} if args.fractions is not None else {}),
         )
         name, cls, hl = (
@@ -376,9 +409,31 @@ def cmd_med_add(args: argparse.Namespace) -> int:
         extras.append(f"split to {fractions}")
     if started_on is not None:
         extras.append(f"taking it since {started_on.isoformat()}")
+    if others is not None:
+        extras.append(f"also {others.replace(',', ', ')} mg {form}s")
     print(f"Added {name} ({', '.join([f'{cls}', f'{args.strength} {form}', *extras])})")
     if warning:
         print(warning)
+    return 0
+
+
+def cmd_med_edit(args: argparse.Namespace) -> int:
+    """Change a medication's other strengths (the strengths taper drafts may combine)."""
+    from tracker.domain.errors import TrackerError
+    from tracker.services import meds
+
+    others = _other_strengths(args.other_strengths)
+    db = open_db(args)
+    with db.write() as session:
+        med = meds.find_medication(session=session, name=args.name)
+        if others is not None and med.form not in ("tablet", "capsule"):
+            raise TrackerError(f"--other-strengths is for tablets or capsules, not for {med.form}")
+        meds.update_medication(session=session, medication_id=med.id or 0, other_strengths=others)
+        name, form = med.name, med.form
+    if others is None:
+        print(f"{name}: no other strengths recorded")
+    else:
+        print(f"{name}: other strengths {others.replace(',', ', ')} mg {form}s, combined in taper drafts")
     return 0
 
 
@@ -433,6 +488,16 @@ def cmd_med_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _others_list(text: str | None) -> list[float]:
+    """A medication's other strengths for ``med list --json`` (an unreadable stored value: none)."""
+    from tracker.domain.strengths import StrengthsError, parse_strengths
+
+    try:
+        return list(parse_strengths(text))
+    except StrengthsError:
+        return []
+
+
 def _med_json(m: Any, rx: Any) -> dict[str, Any]:
     return {
         "id": m.id,
@@ -445,6 +510,7 @@ def _med_json(m: Any, rx: Any) -> dict[str, Any]:
             m.form
         ],
         "half_life_hours": m.half_life_hours,
+        "other_strengths_mg": _others_list(getattr(m, "other_strengths", None)),
         "archived": m.archived,
         "started_on": m.started_on.isoformat() if getattr(m, "started_on", None) else None,
         "current_prescription": (

@@ -32,6 +32,7 @@ from types import MappingProxyType
 
 from tracker.domain.drugs import facts_for, liquid_forms_note
 from tracker.domain.errors import TrackerError
+from tracker.domain.strengths import Stock, best_combinations
 
 __all__ = [
     "DRAFT_NOTICE",
@@ -534,7 +535,9 @@ class Formulation:
     ``strength_mg`` is mg per tablet or capsule, mg per ml of a liquid, or mg per
     drop. ``fractions`` are the pieces a tablet may be split into (1 is always
     allowed). ``liquid_mg_per_ml`` is a liquid of the same drug available to top
-    up tablet or capsule doses.
+    up tablet or capsule doses. ``other_strengths`` are the other tablet or capsule
+    strengths the user has (mg each, taken whole): doses are made of combinations of
+    them and the main strength before a step is marked as needing another form.
     """
 
     form: Form
@@ -542,6 +545,7 @@ class Formulation:
     fractions: frozenset[float] = frozenset({1.0})
     liquid_mg_per_ml: float | None = None
     liquid_step_ml: float = LIQUID_STEP_ML  # what the user's syringe measures: 0.1 ml, 0.05 ml for 1 ml
+    other_strengths: tuple[float, ...] = ()  # other tablet/capsule strengths the user has, taken whole
 
     def __post_init__(self) -> None:
         if not _positive(self.liquid_step_ml) or not 0.01 <= self.liquid_step_ml <= 1:
@@ -569,6 +573,14 @@ class Formulation:
             if not _positive(self.liquid_mg_per_ml):
                 raise TaperError(f"The liquid strength must be above 0 mg/ml (got {self.liquid_mg_per_ml}).")
             object.__setattr__(self, "liquid_mg_per_ml", float(self.liquid_mg_per_ml))
+        others = tuple(sorted({float(x) for x in self.other_strengths if _positive(x)}))
+        if len(others) != len(set(self.other_strengths)):
+            raise TaperError("Other strengths must each be above 0 mg.")
+        if others and form not in (Form.TABLET, Form.CAPSULE):
+            raise TaperError("Other strengths go only with tablets or capsules.")
+        object.__setattr__(
+            self, "other_strengths", tuple(x for x in others if not math.isclose(x, self.strength_mg))
+        )
 
 
 def _positive(x: float | None) -> bool:
@@ -636,6 +648,33 @@ def _units_text(amount: float, strength: float, noun: str) -> str:
     return f"{_count(whole)} {after} {unit}s"
 
 
+def _tablet_bases(target: float, f: Formulation) -> list[tuple[float, str, float]]:
+    """(dose mg, how to take it, pieces) of every amount of tablets or capsules near ``target``.
+
+    The main strength in the recorded pieces, combined with the other strengths (whole) when
+    the user has some: the fewest pieces for each dose (tracker.domain.strengths). Includes
+    the empty amount (0 mg) first.
+    """
+    noun = "tablet" if f.form is Form.TABLET else "capsule"
+    if not f.other_strengths:
+        parts = _fraction_parts(f.fractions)
+        most = math.ceil(target / f.strength_mg) + 1
+        amounts = sorted({round(n + p, 9) for n in range(most + 1) for p in parts})
+        return [
+            (round(a * f.strength_mg, 6), _units_text(a, f.strength_mg, noun) if a else "", a)
+            for a in amounts
+        ]
+    stocks = [Stock(f.strength_mg, f.fractions), *(Stock(s) for s in f.other_strengths)]
+    bound = target + max(f.strength_mg, *f.other_strengths)
+    combos = best_combinations(stocks, bound)
+    out: list[tuple[float, str, float]] = [(0.0, "", 0.0)]
+    for dose in sorted(combos):
+        c = combos[dose]
+        text = " + ".join(_units_text(amount, strength, noun) for strength, amount in c.amounts)
+        out.append((dose, text, float(c.pieces)))
+    return out
+
+
 def _liquid_text(ml: float, mg_per_ml: float) -> str:
     return f"{ml:.2f}".rstrip("0").rstrip(".") + f" ml of {_mg(mg_per_ml)} mg/ml liquid"
 
@@ -652,7 +691,7 @@ def smallest_dose(formulation: Formulation) -> float:
         return f.liquid_step_ml * f.strength_mg
     if f.form is Form.DROPS:
         return f.strength_mg
-    piece = f.strength_mg * min(f.fractions)
+    piece = min((f.strength_mg * min(f.fractions), *f.other_strengths))
     if f.liquid_mg_per_ml is not None:
         return min(piece, f.liquid_step_ml * f.liquid_mg_per_ml)
     return piece
@@ -683,27 +722,24 @@ def round_dose(target_mg: float, formulation: Formulation | None) -> RoundedDose
         text = f"{drops} drop{'s' if drops != 1 else ''} ({_mg(f.strength_mg)} mg per drop)"
         return RoundedDose(target, round(drops * f.strength_mg, 6), text)
 
-    noun = "tablet" if f.form is Form.TABLET else "capsule"
-    parts = _fraction_parts(f.fractions)
-    most = math.ceil(target / f.strength_mg) + 1
-    amounts = [n + p for n in range(most + 1) for p in parts if n + p > 0]
-    best = min(amounts, key=lambda a: (abs(a * f.strength_mg - target), -a))
-    units = RoundedDose(target, round(best * f.strength_mg, 6), _units_text(best, f.strength_mg, noun))
+    bases = _tablet_bases(target, f)
+    best = min((b for b in bases if b[0] > 0), key=lambda b: (abs(b[0] - target), -b[0]))
+    units = RoundedDose(target, best[0], best[1])
     if units.off_by_pct <= ROUNDING_TOLERANCE * 100 + _EPS or f.liquid_mg_per_ml is None:
         return units
     conc = f.liquid_mg_per_ml
-    base = max((a for a in [0.0, *amounts] if a * f.strength_mg <= target + _EPS), default=0.0)
+    base = max((b for b in bases if b[0] <= target + _EPS), key=lambda b: b[0])
     step = f.liquid_step_ml
-    ml = round(_half_up((target - base * f.strength_mg) / conc / step) * step, 6)
-    if base == 0 and ml == 0:
+    ml = round(_half_up((target - base[0]) / conc / step) * step, 6)
+    if base[0] == 0 and ml == 0:
         ml = step
     if ml == 0:
         return units
-    dose = round(base * f.strength_mg + ml * conc, 6)
+    dose = round(base[0] + ml * conc, 6)
     if abs(dose - target) >= abs(units.dose_mg - target):
         return units  # a very strong liquid can do worse than the tablets alone
     liquid = _liquid_text(ml, conc)
-    text = liquid if base == 0 else f"{_units_text(base, f.strength_mg, noun)} + {liquid}"
+    text = liquid if base[0] == 0 else f"{base[1]} + {liquid}"
     return RoundedDose(target, dose, text, needs_liquid=True)
 
 
@@ -846,18 +882,13 @@ def _options(target: float, f: Formulation) -> list[_Option]:
                 text = f"{n} drop{'s' if n != 1 else ''} ({_mg(f.strength_mg)} mg per drop)"
                 out.append(_Option(round(n * unit, 6), text, False, n))
         return out
-    noun = "tablet" if f.form is Form.TABLET else "capsule"
-    parts = _fraction_parts(f.fractions)
-    most = math.ceil(target / f.strength_mg) + 1
-    amounts = sorted({round(n + p, 9) for n in range(most + 1) for p in parts})
-    for a in amounts:
-        if a > 0:
-            out.append(_Option(round(a * f.strength_mg, 6), _units_text(a, f.strength_mg, noun), False, a))
+    bases = _tablet_bases(target, f)
+    out += [_Option(dose, how, False, pieces) for dose, how, pieces in bases if dose > 0]
     conc = f.liquid_mg_per_ml
     if conc is not None:
         step = f.liquid_step_ml
-        for a in amounts:
-            rest = target - a * f.strength_mg
+        for base, how, pieces in bases:
+            rest = target - base
             if rest <= _EPS:
                 continue
             k = rest / conc / step
@@ -866,8 +897,8 @@ def _options(target: float, f: Formulation) -> list[_Option]:
                     continue
                 ml = round(n * step, 6)
                 liquid = _liquid_text(ml, conc)
-                text = liquid if a == 0 else f"{_units_text(a, f.strength_mg, noun)} + {liquid}"
-                out.append(_Option(round(a * f.strength_mg + ml * conc, 6), text, True, a + 1))
+                text = liquid if base == 0 else f"{how} + {liquid}"
+                out.append(_Option(round(base + ml * conc, 6), text, True, pieces + 1))
     return out
 
 

@@ -45,6 +45,7 @@ from tracker import guards
 from tracker.domain.disclaimer import EXPORT_DISCLAIMER
 from tracker.domain.errors import TrackerError
 from tracker.domain.scales import SCALES, parse_answers, score
+from tracker.domain.strengths import StrengthsError, parse_strengths
 from tracker.domain.units import times_from_text
 from tracker.models import (
     Appointment,
@@ -194,6 +195,7 @@ MAX_IMPORT_BYTES = 256 * 1024 * 1024
 MAX_TEXT = 4000  # the command line's and the UI's limit on a note, an answer, a reason
 TEXT_LIMITS: dict[tuple[str, str], int] = {
     ("medication", "name"): 80,
+    ("medication", "other_strengths"): 100,
     ("symptom", "name"): 60,
     ("symptom", "key"): 60,
     ("setting", "key"): 100,
@@ -400,6 +402,17 @@ def _times(value: Any) -> str | None:
     return "is not a list of times such as 08:00,20:00"
 
 
+def _strengths(value: Any) -> str | None:
+    """``medication.other_strengths``: None, or mg strengths such as 25,100 (issue 12)."""
+    if value is None:
+        return None
+    try:
+        parse_strengths(str(value))
+    except StrengthsError:
+        return "is not a list of strengths in mg such as 25,100"
+    return None
+
+
 def _json_text(value: Any) -> str | None:
     try:
         json.loads(value)
@@ -418,6 +431,7 @@ CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
         "half_life_hours": _range(1e-9, 2000),
         "form": _one_of({f.value for f in Form}),
         "drug_class": _one_of({c.value for c in DrugClass}),
+        "other_strengths": _strengths,
     },
     "prescription": {"dose_mg": _range(1e-9, MAX_MG), "times": _times},
     "doseevent": {"amount_mg": _range(0, MAX_MG), "status": _one_of({s.value for s in DoseStatus})},

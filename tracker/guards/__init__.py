@@ -125,6 +125,7 @@ def row_problems(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> list[str]:
         ]
     for row in rows.get("setting", ()):
         problems += setting_problems(str(row.get("key")), str(row.get("value")))
+    problems += [p for row in rows.get("medication", ()) if (p := medication_problem(row))]
     return problems
 
 
@@ -179,6 +180,20 @@ def correct_legacy_plans(rows: dict[str, list[dict[str, Any]]], now: datetime) -
     return changed
 
 
+def medication_problem(row: Mapping[str, Any]) -> str | None:
+    """A medication's other strengths (issue 12) that the taper drafts could not read, or None."""
+    from tracker.domain.strengths import StrengthsError, parse_strengths
+
+    value = row.get("other_strengths")
+    if value is None:
+        return None
+    try:
+        parse_strengths(str(value))
+    except StrengthsError:
+        return f"medication {row.get('id')}: other strengths are not mg strengths such as 25,100"
+    return None
+
+
 def _as_date(text: Any) -> Any:
     if not isinstance(text, str):
         return text
@@ -230,7 +245,18 @@ def stored_problems(conn: sqlite3.Connection) -> list[str]:
             fixed = legacy_draft_time(plan["agreed_on"], plan["created_at"])
             if fixed is not None:
                 plan["created_at"] = fixed
-    return row_problems({"taperplan": plans, "taperstep": steps, "setting": settings})
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(medication)")}
+    medications = (
+        [
+            {"id": i, "other_strengths": o}
+            for i, o in conn.execute("SELECT id, other_strengths FROM medication ORDER BY id")
+        ]
+        if "other_strengths" in columns
+        else []
+    )
+    return row_problems(
+        {"taperplan": plans, "taperstep": steps, "setting": settings, "medication": medications}
+    )
 
 
 def file_problems(path: Path) -> list[str]:

@@ -11,5 +11,6 @@ REVISIONS: tuple[str, ...] = (
     "0005_safety_guards",
     "0003_taper_step_details",
     "0008_legacy_draft_dates",
+    "0009_medication_other_strengths",
 )
 HEAD = REVISIONS[-1]

@@ -35,6 +35,7 @@ class MedicationRow:
     created_at: datetime
     started_on: date | None = None  # the day the user says they started it; None: not known
     liquid_step_ml: float = 0.1  # what the user's oral syringe measures reliably
+    other_strengths: str | None = None  # other tablet/capsule strengths, mg, "25,100" (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ def _medication(row: Any) -> MedicationRow:
         created,
         started,
         liquid_step,
+        other_strengths,
     ) = row
     return MedicationRow(
         id=id_,
@@ -85,6 +87,7 @@ def _medication(row: Any) -> MedicationRow:
         created_at=as_utc(created),
         started_on=day_from_db(started),
         liquid_step_ml=liquid_step if liquid_step else 0.1,
+        other_strengths=other_strengths,
     )
 
 
@@ -109,7 +112,7 @@ def list_medications(*, session: Reads, include_archived: bool = False) -> list[
     where = "" if include_archived else " WHERE archived = 0"
     rows = raw(session).execute(
         "SELECT id, name, brand, drug_class, form, strength_mg, liquid_mg_per_ml, tablet_fractions, "
-        "half_life_hours, notes, archived, created_at, started_on, liquid_step_ml "
+        "half_life_hours, notes, archived, created_at, started_on, liquid_step_ml, other_strengths "
         f"FROM medication{where} ORDER BY archived, name"
     )
     return [_medication(r) for r in rows]

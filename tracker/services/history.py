@@ -292,6 +292,7 @@ _FIELD_WORDS = {
     "dose_mg": "dose (mg)",
     "strength_mg": "strength (mg)",
     "liquid_mg_per_ml": "liquid (mg/ml)",
+    "other_strengths": "other strengths (mg)",
     "half_life_hours": "half-life (h)",
     "sleep_hours": "sleep (h)",
     "taken_at": "taken",

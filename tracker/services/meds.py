@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from tracker.domain.drugs import resolve_name
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.plausibility import prescription_concern
+from tracker.domain.strengths import format_strengths, parse_strengths
 from tracker.domain.symptoms import normalise
 from tracker.domain.text import printable
 from tracker.domain.timeutil import utc_now
@@ -53,6 +54,7 @@ _EDITABLE = {
     "notes",
     "started_on",
     "drops_per_ml",
+    "other_strengths",
 }
 
 
@@ -97,6 +99,9 @@ def _validate_med_fields(values: dict[str, Any]) -> None:
             raise TrackerError("more than 100 drops per ml is not plausible; check the label")
     if values.get("started_on") is not None:
         _check_started_on(values["started_on"])
+    if "other_strengths" in values:
+        # stored in the canonical form ("25,100"), None for none; the field is named, not the value
+        values["other_strengths"] = format_strengths(parse_strengths(values["other_strengths"]))
     if "tablet_fractions" in values:
         try:
             parts = [float(p) for p in str(values["tablet_fractions"]).split(",") if p.strip()]
@@ -135,6 +140,7 @@ def create_medication(
     started_on: date | None = None,
     drops_per_ml: float | None = None,
     liquid_step_ml: float = 0.1,
+    other_strengths: str | None = None,
 ) -> Medication:
     """Add a medication; class and half-life are pre-filled for the drugs DOMAIN.md knows.
 
@@ -160,9 +166,12 @@ def create_medication(
         "started_on": started_on,
         "drops_per_ml": drops_per_ml,
         "liquid_step_ml": liquid_step_ml,
+        "other_strengths": other_strengths,
     }
     if drops_per_ml is not None and form != "drops":
         raise TrackerError("drops per ml goes only with drops")
+    if other_strengths and form not in ("tablet", "capsule"):
+        raise TrackerError("other strengths go only with tablets or capsules")
     _validate_med_fields(values)
     clash = session.exec(
         select(Medication).where(Medication.archived == False)  # noqa: E712
@@ -181,6 +190,10 @@ def update_medication(*, session: Session, medication_id: int, **changes: Any) -
     if unknown:
         raise TrackerError(f"cannot edit {', '.join(sorted(unknown))} of a medication")
     _validate_med_fields(changes)
+    form = changes.get("form", med.form)
+    others = changes.get("other_strengths", med.other_strengths)
+    if others and form not in ("tablet", "capsule"):
+        raise TrackerError("other strengths go only with tablets or capsules")
     for key, value in changes.items():
         setattr(med, key, value)
     session.add(med)

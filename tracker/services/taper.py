@@ -68,12 +68,14 @@ __all__ = [
     "EventView",
     "PlanChange",
     "PlanView",
+    "RevisionInputs",
     "StepView",
     "abandon_plan",
     "add_step",
     "advance_plan",
     "agree_plan",
     "calculate_draft",
+    "check_step_size",
     "current_steps",
     "draft_inputs",
     "formulation_for",
@@ -84,6 +86,7 @@ __all__ = [
     "remove_step",
     "resume_plan",
     "revise_plan",
+    "revision_inputs",
     "save_draft",
     "select_plan",
     "start_plan",
@@ -574,16 +577,60 @@ def step_back_plan(*, session: Session, plan_id: int, reason: str, now: datetime
     return PlanChange(_view(session, plan), change.warnings, rx)
 
 
-def revise_plan(
-    *, session: Session, plan_id: int, now: datetime, tz: ZoneInfo, step_size: float | None = None
-) -> PlanView:
-    """D6: after a step back, a revised draft of the rest of the running plan, in smaller steps.
+@dataclass(frozen=True, slots=True)
+class RevisionInputs:
+    """D6: what a revised draft after a step back is made from, read once from a running plan.
 
-    The revision is a new plan in status draft (``revision_of`` names the running plan,
-    ``revision`` counts up): it starts at the dose returned to and halves every remaining
-    drop (or uses ``step_size``: occupancy points where the drug has parameters, otherwise %
-    of the latest dose). The running plan goes on unchanged until the revision is agreed and
-    started, which sets the old one aside; the history keeps both.
+    The one description of a revision that ``tracker taper back`` and the Taper screen share:
+    ``draft()`` calculates it (pure, so the screen can show it before anything is saved) and
+    ``revise_plan`` saves exactly that draft. ``replace(inputs, step_size=...)`` asks for a
+    chosen step (occupancy points where the drug has parameters, otherwise % of the latest dose).
+    """
+
+    plan_id: int
+    medication_id: int
+    medication_name: str
+    prescriber: str | None
+    revision: int  # the number the revised draft will carry
+    doses: tuple[float, ...]  # the dose returned to, then the remaining planned doses
+    start_date: date
+    interval_weeks: int
+    min_days: int
+    formulation: dt.Formulation | None
+    step_size: float | None = None  # None: every remaining step half as large
+
+    def draft(self) -> dt.Draft:
+        """The revised draft; TaperError (shown as it is) for a step size out of range."""
+        check_step_size(self.step_size)
+        return dt.revise_after_step_back(
+            self.doses,
+            start_date=self.start_date,
+            interval_weeks=self.interval_weeks,
+            formulation=self.formulation,
+            drug=self.medication_name,
+            step_size=self.step_size,
+            min_days=self.min_days,
+        )
+
+
+def check_step_size(step_size: float | None) -> float | None:
+    """A revision's chosen step: from 1 to 50 (occupancy points, or % where there are none)."""
+    if step_size is not None and not (math.isfinite(step_size) and 1 <= step_size <= 50):
+        raise dt.TaperError(
+            "The step size must be from 1 to 50 (occupancy points, or % where there are none)."
+        )
+    return step_size
+
+
+def revision_inputs(
+    *, session: Session, plan_id: int, now: datetime, tz: ZoneInfo, step_size: float | None = None
+) -> RevisionInputs:
+    """D6: the inputs of a revised draft of the rest of the running plan ``plan_id``.
+
+    It starts at the dose of the step under way (after a step back, the dose returned to) on
+    today or that step's start, whichever is later, and keeps the plan's spacing (its shortest
+    gap, in whole weeks) and the step's minimum days. Refused when nothing is under way or no
+    planned step remains.
     """
     plan = _running(session, plan_id)
     rows = _steps(session, plan.id or 0)
@@ -593,34 +640,50 @@ def revise_plan(
     planned = [r for r in rows if r.status == "planned" and r.order > live.order]
     if not planned:
         raise dt.TaperError("This plan has no remaining steps to revise.")
-    if step_size is not None and not (math.isfinite(step_size) and 1 <= step_size <= 50):
-        raise dt.TaperError(
-            "The step size must be from 1 to 50 (occupancy points, or % where there are none)."
-        )
+    check_step_size(step_size)
     dates = [live.actual_start or live.planned_start, *(r.planned_start for r in planned)]
     gaps = [(b - a).days for a, b in itertools.pairwise(dates) if (b - a).days > 0]
     weeks = max(1, min(52, round(min(gaps) / 7))) if gaps else 4
     med = meds.get_medication(session=session, medication_id=plan.medication_id)
     today = local_day(now, tz)
-    draft = dt.revise_after_step_back(
-        [live.dose_mg, *(r.dose_mg for r in planned)],
+    return RevisionInputs(
+        plan_id=plan.id or 0,
+        medication_id=plan.medication_id,
+        medication_name=med.name,
+        prescriber=plan.prescriber,
+        revision=(plan.revision or 1) + 1,
+        doses=(live.dose_mg, *(r.dose_mg for r in planned)),
         start_date=max(today, live.actual_start or today),
         interval_weeks=weeks,
-        formulation=formulation_for(med),
-        drug=med.name,
-        step_size=step_size,
         min_days=max(dt.MIN_DAYS_FLOOR, live.min_days),
+        formulation=formulation_for(med),
+        step_size=step_size,
     )
+
+
+def revise_plan(
+    *, session: Session, plan_id: int, now: datetime, tz: ZoneInfo, step_size: float | None = None
+) -> PlanView:
+    """D6: after a step back, save a revised draft of the rest of the running plan, in smaller steps.
+
+    The revision is a new plan in status draft (``revision_of`` names the running plan,
+    ``revision`` counts up), calculated by ``revision_inputs(...).draft()``: it starts at the
+    dose returned to and halves every remaining drop (or uses ``step_size``). The running plan
+    goes on unchanged until the revision is agreed and started, which sets the old one aside
+    (``start_plan``); the history keeps both.
+    """
+    inputs = revision_inputs(session=session, plan_id=plan_id, now=now, tz=tz, step_size=step_size)
+    plan = _plan_row(session, plan_id)
     revised = save_draft(
         session=session,
         medication_id=plan.medication_id,
-        draft=draft,
+        draft=inputs.draft(),
         now=now,
         notes=f"Revision of plan {plan.id} after a step back, in smaller steps; to agree with the prescriber",
     )
     row = _plan_row(session, revised.id)
     row.revision_of = plan.id
-    row.revision = (plan.revision or 1) + 1
+    row.revision = inputs.revision
     session.add(row)
     _event(
         session,

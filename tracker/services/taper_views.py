@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from tracker.domain import taper as dt
 from tracker.domain.errors import NotFoundError
+from tracker.domain.strengths import StrengthsError, parse_strengths
 from tracker.domain.timeutil import as_utc
 from tracker.domain.units import times_from_text
 from tracker.queries import meds as med_queries
@@ -264,6 +265,8 @@ class _Formulated(Protocol):
     def strength_mg(self) -> float: ...
     @property
     def liquid_mg_per_ml(self) -> float | None: ...
+    @property
+    def other_strengths(self) -> str | None: ...
 
 
 def formulation_for(med: _Formulated) -> dt.Formulation | None:
@@ -276,7 +279,13 @@ def formulation_for(med: _Formulated) -> dt.Formulation | None:
             fractions = frozenset(p for p in parts if 0.1 <= p <= 1) | {1.0}
         liquid = med.liquid_mg_per_ml if form in (dt.Form.TABLET, dt.Form.CAPSULE) else None
         step = getattr(med, "liquid_step_ml", None) or dt.LIQUID_STEP_ML
-        return dt.Formulation(form, med.strength_mg, fractions, liquid, step)
+        others: tuple[float, ...] = ()
+        if form in (dt.Form.TABLET, dt.Form.CAPSULE):
+            try:
+                others = parse_strengths(getattr(med, "other_strengths", None), main_mg=med.strength_mg)
+            except StrengthsError:
+                others = ()  # an odd stored value (``tracker check`` names it): the main strength alone
+        return dt.Formulation(form, med.strength_mg, fractions, liquid, step, others)
     except (ValueError, dt.TaperError):
         return None  # an odd stored formulation: calculate without rounding rather than fail
 

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from tracker.domain.drugs import facts_for
 from tracker.domain.errors import TrackerError
 from tracker.domain.plausibility import NeedsConfirmation
+from tracker.domain.strengths import StrengthsError, format_strengths, parse_strengths
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import amount_to_mg, format_mg, parse_amount, parse_day, parse_strength, parse_times
 from tracker.ui.base import DbScreen
@@ -62,6 +63,7 @@ class MedView:
     current: RxView | None
     prescriptions: tuple[RxView, ...]  # newest first
     started_on: date | None = None  # "Taking it since"; None: not known
+    other_strengths: str | None = None  # other tablet/capsule strengths, mg, "25,100" (issue 12)
 
 
 def strength_text(form: str, strength_mg: float) -> str:
@@ -98,6 +100,7 @@ def load_medications(session: Session, today: date) -> list[MedView]:
                 current=_rx_view(current) if current else None,
                 prescriptions=tuple(_rx_view(r) for r in reversed(rxs)),
                 started_on=med.started_on,
+                other_strengths=med.other_strengths,
             )
         )
     return sorted(out, key=lambda m: (m.archived, m.name.casefold()))
@@ -201,6 +204,17 @@ def parse_medication_form(
     except ValueError:
         errors["fractions"] = "tablet fractions are numbers between 0 and 1, such as 1,0.5,0.25"
 
+    if "others" in values:
+        raw_others = values["others"].strip()
+        out["other_strengths"] = None
+        if raw_others and form not in ("tablet", "capsule"):
+            errors["others"] = "only for tablets or capsules; leave it empty"
+        elif raw_others:
+            try:
+                out["other_strengths"] = format_strengths(parse_strengths(raw_others))
+            except StrengthsError as exc:
+                errors["others"] = str(exc)
+
     notes = values.get("notes", "").strip()
     if len(notes) > 500:
         errors["notes"] = "the notes are longer than 500 characters"
@@ -221,6 +235,7 @@ class MedicationForm(FormModal):
     """Add or edit a medication. Dismisses with a sentence saying what was saved."""
 
     ERROR_FIELDS = (
+        ("other strengths", "others"),
         ("medication called", "name"),
         ("name", "name"),
         ("strength", "strength"),
@@ -263,6 +278,12 @@ class MedicationForm(FormModal):
             ),
             FieldSpec(
                 "fractions", "Tablet fractions", m.tablet_fractions if m else "1,0.5", "such as 1,0.5,0.25"
+            ),
+            FieldSpec(
+                "others",
+                "Other strengths",
+                (m.other_strengths or "") if m else "",
+                "optional, mg each, such as 25,100",
             ),
             FieldSpec(
                 "since",
@@ -579,6 +600,8 @@ class MedicationsScreen(DbScreen):
             parts.append(f"split to {med.tablet_fractions.replace(',', ', ')}")
         if med.liquid_mg_per_ml:
             parts.append(f"liquid {med.liquid_mg_per_ml:g} mg/ml")
+        if med.other_strengths and med.form in ("tablet", "capsule"):
+            parts.append(f"also {med.other_strengths.replace(',', ', ')} mg {med.form}s")
         lines = [" · ".join(parts)]
         facts = facts_for(med.name)
         if facts is not None and facts.note:

@@ -10,12 +10,13 @@ the draft preview is calculated on the UI thread because it is pure and quick.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +33,7 @@ from textual.widgets import (
     Sparkline,
     Static,
 )
+from textual.widgets.data_table import ColumnKey
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.taper import DRAFT_NOTICE, Draft
@@ -43,7 +45,7 @@ from tracker.ui.widgets.footer import KeyFooter
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from tracker.services.taper import DraftInputs, PlanChange, PlanView, StepView
+    from tracker.services.taper import DraftInputs, PlanChange, PlanView, RevisionInputs, StepView
     from tracker.store import Reads
 
 _METHODS = (
@@ -120,6 +122,24 @@ def _plan_details(plan: PlanView) -> list[str]:
         f"Step {s.order}: {f.message}" for s in plan.steps for f in s.flags if str(f.kind) != "needs_form"
     ]
     return lines
+
+
+def _fit_steps(table: DataTable[object], cells: Sequence[tuple[str, ...]]) -> None:
+    """Size "How to take it" and "Flags" (which wrap) so that every column up to Status shows whole.
+
+    Issue 17: at 100 columns Status was cut to "pla". The other columns keep their own widths;
+    the two text columns take what is left up to Status, never less than 12 cells.
+    """
+    room = table.size.width - 2  # a vertical scrollbar may appear
+    if room <= 0:
+        return  # not laid out yet: the next resize sizes it
+    headers = [c.label.plain for c in table.ordered_columns]
+    widths = [max([cell_len(h), *(cell_len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    pad = 2 * table.cell_padding
+    before_status = sum(widths[i] + pad for i in (0, 1, 2, 4, 5))
+    how = max(12, min(widths[3], room - before_status - pad))
+    table.columns[ColumnKey("how")].width = how
+    table.columns[ColumnKey("flags")].width = max(12, min(widths[8], 28))
 
 
 # Each step status with its symbol, so it reads without colour.
@@ -331,6 +351,13 @@ class TaperScreen(DbScreen):
         Binding("o", "hold", "Hold", id="taper-hold", tooltip="Record staying longer at this step"),
         Binding("w", "resume", "Resume", id="taper-resume", tooltip="End a hold"),
         Binding("b", "step_back", "Step back", id="taper-step-back", tooltip="Record going back a step"),
+        Binding(
+            "d",
+            "smaller_steps",
+            "Smaller steps",
+            id="taper-smaller-steps",
+            tooltip="After a step back: a revised draft of the remaining steps, in smaller steps",
+        ),
         Binding("x", "abandon", "Abandon", id="taper-abandon", tooltip="Set the plan aside"),
         Binding("u", "undo", "Undo", id="taper-undo", tooltip="Undo the last change, whatever it was"),
     ]
@@ -387,17 +414,10 @@ class TaperScreen(DbScreen):
 
     def on_mount(self) -> None:
         steps = self.query_one("#steps", DataTable)
-        steps.add_columns(
-            "#",
-            "Planned from",
-            "mg a day",
-            "How to take it",
-            "Min days",
-            "Status",
-            "Started",
-            "Occ %",
-            "Flags",
-        )
+        steps.add_columns("#", "Planned from", "mg a day")
+        steps.add_column("How to take it", width=20, key="how")
+        steps.add_columns("Min days", "Status", "Started", "Occ %")
+        steps.add_column("Flags", width=24, key="flags")
         events = self.query_one("#events", DataTable)
         events.add_columns("When", "What", "Change", "Reason")
         defaults = {
@@ -502,6 +522,11 @@ class TaperScreen(DbScreen):
     def today(self) -> date:
         return local_day(self.tracker_app.now(), self.tz or ZoneInfo("UTC"))
 
+    def on_resize(self) -> None:
+        """The steps table's wrapping follows the terminal's width (issue 17: Status stays whole)."""
+        if self.plan is not None:
+            self._show_plan()
+
     @property
     def plan(self) -> PlanView | None:
         return next((p for p in self.plans if p.id == self.plan_id), None)
@@ -530,6 +555,8 @@ class TaperScreen(DbScreen):
             self.query_one("#plan-details", Static).update("")
             return
         lines = [f"[b]{plan.medication_name} · plan {plan.id} · {plan.status.upper()}[/b] · {plan.method}"]
+        if plan.revision > 1 and plan.revision_of:  # D6: a revised draft names the plan it revises
+            lines[0] += f" · revision {plan.revision} of plan {plan.revision_of}"
         if plan.is_draft:
             lines.append(f"[b]DRAFT[/b] · {plan.notice} Press a to record who agreed it and when.")
         else:
@@ -545,8 +572,8 @@ class TaperScreen(DbScreen):
                 "before you reduce."
             )
         summary.update("\n".join(lines))
-        for s in plan.steps:
-            steps.add_row(
+        cells = [
+            (
                 str(s.order),
                 s.planned_start.isoformat(),
                 _mg(s.dose_mg),
@@ -556,8 +583,12 @@ class TaperScreen(DbScreen):
                 s.actual_start.isoformat() if s.actual_start else "",
                 _mg(s.occupancy_pct),
                 ", ".join(_FLAG_WORDS.get(str(f.kind), str(f.kind)) for f in s.flags),
-                key=str(s.order),
             )
+            for s in plan.steps
+        ]
+        _fit_steps(steps, cells)
+        for s, row in zip(plan.steps, cells, strict=True):
+            steps.add_row(*row, key=str(s.order), height=None)  # the narrow columns wrap
         self.query_one("#plan-details", Static).update("\n".join(_plan_details(plan)))
         live = plan.live_step
         if live is not None:
@@ -681,7 +712,13 @@ class TaperScreen(DbScreen):
     def _sync_bindings(self) -> None:
         """Refresh the Footer only when what ``check_action`` reads has changed (it recomposes)."""
         plan = self.plan
-        state = (self.drafting, self.draft is not None, plan.status if plan else None, self.medication_id)
+        state = (
+            self.drafting,
+            self.draft is not None,
+            plan.status if plan else None,
+            self.medication_id,
+            self._can_revise(),
+        )
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -697,6 +734,8 @@ class TaperScreen(DbScreen):
             return self.drafting
         if action == "new_draft":
             return False if self.drafting else (None if self.medication_id is None else True)
+        if action == "smaller_steps":  # D6: offered only after a step back, while steps remain
+            return not self.drafting and self._can_revise()
         if self.drafting:
             return action not in _PLAN_ACTIONS
         wanted = _PLAN_ACTIONS.get(action)
@@ -990,6 +1029,75 @@ class TaperScreen(DbScreen):
             f"{_mg(back.dose_mg)} mg a day from today, {today}; the prescription follows. "
             "If symptoms are severe, talk to your prescriber.",
         )
+
+    def _can_revise(self) -> bool:
+        """D6: the running plan has been stepped back and still has planned steps to revise."""
+        plan = self.plan
+        return (
+            plan is not None
+            and plan.status in _RUNNING
+            and plan.next_step is not None
+            and any(s.status == "stepped_back" for s in plan.steps)
+        )
+
+    def action_smaller_steps(self) -> None:
+        """D6: show the revised draft (read in a worker), then save it as a draft revision."""
+        drawn = self.plan
+        if drawn is None or not self._can_revise():  # reached from the palette of another screen
+            self.notify(
+                "Smaller steps follow a step back: they revise the remaining steps of a running plan "
+                "that went back to an earlier dose. Nothing was saved.",
+                title="Nothing to revise",
+                timeout=6,
+            )
+            return
+        now, tz = self.tracker_app.now(), self.tz or ZoneInfo("UTC")
+
+        def read(session: Session) -> RevisionInputs:
+            from tracker.services import taper as svc
+
+            return svc.revision_inputs(session=session, plan_id=drawn.id, now=now, tz=tz)
+
+        def show(inputs: RevisionInputs) -> None:
+            from tracker.ui.screens.taper_revision import RevisionModal
+
+            self.app.push_screen(
+                RevisionModal(inputs),
+                lambda choice: None if choice is None else self._save_revision(drawn, choice.step_size, now),
+            )
+
+        self.run_db(read, show)
+
+    def _save_revision(self, drawn: PlanView, step_size: float | None, now: datetime) -> None:
+        """Save the revision shown; refused, with nothing written, if the plan changed since it was drawn."""
+        tz = self.tz or ZoneInfo("UTC")
+
+        def write(session: Session) -> PlanView:
+            from tracker.services import taper as svc
+
+            if svc.get_plan(session=session, plan_id=drawn.id) != drawn:
+                raise TrackerError(
+                    f"Plan {drawn.id} changed since it was shown (an undo or a change made elsewhere). "
+                    "No revision was saved; the screen now shows the plan as it is. Check it and try again."
+                )
+            return svc.revise_plan(session=session, plan_id=drawn.id, now=now, tz=tz, step_size=step_size)
+
+        def saved(revised: PlanView) -> None:
+            self._after(
+                revised.id,
+                f"Revised draft saved as plan {revised.id}",
+                [
+                    f"Plan {revised.id} is revision {revised.revision} of plan {drawn.id}, a draft: record "
+                    f"the agreement (a) before it can start (g). Plan {drawn.id} runs until then; starting "
+                    f"plan {revised.id} ends it."
+                ],
+            )
+
+        def failed(message: str) -> None:
+            self.notify(message, title="Not saved", severity="error", timeout=12)
+            self.load(select_plan=drawn.id)
+
+        self.run_db(write, saved, write=True, on_error=failed)
 
     def why_disabled(self, action: str) -> str | None:
         """What a dimmed plan key would need (said when it is pressed)."""
