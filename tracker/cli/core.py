@@ -177,7 +177,12 @@ def register(sub: Any, db_arg: DbArg) -> Any:
     p = log.add_parser("dose", help="log a dose taken (or skipped)")
     db_arg(p)
     p.add_argument("med")
-    p.add_argument("amount", nargs="?", default=None, help="20mg, 20 mg, 0.5 tablet, 2.5ml, 4 drops")
+    p.add_argument(
+        "amount",
+        nargs="?",
+        default=None,
+        help="20mg, 20 mg, 0.5 tablet, 2.5ml, 4 drops (default: the dose scheduled near the time)",
+    )
     p.add_argument(
         "--snooze",
         default=None,
@@ -538,14 +543,22 @@ def cmd_log_dose(args: argparse.Namespace) -> int:
 
     if args.snooze is not None:
         return _snooze_dose(args)
-    if args.amount is None:
-        raise TrackerError("give the amount taken, such as 20mg or 1 tablet (or --snooze 30m to put it off)")
     db = open_db(args)
     now, tz = _clock(db)
     at = parse_when(args.at, now=now, tz=tz)
     with confirm_with("--force"), db.write() as session:
         med = meds.find_medication(session=session, name=args.med)
-        amount = _amount_mg(session, med, args.amount)
+        # Without an amount the dose fills the scheduled dose near the time with the dose that
+        # slot expects: the prescription's, or the day's row of a running micro-step table (D8).
+        amount = _amount_mg(session, med, args.amount) if args.amount is not None else None
+        if (
+            amount is None
+            and not args.skipped
+            and not doses.has_open_slot(session=session, medication_id=med.id or 0, at=at, now=now, tz=tz)
+        ):
+            raise TrackerError(
+                "give the amount taken, such as 20mg or 1 tablet (or --snooze 30m to put it off)"
+            )
         event = doses.log_dose(
             session=session,
             medication_id=med.id or 0,
@@ -558,6 +571,7 @@ def cmd_log_dose(args: argparse.Namespace) -> int:
             tz=tz,
         )
         slot = event.scheduled_for
+        amount = event.amount_mg
         status, name = event.status, med.name
         warning = drops_warning(med.name, med.form)
         overdose = (

@@ -25,8 +25,9 @@ from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS, drops_warning
 from tracker.domain.errors import TrackerError
 from tracker.domain.safety import overdose_reason
 from tracker.domain.scales import ANSWERS, SCALES, band_for
-from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
+from tracker.domain.schedule import DailyDoses, SchedulePeriod, ZoneTimeline, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
+from tracker.domain.taper_micro import tables_by_prescription
 from tracker.domain.timeutil import local_day
 from tracker.domain.trends import (
     COMPARE_DAYS,
@@ -62,6 +63,7 @@ from tracker.models import (
     TaperPlan,
     TaperStep,
 )
+from tracker.queries import schedule as schedule_queries
 from tracker.queries.scales import responses_between
 from tracker.services import clinician as clinician_service
 from tracker.services import meds as meds_service
@@ -103,6 +105,7 @@ class PrescriptionRow:
     prescriber: str | None
     note: str | None
     step_order: int | None
+    micro: DailyDoses | None = None  # D8: the micro-step table that sets each day's dose, if any
 
     @property
     def daily_mg(self) -> float:
@@ -463,6 +466,7 @@ def _is_planned(
 def _prescription_rows(
     session: Session, med_id: int, med_name: str, step_orders: Mapping[int, int]
 ) -> list[PrescriptionRow]:
+    tables = tables_by_prescription(schedule_queries.micro_tables(session=session))  # D8
     return [
         PrescriptionRow(
             medication_id=med_id,
@@ -474,6 +478,7 @@ def _prescription_rows(
             prescriber=rx.prescriber,
             note=rx.note,
             step_order=step_orders.get(rx.taper_step_id) if rx.taper_step_id is not None else None,
+            micro=tables.get(rx.id or 0),
         )
         for rx in meds_service.prescriptions_for(session=session, medication_id=med_id)
     ]
@@ -538,9 +543,11 @@ def _scheduled_slots(
         for order, rx in enumerate(rows, 1)
         if not (archived and rx.end is None)
     ]
+    # D8: a micro-step table sets the day's dose (a 0 mg row schedules nothing that day)
+    micro = {order: rx.micro for order, rx in enumerate(rows, 1) if rx.micro is not None}
     return [
         ScheduledSlot(slot.medication_id, slot.scheduled_for)
-        for day in slots_between(periods, start, end, schedule_tz).values()
+        for day in slots_between(periods, start, end, schedule_tz, micro).values()
         for slot in day
     ]
 

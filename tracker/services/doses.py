@@ -105,6 +105,15 @@ def _nearest_open_slot(slots: list[DoseSlot], med_id: int, at: datetime) -> Dose
     return min(candidates, key=lambda s: abs(s.scheduled_for - at)) if candidates else None
 
 
+def has_open_slot(*, session: Session, medication_id: int, at: datetime, now: datetime, tz: ZoneInfo) -> bool:
+    """True when a scheduled dose of the medication near ``at`` is open (``log_dose`` would fill it)."""
+    day = local_day(at, tz)
+    for d in (day, day - timedelta(days=1)):
+        if _nearest_open_slot(slots_for_day(session=session, day=d, now=now, tz=tz), medication_id, at):
+            return True
+    return False
+
+
 def log_dose(
     *,
     session: Session,
