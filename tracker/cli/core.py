@@ -692,7 +692,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from tracker.domain.timeutil import utc_now
     from tracker.domain.units import format_mg, parse_day
     from tracker.services import day as day_service
-    from tracker.services import reminders_service
+    from tracker.services import reminders_service, taper_status
     from tracker.services.settings import user_zone
 
     with reads(args) as source:
@@ -700,8 +700,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         day = parse_day(args.day, today=now.astimezone(tz).date())
         summary = day_service.day_summary(session=source, day=day, now=now, tz=tz)
         reminders = reminders_service.active_reminders(session=source, now=now, tz=tz)
+        taper = [c.line() for c in taper_status.current_steps(session=source, day=day)]
     if args.json:
         data = summary.as_json()
+        data["taper"] = taper
         data["reminders"] = [r.as_json() for r in reminders]
         emit_json(data)
         return 0
@@ -712,6 +714,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         extra = f" at {s.taken_at.astimezone(tz).strftime('%H:%M')}" if s.taken_at else ""
         clock = s.local_time.strftime("%H:%M")
         print(f"  {clock}  {s.medication_name} {format_mg(s.dose_mg)}  {s.status}{extra}")
+    for line in taper:  # where a running plan stands (a micro-step's row of the day, D8)
+        print(f"  {line}")
     if summary.entries:
         logged = ", ".join(f"{e.symptom_name} {e.severity}" for e in summary.entries if e.severity)
         print(f"  Symptoms: {logged or 'none above 0'} (burden {summary.burden})")
