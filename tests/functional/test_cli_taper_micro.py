@@ -89,7 +89,7 @@ def running(capsys: pytest.CaptureFixture[str], dbp: str) -> Iterator[str]:
         )
         assert code == 0, err
         assert run(capsys, "taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--db", dbp)[0] == 0
-        code, out, err = run(capsys, "taper", "start", "sertraline", "--db", dbp)
+        code, _out, err = run(capsys, "taper", "start", "sertraline", "--db", dbp)
         assert code == 0, err
     yield dbp
 
