@@ -73,7 +73,7 @@ def dbp(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
 def running(capsys: pytest.CaptureFixture[str], dbp: str) -> Iterator[str]:
     """The micro-step draft made, agreed and started on day 1 (drafts are made on the day they are agreed)."""
     with at(f"{DAY1} 07:00:00"):
-        code, out, err = run(
+        code, _out, err = run(
             capsys,
             "taper",
             "draft",
