@@ -815,8 +815,14 @@ def _dose_part(
             ),
             None,
         )
-        if rx is not None and abs(amount - rx.dose_mg) > OFF_PRESCRIPTION_TOLERANCE * rx.dose_mg:
-            off.append(OffPrescriptionDose(day, name, amount, rx.dose_mg))
+        if rx is None:
+            continue
+        expected = rx.dose_mg
+        row_mg = rx.micro.daily_mg_on(day) if rx.micro is not None else None
+        if row_mg is not None:  # D8: the day's row of the micro-step table, over the intakes
+            expected = row_mg / max(len(rx.times), 1)
+        if abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
+            off.append(OffPrescriptionDose(day, name, amount, expected))
     extra = tuple(
         ExtraDoseRow(day, med_names.get(med_id, "?"), amount)
         for med_id, day, _, _, status, amount, _ in rows

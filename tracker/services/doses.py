@@ -91,6 +91,11 @@ def overdose_now(*, session: Session, medication_id: int, day: date) -> str | No
     med = meds_service.get_medication(session=session, medication_id=medication_id)
     rx = meds_service.prescription_on(session=session, medication_id=medication_id, day=day)
     prescribed = rx.dose_mg * len(meds_service.prescription_times(rx)) if rx else None
+    if rx is not None:  # the day's slots: a running micro-step table's row (D8), else the same
+        expected = [
+            s.dose_mg for s in slots_for_day(session=session, day=day) if s.medication_id == medication_id
+        ]
+        prescribed = sum(expected) if expected else prescribed
     return overdose_reason(
         med.name, day_total_mg(session=session, medication_id=medication_id, day=day), prescribed
     )
