@@ -189,3 +189,17 @@ def test_a_hold_keeps_the_dose_of_the_day_it_was_held(
         code, out, err = run(capsys, "log", "dose", "sertraline", "--db", dbp)
         assert code == 0, err
     assert rows(dbp, "SELECT amount_mg FROM doseevent") == [(42.0,)]
+
+
+def test_the_summary_says_the_step_is_a_micro_step_table(
+    capsys: pytest.CaptureFixture[str], running: str, tmp_path: Path
+) -> None:
+    out_file = tmp_path / "summary.md"
+    with at("2026-12-03 12:00:00"):
+        code, _, err = run(capsys, "export", "summary", "--out", str(out_file), "--db", running)
+    assert code == 0, err
+    text = out_file.read_text(encoding="utf-8")
+    # the range: first and last day, from and to dose, 28 daily rows all measured in ml
+    assert "Step 1 is a daily micro-step table" in text
+    assert "50 mg to 25 mg a day, 1 Dec 2026 to 28 Dec 2026, 28 days" in text
+    assert "28 of them measured in ml of liquid" in text

@@ -27,7 +27,7 @@ from tracker.domain.safety import overdose_reason
 from tracker.domain.scales import ANSWERS, SCALES, band_for
 from tracker.domain.schedule import DailyDoses, SchedulePeriod, ZoneTimeline, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
-from tracker.domain.taper_micro import tables_by_prescription
+from tracker.domain.taper_micro import table_for_step, tables_by_prescription
 from tracker.domain.timeutil import local_day
 from tracker.domain.trends import (
     COMPARE_DAYS,
@@ -164,6 +164,46 @@ class PlanEventRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MicroStepSummary:
+    """D8: a step reached by daily or weekly micro-steps: its table's range, for the summary."""
+
+    order: int
+    cadence: str
+    first_day: date | None
+    last_day: date | None
+    from_mg: float
+    to_mg: float
+    rows: int
+    ml_rows: int  # rows measured in ml of liquid
+    flagged_rows: int
+    stopped: date | None
+
+
+def micro_summaries(steps: Sequence[TaperStep]) -> tuple[MicroStepSummary, ...]:
+    """The micro-step tables of a plan's steps, as the summary states them (kept apart from the step rows)."""
+    out: list[MicroStepSummary] = []
+    for s in steps:
+        table = table_for_step(s)
+        if table is None:
+            continue
+        out.append(
+            MicroStepSummary(
+                order=s.order,
+                cadence=table.cadence,
+                first_day=table.first_day,
+                last_day=table.last_day,
+                from_mg=table.from_mg,
+                to_mg=table.to_mg,
+                rows=len(table.rows),
+                ml_rows=sum(1 for r in table.rows if r.ml is not None),
+                flagged_rows=sum(1 for r in table.rows if r.flags),
+                stopped=table.stopped,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanInfo:
     id: int
     medication_id: int
@@ -175,6 +215,7 @@ class PlanInfo:
     notes: str | None
     steps: tuple[StepRow, ...]
     events: tuple[PlanEventRow, ...]
+    micro: tuple[MicroStepSummary, ...] = ()  # D8: the steps that have a day-by-day table
 
     @property
     def holds(self) -> int:
@@ -511,6 +552,7 @@ def _plans(session: Session, med_names: Mapping[int, str], tz: ZoneInfo) -> list
             notes=p.notes,
             steps=tuple(steps_by_plan.get(p.id or 0, ())),
             events=tuple(events_by_plan.get(p.id or 0, ())),
+            micro=micro_summaries([s for s in steps if s.plan_id == p.id]),
         )
         for p in plans
     ]

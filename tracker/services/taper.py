@@ -323,7 +323,8 @@ def _follow_step(
     if (
         current is not None
         and math.isclose(current.dose_mg * len(times), daily, abs_tol=1e-6)
-        and (current.taper_step_id == step.id) == linked
+        # a micro-step's table follows the prescription linked to it: the link must be right too
+        and (not step.micro or (current.taper_step_id == step.id) == linked)
     ):
         return None
     if daily <= _EPS:
