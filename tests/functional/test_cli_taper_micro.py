@@ -203,3 +203,22 @@ def test_the_summary_says_the_step_is_a_micro_step_table(
     assert "Step 1 is a daily micro-step table" in text
     assert "50 mg to 25 mg a day, 1 Dec 2026 to 28 Dec 2026, 28 days" in text
     assert "28 of them measured in ml of liquid" in text
+
+
+def test_stopping_during_a_table_to_zero_is_still_the_urgent_stop_case(
+    capsys: pytest.CaptureFixture[str], dbp: str
+) -> None:
+    # A table 50 -> 0 mg over 28 days: its step's dose is 0, but on day 4 the row is far above 0, so
+    # three days with nothing taken after day 1's dose is R4's stop case (urgent), not "the plan
+    # expects no dose".
+    with at(f"{DAY1} 07:00:00"):
+        args = ("--method", "daily", "--to", "0", "--days", "28", "--db", dbp)
+        assert run(capsys, "taper", "draft", "sertraline", *args)[0] == 0
+        assert run(capsys, "taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--db", dbp)[0] == 0
+        assert run(capsys, "taper", "start", "sertraline", "--db", dbp)[0] == 0
+    with at(f"{DAY1} 08:05:00"):  # day 1's dose taken; nothing after it
+        assert run(capsys, "log", "dose", "sertraline", "--db", dbp)[0] == 0
+    with at("2026-12-04 12:00:00"):
+        code, out, _ = run(capsys, "remind", "--json", "--db", dbp)
+    urgent = [r for r in json.loads(out) if r["rule"] == "R4" and r["severity"] == "urgent"]
+    assert code == 10 and len(urgent) == 1

@@ -179,6 +179,14 @@ class MicroStepSummary:
     stopped: date | None
 
 
+def _prescribed_daily(rx: PrescriptionRow | None, day: date) -> float | None:
+    """The prescribed daily dose of ``day``: a running micro-step table's row (D8), else the prescription."""
+    if rx is None:
+        return None
+    row_mg = rx.micro.daily_mg_on(day) if rx.micro is not None else None
+    return row_mg if row_mg is not None and row_mg > 0 else rx.daily_mg
+
+
 def micro_summaries(steps: Sequence[TaperStep]) -> tuple[MicroStepSummary, ...]:
     """The micro-step tables of a plan's steps, as the summary states them (kept apart from the step rows)."""
     out: list[MicroStepSummary] = []
@@ -885,7 +893,7 @@ def _dose_part(
             None,
         )
         name = med_names.get(med_id, "?")
-        reason = overdose_reason(name, total, rx.daily_mg if rx else None)
+        reason = overdose_reason(name, total, _prescribed_daily(rx, day))
         if reason:
             overdoses.append(OverdoseRow(day, name, total, reason))
     return _DosePart(tuple(results), tuple(notes), tuple(off), extra, tuple(overdoses))
@@ -1055,7 +1063,7 @@ def _attention(
             None,
         )
         name = med_names.get(int(med_id), "?")
-        reason = overdose_reason(name, float(total), rx.daily_mg if rx else None)
+        reason = overdose_reason(name, float(total), _prescribed_daily(rx, on_day))
         if reason:
             items.append(AttentionItem(on_day, "overdose", f"Possible overdose of {name}: {reason}"))
     if end >= local_day(now, tz):

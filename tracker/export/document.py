@@ -317,7 +317,7 @@ def _plans(d: SummaryData) -> list[Block]:
 
 
 def _micro_blocks(plan: PlanInfo) -> list[Block]:
-    """D8: each step with a day-by-day micro-step table says so, with its range (kept apart from the step rows)."""
+    """D8: each step with a micro-step table says so, with its range (kept apart from the step rows)."""
     out: list[Block] = []
     for m in plan.micro:
         span = (

@@ -295,6 +295,13 @@ def draft_inputs(*, session: Reads, medication_id: int, today: date) -> DraftInp
         raise NotFoundError(f"no medication with id {medication_id}")
     rx = med_queries.prescription_on(session=session, medication_id=medication_id, day=today)
     start = rx.dose_mg * len(times_from_text(rx.times)) if rx else None
+    if rx is not None:  # D8: during a micro-step table the dose of today is its row
+        from tracker.domain.taper_micro import tables_by_prescription
+        from tracker.queries.schedule import micro_tables
+
+        table = tables_by_prescription(micro_tables(session=session)).get(rx.id)
+        row_mg = table.daily_mg_on(today) if table is not None else None
+        start = row_mg if row_mg is not None else start
     return DraftInputs(
         medication_id=med.id,
         medication_name=med.name,

@@ -176,9 +176,18 @@ def rule_r4(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
 
 
 def _plan_expects_zero(ctx: ReminderContext, medication_id: int, today: date) -> bool:
-    """True when a plan that still covers the medication has reached a 0 mg step (the taper's end)."""
+    """True when a plan that still covers the medication has reached a 0 mg step (the taper's end).
+
+    While a micro-step table runs (D8) only its row of ``today`` says so: a table ending at 0
+    still expects a dose on every day before its 0 mg row.
+    """
     if not covered_by_plan(ctx, medication_id, today):
         return False
+    current = in_force(ctx, medication_id, today)
+    table = ctx.micro.get(current.id) if current is not None and current.id else None
+    daily = table.daily_mg_on(today) if table is not None else None
+    if daily is not None:
+        return daily <= EPS
     for plan in ctx.plans:
         if plan.medication_id != medication_id or plan.status not in RUNNING_PLAN | {"completed"}:
             continue
