@@ -222,3 +222,36 @@ def test_stopping_during_a_table_to_zero_is_still_the_urgent_stop_case(
         code, out, _ = run(capsys, "remind", "--json", "--db", dbp)
     urgent = [r for r in json.loads(out) if r["rule"] == "R4" and r["severity"] == "urgent"]
     assert code == 10 and len(urgent) == 1
+
+
+def test_adherence_counts_no_dose_on_the_tables_0_mg_days(
+    capsys: pytest.CaptureFixture[str], dbp: str
+) -> None:
+    # 50 -> 0 mg in 7 daily rows: day 7 (7 Dec) is 0 mg and the table's last row holds after it,
+    # so from 1 to 12 Dec only days 1-6 schedule a dose: 6 slots, as Today and the reminders see.
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from tracker.db import open_database
+    from tracker.services import trends
+
+    with at(f"{DAY1} 07:00:00"):
+        args = ("--method", "daily", "--to", "0", "--days", "7", "--db", dbp)
+        assert run(capsys, "taper", "draft", "sertraline", *args)[0] == 0
+        assert run(capsys, "taper", "agree", "sertraline", "--prescriber", "Dr Rao", "--db", dbp)[0] == 0
+        assert run(capsys, "taper", "start", "sertraline", "--db", dbp)[0] == 0
+    with at(f"{DAY1} 08:05:00"):
+        assert run(capsys, "log", "dose", "sertraline", "--db", dbp)[0] == 0
+    db = open_database(Path(dbp))
+    try:
+        with db.read() as s:
+            result = trends.adherence(
+                session=s,
+                start=date(2026, 12, 1),
+                end=date(2026, 12, 12),
+                now=datetime(2026, 12, 12, 12, 0, tzinfo=UTC),
+                tz=ZoneInfo("UTC"),
+            )
+    finally:
+        db.close()
+    assert result.slots == 6
