@@ -124,6 +124,10 @@ def test_draft_prints_and_stores_the_table(capsys: pytest.CaptureFixture[str], d
     assert code == 0 and "daily micro-steps 50 -> 25 mg" in out and "rows between" in out
     code, out, _ = run(capsys, "taper", "show", "sertraline", "--table", "--db", dbp)
     assert code == 0 and sum(1 for line in out.splitlines() if " ml of 20 mg/ml" in line) == 28
+    code, out, _ = run(capsys, "taper", "show", "sertraline", "--json", "--db", dbp)
+    shown = json.loads(out)[0]["steps"][0]["micro"]
+    assert (shown["first_day"], shown["last_day"]) == ("2026-12-01", "2026-12-28")
+    assert shown["rows"][1]["date"] == "2026-12-02" and shown["rows"][1]["ml"] == 2.4
 
 
 @pytest.mark.parametrize(

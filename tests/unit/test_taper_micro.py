@@ -180,3 +180,21 @@ def test_slots_take_the_days_row_split_over_the_times() -> None:
         25.0,
         25.0,
     ]
+
+
+def test_a_stored_table_that_is_not_a_reduction_is_ignored() -> None:
+    # An edited or imported table whose rows rise, skip days or exceed the starting dose sets no dose.
+    import json
+
+    t = build_table("sertraline", 50, 25, cadence="daily", count=7, formulation=None, start=START)
+    assert MicroTable.from_json(t.to_json(), START) is not None
+    for change in (
+        lambda d: d["rows"][3].update(dose_mg=500.0),  # above the row before
+        lambda d: d["rows"][0].update(dose_mg=60.0),  # above the starting dose
+        lambda d: d["rows"][2].update(day=5),  # a gap in the days
+        lambda d: d["rows"][-1].update(dose_mg=-1.0),
+        lambda d: d.update(rows=[]),
+    ):
+        data = json.loads(t.to_json())
+        change(data)
+        assert MicroTable.from_json(json.dumps(data), START) is None

@@ -219,7 +219,7 @@ class MicroTable:
                 for r in data["rows"]
             )
             cadence = data["cadence"]
-            if cadence not in CADENCES or not rows:
+            if cadence not in CADENCES or not _well_formed(rows, float(data["from_mg"])):
                 return None
             return MicroTable(
                 cadence=cadence,
@@ -236,6 +236,22 @@ class MicroTable:
             )
         except (ValueError, KeyError, TypeError):
             return None
+
+
+def _well_formed(rows: Sequence[MicroRow], from_mg: float) -> bool:
+    """A stored table is used only when it is what ``build_table`` makes: consecutive rows that only
+    ever lower the dose from ``from_mg``, never below 0 (an edited or imported table that is not is
+    ignored, and the prescription's own dose applies)."""
+    if not rows or not (math.isfinite(from_mg) and from_mg > 0):
+        return False
+    expected_day, previous = 0, from_mg
+    for r in rows:
+        if r.day != expected_day or r.days not in (1, 7) or not math.isfinite(r.dose_mg):
+            return False
+        if r.dose_mg < 0 or r.dose_mg > previous + _EPS:
+            return False
+        expected_day, previous = r.day + r.days, r.dose_mg
+    return True
 
 
 class _StepLike(Protocol):

@@ -81,8 +81,26 @@ class StepView:
             "needs_form": self.needs_form,
             "occupancy_pct": self.occupancy_pct,
             "fit": self.fit,
-            "micro": self.micro,
+            "micro": self._micro_json(),
             "flags": [f.as_json() for f in self.flags],
+        }
+
+    def _micro_json(self) -> dict[str, Any] | None:
+        """D8: the step's micro-step table with the date of each row (None without one)."""
+        from tracker.domain.taper_micro import json_rows, table_for_step
+
+        table = table_for_step(self)
+        if table is None:
+            return None
+        return {
+            "cadence": table.cadence,
+            "from_mg": table.from_mg,
+            "to_mg": table.to_mg,
+            "first_day": table.first_day.isoformat() if table.first_day else None,
+            "last_day": table.last_day.isoformat() if table.last_day else None,
+            "stopped": table.stopped.isoformat() if table.stopped else None,
+            "fit": table.fit,
+            "rows": json_rows(table),
         }
 
 
