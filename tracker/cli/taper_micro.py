@@ -42,23 +42,28 @@ def _count(args: argparse.Namespace) -> int:
     return int(weeks)
 
 
-def _to_mg(text: str | None) -> float:
-    if text is None:
-        raise TrackerError("micro-steps need --to MG, the dose the table ends at (0 to stop)")
+def _mg_arg(text: str, what: str) -> float:
+    """``25``, ``25mg`` or ``2,5 mg`` as mg; the message names the option, never the value."""
     raw = text.strip().lower().removesuffix("mg").strip().replace(",", ".")
     try:
         value = float(raw)
     except ValueError as exc:
-        raise TrackerError("--to is not a number of mg") from exc
+        raise TrackerError(f"{what} is not a number of mg") from exc
     if value != value or value in (float("inf"), float("-inf")):
-        raise TrackerError("--to is not a number of mg")
+        raise TrackerError(f"{what} is not a number of mg")
     return value
+
+
+def _to_mg(text: str | None) -> float:
+    if text is None:
+        raise TrackerError("micro-steps need --to MG, the dose the table ends at (0 to stop)")
+    return _mg_arg(text, "--to")
 
 
 def draft_micro(args: argparse.Namespace) -> int:
     """Calculate, print and (unless --no-save) save a micro-step draft. Nothing is written on bad input."""
     from tracker.cli.core import open_db
-    from tracker.cli.taper import _clock, _mg_value
+    from tracker.domain.timeutil import utc_now
     from tracker.domain.units import parse_day
     from tracker.services import meds
     from tracker.services import taper as svc
@@ -75,9 +80,13 @@ def draft_micro(args: argparse.Namespace) -> int:
     ):
         if given is not None:
             raise TrackerError(f"{name} is not used by micro-steps (--method {args.method})")
-    start_mg = _mg_value(args.from_mg, "--from-mg")
+    start_mg = _mg_arg(args.from_mg, "--from-mg") if args.from_mg is not None else None
     db = open_db(args)
-    now, tz = _clock(db)
+    from tracker.services.settings import user_zone
+
+    with db.read() as session:
+        tz = user_zone(session=session)
+    now = utc_now()
     today = now.astimezone(tz).date()
     start = parse_day(args.start, today=today, allow_future=True)
     with db.read() as session:

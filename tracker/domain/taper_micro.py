@@ -60,6 +60,7 @@ __all__ = [
     "MicroTable",
     "build_table",
     "day_on",
+    "prescription_dose",
     "table_for_step",
     "tables_by_prescription",
 ]
@@ -282,6 +283,28 @@ def day_on(table: MicroTable, day: date) -> MicroRow | None:
         if row.day <= offset < row.day + row.days:
             return row
     return table.rows[-1]
+
+
+def prescription_dose(
+    step: _StepLike, today: date, *, settle: bool = False
+) -> tuple[float | None, bool, str | None]:
+    """(daily dose, linked, the step's new ``micro``) for the prescription a step's start or end writes.
+
+    Not a micro-step: (None, True, None): the step's own dose, linked to it. Starting one: its
+    first row, linked (the table then sets every day). Leaving one (``settle``: a hold, an
+    abandon, the plan completed): the dose of ``today``'s row, not linked, and the table with
+    its stop recorded (``stopped``), so from ``today`` the table sets no dose and that one stays.
+    """
+    table = table_for_step(step)
+    if table is None:
+        return None, True, None
+    if not settle:
+        return table.rows[0].dose_mg, True, None
+    if table.stopped is not None:  # already stopped (held, then completed): that dose stays
+        return table.stopped_mg, False, None
+    row = day_on(table, today)
+    dose = row.dose_mg if row is not None else table.from_mg
+    return dose, False, replace(table, stopped=today, stopped_mg=dose).to_json()
 
 
 def tables_by_prescription(

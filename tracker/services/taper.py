@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from tracker.domain import taper as dt
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.reminders import plan_start_blocked
+from tracker.domain.taper_micro import prescription_dose
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.models import Appointment, Medication, PlanEvent, TaperPlan, TaperStep
 from tracker.services import meds
@@ -311,9 +312,10 @@ def _follow_step(
     micro-step: the prescription from ``today`` is the dose of ``today``'s row (a hold, an
     abandon) or the step's dose (the plan completed), no longer linked to the table.
     """
-    from tracker.services.taper_micro import micro_daily
-
-    daily_micro, linked = micro_daily(step, today, settle=settle)
+    daily_micro, linked, stopped = prescription_dose(step, today, settle=settle)
+    if stopped is not None:
+        step.micro = stopped  # the table's days end today (stored with this write)
+        session.add(step)
     med = meds.get_medication(session=session, medication_id=plan.medication_id)
     current = meds.prescription_on(session=session, medication_id=plan.medication_id, day=today)
     history = meds.prescriptions_for(session=session, medication_id=plan.medication_id)

@@ -10,17 +10,17 @@ adherence figures (``tracker.domain.schedule`` reads the tables with the prescri
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from tracker.domain import taper as dt
-from tracker.domain.taper_micro import MicroTable, build_table, day_on, describe, table_for_step
+from tracker.domain.taper_micro import MicroTable, build_table, describe
 from tracker.models import TaperStep
+from tracker.services import taper as svc
 from tracker.services.taper_views import DraftInputs, PlanView
 
-__all__ = ["calculate_micro", "micro_daily", "save_micro_draft"]
+__all__ = ["calculate_micro", "save_micro_draft"]
 
 
 def calculate_micro(
@@ -101,32 +101,9 @@ def save_micro_draft(
     notes: str | None = None,
 ) -> PlanView:
     """Save the draft like any other (earlier drafts set aside) with the table on its step."""
-    from tracker.services import taper as svc
-
     plan = svc.save_draft(session=session, medication_id=medication_id, draft=draft, now=now, notes=notes)
     row = session.exec(select(TaperStep).where(TaperStep.plan_id == plan.id)).one()
     row.micro = table.to_json()
     session.add(row)
     session.flush()
     return svc.get_plan(session=session, plan_id=plan.id)
-
-
-def micro_daily(step: TaperStep, today: date, *, settle: bool = False) -> tuple[float | None, bool]:
-    """(daily dose, linked) for the prescription a step's start or end writes.
-
-    Not a micro-step: (None, True), the step's own dose, linked to it. Starting one: its
-    first row, linked (the table then sets every day). Leaving one (``settle``): the dose of
-    ``today``'s row, not linked, so the table stops and that dose stays; the stop is written
-    into the step's table (``stopped``), which the caller's flush stores.
-    """
-    table = table_for_step(step)
-    if table is None:
-        return None, True
-    if not settle:
-        return table.rows[0].dose_mg, True
-    if table.stopped is not None:  # already stopped (held, then completed): that dose stays
-        return table.stopped_mg if table.stopped_mg is not None else step.dose_mg, False
-    row = day_on(table, today)
-    dose = row.dose_mg if row is not None else table.from_mg
-    step.micro = replace(table, stopped=today, stopped_mg=dose).to_json()  # the table's days end here
-    return dose, False
