@@ -259,3 +259,31 @@ def test_adherence_counts_no_dose_on_the_tables_0_mg_days(
     finally:
         db.close()
     assert result.slots == 6
+
+
+def test_abandoning_keeps_the_dose_of_that_day(capsys: pytest.CaptureFixture[str], running: str) -> None:
+    dbp = running
+    # Abandoned on day 5 (44 mg): from then on 44 mg a day is expected, never the 50 mg it started from.
+    with at("2026-12-05 09:00:00"):
+        code, _, err = run(capsys, "taper", "abandon", "sertraline", "--reason", "moving", "--db", dbp)
+        assert code == 0, err
+    with at("2026-12-07 08:10:00"):
+        assert run(capsys, "log", "dose", "sertraline", "--db", dbp)[0] == 0
+    assert rows(dbp, "SELECT amount_mg FROM doseevent") == [(44.0,)]
+    assert rows(dbp, "SELECT dose_mg, taper_step_id FROM prescription WHERE end_date IS NULL") == [
+        (44.0, None)
+    ]
+
+
+def test_completing_after_the_table_keeps_its_last_dose(
+    capsys: pytest.CaptureFixture[str], running: str
+) -> None:
+    dbp = running
+    with at("2026-12-30 09:00:00"):  # two days after day 28 (26 mg, 1.3 ml)
+        code, _out, err = run(capsys, "taper", "advance", "sertraline", "--reason", "done", "--db", dbp)
+        assert code == 0, err
+    assert rows(dbp, "SELECT status FROM taperplan") == [("completed",)]
+    assert rows(dbp, "SELECT dose_mg FROM prescription WHERE end_date IS NULL") == [(26.0,)]
+    with at("2026-12-31 08:10:00"):
+        assert run(capsys, "log", "dose", "sertraline", "--db", dbp)[0] == 0
+    assert rows(dbp, "SELECT amount_mg FROM doseevent") == [(26.0,)]
