@@ -125,7 +125,7 @@ class MicroStrip(Static):
     """The strip for a plan that has a micro-step; hidden for every other plan."""
 
     DEFAULT_CSS = """
-    MicroStrip { height: auto; padding: 0 1; margin: 1 0 0 0; border-left: thick $primary; }
+    MicroStrip { display: none; height: auto; padding: 0 1; margin: 1 0 0 0; border-left: thick $primary; }
     """
 
     def show(self, steps: Sequence[_Step] | None, today: date) -> None:
