@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["draft_micro", "print_table", "print_tables"]
 
 _SHOWN = 3  # rows shown at each end of a compact table
+_CHANGES = 12  # at most this many rows between where the dose changes, else a count
 
 
 def _mg(x: float) -> str:
@@ -177,7 +178,7 @@ def print_table(table: MicroTable, *, whole: bool) -> None:
     for row in rows[:_SHOWN]:
         print(_line(table, row))
     hidden = len(rows) - 2 * _SHOWN
-    if shown_changes and len(shown_changes) <= 8:
+    if shown_changes and len(shown_changes) <= _CHANGES:
         print(f"  … {hidden} rows between; the dose changes on:")
         for row in shown_changes:
             if id(row) not in keep:
@@ -198,6 +199,12 @@ def print_tables(plan: PlanView, *, whole: bool) -> None:
             continue
         print(f"Step {step.order}: {describe(table)}")
         print_table(table, whole=whole)
-        flagged = sum(1 for r in table.rows if r.flags)
+        rounded = sum(1 for r in table.rows if "rounded" in r.flags)
+        flagged = sum(1 for r in table.rows if set(r.flags) - {"rounded"})
+        if rounded:
+            print(f"  {rounded} of {len(table.rows)} rows are rounded up to what your forms measure (D3).")
         if flagged:
-            print(f"  {flagged} of {len(table.rows)} rows are flagged; ask your prescriber or pharmacist.")
+            print(
+                f"  {flagged} of {len(table.rows)} rows are flagged (another form, or a larger cut); "
+                "talk them over with your prescriber or pharmacist."
+            )
