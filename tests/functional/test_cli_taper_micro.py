@@ -160,6 +160,7 @@ def test_the_days_row_is_the_dose_of_the_day(capsys: pytest.CaptureFixture[str],
         code, out, err = run(capsys, "status", "--db", dbp)
         assert code == 0 and "sertraline 48 mg" in out.lower(), out
         assert "48 mg today (micro-steps, day 2 of 28: 2.4 ml" in out
+        assert "Due now, not logged yet: Sertraline 48 mg" in out  # R9 names the day's row
         code, out, err = run(capsys, "log", "dose", "sertraline", "--db", dbp)
         assert code == 0, err
         assert "48 mg" in out
