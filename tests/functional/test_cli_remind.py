@@ -163,7 +163,7 @@ def test_log_dose_snooze(capsys: pytest.CaptureFixture[str], dbp: str) -> None:
         (["--snooze", "soon"], "snooze for a time such as 15m"),
         (["--snooze", "7h"], "snooze for 5 minutes to 6 hours"),
         (["20mg", "--snooze", "30m"], "--snooze puts off the dose due now"),
-        ([], "give the amount taken"),
+        (["--at", "yesterday 20:00"], "give the amount taken"),  # no scheduled dose near
     ],
 )
 def test_log_dose_snooze_bad_input(

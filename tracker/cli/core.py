@@ -188,7 +188,12 @@ def register(sub: Any, db_arg: DbArg) -> Any:
     p = log.add_parser("dose", help="log a dose taken (or skipped)")
     db_arg(p)
     p.add_argument("med")
-    p.add_argument("amount", nargs="?", default=None, help="20mg, 20 mg, 0.5 tablet, 2.5ml, 4 drops")
+    p.add_argument(
+        "amount",
+        nargs="?",
+        default=None,
+        help="20mg, 20 mg, 0.5 tablet, 2.5ml, 4 drops (default: the dose scheduled near the time)",
+    )
     p.add_argument(
         "--snooze",
         default=None,
@@ -604,14 +609,22 @@ def cmd_log_dose(args: argparse.Namespace) -> int:
 
     if args.snooze is not None:
         return _snooze_dose(args)
-    if args.amount is None:
-        raise TrackerError("give the amount taken, such as 20mg or 1 tablet (or --snooze 30m to put it off)")
     db = open_db(args)
     now, tz = _clock(db)
     at = parse_when(args.at, now=now, tz=tz)
     with confirm_with("--force"), db.write() as session:
         med = meds.find_medication(session=session, name=args.med)
-        amount = _amount_mg(session, med, args.amount)
+        # Without an amount the dose fills the scheduled dose near the time with the dose that
+        # slot expects: the prescription's, or the day's row of a running micro-step table (D8).
+        amount = _amount_mg(session, med, args.amount) if args.amount is not None else None
+        if (
+            amount is None
+            and not args.skipped
+            and not doses.has_open_slot(session=session, medication_id=med.id or 0, at=at, now=now, tz=tz)
+        ):
+            raise TrackerError(
+                "give the amount taken, such as 20mg or 1 tablet (or --snooze 30m to put it off)"
+            )
         event = doses.log_dose(
             session=session,
             medication_id=med.id or 0,
@@ -624,6 +637,7 @@ def cmd_log_dose(args: argparse.Namespace) -> int:
             tz=tz,
         )
         slot = event.scheduled_for
+        amount = event.amount_mg
         status, name = event.status, med.name
         warning = drops_warning(med.name, med.form)
         overdose = (
@@ -744,7 +758,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from tracker.domain.timeutil import utc_now
     from tracker.domain.units import format_mg, parse_day
     from tracker.services import day as day_service
-    from tracker.services import reminders_service
+    from tracker.services import reminders_service, taper_status
     from tracker.services.settings import user_zone
 
     with reads(args) as source:
@@ -752,8 +766,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         day = parse_day(args.day, today=now.astimezone(tz).date())
         summary = day_service.day_summary(session=source, day=day, now=now, tz=tz)
         reminders = reminders_service.active_reminders(session=source, now=now, tz=tz)
+        taper = [c.line() for c in taper_status.current_steps(session=source, day=day)]
     if args.json:
         data = summary.as_json()
+        data["taper"] = taper
         data["reminders"] = [r.as_json() for r in reminders]
         emit_json(data)
         return 0
@@ -764,6 +780,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         extra = f" at {s.taken_at.astimezone(tz).strftime('%H:%M')}" if s.taken_at else ""
         clock = s.local_time.strftime("%H:%M")
         print(f"  {clock}  {s.medication_name} {format_mg(s.dose_mg)}  {s.status}{extra}")
+    for line in taper:  # where a running plan stands (a micro-step's row of the day, D8)
+        print(f"  {line}")
     if summary.entries:
         logged = ", ".join(f"{e.symptom_name} {e.severity}" for e in summary.entries if e.severity)
         print(f"  Symptoms: {logged or 'none above 0'} (burden {summary.burden})")

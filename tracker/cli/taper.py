@@ -41,8 +41,14 @@ def register(sub: Any, db_arg: DbArg) -> None:
     db_arg(p)
     p.add_argument("med")
     p.add_argument(
-        "--method", default="proportional", choices=["proportional", "occupancy", "linear", "manual"]
+        "--method",
+        default="proportional",
+        choices=["proportional", "occupancy", "linear", "manual", "daily", "weekly"],
+        help="daily, weekly: micro-steps, a small reduction every day or week (a day-by-day table)",
     )
+    p.add_argument("--to", default=None, metavar="MG", help="daily, weekly: the dose the table ends at")
+    p.add_argument("--days", type=int, default=None, metavar="N", help="daily: the number of days (7-112)")
+    p.add_argument("--weeks", type=int, default=None, metavar="N", help="weekly: the number of weeks (2-26)")
     p.add_argument(
         "--percent", type=float, default=10.0, help="proportional: cut per step, %% of the latest dose"
     )
@@ -74,6 +80,7 @@ def register(sub: Any, db_arg: DbArg) -> None:
     db_arg(p)
     p.add_argument("med", nargs="?", default=None)
     p.add_argument("--all", action="store_true", help="include completed and abandoned plans")
+    p.add_argument("--table", action="store_true", help="micro-steps: every row of the day-by-day table")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
 
@@ -318,6 +325,13 @@ def cmd_draft(args: argparse.Namespace) -> int:
     from tracker.services import meds
     from tracker.services import taper as svc
 
+    if args.method in ("daily", "weekly"):
+        from tracker.cli.taper_micro import draft_micro
+
+        return draft_micro(args)
+    for given, name in ((args.to, "--to"), (args.days, "--days"), (args.weeks, "--weeks")):
+        if given is not None:
+            raise TrackerError(f"{name} is for --method daily or weekly (micro-steps)")
     final = _mg_value(args.final, "--final")
     step_mg = _mg_value(args.step_mg, "--step-mg")
     start_mg = _mg_value(args.from_mg, "--from-mg")
@@ -384,10 +398,13 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     if not plans:
         print("No taper plans. Calculate a draft to discuss with your prescriber: tracker taper draft MED")
+    from tracker.cli.taper_micro import print_tables
+
     for i, plan in enumerate(plans):
         if i:
             print()
         _print_plan(plan)
+        print_tables(plan, whole=args.table)
     return 0
 
 

@@ -16,20 +16,28 @@ zone (the user's, or the home zone when schedules keep home time while travellin
 the zone they are in keeps a timeline: after a flight or a move only the days from the
 change on are expanded in the new zone, so the doses logged before still fill the slots
 they were logged against (none turns into a false missed dose).
+
+A micro-step table (DOMAIN.md D8, ``tracker.domain.taper_micro``) sets the dose of each
+day while the prescription its step started is in force: callers pass the tables by
+prescription id, and a slot's ``expected_mg`` is then the day's row split evenly over the
+prescription's times (every intake of a prescription has the same dose); a day whose row
+is 0 mg has no slots. ``expected_dose`` is the one place a slot's dose is read from.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from tracker.domain.timeutil import local_day, local_to_utc
 
 __all__ = [
+    "DailyDoses",
+    "Micro",
     "Period",
     "SchedulePeriod",
     "Slot",
@@ -37,6 +45,7 @@ __all__ = [
     "by_medication",
     "covers",
     "day_slots",
+    "expected_dose",
     "in_force",
     "in_force_on",
     "same_zone",
@@ -66,6 +75,15 @@ class Period(Protocol):
 P = TypeVar("P", bound=Period)
 
 
+class DailyDoses(Protocol):
+    """What the rule reads of a micro-step table: the daily dose it sets on a local day, or None."""
+
+    def daily_mg_on(self, day: date) -> float | None: ...
+
+
+Micro = Mapping[int, DailyDoses]  # prescription id -> its step's table
+
+
 @dataclass(frozen=True, slots=True)
 class SchedulePeriod:
     """One prescription of one medication: local wall-clock ``times`` from ``start`` to ``end`` inclusive.
@@ -91,6 +109,13 @@ class Slot(Generic[P]):
     local_time: time  # as prescribed (``scheduled_for`` may differ in a spring-forward gap)
     scheduled_for: datetime  # aware UTC
     prescription: P
+    expected_mg: float | None = None  # the micro-step table's dose for this intake (D8), else None
+
+
+def expected_dose(slot: Slot[Any], prescribed_mg: float) -> float:
+    """The dose a slot expects: its micro-step row's share where a table runs, else ``prescribed_mg``
+    (the prescription's per-intake dose)."""
+    return prescribed_mg if slot.expected_mg is None else slot.expected_mg
 
 
 def same_zone(a: ZoneInfo, b: ZoneInfo) -> bool:
@@ -247,41 +272,58 @@ def in_force(periods: Sequence[P], start: date, end: date) -> list[tuple[date, d
     return spans
 
 
-def _expand(grouped: dict[int, list[P]], day: date, tz: ZoneInfo) -> list[Slot[P]]:
+def _expand(
+    grouped: dict[int, list[P]], day: date, tz: ZoneInfo, micro: Micro | None = None
+) -> list[Slot[P]]:
     """The slots of local ``day`` expanded in ``tz`` (one zone: the caller picked it)."""
     slots: list[Slot[P]] = []
     for medication_id, own in grouped.items():
         chosen = in_force_on(own, day)
         if chosen is None:
             continue
+        per: float | None = None
+        table = micro.get(chosen.id) if micro and chosen.id else None
+        daily = table.daily_mg_on(day) if table is not None else None
+        if daily is not None:
+            if daily <= 1e-9:
+                continue  # the table's row is 0 mg: no dose is expected that day
+            per = daily / max(len(chosen.times), 1)
         for at in chosen.times:
-            slots.append(Slot(medication_id, day, at, local_to_utc(day, at, tz), chosen))
+            slots.append(Slot(medication_id, day, at, local_to_utc(day, at, tz), chosen, per))
     slots.sort(key=lambda s: (s.scheduled_for, s.medication_id))
     return slots
 
 
-def day_slots(periods: Iterable[P], day: date, tz: ZoneInfo | ZoneTimeline) -> list[Slot[P]]:
+def day_slots(
+    periods: Iterable[P], day: date, tz: ZoneInfo | ZoneTimeline, micro: Micro | None = None
+) -> list[Slot[P]]:
     """The slots of local ``day`` in ``tz`` (or the zone a timeline has on it): each medication's
     prescription in force, every time of it.
 
     In time order (then by medication). A time listed twice makes two slots.
     """
     zone = tz.zone_on(day) if isinstance(tz, ZoneTimeline) else tz
-    return _expand(by_medication(periods), day, zone)
+    return _expand(by_medication(periods), day, zone, micro)
 
 
 def slots_between(
-    periods: Iterable[P], first: date, last: date, tz: ZoneInfo | ZoneTimeline
+    periods: Iterable[P],
+    first: date,
+    last: date,
+    tz: ZoneInfo | ZoneTimeline,
+    micro: Micro | None = None,
 ) -> dict[date, list[Slot[P]]]:
     """``day_slots`` of every local day from ``first`` to ``last`` inclusive (empty days included).
 
-    With a timeline each day is expanded in the zone in force on it.
+    With a timeline each day is expanded in the zone in force on it. ``micro`` holds the
+    micro-step tables by prescription id: on the days their prescription is in force, the
+    table's row is the dose of the day.
     """
     grouped = by_medication(periods)
     out: dict[date, list[Slot[P]]] = {}
     for span_first, span_last, zone in ZoneTimeline.of(tz).spans(first, last):
         day = span_first
         while day <= span_last:
-            out[day] = _expand(grouped, day, zone)
+            out[day] = _expand(grouped, day, zone, micro)
             day += timedelta(days=1)
     return out

@@ -751,6 +751,8 @@ class DraftMethod(StrEnum):
     OCCUPANCY = "occupancy"
     LINEAR = "linear"
     MANUAL = "manual"
+    DAILY = "daily"  # D8 micro-steps (tracker.domain.taper_micro)
+    WEEKLY = "weekly"  # D8
 
 
 class FlagKind(StrEnum):

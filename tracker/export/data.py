@@ -25,8 +25,9 @@ from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS, drops_warning
 from tracker.domain.errors import TrackerError
 from tracker.domain.safety import overdose_reason
 from tracker.domain.scales import ANSWERS, SCALES, band_for
-from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
+from tracker.domain.schedule import DailyDoses, SchedulePeriod, ZoneTimeline, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
+from tracker.domain.taper_micro import table_for_step, tables_by_prescription
 from tracker.domain.timeutil import local_day
 from tracker.domain.trends import (
     COMPARE_DAYS,
@@ -62,6 +63,7 @@ from tracker.models import (
     TaperPlan,
     TaperStep,
 )
+from tracker.queries import schedule as schedule_queries
 from tracker.queries.scales import responses_between
 from tracker.services import clinician as clinician_service
 from tracker.services import meds as meds_service
@@ -103,6 +105,7 @@ class PrescriptionRow:
     prescriber: str | None
     note: str | None
     step_order: int | None
+    micro: DailyDoses | None = None  # D8: the micro-step table that sets each day's dose, if any
 
     @property
     def daily_mg(self) -> float:
@@ -161,6 +164,54 @@ class PlanEventRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MicroStepSummary:
+    """D8: a step reached by daily or weekly micro-steps: its table's range, for the summary."""
+
+    order: int
+    cadence: str
+    first_day: date | None
+    last_day: date | None
+    from_mg: float
+    to_mg: float
+    rows: int
+    ml_rows: int  # rows measured in ml of liquid
+    flagged_rows: int
+    stopped: date | None
+
+
+def _prescribed_daily(rx: PrescriptionRow | None, day: date) -> float | None:
+    """The prescribed daily dose of ``day``: a running micro-step table's row (D8), else the prescription."""
+    if rx is None:
+        return None
+    row_mg = rx.micro.daily_mg_on(day) if rx.micro is not None else None
+    return row_mg if row_mg is not None and row_mg > 0 else rx.daily_mg
+
+
+def micro_summaries(steps: Sequence[TaperStep]) -> tuple[MicroStepSummary, ...]:
+    """The micro-step tables of a plan's steps, as the summary states them (kept apart from the step rows)."""
+    out: list[MicroStepSummary] = []
+    for s in steps:
+        table = table_for_step(s)
+        if table is None:
+            continue
+        out.append(
+            MicroStepSummary(
+                order=s.order,
+                cadence=table.cadence,
+                first_day=table.first_day,
+                last_day=table.last_day,
+                from_mg=table.from_mg,
+                to_mg=table.to_mg,
+                rows=len(table.rows),
+                ml_rows=sum(1 for r in table.rows if r.ml is not None),
+                flagged_rows=sum(1 for r in table.rows if r.flags),
+                stopped=table.stopped,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanInfo:
     id: int
     medication_id: int
@@ -172,6 +223,7 @@ class PlanInfo:
     notes: str | None
     steps: tuple[StepRow, ...]
     events: tuple[PlanEventRow, ...]
+    micro: tuple[MicroStepSummary, ...] = ()  # D8: the steps that have a day-by-day table
 
     @property
     def holds(self) -> int:
@@ -463,6 +515,7 @@ def _is_planned(
 def _prescription_rows(
     session: Session, med_id: int, med_name: str, step_orders: Mapping[int, int]
 ) -> list[PrescriptionRow]:
+    tables = tables_by_prescription(schedule_queries.micro_tables(session=session))  # D8
     return [
         PrescriptionRow(
             medication_id=med_id,
@@ -474,6 +527,7 @@ def _prescription_rows(
             prescriber=rx.prescriber,
             note=rx.note,
             step_order=step_orders.get(rx.taper_step_id) if rx.taper_step_id is not None else None,
+            micro=tables.get(rx.id or 0),
         )
         for rx in meds_service.prescriptions_for(session=session, medication_id=med_id)
     ]
@@ -506,6 +560,7 @@ def _plans(session: Session, med_names: Mapping[int, str], tz: ZoneInfo) -> list
             notes=p.notes,
             steps=tuple(steps_by_plan.get(p.id or 0, ())),
             events=tuple(events_by_plan.get(p.id or 0, ())),
+            micro=micro_summaries([s for s in steps if s.plan_id == p.id]),
         )
         for p in plans
     ]
@@ -538,9 +593,11 @@ def _scheduled_slots(
         for order, rx in enumerate(rows, 1)
         if not (archived and rx.end is None)
     ]
+    # D8: a micro-step table sets the day's dose (a 0 mg row schedules nothing that day)
+    micro = {order: rx.micro for order, rx in enumerate(rows, 1) if rx.micro is not None}
     return [
         ScheduledSlot(slot.medication_id, slot.scheduled_for)
-        for day in slots_between(periods, start, end, schedule_tz).values()
+        for day in slots_between(periods, start, end, schedule_tz, micro).values()
         for slot in day
     ]
 
@@ -808,8 +865,14 @@ def _dose_part(
             ),
             None,
         )
-        if rx is not None and abs(amount - rx.dose_mg) > OFF_PRESCRIPTION_TOLERANCE * rx.dose_mg:
-            off.append(OffPrescriptionDose(day, name, amount, rx.dose_mg))
+        if rx is None:
+            continue
+        expected = rx.dose_mg
+        row_mg = rx.micro.daily_mg_on(day) if rx.micro is not None else None
+        if row_mg is not None:  # D8: the day's row of the micro-step table, over the intakes
+            expected = row_mg / max(len(rx.times), 1)
+        if abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
+            off.append(OffPrescriptionDose(day, name, amount, expected))
     extra = tuple(
         ExtraDoseRow(day, med_names.get(med_id, "?"), amount)
         for med_id, day, _, _, status, amount, _ in rows
@@ -830,7 +893,7 @@ def _dose_part(
             None,
         )
         name = med_names.get(med_id, "?")
-        reason = overdose_reason(name, total, rx.daily_mg if rx else None)
+        reason = overdose_reason(name, total, _prescribed_daily(rx, day))
         if reason:
             overdoses.append(OverdoseRow(day, name, total, reason))
     return _DosePart(tuple(results), tuple(notes), tuple(off), extra, tuple(overdoses))
@@ -1000,7 +1063,7 @@ def _attention(
             None,
         )
         name = med_names.get(int(med_id), "?")
-        reason = overdose_reason(name, float(total), rx.daily_mg if rx else None)
+        reason = overdose_reason(name, float(total), _prescribed_daily(rx, on_day))
         if reason:
             items.append(AttentionItem(on_day, "overdose", f"Possible overdose of {name}: {reason}"))
     if end >= local_day(now, tz):

@@ -17,7 +17,7 @@ from tracker.domain.safety import OVERDOSE_TEXT
 from tracker.domain.trends import DoseChangeKind, spark_text, timing_facts
 from tracker.domain.units import format_mg
 from tracker.export import charts
-from tracker.export.data import SummaryData, WeekRow, severity_label
+from tracker.export.data import PlanInfo, SummaryData, WeekRow, severity_label
 
 TITLE = "Medication and symptom summary for the clinician"
 
@@ -301,6 +301,7 @@ def _plans(d: SummaryData) -> list[Block]:
                     ("r", "l", "l", "l", "l", "l", "l"),
                 )
             )
+        blocks.extend(_micro_blocks(plan))
         if plan.events:
             blocks.append(
                 Bullets(
@@ -313,6 +314,33 @@ def _plans(d: SummaryData) -> list[Block]:
                 )
             )
     return blocks
+
+
+def _micro_blocks(plan: PlanInfo) -> list[Block]:
+    """D8: each step with a micro-step table says so, with its range (kept apart from the step rows)."""
+    out: list[Block] = []
+    for m in plan.micro:
+        span = (
+            f"{fmt_day(m.first_day)} to {fmt_day(m.last_day)}"
+            if m.first_day is not None and m.last_day is not None
+            else "dates from the day it starts"
+        )
+        unit = "days" if m.cadence == "daily" else "weeks"
+        text = (
+            f"Step {m.order} is a {m.cadence} micro-step table (small reductions every "
+            f"{'day' if m.cadence == 'daily' else 'week'}): {fmt_mg(m.from_mg)} to {fmt_mg(m.to_mg)} a day, "
+            f"{span}, {m.rows} {unit}"
+            + (f", {m.ml_rows} of them measured in ml of liquid" if m.ml_rows else "")
+            + (
+                f"; {m.flagged_rows} rows flagged (rounded to the forms, or needing another form)"
+                if m.flagged_rows
+                else ""
+            )
+            + (f". The table stopped on {fmt_day(m.stopped)}" if m.stopped else "")
+            + ". The day-by-day table: tracker taper show --table."
+        )
+        out.append(Para(text, "small"))
+    return out
 
 
 def _earlier_plans(d: SummaryData) -> list[Block]:

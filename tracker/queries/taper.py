@@ -49,6 +49,7 @@ class StepRow:
     min_days: int
     status: str
     actual_start: date | None
+    micro: str | None = None  # D8: the step's micro-step table (JSON), if it has one
 
 
 def _marks(n: int) -> str:
@@ -74,11 +75,11 @@ def steps_of(session: Reads, plan_ids: Iterable[int]) -> dict[int, list[StepRow]
     if not ids:
         return out
     rows = raw(session).execute(
-        'SELECT id, plan_id, "order", dose_mg, planned_start, min_days, status, actual_start '
+        'SELECT id, plan_id, "order", dose_mg, planned_start, min_days, status, actual_start, micro '
         f'FROM taperstep WHERE plan_id IN ({_marks(len(ids))}) ORDER BY plan_id, "order"',
         ids,
     )
-    for ident, plan_id, order, dose, planned, min_days, status, actual in rows:
+    for ident, plan_id, order, dose, planned, min_days, status, actual, micro in rows:
         out[plan_id].append(
             StepRow(
                 id=ident,
@@ -89,6 +90,7 @@ def steps_of(session: Reads, plan_ids: Iterable[int]) -> dict[int, list[StepRow]
                 min_days=min_days,
                 status=status,
                 actual_start=day_from_db(actual),
+                micro=micro,
             )
         )
     return out

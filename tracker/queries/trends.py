@@ -186,10 +186,11 @@ class PrescriptionRow:
     end: date | None
     dose_mg: float
     times: tuple[time, ...]
+    id: int = 0  # the stored prescription's (a micro-step table is keyed by it, D8)
 
 
 _PRESCRIPTIONS = """SELECT prescription.medication_id, prescription.start_date, prescription.end_date,
-       prescription.dose_mg, prescription.times
+       prescription.dose_mg, prescription.times, prescription.id
 FROM prescription
 ORDER BY prescription.medication_id, prescription.start_date, prescription.id"""
 
@@ -203,8 +204,9 @@ def prescription_rows(source: Reads) -> list[PrescriptionRow]:
             None if end is None else _day(end),
             float(dose),
             tuple(times_from_text(times)),
+            int(ident),
         )
-        for m, start, end, dose, times in rows(source, _PRESCRIPTIONS)
+        for m, start, end, dose, times, ident in rows(source, _PRESCRIPTIONS)
     ]
 
 

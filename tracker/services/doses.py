@@ -91,6 +91,11 @@ def overdose_now(*, session: Session, medication_id: int, day: date) -> str | No
     med = meds_service.get_medication(session=session, medication_id=medication_id)
     rx = meds_service.prescription_on(session=session, medication_id=medication_id, day=day)
     prescribed = rx.dose_mg * len(meds_service.prescription_times(rx)) if rx else None
+    if rx is not None:  # the day's slots: a running micro-step table's row (D8), else the same
+        expected = [
+            s.dose_mg for s in slots_for_day(session=session, day=day) if s.medication_id == medication_id
+        ]
+        prescribed = sum(expected) if expected else prescribed
     return overdose_reason(
         med.name, day_total_mg(session=session, medication_id=medication_id, day=day), prescribed
     )
@@ -103,6 +108,15 @@ def _nearest_open_slot(slots: list[DoseSlot], med_id: int, at: datetime) -> Dose
         if s.medication_id == med_id and s.is_open and abs(s.scheduled_for - at) <= SLOT_MATCH_WINDOW
     ]
     return min(candidates, key=lambda s: abs(s.scheduled_for - at)) if candidates else None
+
+
+def has_open_slot(*, session: Session, medication_id: int, at: datetime, now: datetime, tz: ZoneInfo) -> bool:
+    """True when a scheduled dose of the medication near ``at`` is open (``log_dose`` would fill it)."""
+    day = local_day(at, tz)
+    for d in (day, day - timedelta(days=1)):
+        if _nearest_open_slot(slots_for_day(session=session, day=d, now=now, tz=tz), medication_id, at):
+            return True
+    return False
 
 
 def log_dose(

@@ -28,10 +28,12 @@ from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.reminders.flare import LOGGED_REDUCTION_DAYS
 from tracker.domain.reminders.overdose import OVERDOSE_DAYS
 from tracker.domain.safety import CRISIS_MOOD_MAX, CRISIS_WRITTEN_WITHIN
+from tracker.domain.taper_micro import tables_by_prescription
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.domain.units import times_from_text
 from tracker.queries import meds as med_queries
 from tracker.queries import reminders as q
+from tracker.queries import schedule as schedule_queries
 from tracker.queries import symptoms as symptom_queries
 from tracker.services import settings as settings_service
 from tracker.services.taper_status import plan_infos
@@ -202,6 +204,7 @@ def gather_context(*, session: Reads, now: datetime, tz: ZoneInfo) -> rules.Remi
         appointments=tuple(q.appointments_since(session, since)),
         planned_medication_ids=frozenset(p.medication_id for p in plans if p.status in _PLANNED_STATUSES),
         schedule_tz=settings_service.schedule_timeline(session=session, current=tz, now=now),
+        micro=tables_by_prescription(schedule_queries.micro_tables(session=session)),  # D8
     )
 
 

@@ -21,7 +21,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, same_zone, slots_between
+from tracker.domain.schedule import (
+    Micro,
+    SchedulePeriod,
+    ZoneTimeline,
+    expected_dose,
+    same_zone,
+    slots_between,
+)
+from tracker.domain.taper_micro import tables_by_prescription
 from tracker.domain.timeutil import utc_now
 from tracker.domain.units import times_from_text
 from tracker.queries import doses as dose_queries
@@ -119,6 +127,7 @@ def slots_for_days(
     )
     names = {m.id or 0: m.name for m in meds}
     periods: list[SchedulePeriod] = []
+    micro: Micro = {}
     events: dict[tuple[int, datetime], DoseEventRow] = {}
     here = tz or ZoneInfo("UTC")  # no slot is made without the query below, which sets both
     days = ZoneTimeline(here)
@@ -128,9 +137,10 @@ def slots_for_days(
     # each side; the logged doses are matched by their instant.
     before, after = first - timedelta(days=1), last + timedelta(days=1)
     if names and first <= last:
-        rows, stored = schedule_queries.prescriptions_and_zone_settings(
+        rows, stored, micro_rows = schedule_queries.prescriptions_zone_settings_and_micro(
             session=session, medication_ids=list(names), first=before, last=after
         )
+        micro = tables_by_prescription(micro_rows)  # D8: the day's row is the dose of the day
         here = zones(stored, current=tz)[0]
         days = timeline(stored, current=tz, now=now)
         keep_home = keeps_home(stored)
@@ -149,9 +159,9 @@ def slots_for_days(
         out[day] = []
         day += timedelta(days=1)
     expanded = (
-        slots_between(periods, before, after, days)
+        slots_between(periods, before, after, days, micro)
         if keep_home
-        else slots_between(periods, first, last, days)
+        else slots_between(periods, first, last, days, micro)
     )
     for day, slots in expanded.items():
         # a day in a zone the user is not in now (home time, or before a flight): their own clock
@@ -170,7 +180,7 @@ def slots_for_days(
                     day=shown_on,
                     local_time=slot.scheduled_for.astimezone(here).time() if away else slot.local_time,
                     scheduled_for=slot.scheduled_for,
-                    dose_mg=slot.prescription.dose_mg,
+                    dose_mg=expected_dose(slot, slot.prescription.dose_mg),
                     status=slot_status(slot.scheduled_for, event, now),
                     event_id=event.id if event else None,
                     taken_at=event.taken_at if event else None,

@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from tracker.domain import taper as dt
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.reminders import plan_start_blocked
+from tracker.domain.taper_micro import prescription_dose
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.models import Appointment, Medication, PlanEvent, TaperPlan, TaperStep
 from tracker.services import meds
@@ -300,20 +301,36 @@ def _live(rows: Sequence[TaperStep]) -> TaperStep | None:
     return next((r for r in rows if r.status in _LIVE_STEP), None)
 
 
-def _follow_step(session: Session, plan: TaperPlan, step: TaperStep, today: date) -> str | None:
+def _follow_step(
+    session: Session, plan: TaperPlan, step: TaperStep, today: date, *, settle: bool = False
+) -> str | None:
     """Make the prescription from ``today`` match the step's daily dose; say what changed (or None).
 
     The times of day stay those of the prescription in force (or the latest
     one); the daily dose is divided evenly over them. A 0 mg step ends the
     prescription the day before, so no dose is expected from today.
+
+    A micro-step (D8) starts at its table's first row; while that prescription is in force
+    the table sets each day's dose (``tracker.domain.schedule``). ``settle`` leaves a
+    micro-step: the prescription from ``today`` is the dose of ``today``'s row (a hold, an
+    abandon) or the step's dose (the plan completed), no longer linked to the table.
     """
+    daily_micro, linked, stopped = prescription_dose(step, today, settle=settle)
+    if stopped is not None:
+        step.micro = stopped  # the table's days end today (stored with this write)
+        session.add(step)
     med = meds.get_medication(session=session, medication_id=plan.medication_id)
     current = meds.prescription_on(session=session, medication_id=plan.medication_id, day=today)
     history = meds.prescriptions_for(session=session, medication_id=plan.medication_id)
     pattern = current or (history[-1] if history else None)
     times = meds.prescription_times(pattern) if pattern else [time(8, 0)]
-    daily = step.dose_mg
-    if current is not None and math.isclose(current.dose_mg * len(times), daily, abs_tol=1e-6):
+    daily = step.dose_mg if daily_micro is None else daily_micro
+    if (
+        current is not None
+        and math.isclose(current.dose_mg * len(times), daily, abs_tol=1e-6)
+        # a micro-step's table follows the prescription linked to it: the link must be right too
+        and (not step.micro or (current.taper_step_id == step.id) == linked)
+    ):
         return None
     if daily <= _EPS:
         if current is None:
@@ -335,7 +352,7 @@ def _follow_step(session: Session, plan: TaperPlan, step: TaperStep, today: date
         start_date=today,
         prescriber=plan.prescriber,
         note=f"Step {step.order} of the taper plan agreed with {who}",
-        taper_step_id=step.id,
+        taper_step_id=step.id if linked else None,
         confirmed=True,  # the step's dose is the one the prescriber agreed
     )
     per = ", ".join(t.strftime("%H:%M") for t in times)
@@ -513,6 +530,8 @@ def advance_plan(*, session: Session, plan_id: int, reason: str, now: datetime, 
     rx = None
     if after is not None:
         rx = _follow_step(session, plan, after, today)
+    elif before is not None and before.micro:
+        rx = _follow_step(session, plan, before, today, settle=True)  # D8: the table's end dose holds
     if change.finished:
         _transition(session, plan, dt.PlanAction.COMPLETE, now, reason="Last step done")
     session.flush()
@@ -526,9 +545,13 @@ def hold_plan(*, session: Session, plan_id: int, reason: str, now: datetime, tz:
     rows = _steps(session, plan.id or 0)
     change = dt.hold(_to_domain(rows), today=local_day(now, tz), reason=text)
     _transition(session, plan, dt.PlanAction.HOLD, now, reason=text)
+    live = _live(rows)
     _write_steps(session, plan, list(rows), change.steps)
+    rx = None
+    if live is not None and live.micro:  # D8: hold at the dose of today's row, not the table's end
+        rx = _follow_step(session, plan, live, local_day(now, tz), settle=True)
     session.flush()
-    return PlanChange(_view(session, plan), change.warnings, None)
+    return PlanChange(_view(session, plan), change.warnings, rx)
 
 
 def resume_plan(*, session: Session, plan_id: int, reason: str, now: datetime) -> PlanChange:
@@ -698,11 +721,18 @@ def revise_plan(
     return _view(session, row)
 
 
-def abandon_plan(*, session: Session, plan_id: int, reason: str, now: datetime) -> PlanView:
+def abandon_plan(
+    *, session: Session, plan_id: int, reason: str, now: datetime, tz: ZoneInfo | None = None
+) -> PlanView:
     """Set a plan aside for good (any status but a final one). The prescription is left as it is."""
     text = _reason(reason)
     plan = _plan_row(session, plan_id)
+    live = _live(_steps(session, plan.id or 0)) if plan.status in _RUNNING else None
     _transition(session, plan, dt.PlanAction.ABANDON, now, reason=text)
+    if live is not None and live.micro:  # D8: the table stops; the dose of the day stays
+        from tracker.services.settings import user_zone
+
+        _follow_step(session, plan, live, local_day(now, tz or user_zone(session=session)), settle=True)
     session.flush()
     return _view(session, plan)
 
@@ -881,6 +911,8 @@ def calculate_draft(
     """
     try:
         kind = dt.DraftMethod(method)
+        if kind in (dt.DraftMethod.DAILY, dt.DraftMethod.WEEKLY):
+            raise ValueError(method)  # micro-steps: tracker.services.taper_micro
     except ValueError as exc:
         raise dt.TaperError(
             f"Unknown method {method!r}: use proportional, occupancy, linear or manual."

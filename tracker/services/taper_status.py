@@ -15,6 +15,7 @@ from datetime import date
 from typing import Protocol
 
 from tracker.domain.reminders import PlanInfo, StepInfo
+from tracker.domain.taper_micro import day_on, table_for_step
 from tracker.queries import meds as med_queries
 from tracker.queries import taper as q
 from tracker.queries.taper import PlanRow, StepRow
@@ -111,12 +112,19 @@ class CurrentStep:
     started: date | None
     min_days: int
     days_at: int | None  # days at this dose on ``day``, counting the first day as 1
+    micro: str | None = None  # D8: "day 2 of 28: 2.4 ml of 20 mg/ml" while a micro-step table runs
 
     def line(self) -> str:
-        """``Taper · Sertraline step 3 of 6: 37.5 mg a day, day 28 (agreed minimum 42)``."""
+        """``Taper · Sertraline step 3 of 6: 37.5 mg a day, day 28 (agreed minimum 42)``.
+
+        A micro-step (D8): ``Taper · Sertraline step 1 of 1: 48 mg today (micro-steps, day 2 of 28: 2.4 ml)``.
+        """
         held = " · on hold" if self.plan_status == "held" else ""
-        days = f", day {self.days_at} (agreed minimum {self.min_days})" if self.days_at else ""
         step = f"step {self.order} of {self.total}"
+        if self.micro is not None:
+            what = f"{mg_text(self.dose_mg)} mg today (micro-steps, {self.micro})"
+            return f"Taper · {self.medication_name} {step}: {what}{held}"
+        days = f", day {self.days_at} (agreed minimum {self.min_days})" if self.days_at else ""
         return f"Taper · {self.medication_name} {step}: {mg_text(self.dose_mg)} mg a day{days}{held}"
 
 
@@ -141,15 +149,26 @@ def _current(plan: PlanRow, name: str, rows: Sequence[StepRow], day: date) -> Cu
     if step is None:
         return None
     started = step.actual_start
+    dose, micro = step.dose_mg, None
+    table = table_for_step(step) if step.micro else None
+    row = day_on(table, day) if table is not None else None
+    if table is not None and row is not None:  # D8: the day's row is the dose of the day
+        dose = row.dose_mg
+        offset = min((day - (table.start or day)).days + 1, table.total_days)
+        micro = f"day {offset} of {table.total_days}: {row.amount}"
+    elif table is not None and table.stopped is not None and day >= table.stopped:
+        dose = table.stopped_mg if table.stopped_mg is not None else dose
+        micro = f"the table stopped on {table.stopped.isoformat()}; this dose a day since"
     return CurrentStep(
         medication_name=name,
         plan_status=plan.status if step is live else "active",
         order=step.order,
         total=len(rows),
-        dose_mg=step.dose_mg,
+        dose_mg=dose,
         started=started,
         min_days=step.min_days,
         days_at=(day - started).days + 1 if started and started <= day else None,
+        micro=micro,
     )
 
 

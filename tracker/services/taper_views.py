@@ -82,8 +82,26 @@ class StepView:
             "needs_form": self.needs_form,
             "occupancy_pct": self.occupancy_pct,
             "fit": self.fit,
-            "micro": self.micro,
+            "micro": self._micro_json(),
             "flags": [f.as_json() for f in self.flags],
+        }
+
+    def _micro_json(self) -> dict[str, Any] | None:
+        """D8: the step's micro-step table with the date of each row (None without one)."""
+        from tracker.domain.taper_micro import json_rows, table_for_step
+
+        table = table_for_step(self)
+        if table is None:
+            return None
+        return {
+            "cadence": table.cadence,
+            "from_mg": table.from_mg,
+            "to_mg": table.to_mg,
+            "first_day": table.first_day.isoformat() if table.first_day else None,
+            "last_day": table.last_day.isoformat() if table.last_day else None,
+            "stopped": table.stopped.isoformat() if table.stopped else None,
+            "fit": table.fit,
+            "rows": json_rows(table),
         }
 
 
@@ -304,6 +322,13 @@ def draft_inputs(*, session: Reads, medication_id: int, today: date) -> DraftInp
         raise NotFoundError(f"no medication with id {medication_id}")
     rx = med_queries.prescription_on(session=session, medication_id=medication_id, day=today)
     start = rx.dose_mg * len(times_from_text(rx.times)) if rx else None
+    if rx is not None:  # D8: during a micro-step table the dose of today is its row
+        from tracker.domain.taper_micro import tables_by_prescription
+        from tracker.queries.schedule import micro_tables
+
+        table = tables_by_prescription(micro_tables(session=session)).get(rx.id)
+        row_mg = table.daily_mg_on(today) if table is not None else None
+        start = row_mg if row_mg is not None else start
     return DraftInputs(
         medication_id=med.id,
         medication_name=med.name,

@@ -380,7 +380,35 @@ def adherence(*, session: Reads, start: date, end: date, now: datetime, tz: Zone
     the zone each day was lived in, so travel does not turn past doses into missed ones).
     """
     zone = schedule_timeline(session=session, current=tz, now=now)
-    return _adherence(session, q.prescription_rows(session), start, end, now, zone)
+    return _adherence(
+        session, _without_zero_days(session, q.prescription_rows(session)), start, end, now, zone
+    )
+
+
+def _without_zero_days(session: Reads, rows: Sequence[q.PrescriptionRow]) -> list[q.PrescriptionRow]:
+    """The prescriptions, each running micro-step table's 0 mg days cut out (D8: no dose is expected
+    then, as in ``tracker.domain.schedule``), so adherence counts the slots Today and the reminders see."""
+    from dataclasses import replace
+
+    from tracker.domain.taper_micro import tables_by_prescription
+    from tracker.queries.schedule import micro_tables
+
+    tables = tables_by_prescription(micro_tables(session=session))
+    if not tables:
+        return list(rows)
+    out: list[q.PrescriptionRow] = []
+    for row in rows:
+        table = tables.get(row.id)
+        zero: date | None = None
+        if table is not None:
+            first = table.start or row.start
+            zero = next((first + timedelta(days=r.day) for r in table.rows if r.dose_mg <= 1e-9), None)
+        if table is None or zero is None or (table.stopped is not None and table.stopped <= zero):
+            out.append(row)
+        elif zero > row.start:  # a table only lowers the dose, so from its first 0 mg row on it stays 0
+            end = zero - timedelta(days=1)
+            out.append(replace(row, end=end if row.end is None else min(row.end, end)))
+    return out
 
 
 def _adherence(

@@ -24,7 +24,15 @@ from zoneinfo import ZoneInfo
 
 from tracker.domain.reminders.wording import WHY
 from tracker.domain.safety import DEFAULT_CRISIS_TEXT, URGENT_SILENCE_LIMIT
-from tracker.domain.schedule import ZoneTimeline, by_medication, covers, in_force_on, slots_between
+from tracker.domain.schedule import (
+    Micro,
+    ZoneTimeline,
+    by_medication,
+    covers,
+    expected_dose,
+    in_force_on,
+    slots_between,
+)
 from tracker.domain.timeutil import as_utc
 
 Severity = Literal["info", "warning", "urgent"]
@@ -218,6 +226,8 @@ class ReminderContext:
     appointments: tuple[datetime, ...] = ()
     planned_medication_ids: Set[int] = frozenset()
     schedule_tz: ZoneInfo | ZoneTimeline | None = None
+    # D8: micro-step tables by prescription id; on their days the table's row is the dose
+    micro: Micro = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- outputs
@@ -360,7 +370,11 @@ def prescriber_for(ctx: ReminderContext, medication_id: int, today: date) -> str
 
 
 def scheduled_doses(
-    prescriptions: Iterable[PrescriptionInfo], first_day: date, last_day: date, tz: ZoneInfo | ZoneTimeline
+    prescriptions: Iterable[PrescriptionInfo],
+    first_day: date,
+    last_day: date,
+    tz: ZoneInfo | ZoneTimeline,
+    micro: Micro | None = None,
 ) -> list[ScheduledDose]:
     """Every intake the prescriptions schedule on local days ``first_day``..``last_day`` of ``tz``
     (of the zone in force on each day, for a timeline).
@@ -368,11 +382,17 @@ def scheduled_doses(
     The shared rule of ``tracker.domain.schedule`` (as Today and Trends): per medication
     and day, the prescription that started last is in force (overlaps never add up), and
     ``local_to_utc`` applies the DST rules (a time in the spring-forward gap moves to the
-    first valid minute after it, an ambiguous fall-back time is its first occurrence).
+    first valid minute after it, an ambiguous fall-back time is its first occurrence). With
+    ``micro`` (D8) a running micro-step table sets each day's dose.
     """
     out = [
-        ScheduledDose(slot.medication_id, minute(slot.scheduled_for), slot.prescription.dose_mg, day)
-        for day, slots in slots_between(prescriptions, first_day, last_day, tz).items()
+        ScheduledDose(
+            slot.medication_id,
+            minute(slot.scheduled_for),
+            expected_dose(slot, slot.prescription.dose_mg),
+            day,
+        )
+        for day, slots in slots_between(prescriptions, first_day, last_day, tz, micro).items()
         for slot in slots
     ]
     return sorted(out, key=lambda s: (s.scheduled_for, s.medication_id))

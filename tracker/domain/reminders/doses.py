@@ -45,11 +45,16 @@ UPCOMING_WITHIN = timedelta(hours=1)  # R9: an "upcoming" line at most this long
 def _expected_per_intake(ctx: ReminderContext, dose: DoseInfo, day: date) -> tuple[float, float, str] | None:
     """(per-intake mg, daily mg, source variant) the dose should match, or None when unknown.
 
-    A running plan's started step sets the daily dose, split evenly over the
-    day's scheduled intakes; otherwise the prescription in force on ``day`` sets it.
+    A running micro-step table (D8) sets it first: the day's row. Else a running plan's
+    started step sets the daily dose, split evenly over the day's scheduled intakes;
+    otherwise the prescription in force on ``day`` sets it.
     """
     current = in_force(ctx, dose.medication_id, day)
     intakes = len(current.times) if current is not None else 0
+    table = ctx.micro.get(current.id) if current is not None and current.id else None
+    daily_micro = table.daily_mg_on(day) if table is not None else None
+    if daily_micro is not None:  # D8: a running micro-step table: the day's row is the dose
+        return daily_micro / max(intakes, 1), daily_micro, "source_step"
     plan_step = None
     for plan in ctx.plans:
         if plan.medication_id != dose.medication_id or plan.status not in RUNNING_PLAN:
@@ -171,9 +176,18 @@ def rule_r4(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
 
 
 def _plan_expects_zero(ctx: ReminderContext, medication_id: int, today: date) -> bool:
-    """True when a plan that still covers the medication has reached a 0 mg step (the taper's end)."""
+    """True when a plan that still covers the medication has reached a 0 mg step (the taper's end).
+
+    While a micro-step table runs (D8) only its row of ``today`` says so: a table ending at 0
+    still expects a dose on every day before its 0 mg row.
+    """
     if not covered_by_plan(ctx, medication_id, today):
         return False
+    current = in_force(ctx, medication_id, today)
+    table = ctx.micro.get(current.id) if current is not None and current.id else None
+    daily = table.daily_mg_on(today) if table is not None else None
+    if daily is not None:
+        return daily <= EPS
     for plan in ctx.plans:
         if plan.medication_id != medication_id or plan.status not in RUNNING_PLAN | {"completed"}:
             continue
@@ -293,7 +307,7 @@ def missed_doses(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> dict[int,
     # Days in every zone of the timeline around the window: the instants decide below.
     first = min(local_day(since, z) for z in zone.zones)
     last = max(local_day(now, z) for z in zone.zones)
-    for slot in scheduled_doses(prescriptions, first, last, zone):
+    for slot in scheduled_doses(prescriptions, first, last, zone, ctx.micro):
         if slot.scheduled_for < since or slot.scheduled_for > now:
             continue
         ident = (slot.medication_id, slot.scheduled_for)
@@ -371,7 +385,7 @@ def rule_r9(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder]
     first = min(local_day(now - grace, z) for z in zone.zones)
     last = max(local_day(now + UPCOMING_WITHIN, z) for z in zone.zones)
     out: list[Reminder] = []
-    for slot in scheduled_doses(prescriptions, first, last, zone):
+    for slot in scheduled_doses(prescriptions, first, last, zone, ctx.micro):
         if (slot.medication_id, slot.scheduled_for) in logged:
             continue
         if slot.scheduled_for <= now < slot.scheduled_for + grace:

@@ -44,7 +44,12 @@ def rule_r12(ctx: ReminderContext, now: datetime, tz: ZoneInfo) -> list[Reminder
             continue
         name = name_of(ctx, medication_id)
         prescription = in_force(ctx, medication_id, day)
-        reason = overdose_reason(name, total, prescription.daily_mg if prescription else None)
+        daily = prescription.daily_mg if prescription else None
+        table = ctx.micro.get(prescription.id) if prescription is not None and prescription.id else None
+        row_mg = table.daily_mg_on(day) if table is not None else None
+        if row_mg is not None and row_mg > 0:
+            daily = row_mg  # D8: the day's row of a running micro-step table is the prescribed dose
+        reason = overdose_reason(name, total, daily)
         if reason is None:
             continue
         message = text(

@@ -41,6 +41,7 @@ from tracker.domain.timeutil import local_day
 from tracker.domain.units import parse_day
 from tracker.ui.base import DbScreen
 from tracker.ui.widgets.footer import KeyFooter
+from tracker.ui.widgets.micro_table import MicroStrip
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -385,6 +386,7 @@ class TaperScreen(DbScreen):
         with ContentSwitcher(initial="plan-pane", id="taper-switcher"):
             with VerticalScroll(id="plan-pane"):
                 yield Static("", id="plan-summary")
+                yield MicroStrip(id="micro-strip")  # D8: what to take each day of a micro-step
                 yield DataTable(id="steps", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="plan-chart-row"):
                     yield Static("Daily dose by step", classes="chart-label")
@@ -534,6 +536,7 @@ class TaperScreen(DbScreen):
     # -- showing a plan ---------------------------------------------------
     def _show_plan(self) -> None:
         plan = self.plan
+        self.query_one("#micro-strip", MicroStrip).show(plan.steps if plan else None, self.today())
         summary = self.query_one("#plan-summary", Static)
         steps = self.query_one("#steps", DataTable)
         events = self.query_one("#events", DataTable)
