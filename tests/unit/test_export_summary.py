@@ -169,7 +169,8 @@ def test_pdf_medications_changes_and_plan(pdf_pages: list[str]) -> None:
     assert "31 Oct 2026 Sertraline 50 mg/day 37.5 mg/day reduction yes, step 3" in text
     assert "active plan (proportional), agreed with Dr. Amara Okafor on 4 Jul 2026. Holds: 1" in text
     assert "3 37.5 mg/day three quarters of a 50 mg tablet 17 Oct 2026 31 Oct 2026 +14 days current" in text
-    assert "Time on the drug: Sertraline: first prescription recorded 30 May 2026 (5 months)" in text
+    # moved to "In brief" on page 1: the demo's first prescription is 30 May 2026, 5 months before 27 Nov
+    assert "On the drug Sertraline since 30 May 2026 (5 months; first prescription recorded)" in text
     assert "Dizziness and brain zaps had not settled" in text
 
 
