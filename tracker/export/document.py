@@ -274,7 +274,9 @@ def _in_brief(d: SummaryData) -> list[Block]:
             back = (
                 ""
                 if x.days_to_rise is None
-                else (f", back by day {x.days_to_return}" if x.days_to_return is not None else ", not back yet")
+                else (
+                    f", back by day {x.days_to_return}" if x.days_to_return is not None else ", not back yet"
+                )
             )
             pairs.append(
                 (
@@ -392,6 +394,7 @@ def _plans(d: SummaryData) -> list[Block]:
             blocks.append(Para(f"Plan notes: {plan.notes}", "small"))
         blocks.extend(_step_table(plan))
         if plan.events:
+            blocks.append(Para("Plan history:", "small"))
             blocks.append(
                 Bullets(
                     tuple(
@@ -423,18 +426,18 @@ def _flag_words(kind: FlagKind, method: str) -> str:
     """One short line per kind of flag (D5; D1, D2, D3), with its source."""
     if kind is FlagKind.LARGE_CUT:
         if method == "occupancy":
-            return "Large cut: the drop in estimated occupancy is more than half again the chosen step (D5)"
+            return "Large cut: the drop in estimated occupancy is more than half again the chosen step"
         return (
             "Large cut: more than 50% of the dose at or above the usual minimum therapeutic dose, "
             "more than 25% below it (NICE NG222)"
         )
     return {
-        FlagKind.ABRUPT_END: "Abrupt end: the drop to 0 is bigger than the largest earlier drop (Maudsley; D1)",
+        FlagKind.ABRUPT_END: "Abrupt end: the drop to 0 is bigger than the largest earlier drop (Maudsley)",
         FlagKind.INCREASE: "Increase: the dose goes up",
         FlagKind.SHORT_INTERVAL: "Short step: less than 14 days at this dose (Horowitz & Taylor 2019)",
-        FlagKind.BELOW_MIN_DAYS: "Sooner than the step's own minimum days",
-        FlagKind.NOT_EXACT: "No dose the recorded forms give comes within 10% of the calculated one (D3)",
-        FlagKind.NEEDS_FORM: "Needs a liquid or compounded form (D2)",
+        FlagKind.BELOW_MIN_DAYS: "Short of its minimum: the next step comes sooner than this step's own minimum days",
+        FlagKind.NOT_EXACT: "Not exact: no dose the recorded forms give comes within 10% of the calculated one",
+        FlagKind.NEEDS_FORM: "Needs a liquid or compounded form",
     }[kind]
 
 
