@@ -435,8 +435,8 @@ def _flag_words(kind: FlagKind, method: str) -> str:
         FlagKind.ABRUPT_END: "Abrupt end: the drop to 0 is bigger than the largest earlier drop (Maudsley)",
         FlagKind.INCREASE: "Increase: the dose goes up",
         FlagKind.SHORT_INTERVAL: "Short step: less than 14 days at this dose (Horowitz & Taylor 2019)",
-        FlagKind.BELOW_MIN_DAYS: "Short of its minimum: the next step comes sooner than this step's own minimum days",
-        FlagKind.NOT_EXACT: "Not exact: no dose the recorded forms give comes within 10% of the calculated one",
+        FlagKind.BELOW_MIN_DAYS: "Short of its minimum: the next step comes before this step's minimum days",
+        FlagKind.NOT_EXACT: "Not exact: no dose the recorded forms give is within 10% of the calculated one",
         FlagKind.NEEDS_FORM: "Needs a liquid or compounded form",
     }[kind]
 
