@@ -49,6 +49,10 @@ SYMPTOMS = {
     "insomnia": ("193462001", "Insomnia"),
 }
 
+# HL7 Symptoms IG SymptomObservation.fsh: code = LOINC 75325-1 "Symptom" (the symptom is the value);
+# SymptomAbsentObservation.fsh: code = LOINC 111551-8 "Symptom absent" (was the symptom as code)
+SYMPTOM_CODE = ("75325-1", "Symptom")
+SYMPTOM_ABSENT_CODE = ("111551-8", "Symptom absent")
 # HL7 Symptoms IG SymptomObservation.fsh: component[severity].code = LOINC 64750-3 "Severity of
 # symptoms" (replaces SNOMED 246112005 "Severity (attribute)", an attribute, not a question code)
 SEVERITY_COMPONENT = ("64750-3", "Severity of symptoms")
@@ -112,6 +116,7 @@ def test_symptom_findings() -> None:
 
 
 def test_symptoms_ig_components_and_trend() -> None:
+    assert (fhir.SYMPTOM_CODE, fhir.SYMPTOM_ABSENT_CODE) == (SYMPTOM_CODE, SYMPTOM_ABSENT_CODE)
     assert fhir.SEVERITY_COMPONENT == SEVERITY_COMPONENT
     assert fhir.TREND_COMPONENT == TREND_COMPONENT
     assert fhir.TREND_SNOMED == TREND

@@ -9,8 +9,10 @@
   is intent "proposal", status "draft"; an agreed plan intent "plan";
 - a MedicationAdministration per dose logged: "completed" when taken, "not-done" when skipped
   (nothing logged: no resource);
-- an Observation per symptom and day in the shape of the HL7 Symptoms IG: the symptom as a
-  SNOMED CT finding where the catalogue knows one (text always), the severity 0-3 as SNOMED
+- an Observation per symptom and day in the shape of the HL7 Symptoms IG 1.0.0 (its
+  SymptomObservation, code LOINC 75325-1; a rating of none its SymptomAbsentObservation, code
+  LOINC 111551-8): the symptom as the value, a SNOMED CT finding where the catalogue knows one
+  (text always), the severity 0-3 as SNOMED
   (2667000 Absent, 255604002 Mild, 1255665007 Moderate, 24484000 Severe) in its LOINC 64750-3
   severity component, the comparison with before the taper in its LOINC 89253-9 Trend
   component as a SNOMED CT qualifier (sources of every code: tests/unit/test_export_fhir_codes.py);
@@ -52,7 +54,6 @@ SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
-SEVERITY_RANGE = "0 none, 1 mild, 2 moderate, 3 severe"
 
 SEVERITY_SNOMED: tuple[tuple[str, str], ...] = (
     ("2667000", "Absent"),
@@ -80,6 +81,12 @@ better are in the Symptoms IG's TrendCodes value set; new is not, and is coded a
 SYMPTOM_CATEGORY_SYSTEM = "http://hl7.org/fhir/uv/symptoms/CodeSystem/SymptomTemporary"
 """The Symptoms IG's own (temporary) code system for the ``symptom`` category."""
 
+SYMPTOM_CODE = ("75325-1", "Symptom")
+"""LOINC: the fixed ``code`` of the Symptoms IG's SymptomObservation (the symptom is the value)."""
+
+SYMPTOM_ABSENT_CODE = ("111551-8", "Symptom absent")
+"""LOINC: the fixed ``code`` of its SymptomAbsentObservation (a symptom rated none)."""
+
 SYMPTOM_SNOMED: dict[str, tuple[str, str]] = {
     "fatigue": ("84229001", "Fatigue"),
     "headache": ("25064002", "Headache"),
@@ -104,6 +111,15 @@ _CATEGORY_SURVEY = {"coding": [{"system": CATEGORY_SYSTEM, "code": "survey", "di
 _CATEGORY_SYMPTOM = {  # the Symptoms IG's category (SymptomObservation: category[symptomCode])
     "coding": [{"system": SYMPTOM_CATEGORY_SYSTEM, "code": "symptom", "display": "Symptom"}],
     "text": "symptom",
+}
+
+_SYMPTOM_PRESENT = {
+    "coding": [{"system": LOINC, "code": SYMPTOM_CODE[0], "display": SYMPTOM_CODE[1]}],
+    "text": "Symptom (patient-reported)",
+}
+_SYMPTOM_ABSENT = {
+    "coding": [{"system": LOINC, "code": SYMPTOM_ABSENT_CODE[0], "display": SYMPTOM_ABSENT_CODE[1]}],
+    "text": "Symptom absent (rated none by the patient)",
 }
 
 _PLAN_STATUS = {
@@ -357,12 +373,13 @@ def _symptoms(ctx: _Ctx) -> Iterator[dict[str, Any]]:
             "id": resource_id("symptomentry", entry_id),
             "status": "final",
             "category": [_CATEGORY_SURVEY, _CATEGORY_SYMPTOM],
-            "code": symptom_concept(keys.get(int(symptom_id)), str(name)),
+            # the IG's SymptomObservation (rated mild or worse) or SymptomAbsentObservation (none):
+            # a fixed LOINC code, the symptom itself as the value, the severity as a component
+            "code": _SYMPTOM_ABSENT if int(severity) == 0 else _SYMPTOM_PRESENT,
             "subject": ctx.patient_ref,
             "effectiveDateTime": _day(day),
             "performer": [ctx.patient_ref],
-            "valueCodeableConcept": severity_concept(int(severity)),
-            "referenceRange": [{"text": SEVERITY_RANGE}],
+            "valueCodeableConcept": symptom_concept(keys.get(int(symptom_id)), str(name)),
             "component": [
                 {
                     "code": {
