@@ -70,10 +70,12 @@ TREND = {
     "new": ("7147002", "New"),
 }
 
-# PHQ-9 and GAD-7 (tracker/domain/scales.py). Panels and totals: DOMAIN.md and public
-# Questionnaires; items: code-search excerpts of public PHQ-9 / GAD-7 Questionnaires and the
-# HL7 PACIO PFE IG example (44250-9 "Little interest or pleasure in doing things"); the GAD-7
-# list in that order from a public CIRG GAD-7 config ("questionLinkIds").
+# PHQ-9 and GAD-7 (tracker/domain/scales.py). PHQ-9 total 44261-6: HL7/sdc
+# input/examples/questionnaire-sdc-profile-example-PHQ9.json; panels 44249-1 and 69737-5 and
+# the GAD-7 total 70274-6: DOMAIN.md and public Questionnaires (code-search excerpts). Items, in
+# order, each paired with its question's wording in several independent code-search excerpts
+# (public PHQ-9 / GAD-7 Questionnaires, the HL7 PACIO PFE IG example for 44250-9, a CIRG GAD-7
+# config listing the seven in this order).
 PHQ9_ITEMS = (
     "44250-9",
     "44255-8",
@@ -86,8 +88,9 @@ PHQ9_ITEMS = (
     "44260-8",
 )
 GAD7_ITEMS = ("69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7")
-# the four answers, Not at all .. Nearly every day (the same excerpts: LA6568-5 "Not at all",
-# LA6569-3 "Several days", LA6570-1 "More than half the days", LA6571-9 "Nearly every day")
+# the four answers, Not at all .. Nearly every day: helict/qpath-fhir-resources
+# input/fsh/ValueSet/PatientHealthQuestionnaireAnswerList.fsh (LOINC answer list LL358-3, in
+# this order), and the English displays in the excerpts above
 ANSWERS = ("LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9")
 
 # RxNorm ingredient RXCUIs: cpicpgx/cpic-schema drug.sql ("RxNorm:<code> <name>")
