@@ -221,7 +221,7 @@ def _in_brief(d: SummaryData) -> list[Block]:
             if live is not None
             else f"{len(plan.steps)} steps, none started"
         )
-        agreed = f"agreed {fmt_day(plan.agreed_on)}" if plan.agreed_on else "a draft, not yet agreed"
+        agreed = f"agreed {fmt_day(plan.agreed_on)}" if plan.agreed_on else "not yet agreed"
         nxt = (
             f"; next {fmt_mg(upcoming.dose_mg)}/day planned {fmt_day(upcoming.planned_start)}"
             if upcoming is not None
@@ -249,6 +249,8 @@ def _in_brief(d: SummaryData) -> list[Block]:
                 + " (the patient's latest comparison with before the taper)",
             )
         )
+    elif not d.symptoms:
+        pairs.append(("Symptoms", "none logged in this period"))
     else:
         above = sorted(
             (r for r in d.symptoms if r.summary.change is not None and r.summary.change > 0),
