@@ -167,26 +167,56 @@ def test_doses_taken_and_skipped_are_administrations(bundle: dict[str, Any]) -> 
     assert taken["effectiveDateTime"].endswith("+00:00")
 
 
+def _is_symptom(resource: dict[str, Any]) -> bool:
+    """The Symptoms IG's category: SymptomTemporary#symptom."""
+    return any(
+        c.get("code") == "symptom" for cat in resource.get("category", []) for c in cat.get("coding", [])
+    )
+
+
+def _severity(observation: dict[str, Any]) -> dict[str, Any]:
+    """The value of the Symptoms IG's severity component (LOINC 64750-3)."""
+    [component] = [c for c in observation["component"] if c["code"]["coding"][0]["code"] == "64750-3"]
+    return dict(component["valueCodeableConcept"])
+
+
 def test_every_symptom_observation_carries_a_snomed_severity(bundle: dict[str, Any], demo_db: Path) -> None:
     import sqlite3
 
     with sqlite3.connect(demo_db) as conn:
         ratings = conn.execute("SELECT count(*) FROM symptomentry").fetchone()[0]
-    symptoms = [o for o in resources(bundle, "Observation") if {"text": "symptom"} in o.get("category", [])]
+    symptoms = [o for o in resources(bundle, "Observation") if _is_symptom(o)]
     assert len(symptoms) == ratings > 1000  # one per symptom rating of the demo
     for o in symptoms:
-        [coding] = o["valueCodeableConcept"]["coding"]
+        [coding] = _severity(o)["coding"]
         assert coding["system"] == SNOMED and coding["code"] in SEVERITY_CODES.values()
-        assert o["component"][0]["valueCodeableConcept"]["coding"] == [coding]
-    dizziness = next(o for o in symptoms if o["code"]["text"] == "Dizziness or vertigo")
-    assert dizziness["code"]["coding"][0] == {"system": SNOMED, "code": "404640003", "display": "Dizziness"}
-    zaps = next(o for o in symptoms if o["code"]["text"] == "Brain zaps")
-    assert "coding" not in zaps["code"]  # no SNOMED concept: text only
+        # the HL7 Symptoms IG 1.0.0: a fixed LOINC code, 75325-1 "Symptom" or, rated none,
+        # 111551-8 "Symptom absent" (SymptomObservation.fsh, SymptomAbsentObservation.fsh)
+        absent = coding["code"] == SEVERITY_CODES[0]
+        assert o["code"]["coding"][0]["code"] == ("111551-8" if absent else "75325-1")
+        assert "referenceRange" not in o and "interpretation" not in o  # 0..0 in the IG
+    dizziness = next(o for o in symptoms if o["valueCodeableConcept"]["text"] == "Dizziness or vertigo")
+    assert dizziness["valueCodeableConcept"]["coding"][0] == {
+        "system": SNOMED,
+        "code": "404640003",
+        "display": "Dizziness",
+    }
+    zaps = next(o for o in symptoms if o["valueCodeableConcept"]["text"] == "Brain zaps")
+    assert "coding" not in zaps["valueCodeableConcept"]  # no SNOMED concept: text only
     # the baseline days compare with before the taper: "same", in the Trend component
     trends = [c for o in symptoms for c in o["component"] if c["code"]["text"].startswith("Trend")]
     assert trends and {t["valueCodeableConcept"]["text"] for t in trends} == {"same"}
-    crisis = next(o for o in symptoms if o["code"]["text"] == "Thoughts of self-harm")
-    assert crisis["valueCodeableConcept"]["coding"][0]["code"] == SEVERITY_CODES[1]
+    # the Symptoms IG's trend component (LOINC 89253-9) with "same" as SNOMED 385630006 Maintained
+    # (sources in test_export_fhir_codes.py)
+    assert {t["code"]["coding"][0]["code"] for t in trends} == {"89253-9"}
+    assert {t["valueCodeableConcept"]["coding"][0]["code"] for t in trends} == {"385630006"}
+    crisis = next(
+        o
+        for o in symptoms
+        if o["valueCodeableConcept"]["text"] == "Thoughts of self-harm"
+        and _severity(o)["coding"][0]["code"] != SEVERITY_CODES[0]
+    )
+    assert _severity(crisis)["coding"][0]["code"] == SEVERITY_CODES[1]
     assert crisis["note"][0]["text"].startswith("Dark thoughts for one evening")
 
 
@@ -241,8 +271,8 @@ def test_ten_year_history_streams_and_reads_back(tmp_path: Path) -> None:
     sample = [e for i, e in enumerate(entries) if e["resource"]["resourceType"] not in daily or i % 40 == 0]
     for entry in entries:
         resource = entry["resource"]
-        if {"text": "symptom"} in resource.get("category", []):
-            assert resource["valueCodeableConcept"]["coding"][0]["code"] in SEVERITY_CODES.values()
+        if _is_symptom(resource):
+            assert _severity(resource)["coding"][0]["code"] in SEVERITY_CODES.values()
     small = {**document, "entry": sample}
     Bundle.model_validate(small)
     assert len(_independent_read(small).entry) == len(sample) > 2000

@@ -10,6 +10,7 @@ period is 30 Aug to 27 Nov: 90 daily doses, one skipped (24 Sep), today's still 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -85,11 +86,11 @@ def test_pdf_fits_three_months_on_three_pages_and_the_first_stands_alone(pdf_pag
         assert part in first
 
 
-def _pdftotext(path: Path, page: int) -> str:
+def _pdftotext(path: Path, page: int, *, layout: bool = False) -> str:
     import subprocess
 
     out = subprocess.run(
-        ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+        ["pdftotext", *(["-layout"] if layout else []), "-f", str(page), "-l", str(page), str(path), "-"],
         capture_output=True,
         text=True,
         check=True,
@@ -139,6 +140,49 @@ def test_pdftotext_reads_the_needs_attention_box_how_to_take_and_phq9_totals(
         assert f"{moment.day} {moment:%b %Y} {total} {_phq9_band(total)}" in everything
 
 
+def _gad7_band(total: int) -> str:  # DOMAIN.md: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe
+    for high, label in ((4, "minimal"), (9, "mild"), (14, "moderate")):
+        if total <= high:
+            return label
+    return "severe"
+
+
+def test_page_one_alone_tells_the_story(demo_db: Database, tmp_path: Path) -> None:
+    """Issue 15: "a first page that stands alone". pdftotext of page 1 only holds the In brief
+    block: drug and dose now, the current step, time on the drug, the latest PHQ-9 and GAD-7
+    with their bands, the symptoms against the baseline and the count of urgent items."""
+    import sqlite3
+
+    first = _pdftotext(write(demo_db, "pdf", tmp_path / "summary.pdf"), 1, layout=True)  # label, value
+    brief = first[first.index("In brief") : first.index("Current medications")]
+    # the docstring's facts: 37.5 mg from 31 Oct (step 3 of the demo's 6); first prescription 30 May
+    assert "Taking now Sertraline 37.5 mg/day from 31 Oct 2026" in brief
+    assert "Taper step step 3 of 6, 37.5 mg/day since 31 Oct 2026; plan active" in brief
+    assert "On the drug Sertraline since 30 May 2026 (5 months; first prescription recorded)" in brief
+    assert "Last reduction 31 Oct 2026, 50 mg to 37.5 mg" in brief
+    # the latest PHQ-9 and GAD-7 of the period, totalled and banded here from the stored answers
+    conn = sqlite3.connect(demo_db.path)
+    try:
+        for scale, name, band in (("phq9", "PHQ-9", _phq9_band), ("gad7", "GAD-7", _gad7_band)):
+            day, answers = conn.execute(
+                "SELECT day, answers FROM scaleresponse WHERE scale = ? AND day <= ? ORDER BY day DESC",
+                (scale, END.isoformat()),
+            ).fetchone()
+            total = sum(int(a) for a in answers.split(","))
+            moment = date.fromisoformat(day)
+            assert f"{name} {total} {band(total)} on {moment.day} {moment:%b %Y}" in brief
+    finally:
+        conn.close()
+    # the demo logs no comparison with before the taper: the brief says so and names symptoms
+    # above their baseline (Brain zaps: mean 0.9 against 0.0 in the symptom table)
+    assert "no comparison with before the taper given" in brief and "Brain zaps +0.9" in brief
+    # as many urgent items as the needs-attention box above lists
+    box = first[first.index("Needs attention") : first.index("In brief")]
+    listed = len(re.findall(r"- \d{1,2} [A-Z][a-z]{2} \d{4}:|- Now:", box))
+    assert listed >= 2  # the demo's crisis entry and its PHQ-9 question 9
+    assert f"Urgent items {listed} (" in brief
+
+
 def test_pdf_header(pdf_pages: list[str]) -> None:
     first = pdf_pages[0]
     assert "Medication and symptom summary for the clinician" in first
@@ -169,7 +213,8 @@ def test_pdf_medications_changes_and_plan(pdf_pages: list[str]) -> None:
     assert "31 Oct 2026 Sertraline 50 mg/day 37.5 mg/day reduction yes, step 3" in text
     assert "active plan (proportional), agreed with Dr. Amara Okafor on 4 Jul 2026. Holds: 1" in text
     assert "3 37.5 mg/day three quarters of a 50 mg tablet 17 Oct 2026 31 Oct 2026 +14 days current" in text
-    assert "Time on the drug: Sertraline: first prescription recorded 30 May 2026 (5 months)" in text
+    # moved to "In brief" on page 1: the demo's first prescription is 30 May 2026, 5 months before 27 Nov
+    assert "On the drug Sertraline since 30 May 2026 (5 months; first prescription recorded)" in text
     assert "Dizziness and brain zaps had not settled" in text
 
 
@@ -354,6 +399,30 @@ def small_db(tmp_path: Path) -> Iterator[Database]:
         clinician.add_question(session=session, text="Is 'x' < \"y\" & z?", now=NOW)
     yield db
     db.close()
+
+
+def test_in_brief_gives_the_patients_latest_comparison_with_before_the_taper(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "words.db")
+    with db.write() as session:
+        dizzy = symptoms.find_symptom(session=session, name="dizziness").id or 0
+        nausea = symptoms.find_symptom(session=session, name="nausea").id or 0
+        for day, word in ((date(2026, 11, 20), "worse"), (date(2026, 11, 25), "better")):
+            symptoms.rate_symptom(
+                session=session, symptom_id=dizzy, day=day, severity=1, comparison=word, now=NOW
+            )
+        symptoms.rate_symptom(
+            session=session, symptom_id=nausea, day=date(2026, 11, 24), severity=2, comparison="new", now=NOW
+        )
+    try:
+        text = " ".join(write(db, "md", tmp_path / "w.md").read_text(encoding="utf-8").split())
+    finally:
+        db.close()
+    # the latest word per symptom (dizziness: better on 25 Nov, after worse on 20 Nov), new first
+    assert (
+        "**Symptoms:** new: Nausea; better: Dizziness or vertigo "
+        "(the patient's latest comparison with before the taper)"
+    ) in text
+    assert "**Urgent items:** none in this period" in text
 
 
 def test_crisis_days_are_worded_with_care_and_the_help_text(small_db: Database, tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from tracker.domain.safety import overdose_reason
 from tracker.domain.scales import ANSWERS, SCALES, band_for
 from tracker.domain.schedule import DailyDoses, SchedulePeriod, ZoneTimeline, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
+from tracker.domain.taper import Flag
 from tracker.domain.taper_micro import table_for_step, tables_by_prescription
 from tracker.domain.timeutil import local_day
 from tracker.domain.trends import (
@@ -69,6 +70,7 @@ from tracker.services import clinician as clinician_service
 from tracker.services import meds as meds_service
 from tracker.services import settings as settings_service
 from tracker.services import symptoms as symptoms_service
+from tracker.services.taper_views import flags_from_json
 
 DISCLAIMER = EXPORT_DISCLAIMER
 DEFAULT_DAYS = 90
@@ -147,6 +149,11 @@ class StepRow:
     actual_start: date | None
     status: str
     how_to_take: str | None
+    # what the draft said about the step, as saved with it (issue 12; NULL columns read as none)
+    occupancy_pct: float | None = None  # estimated SERT occupancy (D7: only with ``fit``)
+    fit: str | None = None  # D7: drug, brain region, formulation; approximate
+    flags: tuple[Flag, ...] = ()  # D5 flags and the D2/D3 markers
+    needs_form: bool = False  # D2: the recorded forms cannot give ``dose_mg``
 
     @property
     def delay_days(self) -> int | None:
@@ -388,6 +395,7 @@ class ComparisonRow:
     better: int
     absent: int
     latest: str | None  # the latest comparison given, with its day
+    latest_word: str | None = None  # that comparison alone: new, worse, same or better
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,7 +549,18 @@ def _plans(session: Session, med_names: Mapping[int, str], tz: ZoneInfo) -> list
     steps_by_plan: dict[int, list[StepRow]] = defaultdict(list)
     for s in steps:
         steps_by_plan[s.plan_id].append(
-            StepRow(s.order, s.dose_mg, s.planned_start, s.actual_start, s.status, s.how_to_take)
+            StepRow(
+                s.order,
+                s.dose_mg,
+                s.planned_start,
+                s.actual_start,
+                s.status,
+                s.how_to_take,
+                occupancy_pct=s.occupancy_pct,
+                fit=s.fit,
+                flags=flags_from_json(s.flags),
+                needs_form=bool(s.needs_form),
+            )
         )
     events_by_plan: dict[int, list[PlanEventRow]] = defaultdict(list)
     for e in events:
@@ -798,17 +817,7 @@ class _DosePart:
     results: tuple[SlotResult, ...]
     notes: tuple[NoteRow, ...]
     off_prescription: tuple[OffPrescriptionDose, ...]
-    extra: tuple[ExtraDoseRow, ...] = ()
     overdoses: tuple[OverdoseRow, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ExtraDoseRow:
-    """A dose logged outside the schedule (status extra)."""
-
-    day: date
-    medication: str
-    amount_mg: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -873,11 +882,6 @@ def _dose_part(
             expected = row_mg / max(len(rx.times), 1)
         if abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
             off.append(OffPrescriptionDose(day, name, amount, expected))
-    extra = tuple(
-        ExtraDoseRow(day, med_names.get(med_id, "?"), amount)
-        for med_id, day, _, _, status, amount, _ in rows
-        if status == DoseStatus.EXTRA.value
-    )
     totals: dict[tuple[int, date], float] = defaultdict(float)
     for med_id, day, _, _, status, amount, _ in rows:
         if status != DoseStatus.SKIPPED.value:
@@ -896,7 +900,7 @@ def _dose_part(
         reason = overdose_reason(name, total, _prescribed_daily(rx, day))
         if reason:
             overdoses.append(OverdoseRow(day, name, total, reason))
-    return _DosePart(tuple(results), tuple(notes), tuple(off), extra, tuple(overdoses))
+    return _DosePart(tuple(results), tuple(notes), tuple(off), tuple(overdoses))
 
 
 def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneInfo) -> SummaryData:
@@ -1106,6 +1110,7 @@ def _comparisons(session: Session, start: date, end: date) -> list[ComparisonRow
     )
     counts: dict[str, dict[str, int]] = {}
     latest: dict[str, str] = {}
+    words: dict[str, str] = {}
     for name, day, severity, comparison in rows:
         c = counts.setdefault(name, {"new": 0, "worse": 0, "same": 0, "better": 0, "absent": 0})
         if int(severity) == 0:
@@ -1113,8 +1118,11 @@ def _comparisons(session: Session, start: date, end: date) -> list[ComparisonRow
         if comparison in c:
             c[comparison] += 1
             latest[name] = f"{comparison} on {date.fromisoformat(day).day} {date.fromisoformat(day):%b}"
+            words[name] = comparison
     return [
-        ComparisonRow(name, c["new"], c["worse"], c["same"], c["better"], c["absent"], latest.get(name))
+        ComparisonRow(
+            name, c["new"], c["worse"], c["same"], c["better"], c["absent"], latest.get(name), words.get(name)
+        )
         for name, c in counts.items()
         if any(c[k] for k in ("new", "worse", "same", "better"))
     ]

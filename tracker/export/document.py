@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tracker.domain.safety import OVERDOSE_TEXT
+from tracker.domain.taper import FlagKind
 from tracker.domain.trends import DoseChangeKind, spark_text, timing_facts
 from tracker.domain.units import format_mg
 from tracker.export import charts
-from tracker.export.data import PlanInfo, SummaryData, WeekRow, severity_label
+from tracker.export.data import MedicationRow, PlanInfo, SummaryData, WeekRow, severity_label
 
 TITLE = "Medication and symptom summary for the clinician"
 
@@ -171,6 +172,133 @@ def _attention(d: SummaryData) -> list[Block]:
     return [Heading("Needs attention"), Para("\n".join(lines), "alert")]
 
 
+def _time_on(m: MedicationRow, end: date) -> str | None:
+    """``since 30 May 2026 (5 months; first prescription recorded)``: how long on the drug."""
+    began, how = (m.started_on, "") if m.started_on else (m.first_prescribed, "; first prescription recorded")
+    return None if began is None else f"since {fmt_day(began)} ({_duration(began, end)}{how})"
+
+
+_URGENT_WORDS = {
+    "crisis": ("crisis entry", "crisis entries"),
+    "overdose": ("possible overdose", "possible overdoses"),
+    "urgent": ("urgent reminder", "urgent reminders"),
+}
+_COMPARISON_WORDS = ("new", "worse", "same", "better")
+BRIEF_SYMPTOMS = 3
+"""Symptoms named in the brief when the patient gave no comparison: those most above baseline."""
+
+
+def _in_brief(d: SummaryData) -> list[Block]:
+    """Page 1 on its own tells the story: what is taken now, where the taper stands, for how
+    long, the latest PHQ-9 and GAD-7, how the patient says the symptoms compare with before
+    the taper, and how many items need attention."""
+    pairs: list[tuple[str, str]] = []
+    current = [m for m in d.medications if not m.archived and m.current is not None]
+    if current:
+        pairs.append(
+            (
+                "Taking now",
+                "; ".join(
+                    f"{m.name} {fmt_mg(m.current.daily_mg)}/day from {fmt_day(m.current.start)}"
+                    for m in current
+                    if m.current is not None
+                ),
+            )
+        )
+        since = [f"{m.name} {t}" for m in current if (t := _time_on(m, d.end)) is not None]
+        if since:
+            pairs.append(("On the drug", "; ".join(since)))
+    else:
+        pairs.append(("Taking now", "no current prescription"))
+    for plan in d.plans:
+        if plan.status in ("completed", "abandoned"):
+            continue
+        live = next((s for s in plan.steps if s.status in ("current", "held")), None)
+        upcoming = next((s for s in plan.steps if s.status == "planned"), None)
+        where = (
+            f"step {live.order} of {len(plan.steps)}, {fmt_mg(live.dose_mg)}/day"
+            + (f" since {fmt_day(live.actual_start)}" if live.actual_start else "")
+            if live is not None
+            else f"{len(plan.steps)} steps, none started"
+        )
+        agreed = f"agreed {fmt_day(plan.agreed_on)}" if plan.agreed_on else "not yet agreed"
+        nxt = (
+            f"; next {fmt_mg(upcoming.dose_mg)}/day planned {fmt_day(upcoming.planned_start)}"
+            if upcoming is not None
+            else ""
+        )
+        named = f"{plan.medication}: " if len(d.plans) > 1 else ""
+        pairs.append(("Taper step", f"{named}{where}; plan {plan.status}, {agreed}{nxt}"))
+    latest = []
+    for scale in ("PHQ-9", "GAD-7"):
+        totals = [t for t in d.scales if t.scale == scale]
+        if totals:
+            last = totals[-1]
+            first = "" if len(totals) == 1 else f"; first in the period {totals[0].total} {totals[0].band}"
+            latest.append(f"{scale} {last.total} {last.band} on {fmt_day(last.day)}{first}")
+    pairs.append(("Latest scores", "; ".join(latest) if latest else "no PHQ-9 or GAD-7 in the period"))
+    words: dict[str, list[str]] = {}
+    for c in d.comparisons:
+        if c.latest_word:
+            words.setdefault(c.latest_word, []).append(c.name)
+    if words:
+        pairs.append(
+            (
+                "Symptoms",
+                "; ".join(f"{w}: {', '.join(words[w])}" for w in _COMPARISON_WORDS if w in words)
+                + " (the patient's latest comparison with before the taper)",
+            )
+        )
+    elif not d.symptoms:
+        pairs.append(("Symptoms", "none logged in this period"))
+    else:
+        above = sorted(
+            (r for r in d.symptoms if r.summary.change is not None and r.summary.change > 0),
+            key=lambda r: (-(r.summary.change or 0.0), r.name),
+        )[:BRIEF_SYMPTOMS]
+        pairs.append(
+            (
+                "Symptoms",
+                "no comparison with before the taper given"
+                + (
+                    "; most above the baseline by the ratings: "
+                    + ", ".join(f"{r.name} {fmt_signed(r.summary.change)}" for r in above)
+                    if above
+                    else ""
+                ),
+            )
+        )
+    if d.responses:
+        r = d.responses[-1]
+        x = r.response
+        if x.mean_before is not None and x.mean_after is not None:
+            peak = f", peak {x.peak_burden:g} on day {x.days_to_peak}" if x.peak_burden is not None else ""
+            back = (
+                ""
+                if x.days_to_rise is None
+                else (
+                    f", back by day {x.days_to_return}" if x.days_to_return is not None else ", not back yet"
+                )
+            )
+            pairs.append(
+                (
+                    "Last reduction",
+                    f"{fmt_day(r.change.change.day)}, {fmt_mg(r.change.change.from_mg)} to "
+                    f"{fmt_mg(r.change.change.to_mg)}: burden {x.mean_before:.1f} a day before, "
+                    f"{x.mean_after:.1f} after{peak}{back}",
+                )
+            )
+    if d.attention:
+        counts: dict[str, int] = {}
+        for item in d.attention:
+            counts[item.kind] = counts.get(item.kind, 0) + 1
+        parts = [f"{n} {_URGENT_WORDS.get(k, (k, k))[n != 1]}" for k, n in counts.items()]
+        pairs.append(("Urgent items", f"{len(d.attention)} ({', '.join(parts)}), in the box above"))
+    else:
+        pairs.append(("Urgent items", "none in this period"))
+    return [Heading("In brief"), Facts(tuple(pairs))]
+
+
 def _medications(d: SummaryData) -> list[Block]:
     blocks: list[Block] = [Heading("Current medications and prescriptions")]
     current = [m for m in d.medications if not m.archived]
@@ -200,17 +328,6 @@ def _medications(d: SummaryData) -> list[Block]:
                 ("l", "l", "l", "l", "l", "l", "r"),
             )
         )
-        since = []
-        for m in current:
-            began, how = (
-                (m.started_on, "taking it since")
-                if m.started_on
-                else (m.first_prescribed, "first prescription recorded")
-            )
-            if began is not None:
-                since.append(f"{m.name}: {how} {fmt_day(began)} ({_duration(began, d.end)})")
-        if since:
-            blocks.append(Para("Time on the drug: " + "; ".join(since) + ".", "small"))
     else:
         blocks.append(Para("No medications recorded."))
     for warning in d.drops_warnings:
@@ -277,32 +394,10 @@ def _plans(d: SummaryData) -> list[Block]:
         )
         if plan.notes:
             blocks.append(Para(f"Plan notes: {plan.notes}", "small"))
-        rows = []
-        for s in plan.steps:
-            delay = s.delay_days
-            diff = "" if delay is None else ("on time" if delay == 0 else f"{delay:+d} days")
-            rows.append(
-                (
-                    str(s.order),
-                    fmt_mg(s.dose_mg) + "/day",
-                    s.how_to_take or "",
-                    fmt_day(s.planned_start),
-                    fmt_day(s.actual_start) if s.actual_start else "",
-                    diff,
-                    s.status.replace("_", " "),
-                )
-            )
-        if rows:
-            blocks.append(
-                Table(
-                    ("Step", "Daily dose", "How to take", "Planned", "Started", "Difference", "Status"),
-                    tuple(rows),
-                    (6, 12, 30, 14, 14, 11, 12),
-                    ("r", "l", "l", "l", "l", "l", "l"),
-                )
-            )
+        blocks.extend(_step_table(plan))
         blocks.extend(_micro_blocks(plan))
         if plan.events:
+            blocks.append(Para("Plan history:", "small"))
             blocks.append(
                 Bullets(
                     tuple(
@@ -341,6 +436,110 @@ def _micro_blocks(plan: PlanInfo) -> list[Block]:
         )
         out.append(Para(text, "small"))
     return out
+
+
+NEEDS_FORM_MARK = "needs a liquid or compounded form"
+"""D2: the mark in the row of a step the recorded forms cannot give."""
+
+_FLAG_ORDER = (
+    FlagKind.LARGE_CUT,
+    FlagKind.ABRUPT_END,
+    FlagKind.INCREASE,
+    FlagKind.SHORT_INTERVAL,
+    FlagKind.BELOW_MIN_DAYS,
+    FlagKind.NOT_EXACT,
+    FlagKind.NEEDS_FORM,
+)
+
+
+def _flag_words(kind: FlagKind, method: str) -> str:
+    """One short line per kind of flag (D5; D1, D2, D3), with its source."""
+    if kind is FlagKind.LARGE_CUT:
+        if method == "occupancy":
+            return "Large cut: the drop in estimated occupancy is more than half again the chosen step"
+        return (
+            "Large cut: more than 50% of the dose at or above the usual minimum therapeutic dose, "
+            "more than 25% below it (NICE NG222)"
+        )
+    return {
+        FlagKind.ABRUPT_END: "Abrupt end: the drop to 0 is bigger than the largest earlier drop (Maudsley)",
+        FlagKind.INCREASE: "Increase: the dose goes up",
+        FlagKind.SHORT_INTERVAL: "Short step: less than 14 days at this dose (Horowitz & Taylor 2019)",
+        FlagKind.BELOW_MIN_DAYS: "Short of its minimum: the next step comes before this step's minimum days",
+        FlagKind.NOT_EXACT: "Not exact: no dose the recorded forms give is within 10% of the calculated one",
+        FlagKind.NEEDS_FORM: "Needs a liquid or compounded form",
+    }[kind]
+
+
+def _orders(orders: list[int]) -> str:
+    """``step 4``, ``steps 2, 3``, ``steps 3-9``: runs of consecutive steps as ranges."""
+    runs: list[list[int]] = []
+    for order in sorted(set(orders)):
+        if runs and order == runs[-1][-1] + 1:
+            runs[-1].append(order)
+        else:
+            runs.append([order])
+    parts = [f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs]
+    return ("step " if len(orders) == 1 else "steps ") + ", ".join(parts)
+
+
+def _step_table(plan: PlanInfo) -> list[Block]:
+    """The steps with how to take each one, the estimated occupancy where the drug has a fit
+    (D7: one line naming the fit under the table) and the draft's flags grouped by kind (D5)."""
+    if not plan.steps:
+        return []
+    occupancy = any(s.occupancy_pct is not None for s in plan.steps)
+    rows = []
+    for s in plan.steps:
+        delay = s.delay_days
+        diff = "" if delay is None else ("on time" if delay == 0 else f"{delay:+d} days")
+        how = s.how_to_take or ""
+        if s.needs_form and NEEDS_FORM_MARK not in how:
+            how = f"{how} ({NEEDS_FORM_MARK})" if how else NEEDS_FORM_MARK
+        occ = [f"{s.occupancy_pct:.0f}" if s.occupancy_pct is not None else ""] if occupancy else []
+        rows.append(
+            (
+                str(s.order),
+                fmt_mg(s.dose_mg) + "/day",
+                how,
+                *occ,
+                fmt_day(s.planned_start),
+                fmt_day(s.actual_start) if s.actual_start else "",
+                diff,
+                s.status.replace("_", " "),
+            )
+        )
+    headers = ("Step", "Daily dose", "How to take", *(("Occ %",) if occupancy else ()))
+    blocks: list[Block] = [
+        Table(
+            (*headers, "Planned", "Started", "Difference", "Status"),
+            tuple(rows),
+            (6, 12, 30, *((7,) if occupancy else ()), 14, 14, 11, 12),
+            ("r", "l", "l", *(("r",) if occupancy else ()), "l", "l", "l", "l"),
+        )
+    ]
+    for fit in dict.fromkeys(s.fit for s in plan.steps if s.fit and s.occupancy_pct is not None):
+        blocks.append(Para(f"Occ %: estimated serotonin transporter occupancy, from the {fit}.", "small"))
+    by_kind: dict[FlagKind, list[int]] = {}
+    liquids = ""
+    for s in plan.steps:
+        for f in s.flags:
+            by_kind.setdefault(f.kind, []).append(s.order)
+            if f.kind is FlagKind.NEEDS_FORM and not liquids and ". " in f.message:
+                liquids = " " + f.message.split(". ", 1)[1]
+    if by_kind:
+        blocks.append(Para("Flags the draft raised on its steps, to discuss with the prescriber:", "small"))
+        blocks.append(
+            Bullets(
+                tuple(
+                    f"{_flag_words(kind, plan.method)}: {_orders(by_kind[kind])}."
+                    + (liquids if kind is FlagKind.NEEDS_FORM else "")
+                    for kind in _FLAG_ORDER
+                    if kind in by_kind
+                )
+            )
+        )
+    return blocks
 
 
 def _earlier_plans(d: SummaryData) -> list[Block]:
@@ -800,6 +999,7 @@ def build(d: SummaryData) -> Document:
     for section in (
         _header,
         _attention,
+        _in_brief,
         _medications,
         _changes,
         _plans,

@@ -9,10 +9,13 @@
   is intent "proposal", status "draft"; an agreed plan intent "plan";
 - a MedicationAdministration per dose logged: "completed" when taken, "not-done" when skipped
   (nothing logged: no resource);
-- an Observation per symptom and day in the shape of the HL7 Symptoms IG: the symptom as a
-  SNOMED CT finding where the catalogue knows one (text always), the severity 0-3 as SNOMED
-  (2667000 Absent, 255604002 Mild, 1255665007 Moderate, 24484000 Severe), the comparison with
-  before the taper as its Trend component;
+- an Observation per symptom and day in the shape of the HL7 Symptoms IG 1.0.0 (its
+  SymptomObservation, code LOINC 75325-1; a rating of none its SymptomAbsentObservation, code
+  LOINC 111551-8): the symptom as the value, a SNOMED CT finding where the catalogue knows one
+  (text always), the severity 0-3 as SNOMED
+  (2667000 Absent, 255604002 Mild, 1255665007 Moderate, 24484000 Severe) in its LOINC 64750-3
+  severity component, the comparison with before the taper in its LOINC 89253-9 Trend
+  component as a SNOMED CT qualifier (sources of every code: tests/unit/test_export_fhir_codes.py);
 - an Observation per PHQ-9 / GAD-7 with the LOINC total (44261-6, 70274-6) and each item as a
   component with its LOINC item code and LOINC answer;
 - an Observation per daily check-in (mood, sleep, baseline flag).
@@ -51,7 +54,6 @@ SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
-SEVERITY_RANGE = "0 none, 1 mild, 2 moderate, 3 severe"
 
 SEVERITY_SNOMED: tuple[tuple[str, str], ...] = (
     ("2667000", "Absent"),
@@ -61,7 +63,29 @@ SEVERITY_SNOMED: tuple[tuple[str, str], ...] = (
 )
 """Severity 0-3 as SNOMED CT (DOMAIN.md "Open formats")."""
 
-SNOMED_SEVERITY_ATTRIBUTE = ("246112005", "Severity")
+SEVERITY_COMPONENT = ("64750-3", "Severity of symptoms")
+"""LOINC code of the Symptoms IG's ``severity`` component (its value: the SNOMED severity)."""
+
+TREND_COMPONENT = ("89253-9", "Trend")
+"""LOINC code of the Symptoms IG's ``trend`` component: the comparison with before the taper."""
+
+TREND_SNOMED: dict[str, tuple[str, str]] = {
+    "new": ("7147002", "New"),
+    "worse": ("231877006", "Worse"),
+    "same": ("385630006", "Maintained"),
+    "better": ("385425000", "Improved"),
+}
+"""The patient's comparison with before the taper as SNOMED CT qualifiers (worse, same and
+better are in the Symptoms IG's TrendCodes value set; new is not, and is coded as New)."""
+
+SYMPTOM_CATEGORY_SYSTEM = "http://hl7.org/fhir/uv/symptoms/CodeSystem/SymptomTemporary"
+"""The Symptoms IG's own (temporary) code system for the ``symptom`` category."""
+
+SYMPTOM_CODE = ("75325-1", "Symptom")
+"""LOINC: the fixed ``code`` of the Symptoms IG's SymptomObservation (the symptom is the value)."""
+
+SYMPTOM_ABSENT_CODE = ("111551-8", "Symptom absent")
+"""LOINC: the fixed ``code`` of its SymptomAbsentObservation (a symptom rated none)."""
 
 SYMPTOM_SNOMED: dict[str, tuple[str, str]] = {
     "fatigue": ("84229001", "Fatigue"),
@@ -70,7 +94,7 @@ SYMPTOM_SNOMED: dict[str, tuple[str, str]] = {
     "chills": ("43724002", "Chill"),
     "insomnia": ("193462001", "Insomnia"),
     "nausea": ("422587007", "Nausea"),
-    "vomiting": ("422400008", "Vomiting"),
+    "vomiting": ("249497008", "Vomiting symptom"),
     "diarrhoea": ("62315008", "Diarrhea"),
     "dizziness": ("404640003", "Dizziness"),
     "tingling": ("91019004", "Paresthesia"),
@@ -84,7 +108,19 @@ brain zaps, for one, has no SNOMED concept). Keyed by the catalogue key; a renam
 symptom keeps only its text."""
 
 _CATEGORY_SURVEY = {"coding": [{"system": CATEGORY_SYSTEM, "code": "survey", "display": "Survey"}]}
-_CATEGORY_SYMPTOM = {"text": "symptom"}  # the Symptoms IG's category, as text
+_CATEGORY_SYMPTOM = {  # the Symptoms IG's category (SymptomObservation: category[symptomCode])
+    "coding": [{"system": SYMPTOM_CATEGORY_SYSTEM, "code": "symptom", "display": "Symptom"}],
+    "text": "symptom",
+}
+
+_SYMPTOM_PRESENT = {
+    "coding": [{"system": LOINC, "code": SYMPTOM_CODE[0], "display": SYMPTOM_CODE[1]}],
+    "text": "Symptom (patient-reported)",
+}
+_SYMPTOM_ABSENT = {
+    "coding": [{"system": LOINC, "code": SYMPTOM_ABSENT_CODE[0], "display": SYMPTOM_ABSENT_CODE[1]}],
+    "text": "Symptom absent (rated none by the patient)",
+}
 
 _PLAN_STATUS = {
     "draft": ("draft", "proposal"),
@@ -337,21 +373,18 @@ def _symptoms(ctx: _Ctx) -> Iterator[dict[str, Any]]:
             "id": resource_id("symptomentry", entry_id),
             "status": "final",
             "category": [_CATEGORY_SURVEY, _CATEGORY_SYMPTOM],
-            "code": symptom_concept(keys.get(int(symptom_id)), str(name)),
+            # the IG's SymptomObservation (rated mild or worse) or SymptomAbsentObservation (none):
+            # a fixed LOINC code, the symptom itself as the value, the severity as a component
+            "code": _SYMPTOM_ABSENT if int(severity) == 0 else _SYMPTOM_PRESENT,
             "subject": ctx.patient_ref,
             "effectiveDateTime": _day(day),
             "performer": [ctx.patient_ref],
-            "valueCodeableConcept": severity_concept(int(severity)),
-            "referenceRange": [{"text": SEVERITY_RANGE}],
+            "valueCodeableConcept": symptom_concept(keys.get(int(symptom_id)), str(name)),
             "component": [
                 {
                     "code": {
                         "coding": [
-                            {
-                                "system": SNOMED,
-                                "code": SNOMED_SEVERITY_ATTRIBUTE[0],
-                                "display": SNOMED_SEVERITY_ATTRIBUTE[1],
-                            }
+                            {"system": LOINC, "code": SEVERITY_COMPONENT[0], "display": SEVERITY_COMPONENT[1]}
                         ],
                         "text": "Severity",
                     },
@@ -360,10 +393,18 @@ def _symptoms(ctx: _Ctx) -> Iterator[dict[str, Any]]:
             ],
         }
         if comparison:
+            value: dict[str, Any] = {"text": str(comparison)}
+            if (trend := TREND_SNOMED.get(str(comparison))) is not None:
+                value["coding"] = [{"system": SNOMED, "code": trend[0], "display": trend[1]}]
             observation["component"].append(
                 {
-                    "code": {"text": "Trend (compared with before the taper)"},
-                    "valueCodeableConcept": {"text": str(comparison)},
+                    "code": {
+                        "coding": [
+                            {"system": LOINC, "code": TREND_COMPONENT[0], "display": TREND_COMPONENT[1]}
+                        ],
+                        "text": "Trend (compared with before the taper)",
+                    },
+                    "valueCodeableConcept": value,
                 }
             )
         if note:
