@@ -87,6 +87,9 @@ __all__ = [
     "trends_data",
 ]
 
+BLOCK_BATCH = 520
+"""Schedule blocks counted per statement: a year of weekly blocks for ten medications."""
+
 MEAN_DAYS = 7
 """Length of the trailing mean drawn over the daily burden."""
 
@@ -322,23 +325,27 @@ def _block_counts(
 
     Each block goes to SQL as [medication, lo, hi, UTC times of day] (``q.block_counts``).
     """
-    if not blocks:
-        return {}
     utc_times: dict[tuple[tuple[time, ...], timedelta], str] = {}
-    payload: list[list[Any]] = []
-    for block in blocks:
-        offset = block.offset
-        assert offset is not None
-        key = (block.times, offset)
-        if key not in utc_times:  # the UTC times of day of the slots, as stored after the date
-            utc_times[key] = ",".join(
-                _stored(datetime.combine(block.first, at) - offset)[11:] for at in block.times
-            )
-        lo = datetime.combine(block.first, time(0, 0)) - offset
-        hi = lo + timedelta(days=block.days)
-        payload.append([block.medication_id, _stored(lo), _stored(hi), utc_times[key]])
     late = f"+{int(LATE_AFTER.total_seconds())} seconds"
-    return q.block_counts(session, json.dumps(payload), late, start, end)
+    counts: dict[int, tuple[int, int, int]] = {}
+    # A statement per BLOCK_BATCH blocks: decades of weekly blocks ("All") in one statement would
+    # make SQLite hold all of them and their doses at once (megabytes), for the same counts.
+    for first in range(0, len(blocks), BLOCK_BATCH):
+        payload: list[list[Any]] = []
+        for block in blocks[first : first + BLOCK_BATCH]:
+            offset = block.offset
+            assert offset is not None
+            key = (block.times, offset)
+            if key not in utc_times:  # the UTC times of day of the slots, as stored after the date
+                utc_times[key] = ",".join(
+                    _stored(datetime.combine(block.first, at) - offset)[11:] for at in block.times
+                )
+            lo = datetime.combine(block.first, time(0, 0)) - offset
+            hi = lo + timedelta(days=block.days)
+            payload.append([block.medication_id, _stored(lo), _stored(hi), utc_times[key]])
+        found = q.block_counts(session, json.dumps(payload), late, start, end)
+        counts.update((first + index, value) for index, value in found.items())
+    return counts
 
 
 def _span_doses(
