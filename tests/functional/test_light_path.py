@@ -1,4 +1,4 @@
-"""Today and Trends open without the ORM (issue 8): the whole app, in a child process.
+"""The screens open without the ORM (issues 8 and 18): the whole app, in a child process.
 
 The app's first screens read through plain SQL (tracker/store.py, tracker/queries); the
 ORM (SQLAlchemy, SQLModel, pydantic) is imported only by the first change or by a screen
@@ -68,6 +68,32 @@ def test_taper_opens_without_importing_the_orm(history: Path, tmp_path: Path) ->
     """The Taper screen reads its plans and draft inputs through plain SQL (issue 18)."""
     data = _probe("taper", history, tmp_path / "taper.json")
     assert "taper-load" in data["screen_groups"]  # type: ignore[operator]
+    assert data["exit_status"] == 0
+    assert data["orm_modules"] == []
+
+
+def test_clinician_opens_without_importing_the_orm(history: Path, tmp_path: Path) -> None:
+    """The Clinician screen reads appointments and questions through plain SQL (issue 18)."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "tracker.db"
+    shutil.copy(history, db)
+    with sqlite3.connect(db) as conn:  # the generated history has none: one of each, past and to come
+        conn.executemany(
+            "INSERT INTO appointment (at, clinician, kind, notes) VALUES (?, ?, 'review', NULL)",
+            [("2020-01-02 09:30:00.000000", "Dr. A"), ("2999-01-02 09:30:00.000000", None)],
+        )
+        conn.executemany(
+            "INSERT INTO clinicianquestion (text, created_at, answered_at, answer) VALUES (?, ?, ?, ?)",
+            [
+                ("Open?", "2020-01-01 08:00:00.000000", None, None),
+                ("Answered?", "2020-01-01 09:00:00.000000", "2020-01-02 09:45:00.000000", "yes"),
+            ],
+        )
+    conn.close()
+    data = _probe("clinician", db, tmp_path / "clinician.json")
+    assert "clinician-load" in data["screen_groups"]  # type: ignore[operator]
     assert data["exit_status"] == 0
     assert data["orm_modules"] == []
 

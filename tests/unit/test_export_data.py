@@ -208,6 +208,14 @@ def test_weeks_start_on_monday_and_clip_to_the_period(summary: data.SummaryData)
     assert [name for name, _ in summary.weekly_symptoms.rows] == ["Dizziness or vertigo"]  # nausea never > 0
 
 
+def test_weekly_symptom_means_come_from_the_weeks_ratings(summary: data.SummaryData) -> None:
+    """Per week, the mean of the days rated (issue 18: SQL GROUP BY symptom and week): dizziness
+    3 days in the week of 2 March, mean 2; the week of 23 February holds only 1 March, unrated."""
+    ((name, means),) = summary.weekly_symptoms.rows
+    assert name == "Dizziness or vertigo"
+    assert means == (None, 2.0)
+
+
 def test_response_after_the_reduction(summary: data.SummaryData) -> None:
     (row,) = summary.responses
     r = row.response

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from tracker.db import Database
 from tracker.domain.timeutil import local_to_utc
-from tracker.domain.trends import DoseChange, DoseChangeKind, PrescriptionPeriod, TrendRange
+from tracker.domain.trends import DoseChange, DoseChangeKind, PrescriptionPeriod, SymptomSummary, TrendRange
 from tracker.models import (
     CheckIn,
     DoseEvent,
@@ -240,6 +240,51 @@ def test_chosen_symptoms_keep_their_order_and_unknown_keys_drop(history: Databas
     assert sweating.summary.days_logged == 0
     assert all(cell is None for week in sweating.heat.weeks for cell in week.cells)
     assert _data(history, symptom_keys=[]).symptoms == ()
+
+
+def test_the_symptom_rows_of_everything_come_from_the_sql_totals(history: Database) -> None:
+    """ "All" (issue 18): each chosen symptom's table row is the GROUP BY symptom aggregate, with the
+    numbers worked by hand over the whole history; the heat map still shows each day."""
+    data = _data(history, TrendRange.ALL, symptom_keys=["nausea", "dizziness", "sweating"])
+    assert data.span.start == D("2026-02-10")  # the first logged day: brain zaps on 10 February
+    nausea, dizziness, sweating = data.symptoms
+    # nausea 2 (28 Feb), 3 (24 Mar), 1 (29 Mar): 3 days, all present, worst 3, mean 6 / 3
+    n = nausea.summary
+    assert (n.days_logged, n.days_present, n.worst, n.mean, n.baseline, n.change) == (
+        3,
+        3,
+        3,
+        2.0,
+        None,
+        None,
+    )
+    # dizziness 0, 1, 2, 0: 4 days, 2 present, worst 2, mean 3 / 4; 0 on the baseline day (20 March)
+    d = dizziness.summary
+    assert (d.days_logged, d.days_present, d.worst, d.mean, d.baseline, d.change) == (
+        4,
+        2,
+        2,
+        0.75,
+        0.0,
+        0.75,
+    )
+    assert sweating.summary == SymptomSummary("sweating", 0, 0, None, None, None, None)
+    assert nausea.heat.weeks[0].monday == D("2026-02-09")
+    assert nausea.heat.weeks[2].cells == (None, None, None, None, None, 2, None)  # Sat 28 Feb
+    assert data.mood[data.span.days - 12] == 7.0  # 20 March, 12 days before the end (31 March)
+
+
+def test_adherence_is_the_same_counted_a_block_at_a_time(
+    history: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settled blocks go to SQL in batches (issue 18: decades of weeks in one statement held
+    megabytes); each batch's answers land on their own blocks, whatever the batch size."""
+    with history.read() as s:
+        whole = svc.adherence(session=s, start=D("2026-03-02"), end=TODAY, now=NOW, tz=LONDON)
+        monkeypatch.setattr(svc, "BLOCK_BATCH", 1)
+        one_by_one = svc.adherence(session=s, start=D("2026-03-02"), end=TODAY, now=NOW, tz=LONDON)
+    assert one_by_one == whole
+    assert sum(w.taken for w in whole.weeks) > 0  # answered slots were counted in SQL
 
 
 def test_adherence_across_the_spring_forward(history: Database) -> None:

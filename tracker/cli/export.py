@@ -178,11 +178,10 @@ def cmd_export_json(args: argparse.Namespace) -> int:
     target = files.check_target_file(Path(args.out))
     db, now, _tz = _clock(args)
     try:
-        with db.read() as session:
-            text = json_io.export_json(session=session, now=now)
+        with db.read() as session:  # streamed: table by table, row by row, as they are read
+            files.write_streamed(target, lambda out: json_io.write_json(session=session, now=now, out=out))
     finally:
         db.close()
-    files.write_text(target, text)
     print(f"Backup written to {target}")
     return 0
 

@@ -14,11 +14,14 @@ run as a formula (starting with = + - @) is prefixed with an apostrophe.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import partial
+from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
@@ -68,61 +71,94 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool) -> bytes:
-    buffer = io.StringIO()
-    buffer.write(f"# {EXPORT_DISCLAIMER}\r\n")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def _write(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool) -> None:
+    """One CSV file into ``out`` (UTF-8 text): the disclaimer line, the header, the rows as they come."""
+    if bom:
+        out.write("\ufeff")  # UTF-8's byte-order mark, for spreadsheets
+    out.write(f"# {EXPORT_DISCLAIMER}\r\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
 
 
-def build_files(
-    *, session: Session, tz: ZoneInfo, now: datetime | None = None, bom: bool = True
-) -> dict[str, bytes]:
-    """The content of every CSV file, by file name (``now``: when doses count as missed)."""
+HEADERS: dict[str, tuple[str, ...]] = {
+    "doses.csv": (
+        "id",
+        "day",
+        "medication",
+        "status",
+        "amount_mg",
+        "scheduled_time",
+        "taken_time",
+        "logged_time",
+        "time_zone",
+        "note",
+    ),
+    "symptoms.csv": (
+        "day",
+        "symptom",
+        "symptom_key",
+        "group",
+        "severity",
+        "severity_label",
+        "compared_with_before_taper",
+        "note",
+        "logged_time",
+    ),
+    "checkins.csv": ("day", "mood_0_10", "sleep_hours", "baseline_day", "note", "logged_time"),
+    "scales.csv": (
+        "day",
+        "scale",
+        "total",
+        "band",
+        *(f"item_{n}" for n in range(1, 10)),
+        "note",
+        "logged_time",
+    ),
+    "prescriptions.csv": (
+        "medication",
+        "dose_mg_per_intake",
+        "times",
+        "daily_mg",
+        "start_date",
+        "end_date",
+        "prescriber",
+        "taper_step",
+        "note",
+    ),
+    "taper_steps.csv": (
+        "medication",
+        "plan_id",
+        "plan_status",
+        "prescriber",
+        "agreed_on",
+        "step",
+        "daily_dose_mg",
+        "planned_start",
+        "actual_start",
+        "min_days",
+        "status",
+        "how_to_take",
+        "needs_liquid",
+        "note",
+    ),
+}
+
+_Keyed = tuple[tuple[Any, Any, Any], tuple[Any, ...]]
+
+
+def _dose_rows(
+    session: Session, tz: ZoneInfo, now: datetime, meds: dict[Any, str]
+) -> Iterator[tuple[Any, ...]]:
+    """Logged doses read off the cursor and the missed slots, merged day by day in time order.
+
+    The query is in day order; each day's logged and missed rows are sorted together (stably,
+    logged first on a tie), which is the order of sorting the whole list at once.
+    """
     from tracker.export.data import missed_slots
 
-    meds = {m.id: m.name for m in session.exec(select(Medication)).all()}
     zone = tz.key
-    now = now or utc_now()
-
-    doses = (
-        session.connection()
-        .execute(
-            sa_select(
-                col(DoseEvent.id),
-                col(DoseEvent.day),
-                col(DoseEvent.medication_id),
-                col(DoseEvent.status),
-                col(DoseEvent.amount_mg),
-                col(DoseEvent.scheduled_for),
-                col(DoseEvent.taken_at),
-                col(DoseEvent.logged_at),
-                col(DoseEvent.note),
-            ).order_by(col(DoseEvent.day), col(DoseEvent.scheduled_for), col(DoseEvent.id))
-        )
-        .all()
-    )
-    logged_rows: list[tuple[tuple[Any, Any, Any], tuple[Any, ...]]] = [
-        (
-            (day, sched or taken or logged, i),
-            (
-                i,
-                day.isoformat(),
-                _text(meds.get(m, "")),
-                status,
-                _number(amount),
-                _local(sched, tz),
-                _local(taken, tz),
-                _local(logged, tz),
-                zone,
-                _text(note),
-            ),
-        )
-        for i, day, m, status, amount, sched, taken, logged, note in doses
-    ]
-    missed_rows: list[tuple[tuple[Any, Any, Any], tuple[Any, ...]]] = [
+    missed: list[_Keyed] = [
         (
             (local_day(r.scheduled_at, tz), r.scheduled_at, 0),
             (
@@ -140,78 +176,120 @@ def build_files(
         )
         for r in missed_slots(session=session, now=now, tz=tz)
     ]
-    dose_rows = (row for _key, row in sorted(logged_rows + missed_rows, key=lambda kr: _order(kr[0])))
-
-    scale_rows = (
-        (
-            r.day.isoformat(),
-            SCALES[r.scale].name,
-            r.total,
-            band_for(SCALES[r.scale], r.total).label,
-            *(str(a) for a in r.answers),
-            *([""] * (9 - len(r.answers))),
-            _text(r.note),
-            _local(r.logged_at, tz),
-        )
-        for r in responses_between(session=session, first=None, last=None)
-        if r.scale in SCALES
+    missed.sort(key=lambda kr: kr[0][0])  # by day only: stable, so each day keeps its own order
+    doses = session.connection().execute(
+        sa_select(
+            col(DoseEvent.id),
+            col(DoseEvent.day),
+            col(DoseEvent.medication_id),
+            col(DoseEvent.status),
+            col(DoseEvent.amount_mg),
+            col(DoseEvent.scheduled_for),
+            col(DoseEvent.taken_at),
+            col(DoseEvent.logged_at),
+            col(DoseEvent.note),
+        ).order_by(col(DoseEvent.day), col(DoseEvent.scheduled_for), col(DoseEvent.id))
     )
+    logged: Iterator[_Keyed] = (
+        (
+            (day, sched or taken or logged, i),
+            (
+                i,
+                day.isoformat(),
+                _text(meds.get(m, "")),
+                status,
+                _number(amount),
+                _local(sched, tz),
+                _local(taken, tz),
+                _local(logged, tz),
+                zone,
+                _text(note),
+            ),
+        )
+        for i, day, m, status, amount, sched, taken, logged, note in doses
+    )
+    # heapq.merge is stable: on one day the logged rows (first iterable) come before the missed
+    for _day, group in groupby(heapq.merge(logged, missed, key=lambda kr: kr[0][0]), key=lambda kr: kr[0][0]):
+        for _key, row in sorted(group, key=lambda kr: _order(kr[0])):
+            yield row
+
+
+def _tables(session: Session, tz: ZoneInfo, now: datetime) -> Iterator[tuple[str, Iterable[Sequence[Any]]]]:
+    """(file name, its rows) for each file in turn; each file's rows are read while it is written."""
+    meds = {m.id: m.name for m in session.exec(select(Medication)).all()}
+    yield "doses.csv", _dose_rows(session, tz, now, meds)
 
     symptoms = {s.id: s for s in session.exec(select(Symptom)).all()}
-    entries = (
-        session.connection()
-        .execute(
-            sa_select(
-                col(SymptomEntry.day),
-                col(SymptomEntry.symptom_id),
-                col(SymptomEntry.symptom_name),
-                col(SymptomEntry.severity),
-                col(SymptomEntry.comparison),
-                col(SymptomEntry.note),
-                col(SymptomEntry.logged_at),
-            ).order_by(col(SymptomEntry.day), col(SymptomEntry.symptom_id))
-        )
-        .all()
+    entries = session.connection().execute(
+        sa_select(
+            col(SymptomEntry.day),
+            col(SymptomEntry.symptom_id),
+            col(SymptomEntry.symptom_name),
+            col(SymptomEntry.severity),
+            col(SymptomEntry.comparison),
+            col(SymptomEntry.note),
+            col(SymptomEntry.logged_at),
+        ).order_by(col(SymptomEntry.day), col(SymptomEntry.symptom_id))
     )
-    symptom_rows = (
+    yield (
+        "symptoms.csv",
         (
-            day.isoformat(),
-            _text(name),
-            symptoms[sid].key if sid in symptoms else "",
-            symptoms[sid].group if sid in symptoms else "",
-            severity,
-            SEVERITY_LABELS[severity] if 0 <= severity < len(SEVERITY_LABELS) else "",
-            comparison or "",
-            _text(note),
-            _local(logged, tz),
-        )
-        for day, sid, name, severity, comparison, note, logged in entries
+            (
+                day.isoformat(),
+                _text(name),
+                symptoms[sid].key if sid in symptoms else "",
+                symptoms[sid].group if sid in symptoms else "",
+                severity,
+                SEVERITY_LABELS[severity] if 0 <= severity < len(SEVERITY_LABELS) else "",
+                comparison or "",
+                _text(note),
+                _local(logged, tz),
+            )
+            for day, sid, name, severity, comparison, note, logged in entries
+        ),
     )
 
-    checkins = (
-        session.connection()
-        .execute(
-            sa_select(
-                col(CheckIn.day),
-                col(CheckIn.mood),
-                col(CheckIn.sleep_hours),
-                col(CheckIn.is_baseline),
-                col(CheckIn.note),
-                col(CheckIn.logged_at),
-            ).order_by(col(CheckIn.day))
-        )
-        .all()
+    checkins = session.connection().execute(
+        sa_select(
+            col(CheckIn.day),
+            col(CheckIn.mood),
+            col(CheckIn.sleep_hours),
+            col(CheckIn.is_baseline),
+            col(CheckIn.note),
+            col(CheckIn.logged_at),
+        ).order_by(col(CheckIn.day))
     )
-    checkin_rows = (
+    yield (
+        "checkins.csv",
         (
-            day.isoformat(),
-            "" if mood is None else mood,
-            _number(sleep),
-            "yes" if baseline else "no",
-            _text(note),
-            _local(logged, tz),
-        )
-        for day, mood, sleep, baseline, note, logged in checkins
+            (
+                day.isoformat(),
+                "" if mood is None else mood,
+                _number(sleep),
+                "yes" if baseline else "no",
+                _text(note),
+                _local(logged, tz),
+            )
+            for day, mood, sleep, baseline, note, logged in checkins
+        ),
+    )
+
+    yield (
+        "scales.csv",
+        (
+            (
+                r.day.isoformat(),
+                SCALES[r.scale].name,
+                r.total,
+                band_for(SCALES[r.scale], r.total).label,
+                *(str(a) for a in r.answers),
+                *([""] * (9 - len(r.answers))),
+                _text(r.note),
+                _local(r.logged_at, tz),
+            )
+            for r in responses_between(session=session, first=None, last=None)
+            if r.scale in SCALES
+        ),
     )
 
     steps = {s.id: s for s in session.exec(select(TaperStep)).all()}
@@ -235,6 +313,7 @@ def build_files(
                 _text(rx.note),
             )
         )
+    yield "prescriptions.csv", rx_rows
 
     plans = {p.id: p for p in session.exec(select(TaperPlan)).all()}
     step_rows = []
@@ -258,91 +337,22 @@ def build_files(
                 _text(step.note),
             )
         )
+    yield "taper_steps.csv", step_rows
 
-    return {
-        "doses.csv": _csv(
-            (
-                "id",
-                "day",
-                "medication",
-                "status",
-                "amount_mg",
-                "scheduled_time",
-                "taken_time",
-                "logged_time",
-                "time_zone",
-                "note",
-            ),
-            dose_rows,
-            bom,
-        ),
-        "symptoms.csv": _csv(
-            (
-                "day",
-                "symptom",
-                "symptom_key",
-                "group",
-                "severity",
-                "severity_label",
-                "compared_with_before_taper",
-                "note",
-                "logged_time",
-            ),
-            symptom_rows,
-            bom,
-        ),
-        "checkins.csv": _csv(
-            ("day", "mood_0_10", "sleep_hours", "baseline_day", "note", "logged_time"), checkin_rows, bom
-        ),
-        "scales.csv": _csv(
-            (
-                "day",
-                "scale",
-                "total",
-                "band",
-                *(f"item_{n}" for n in range(1, 10)),
-                "note",
-                "logged_time",
-            ),
-            scale_rows,
-            bom,
-        ),
-        "prescriptions.csv": _csv(
-            (
-                "medication",
-                "dose_mg_per_intake",
-                "times",
-                "daily_mg",
-                "start_date",
-                "end_date",
-                "prescriber",
-                "taper_step",
-                "note",
-            ),
-            rx_rows,
-            bom,
-        ),
-        "taper_steps.csv": _csv(
-            (
-                "medication",
-                "plan_id",
-                "plan_status",
-                "prescriber",
-                "agreed_on",
-                "step",
-                "daily_dose_mg",
-                "planned_start",
-                "actual_start",
-                "min_days",
-                "status",
-                "how_to_take",
-                "needs_liquid",
-                "note",
-            ),
-            step_rows,
-            bom,
-        ),
-    }
+
+def build_files(
+    *, session: Session, tz: ZoneInfo, now: datetime | None = None, bom: bool = True
+) -> dict[str, bytes]:
+    """The content of every CSV file, by file name, in memory (``now``: when doses count as missed).
+
+    For tests and small histories; ``write_csv`` streams each file instead.
+    """
+    contents: dict[str, bytes] = {}
+    for name, rows in _tables(session, tz, now or utc_now()):
+        buffer = io.StringIO()
+        _write(buffer, HEADERS[name], rows, bom)
+        contents[name] = buffer.getvalue().encode("utf-8")
+    return contents
 
 
 def _order(key: tuple[Any, Any, Any]) -> tuple[Any, float, int]:
@@ -356,5 +366,9 @@ def write_csv(
 ) -> list[Path]:
     """Write every CSV file into the existing folder ``out_dir`` (mode 0600); return their paths."""
     folder = files.check_target_dir(out_dir)
-    contents = build_files(session=session, tz=tz, now=now, bom=bom)
-    return [files.write_bytes(folder / name, data) for name, data in contents.items()]
+    written = []
+    for name, rows in _tables(session, tz, now or utc_now()):  # each file streamed as its rows are read
+        written.append(
+            files.write_streamed(folder / name, partial(_write, header=HEADERS[name], rows=rows, bom=bom))
+        )
+    return written

@@ -53,7 +53,6 @@ from tracker.domain.trends import (
     logged_mean,
     missed_runs,
     rolling_mean,
-    symptom_summaries,
 )
 from tracker.domain.units import times_from_text
 from tracker.models import (
@@ -64,6 +63,7 @@ from tracker.models import (
     TaperPlan,
     TaperStep,
 )
+from tracker.queries import period_symptoms
 from tracker.queries import schedule as schedule_queries
 from tracker.queries.scales import responses_between
 from tracker.services import clinician as clinician_service
@@ -709,6 +709,24 @@ class _SymptomPart:
     notes: tuple[NoteRow, ...]
 
 
+def _summary(total: period_symptoms.SymptomTotal, baseline: float | None) -> SymptomSummary[int]:
+    """The table row of one symptom from its SQL totals (as ``symptom_summaries`` counts them)."""
+    mean = total.total / total.logged
+    change = mean - baseline if baseline is not None else None
+    return SymptomSummary(total.symptom_id, total.logged, total.present, total.worst, mean, baseline, change)
+
+
+def _week_means(
+    sums: Mapping[tuple[int, int], tuple[int, int]], symptom_id: int, weeks: int
+) -> tuple[float | None, ...]:
+    """Each week's mean severity over its rated days (as ``weekly_means``); None for a week with none."""
+    means: list[float | None] = []
+    for week in range(weeks):
+        total, count = sums.get((symptom_id, week), (0, 0))
+        means.append(total / count if count else None)
+    return tuple(means)
+
+
 def _symptom_part(session: Session, start: date, end: date) -> _SymptomPart:
     """Daily burden (SQL GROUP BY day), per-symptom severities, baselines and the crisis item."""
     burden = {
@@ -718,33 +736,21 @@ def _symptom_part(session: Session, start: date, end: date) -> _SymptomPart:
         ).items()
     }
     catalogue = {s.id or 0: s for s in symptoms_service.list_symptoms(session=session, include_hidden=True)}
-    severity: dict[int, dict[date, int]] = defaultdict(dict)
-    names: dict[int, str] = {}
-    notes: list[NoteRow] = []
-    crisis: set[date] = set()
-    entries = _rows(
-        session,
-        sa_select(
-            col(SymptomEntry.symptom_id),
-            col(SymptomEntry.symptom_name),
-            col(SymptomEntry.day),
-            col(SymptomEntry.severity),
-            col(SymptomEntry.note),
+    # Aggregates, not every rating of the period (a summary of decades): the table from GROUP BY
+    # symptom totals, the weekly chart from GROUP BY symptom and week (tracker/queries/period_symptoms).
+    crisis_ids = [sid for sid, symptom in catalogue.items() if symptom.is_crisis]
+    # the crisis item is reported with care among the notable events, never as a table row
+    crisis = period_symptoms.days_present(session=session, symptom_ids=crisis_ids, start=start, end=end)
+    notes = [
+        NoteRow(day, f"symptom: {name}", note)
+        for day, name, note in period_symptoms.noted(
+            session=session, start=start, end=end, leave_out=crisis_ids
         )
-        .where(col(SymptomEntry.day) >= start)
-        .where(col(SymptomEntry.day) <= end)
-        .order_by(col(SymptomEntry.day)),
-    )
-    for symptom_id, name, day, value, note in entries:
-        symptom = catalogue.get(symptom_id)
-        if symptom is not None and symptom.is_crisis:
-            if value >= 1:
-                crisis.add(day)
-            continue  # reported with care among the notable events, not as a table row
-        severity[symptom_id][day] = value
-        names[symptom_id] = symptom.name if symptom is not None else name
-        if note:
-            notes.append(NoteRow(day, f"symptom: {name}", note))
+    ]
+    totals = period_symptoms.symptom_totals(session=session, start=start, end=end, leave_out=crisis_ids)
+    unknown = [t.symptom_id for t in totals if t.symptom_id not in catalogue]
+    names = period_symptoms.names_as_rated(session=session, symptom_ids=unknown, start=start, end=end)
+    names.update((t.symptom_id, catalogue[t.symptom_id].name) for t in totals if t.symptom_id in catalogue)
     # baseline = mean severity on the check-in days flagged is_baseline, per symptom
     baseline_rows = _rows(
         session,
@@ -754,22 +760,19 @@ def _symptom_part(session: Session, start: date, end: date) -> _SymptomPart:
         .group_by(col(SymptomEntry.symptom_id)),
     )
     baselines = {symptom_id: float(mean) for symptom_id, mean in baseline_rows if mean is not None}
-    summaries = symptom_summaries(severity, start=start, end=end, baselines=baselines)
+    summaries = [_summary(t, baselines.get(t.symptom_id)) for t in totals]
     summaries.sort(key=lambda s: (-s.days_present, -(s.mean or 0.0), names.get(s.symptom, "")))
     rows = tuple(
         SymptomRow(names.get(s.symptom, "?"), catalogue[s.symptom].group if s.symptom in catalogue else "", s)
         for s in summaries
     )
     weeks = week_starts(start, end)
-    ranked = sorted(severity.items(), key=lambda item: (-sum(item[1].values()), names.get(item[0], "")))
-    main = [(sid, days) for sid, days in ranked if sum(days.values()) > 0][:MAIN_SYMPTOMS]
-    weekly = WeeklySymptoms(
-        weeks,
-        tuple(
-            (names[sid], weekly_means({d: float(v) for d, v in days.items()}, weeks, start, end))
-            for sid, days in main
-        ),
+    ranked = sorted(totals, key=lambda t: (-t.total, names.get(t.symptom_id, "")))
+    main = [t.symptom_id for t in ranked if t.total > 0][:MAIN_SYMPTOMS]
+    sums = period_symptoms.weekly_sums(
+        session=session, symptom_ids=main, monday=weeks[0], start=start, end=end
     )
+    weekly = WeeklySymptoms(weeks, tuple((names[sid], _week_means(sums, sid, len(weeks))) for sid in main))
     return _SymptomPart(burden, rows, weekly, tuple(sorted(crisis)), tuple(notes))
 
 

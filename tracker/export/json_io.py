@@ -25,17 +25,18 @@ Import rules:
 from __future__ import annotations
 
 import functools
+import io
 import json
 import math
 import os
 import stat
 import types
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Any, TextIO, Union, get_args, get_origin
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import func, select
@@ -138,16 +139,18 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def table_rows(session: Session, name: str) -> list[dict[str, Any]]:
-    """Every row of one table as JSON-ready dicts, in primary-key order (plain columns, no ORM objects)."""
+def table_rows(session: Session, name: str) -> Iterator[dict[str, Any]]:
+    """Every row of one table as JSON-ready dicts, in primary-key order (plain columns, no ORM
+    objects), one at a time off the cursor: a table is never held in memory whole."""
     table = MODELS[name].__table__  # type: ignore[attr-defined]
     key = table.c.key if name in KEYED_BY_TEXT else table.c.id
     result = session.connection().execute(select(table).order_by(key))
-    return [{k: _jsonable(v) for k, v in row.items()} for row in result.mappings()]
+    for row in result.mappings():
+        yield {k: _jsonable(v) for k, v in row.items()}
 
 
-def export_backup(*, session: Session, now: datetime) -> dict[str, Any]:
-    """The complete backup as a JSON-ready dict."""
+def backup_head(*, now: datetime) -> dict[str, Any]:
+    """The backup's fields before its tables."""
     from tracker import __version__
     from tracker.migrations import HEAD
 
@@ -158,23 +161,26 @@ def export_backup(*, session: Session, now: datetime) -> dict[str, Any]:
         "schema_revision": HEAD,
         "exported_at": now.astimezone(UTC).isoformat(),
         "disclaimer": EXPORT_DISCLAIMER,
-        "tables": {name: table_rows(session, name) for name, _ in TABLES},
     }
 
 
-def dumps(backup: Mapping[str, Any]) -> str:
-    """The backup as JSON text (UTF-8 safe, one record per line for readable diffs)."""
-    tables = backup["tables"]
-    head = {k: v for k, v in backup.items() if k != "tables"}
-    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ', "tables": {']
-    for t_index, (name, rows) in enumerate(tables.items()):
-        lines.append(f"  {json.dumps(name)}: [")
-        for r_index, row in enumerate(rows):
-            comma = "," if r_index + 1 < len(rows) else ""
-            lines.append("    " + json.dumps(row, ensure_ascii=False, sort_keys=True) + comma)
-        lines.append("  ]" + ("," if t_index + 1 < len(tables) else ""))
-    lines.append("}}")
-    return "\n".join(lines) + "\n"
+def write_json(*, session: Session, now: datetime, out: TextIO) -> None:
+    """Stream the backup as JSON text into ``out``, table by table and row by row as they are read.
+
+    The layout is one record per line, for readable diffs (UTF-8 safe, keys sorted); memory
+    stays that of one row whatever the length of the history.
+    """
+    out.write(json.dumps(backup_head(now=now), ensure_ascii=False)[:-1] + ', "tables": {\n')
+    for t_index, (name, _) in enumerate(TABLES):
+        out.write(f"  {json.dumps(name)}: [\n")
+        separator = "    "
+        for row in table_rows(session, name):
+            out.write(separator + json.dumps(row, ensure_ascii=False, sort_keys=True))
+            separator = ",\n    "
+        if separator != "    ":  # at least one row: end its line
+            out.write("\n")
+        out.write("  ]" + ("," if t_index + 1 < len(TABLES) else "") + "\n")
+    out.write("}}\n")
 
 
 # ---------------------------------------------------------------------------
@@ -741,5 +747,7 @@ def _match_medications_by_name(existing: dict[Any, dict[str, Any]], incoming: li
 
 
 def export_json(*, session: Session, now: datetime) -> str:
-    """The backup as JSON text, ready to write."""
-    return dumps(export_backup(session=session, now=now))
+    """The backup as JSON text in memory (tests, small databases; the command streams ``write_json``)."""
+    buffer = io.StringIO()
+    write_json(session=session, now=now, out=buffer)
+    return buffer.getvalue()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -55,7 +55,6 @@ from tracker.domain.trends import (
     missed_runs,
     range_for,
     rolling_mean,
-    symptom_summaries,
     timing_facts,
 )
 from tracker.domain.trends_extra import SchedulePeriod, SlotBlock, ZoneTimeline, slot_blocks
@@ -87,6 +86,9 @@ __all__ = [
     "symptom_options",
     "trends_data",
 ]
+
+BLOCK_BATCH = 520
+"""Schedule blocks counted per statement: a year of weekly blocks for ten medications."""
 
 MEAN_DAYS = 7
 """Length of the trailing mean drawn over the daily burden."""
@@ -323,23 +325,27 @@ def _block_counts(
 
     Each block goes to SQL as [medication, lo, hi, UTC times of day] (``q.block_counts``).
     """
-    if not blocks:
-        return {}
     utc_times: dict[tuple[tuple[time, ...], timedelta], str] = {}
-    payload: list[list[Any]] = []
-    for block in blocks:
-        offset = block.offset
-        assert offset is not None
-        key = (block.times, offset)
-        if key not in utc_times:  # the UTC times of day of the slots, as stored after the date
-            utc_times[key] = ",".join(
-                _stored(datetime.combine(block.first, at) - offset)[11:] for at in block.times
-            )
-        lo = datetime.combine(block.first, time(0, 0)) - offset
-        hi = lo + timedelta(days=block.days)
-        payload.append([block.medication_id, _stored(lo), _stored(hi), utc_times[key]])
     late = f"+{int(LATE_AFTER.total_seconds())} seconds"
-    return q.block_counts(session, json.dumps(payload), late, start, end)
+    counts: dict[int, tuple[int, int, int]] = {}
+    # A statement per BLOCK_BATCH blocks: decades of weekly blocks ("All") in one statement would
+    # make SQLite hold all of them and their doses at once (megabytes), for the same counts.
+    for first in range(0, len(blocks), BLOCK_BATCH):
+        payload: list[list[Any]] = []
+        for block in blocks[first : first + BLOCK_BATCH]:
+            offset = block.offset
+            assert offset is not None
+            key = (block.times, offset)
+            if key not in utc_times:  # the UTC times of day of the slots, as stored after the date
+                utc_times[key] = ",".join(
+                    _stored(datetime.combine(block.first, at) - offset)[11:] for at in block.times
+                )
+            lo = datetime.combine(block.first, time(0, 0)) - offset
+            hi = lo + timedelta(days=block.days)
+            payload.append([block.medication_id, _stored(lo), _stored(hi), utc_times[key]])
+        found = q.block_counts(session, json.dumps(payload), late, start, end)
+        counts.update((first + index, value) for index, value in found.items())
+    return counts
 
 
 def _span_doses(
@@ -638,6 +644,14 @@ def trends_data(
     """
     first = first_data_day(session=session) if range_kind is TrendRange.ALL else None
     span = range_for(range_kind, today, first)
+    prescriptions = q.prescription_rows(session)
+    # Adherence first, while nothing else of the range is held: its slot-by-slot work is the
+    # largest passing use of memory, and over decades ("All") it would otherwise pile on top of
+    # every daily series. Slots count in the zones the schedule followed (travel rule).
+    zone = schedule_timeline(session=session, current=tz, now=now)
+    counted = _adherence(session, prescriptions, span.start, span.end, now, zone)
+    weeks, runs = counted.weeks, counted.runs
+    del counted
     # Burden from COMPARE_DAYS earlier: the 7-day mean of the first days and the 14 days
     # before a change at the start of the range need them.
     lead = span.start - timedelta(days=COMPARE_DAYS)
@@ -650,7 +664,6 @@ def trends_data(
     names = med_queries.medication_names(session=session)
     medications: list[MedicationDoses] = []
     changes: list[ChangeFacts] = []
-    prescriptions = q.prescription_rows(session)
     for medication_id, periods in _daily_periods(prescriptions).items():
         segments = dose_segments(periods)
         in_range = dose_changes(periods, span.start, span.end)
@@ -676,31 +689,17 @@ def trends_data(
             kinds.append(group)
     facts = tuple((kind, timing_facts(kind)) for kind in kinds)
 
-    mood_map, sleep_map = checkins_by_day(session=session, start=span.start, end=span.end)
+    mood, sleep = _checkin_series(session, span)
 
     options = symptom_options(session=session, start=span.start, end=span.end)
     if symptom_keys is None:
         keys = [option.key for option in options[:DEFAULT_SYMPTOMS]]
     else:
         keys = list(dict.fromkeys(symptom_keys))
-    severity = severity_by_symptom(session=session, keys=keys, start=span.start, end=span.end)
     symptom_names = q.symptom_names(session, keys)
     keys = [key for key in keys if key in symptom_names]
-    summaries = {
-        row.symptom: row
-        for row in symptom_summaries(
-            {key: severity[key] for key in keys}, baselines=baseline_means(session=session, keys=keys)
-        )
-    }
-    heats = tuple(
-        SymptomHeat(key, symptom_names[key], heat_map(severity[key], span.start, span.end), summaries[key])
-        for key in keys
-    )
-
-    # Adherence counts slots in the zones the schedule followed (travel rule), days in the user's.
-    zone = schedule_timeline(session=session, current=tz, now=now)
-    counted = _adherence(session, prescriptions, span.start, span.end, now, zone)
-    weeks, runs = counted.weeks, counted.runs
+    baselines = baseline_means(session=session, keys=keys)
+    heats = tuple(_symptom_heat(session, key, symptom_names[key], span, options, baselines) for key in keys)
 
     return TrendsData(
         range_kind=range_kind,
@@ -711,8 +710,8 @@ def trends_data(
         burden_mean=burden_mean,
         medications=tuple(medications),
         marks=tuple(plan_marks(session=session, start=span.start, end=span.end, tz=tz)),
-        mood=tuple(daily_series(mood_map, span.start, span.end)),
-        sleep=tuple(daily_series(sleep_map, span.start, span.end)),
+        mood=mood,
+        sleep=sleep,
         symptom_options=tuple(options),
         symptoms=heats,
         changes=tuple(changes),
@@ -724,6 +723,56 @@ def trends_data(
         scales=tuple(scale_queries.responses_between(session=session, first=span.start, last=span.end)),
         drops_warnings=_drops_warnings(session, {m.medication_id for m in medications}),
     )
+
+
+def _symptom_heat(
+    session: Reads,
+    key: str,
+    name: str,
+    span: DateRange,
+    options: Sequence[SymptomOption],
+    baselines: Mapping[str, float],
+) -> SymptomHeat:
+    """One chosen symptom's heat map and table row over ``span``.
+
+    The table row's numbers are the SQL aggregate of ``symptom_options`` (days logged,
+    present, worst, total: GROUP BY symptom), the very numbers ``symptom_summaries`` adds up
+    day by day; only the heat map reads the symptom's days, one symptom at a time, so
+    decades of them ("All") are never held for all the chosen symptoms at once.
+    """
+    days = severity_by_symptom(session=session, keys=[key], start=span.start, end=span.end)[key]
+    heat = heat_map(days, span.start, span.end)
+    del days
+    found = next((o for o in options if o.key == key), None)
+    logged = found.days_logged if found else 0
+    mean = found.total / logged if found and logged else None
+    baseline = baselines.get(key)
+    summary = SymptomSummary(
+        key,
+        logged,
+        found.days_present if found else 0,
+        found.worst if found and logged else None,
+        mean,
+        baseline,
+        mean - baseline if mean is not None and baseline is not None else None,
+    )
+    return SymptomHeat(key, name, heat, summary)
+
+
+def _checkin_series(
+    session: Reads, span: DateRange
+) -> tuple[tuple[float | None, ...], tuple[float | None, ...]]:
+    """Mood and sleep, one entry per day of ``span`` (None where nothing was logged): each
+    check-in placed straight into its day, with no per-day mapping built on the way."""
+    mood: list[float | None] = [None] * span.days
+    sleep: list[float | None] = [None] * span.days
+    for day, m, hours in q.checkins_by_day(session, span.start, span.end):
+        index = (day - span.start).days
+        if m is not None:
+            mood[index] = float(m)
+        if hours is not None:
+            sleep[index] = float(hours)
+    return tuple(mood), tuple(sleep)
 
 
 def _drops_warnings(session: Reads, charted: set[int]) -> tuple[str, ...]:

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
     from sqlmodel import Session
 
+    from tracker.store import Reads
+
 EXPORT_MODULE = "tracker.export.summary"
 EXPORT_FORMATS = (("Markdown (.md)", "md"), ("Web page (.html)", "html"), ("PDF (.pdf)", "pdf"))
 KIND_OPTIONS = (("review", "review"), ("phone", "phone"), ("video", "video"), ("other", "other"))
@@ -68,15 +70,19 @@ class ClinicianData:
     questions: tuple[QuestionView, ...]  # open oldest first, then answered newest first
 
 
-def load_clinician(session: Session, now: datetime) -> ClinicianData:
-    """Appointments and questions in the order the screen shows them (runs in a worker)."""
+def load_clinician(session: Reads, now: datetime) -> ClinicianData:
+    """Appointments and questions in the order the screen shows them (runs in a worker).
+
+    Plain-SQL reads (``Reads``: the light connection, or a session), so opening the
+    screen never imports the ORM; only its changes do.
+    """
     from tracker.services import clinician
     from tracker.services.settings import user_zone
 
     tz = user_zone(session=session)
     appts = [
         AppointmentView(
-            id=a.id or 0,
+            id=a.id,
             at=a.at,
             local=a.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             clinician=a.clinician or "",
@@ -90,7 +96,7 @@ def load_clinician(session: Session, now: datetime) -> ClinicianData:
     past = sorted((a for a in appts if not a.booked), key=lambda a: a.at, reverse=True)
     questions = [
         QuestionView(
-            id=q.id or 0,
+            id=q.id,
             text=q.text,
             asked=q.created_at.astimezone(tz).date(),
             answered=q.answered_at.astimezone(tz).date() if q.answered_at else None,
@@ -388,7 +394,13 @@ class ClinicianScreen(DbScreen):
     # -- data -------------------------------------------------------------
     def reload(self) -> None:
         now = self.tracker_app.now()
-        self.run_db(lambda s: load_clinician(s, now), self._show, group="clinician-load", exclusive=True)
+        self.run_db(
+            lambda s: load_clinician(s, now),
+            self._show,
+            light=True,  # plain SQL: opening Clinician never imports the ORM
+            group="clinician-load",
+            exclusive=True,
+        )
 
     def _show(self, data: ClinicianData) -> None:
         self.data = data
