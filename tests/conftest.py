@@ -23,6 +23,16 @@ def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.fixture(autouse=True)
+def _release_header_descriptors() -> Iterator[None]:
+    """sqlfile.read_head keeps one descriptor per file for the process's life; a test's files are
+    done with when it ends, so the suite does not pile up thousands of them."""
+    yield
+    from tracker import sqlfile
+
+    sqlfile.release_heads()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "tracker.db"

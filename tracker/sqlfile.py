@@ -20,9 +20,11 @@ above add the newest good backup to the message) or ``StorageError``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import stat
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,6 +46,70 @@ class Damaged(DatabaseDamagedError):
         super().__init__(f"{path} cannot be opened: {reason}. It was left untouched.")
         self.path = path
         self.reason = reason
+
+
+# --------------------------------------------------------------------------- reading the file's bytes
+#
+# On POSIX, closing ANY descriptor of a file drops EVERY fcntl lock this process holds on it,
+# SQLite's own included (its shared lock, which tells another process's last connection not to
+# checkpoint and delete the -wal and -shm). A header read with open()/close() while a connection
+# of this process is open would silently unlock the file. So every read of a database's (or a
+# -wal's, or a -journal's) bytes goes through ``read_head``: one descriptor per file (device and
+# inode), opened once and never closed while the process lives (SQLite keeps its own descriptors
+# the same way); reads use os.pread, so threads share it without a file position.
+
+_HEADS: dict[tuple[int, int], tuple[int, str]] = {}  # (st_dev, st_ino) -> (descriptor, path it was opened by)
+_SPARE: list[int] = []  # a second descriptor of a file already held (a rename race): kept open too
+_HEADS_LOCK = threading.Lock()
+
+
+def _head_fd(path: Path) -> int:
+    st = os.stat(path)
+    held = _HEADS.get((st.st_dev, st.st_ino))
+    if held is not None:
+        return held[0]
+    if not stat.S_ISREG(st.st_mode):  # a folder, a device, a pipe: not ours to hold (nor to block on)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    st = os.fstat(fd)
+    key = (st.st_dev, st.st_ino)
+    if not stat.S_ISREG(st.st_mode):  # replaced between the stat and the open; nothing locks it
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    if key in _HEADS:  # the name moved to a file already held: closing this one would unlock it
+        _SPARE.append(fd)
+        return _HEADS[key][0]
+    _HEADS[key] = (fd, str(Path(path).absolute()))
+    return fd
+
+
+def read_head(path: Path, n: int, *, at: int = 0) -> bytes:
+    """Up to ``n`` bytes of the regular file ``path`` from offset ``at`` (fewer at its end).
+
+    The one way this process reads a database's bytes: through a descriptor kept open for the
+    file's lifetime in the process, never a close that would drop SQLite's locks (see above).
+    Raises OSError (FileNotFoundError for a missing file; EINVAL for a folder, a device, a pipe).
+    """
+    with _HEADS_LOCK:
+        fd = _head_fd(path)
+    return os.pread(fd, n, at)
+
+
+def release_heads(under: Path | None = None) -> None:
+    """Close the descriptors ``read_head`` holds (those of files under the folder ``under``).
+
+    Only for a moment when this process has no SQLite connection to those files (a test
+    unmounting a filesystem it made, after closing its connections): a close drops their locks.
+    """
+    prefix = None if under is None else str(Path(under).absolute()).rstrip("/") + "/"
+    with _HEADS_LOCK:
+        for key, (fd, name) in list(_HEADS.items()):
+            if prefix is None or name.startswith(prefix):
+                del _HEADS[key]
+                os.close(fd)
+        if under is None:
+            while _SPARE:
+                os.close(_SPARE.pop())
 
 
 def journal_file(db_path: Path) -> Path:
@@ -147,8 +213,7 @@ def file_problem(db_path: Path) -> str | None:
             return "it is a folder, not a database file"
         if not stat.S_ISREG(st.st_mode):
             return "it is not a regular file (a device or a pipe), not a database"
-        with open(db_path, "rb") as fh:
-            header = fh.read(100)
+        header = read_head(db_path, 100)
         size = st.st_size
     except OSError as exc:
         raise StorageError(f"cannot read {db_path}: {exc.strerror}") from exc
@@ -185,34 +250,31 @@ def wal_problem(db_path: Path) -> str | None:
     """
     wal = paths.sidecar_files(db_path)[0]
     try:
-        with open(wal, "rb") as fh:
-            head = fh.read(32)
-            if not head:
+        head = read_head(wal, 32)
+        if not head:
+            return None
+        db_header = read_head(db_path, 100)
+        if len(head) < 32 or int.from_bytes(head[0:4], "big") not in WAL_MAGIC:
+            return f"its {wal.name} file is not a SQLite write-ahead log"
+        if len(db_header) < 100:
+            return None
+        wal_page = int.from_bytes(head[8:12], "big")
+        if wal_page != _page_size(db_header):
+            return f"its {wal.name} file comes from another database (page size {wal_page})"
+        salts = head[16:24]
+        ident = db_header[68:72]
+        offset = 32
+        while True:
+            frame = read_head(wal, 24 + 100, at=offset)
+            if len(frame) < 24:
                 return None
-            with open(db_path, "rb") as dbf:
-                db_header = dbf.read(100)
-            if len(head) < 32 or int.from_bytes(head[0:4], "big") not in WAL_MAGIC:
-                return f"its {wal.name} file is not a SQLite write-ahead log"
-            if len(db_header) < 100:
-                return None
-            wal_page = int.from_bytes(head[8:12], "big")
-            if wal_page != _page_size(db_header):
-                return f"its {wal.name} file comes from another database (page size {wal_page})"
-            salts = head[16:24]
-            ident = db_header[68:72]
-            offset = 32
-            while True:
-                fh.seek(offset)
-                frame = fh.read(24)
-                if len(frame) < 24:
-                    return None
-                if frame[8:16] != salts:
-                    return None  # the end of this WAL's frames (older frames are ignored by SQLite)
-                if int.from_bytes(frame[0:4], "big") == 1:
-                    page1 = fh.read(100)
-                    if len(page1) == 100 and page1[68:72] != ident and any(ident):
-                        return f"its {wal.name} file comes from another database or a diverged copy"
-                offset += 24 + wal_page
+            if frame[8:16] != salts:
+                return None  # the end of this WAL's frames (older frames are ignored by SQLite)
+            if int.from_bytes(frame[0:4], "big") == 1:
+                page1 = frame[24:]
+                if len(page1) == 100 and page1[68:72] != ident and any(ident):
+                    return f"its {wal.name} file comes from another database or a diverged copy"
+            offset += 24 + wal_page
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -20,6 +20,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tracker import sqlfile
+
 TRACKER = str(Path(sys.executable).with_name("tracker"))
 STRACE = shutil.which("strace")
 
@@ -92,6 +94,7 @@ def read_only(folder: Path) -> Iterator[None]:
         subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True)
         yield
     finally:
+        sqlfile.release_heads(folder)  # this process's header descriptors there (its connections are closed)
         subprocess.run(["umount", str(folder)], check=True)
 
 
@@ -102,6 +105,7 @@ def small_tmpfs(folder: Path, size: str) -> Iterator[None]:
     try:
         yield
     finally:
+        sqlfile.release_heads(folder)
         subprocess.run(["umount", str(folder)], check=True)
 
 
