@@ -295,14 +295,64 @@ def new_identity() -> int:
     return int.from_bytes(os.urandom(4), "big") & 0x7FFFFFFF or 1
 
 
+def journal_is_hot(db_path: Path) -> bool:
+    """Whether the ``-journal`` beside ``db_path`` holds a change to roll back (SQLite's own rule).
+
+    A journal is hot when it is not empty and the first byte of its header is not zero. SQLite
+    writes a journal's header zeroed, syncs the old pages, and only then writes its magic number:
+    a crash before that (a kill at the first fdatasync of the switch to WAL) leaves a journal with
+    a zeroed header, which SQLite never rolls back because nothing in the file was changed yet.
+    """
+    try:
+        return read_head(journal_file(db_path), 1) not in (b"", b"\x00")
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StorageError(f"cannot read {journal_file(db_path)}: {exc.strerror}") from exc
+
+
+def _remove_cold_journal(db_path: Path) -> None:
+    """Remove a cold ``-journal`` (zeroed header: nothing to roll back) left by a crash.
+
+    A journal being written by a live transaction also starts zeroed, so it is removed only
+    under a write lock of our own (``BEGIN IMMEDIATE``: no other connection can be writing a
+    journal then), and only if it is still cold. Busy (another program writing): left alone.
+    """
+    journal = journal_file(db_path)
+    if not _nonempty(journal) or journal_is_hot(db_path) or not _writable_here(db_path):
+        return
+    conn = connect(db_path)
+    try:
+        conn.isolation_level = None
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return  # its owner is writing; the journal is theirs
+            raise Damaged(db_path, f"its left-over -journal file could not be removed ({exc})") from exc
+        try:
+            if _nonempty(journal) and not journal_is_hot(db_path):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(journal)
+                paths.fsync_dir(db_path.parent)
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
 def recover_journal(db_path: Path) -> None:
-    """Roll back a hot rollback journal left by a crash (a change cut short), or refuse.
+    """Roll back a hot rollback journal left by a crash (a change cut short), or refuse; remove a
+    cold one (``journal_is_hot``: a zeroed header means nothing was changed yet).
 
     A read-only connection cannot roll it back, and every later open would fail; a
     read-write one does it on its first read. When the file or folder is read-only the
     database cannot be used until the journal is rolled back: ``Damaged`` says so.
     """
     if not _nonempty(journal_file(db_path)):
+        return
+    if not journal_is_hot(db_path):
+        _remove_cold_journal(db_path)
         return
     if not _writable_here(db_path) or not os.access(db_path, os.W_OK):
         raise Damaged(
@@ -414,7 +464,7 @@ def integrity_check(db_path: Path, *, quick: bool = False, ours: bool = True) ->
         return [problem]
     if ours and db_path.stat().st_size == 0:
         return ["it is empty (0 bytes): no database is there"]
-    if _nonempty(journal_file(db_path)):
+    if journal_is_hot(db_path):
         return ["a change cut short by a crash is still in its -journal file (open it once to roll it back)"]
     try:
         conn = connect_ro(db_path)

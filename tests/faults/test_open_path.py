@@ -40,6 +40,25 @@ def test_a_crash_during_the_wal_switch_is_rolled_back_and_the_next_command_works
     assert ("-3" not in [d for d, _ in checkins(db)]) and len(checkins(db)) == 4  # three days and today
 
 
+def test_a_wal_switch_killed_at_its_first_sync_leaves_a_cold_journal_that_is_removed(db: Path) -> None:
+    """Killed at the first fdatasync of the switch to WAL, the -journal's header is still zeros
+    (SQLite writes the magic number only after that sync): nothing to roll back, so it is cold
+    (SQLite's rule). The next command removes it and works; the file is not refused."""
+    _rollback_mode(db)
+    before = checkins(db)
+    killed = run_killed("fdatasync", 1, "log", "checkin", "--mood", "3", "--db", str(db))
+    assert killed.returncode != 0
+    journal = db.with_name(db.name + "-journal")
+    assert journal.stat().st_size > 0 and journal.read_bytes()[:8] == bytes(8)  # the fault is the one meant
+    ok(run("check", "--db", str(db)))  # a cold journal is no problem of the file
+    ok(run("log", "checkin", "--mood", "4", "--db", str(db)))
+    assert not journal.exists()
+    ok(run("check", "--db", str(db)))
+    from datetime import date
+
+    assert checkins(db) == sorted([*before, (date.today().isoformat(), 4)])
+
+
 def test_a_hot_journal_on_a_read_only_folder_is_refused_naming_the_backup(db: Path) -> None:
     _rollback_mode(db)
     run_killed("unlink", 1, "log", "checkin", "--mood", "3", "--db", str(db))
