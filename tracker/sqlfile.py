@@ -263,22 +263,53 @@ def wal_problem(db_path: Path) -> str | None:
             return f"its {wal.name} file comes from another database (page size {wal_page})"
         salts = head[16:24]
         ident = db_header[68:72]
+        lineages: list[int] = []  # the lineage tag of every page-1 frame, oldest first
         offset = 32
         while True:
             frame = read_head(wal, 24 + 100, at=offset)
-            if len(frame) < 24:
-                return None
-            if frame[8:16] != salts:
-                return None  # the end of this WAL's frames (older frames are ignored by SQLite)
+            if len(frame) < 24 or frame[8:16] != salts:
+                break  # the end of this WAL's frames (older frames are ignored by SQLite)
             if int.from_bytes(frame[0:4], "big") == 1:
                 page1 = frame[24:]
                 if len(page1) == 100 and page1[68:72] != ident and any(ident):
                     return f"its {wal.name} file comes from another database or a diverged copy"
+                if len(page1) == 100:
+                    lineages.append(int.from_bytes(page1[60:64], "big"))
             offset += 24 + wal_page
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise StorageError(f"cannot read {wal}: {exc.strerror}") from exc
+    if lineages and not _same_lineage(int.from_bytes(db_header[60:64], "big"), lineages):
+        return (
+            f"its {wal.name} file comes from a diverged copy of this database (both were changed "
+            "after the copy was made; merging them would mix their pages)"
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- lineage
+#
+# Every write transaction of the app (tracker.db's BEGIN IMMEDIATE) gives the database header a
+# new lineage tag (``PRAGMA user_version``): its high 16 bits are the low 16 bits of the tag
+# before it, its low 16 bits random. So the page-1 frames of a -wal name the state they were
+# written on: the file beside it must be that state (the -wal's base: the link of its first
+# page-1 frame) or a later one of the same -wal (a checkpoint copied some of its frames in).
+# A copy changed on its own after it was made carries another tag, and its -wal is refused
+# (wrongly accepted only by a 1 in 65,536 match of 16 random bits).
+
+
+def next_lineage(current: int) -> int:
+    """The lineage tag of the write after one whose tag is ``current``, as ``PRAGMA user_version``
+    takes it (a signed 32-bit integer)."""
+    tag = ((current & 0xFFFF) << 16) | int.from_bytes(os.urandom(2), "big")
+    return tag - (1 << 32) if tag >= 1 << 31 else tag
+
+
+def _same_lineage(db_tag: int, wal_tags: list[int]) -> bool:
+    """Whether a file whose header carries ``db_tag`` is the base, or a checkpointed state, of a
+    -wal whose page-1 frames carry ``wal_tags`` (unsigned, oldest first)."""
+    return db_tag in wal_tags or (db_tag & 0xFFFF) == wal_tags[0] >> 16
 
 
 def stamp_identity(conn: sqlite3.Connection) -> None:

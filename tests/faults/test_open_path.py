@@ -173,6 +173,48 @@ def test_a_wal_file_from_another_database_is_refused(db: Path, tmp_path: Path) -
     assert sha(db) == before
 
 
+def test_the_wal_of_a_diverged_copy_is_refused_naming_the_backup(db: Path, tmp_path: Path) -> None:
+    """Item 6, the diverged copy: the same database (same identity) copied with its -wal, both
+    copies changed, then copy B's -wal put beside copy A. Its frames would overwrite pages of A
+    that A changed after the copy: refused, naming the newest good backup, never merged."""
+    import shutil
+
+    holder = _live_wal(db)  # the open UI: the -wal stays
+    try:
+        ok(run("log", "checkin", "--mood", "2", "--day", "-4", "--db", str(db)))
+        b = tmp_path / "b" / "t.db"
+        b.parent.mkdir()
+        shutil.copy(db, b)
+        shutil.copy(db.with_name(db.name + "-wal"), b.with_name(b.name + "-wal"))
+        ok(run("log", "checkin", "--mood", "8", "--day", "-5", "--note", "only in A", "--db", str(db)))
+    finally:
+        holder.communicate("")  # A's last connection closes: its changes are checkpointed into A
+    holder = _live_wal(b)
+    try:
+        ok(run("log", "checkin", "--mood", "9", "--day", "-6", "--note", "only in B", "--db", str(b)))
+        wal_b = b.with_name(b.name + "-wal").read_bytes()
+    finally:
+        holder.communicate("")
+    assert not db.with_name(db.name + "-wal").exists()
+    db.with_name(db.name + "-wal").write_bytes(wal_b)
+    before = sha(db)
+    check = run("check", "--db", str(db))
+    assert check.returncode == 1 and "diverged copy" in check.stderr, check.stderr
+    for argv in (["status"], ["log", "checkin", "--mood", "1"]):
+        refused = run(*argv, "--db", str(db))
+        one_line_refusal(refused)
+        assert "diverged copy" in refused.stderr and "tracker restore" in refused.stderr
+    assert sha(db) == before and db.with_name(db.name + "-wal").read_bytes() == wal_b
+    db.with_name(db.name + "-wal").unlink()  # without the foreign -wal, A is whole: its own entry is there
+    assert (_day_of(-5), 8) in checkins(db) and (_day_of(-6), 9) not in checkins(db)
+
+
+def _day_of(offset: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=offset)).isoformat()
+
+
 def test_the_database_of_a_read_only_mount_without_shm_is_readable(db: Path) -> None:
     """Item 7: no -shm can be made on a read-only mount; the clean file is read as immutable."""
     assert not db.with_name(db.name + "-shm").exists()
