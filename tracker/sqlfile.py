@@ -148,10 +148,16 @@ def connect_for_app(path: Path) -> sqlite3.Connection:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """A read-write connection to exactly ``path`` (no URI parsing)."""
-    return sqlite3.connect(
-        str(Path(path).absolute()), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-    )
+    """A read-write connection to exactly ``path`` (no URI parsing), with ``synchronous = FULL``
+    (every commit synced to the disk, whatever the build's default)."""
+    conn = sqlite3.connect(str(Path(path).absolute()), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    _durable(conn)
+    return conn
+
+
+def _durable(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = FULL")
 
 
 def _nonempty(path: Path) -> bool:
@@ -186,7 +192,7 @@ def connect_ro(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(
         ro_uri(path, immutable=immutable), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    _durable(conn)  # synchronous FULL here too: one rule for every connection, whatever it is used for
     return conn
 
 
