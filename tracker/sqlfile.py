@@ -96,15 +96,15 @@ def read_head(path: Path, n: int, *, at: int = 0) -> bytes:
 
 
 def release_heads(under: Path | None = None) -> None:
-    """Close the descriptors ``read_head`` holds (those of files under the folder ``under``).
+    """Close the descriptors ``read_head`` holds (those of the file ``under`` or of files under it).
 
     Only for a moment when this process has no SQLite connection to those files (a test
     unmounting a filesystem it made, after closing its connections): a close drops their locks.
     """
-    prefix = None if under is None else str(Path(under).absolute()).rstrip("/") + "/"
+    top = None if under is None else str(Path(under).absolute()).rstrip("/")
     with _HEADS_LOCK:
         for key, (fd, name) in list(_HEADS.items()):
-            if prefix is None or name.startswith(prefix):
+            if top is None or name == top or name.startswith(top + "/"):
                 del _HEADS[key]
                 os.close(fd)
         if under is None:

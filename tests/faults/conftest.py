@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.helpers.mounts import read_only  # noqa: F401 (the fault tests import it from here)
 from tracker import sqlfile
 
 TRACKER = str(Path(sys.executable).with_name("tracker"))
@@ -84,18 +85,6 @@ def db(tmp_path: Path) -> Path:
     for day, mood in (("-3", "5"), ("-2", "6"), ("-1", "7")):
         ok(run("log", "checkin", "--mood", mood, "--day", day, "--db", str(path)))
     return path
-
-
-@contextlib.contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    """``folder`` on a read-only bind mount of itself for the duration."""
-    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
-    try:
-        subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True)
-        yield
-    finally:
-        sqlfile.release_heads(folder)  # this process's header descriptors there (its connections are closed)
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 @contextlib.contextmanager
