@@ -432,8 +432,9 @@ def _restore_in_place(db_path: Path, src: Path) -> None:
     """Overwrite a live database through the backup API, keeping its identity.
 
     The pages are first copied to a staged file that is given the live file's identity and
-    the next tag of its lineage (see ``sqlfile.wal_problem``), so the write-ahead log the overwrite leaves, if a crash
-    comes before it is checkpointed, is recognised as the database's own.
+    the next tag of its lineage (see ``sqlfile.wal_problem``), so the write-ahead log the
+    overwrite leaves, if a crash comes before it is checkpointed, is recognised as the
+    database's own.
     """
     paths.ensure_private_dir(paths.backups_dir(db_path))
     stamp = _stamp(datetime.now(UTC))

@@ -150,7 +150,9 @@ def connect_for_app(path: Path) -> sqlite3.Connection:
 def connect(path: Path) -> sqlite3.Connection:
     """A read-write connection to exactly ``path`` (no URI parsing), with ``synchronous = FULL``
     (every commit synced to the disk, whatever the build's default)."""
-    conn = sqlite3.connect(str(Path(path).absolute()), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn = sqlite3.connect(
+        str(Path(path).absolute()), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
     _durable(conn)
     return conn
 

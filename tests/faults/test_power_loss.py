@@ -30,7 +30,9 @@ def powercut(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if gcc is None:
         pytest.skip("gcc is not installed, so the power-loss shim cannot be built (.ci/run installs it)")
     lib = tmp_path_factory.mktemp("powercut") / "powercut.so"
-    subprocess.run([gcc, "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o", str(lib), str(SHIM), "-ldl"], check=True)
+    subprocess.run(
+        [gcc, "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o", str(lib), str(SHIM), "-ldl"], check=True
+    )
     return lib
 
 

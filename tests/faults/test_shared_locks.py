@@ -49,7 +49,9 @@ async def test_a_crisis_entry_from_the_command_line_shows_live_and_the_wal_stays
     wal = paths.sidecar_files(db)[0]
     app = TrackerApp(db, watch_interval=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.data is not None, "Today")
+        await _until(
+            pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.data is not None, "Today"
+        )
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         await _until(pilot, lambda: app._watcher is not None, "its change watcher")
@@ -96,7 +98,9 @@ def test_read_head_keeps_the_shared_lock_of_an_open_connection(tmp_path: Path) -
     )
 
     def other_process_can_take_it() -> bool:
-        out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True
+        )
         return out.stdout.strip() == "got it"
 
     assert not other_process_can_take_it()
@@ -120,7 +124,10 @@ def test_the_wal_survives_another_process_while_ours_is_open(tmp_path: Path) -> 
     before = conn.execute("PRAGMA data_version").fetchone()[0]
     sqlfile.check_header(path)
     sqlfile.integrity_check(path, ours=False)
-    writer = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('INSERT INTO t VALUES (2)'); c.commit(); c.close()"
+    writer = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute('INSERT INTO t VALUES (2)'); c.commit(); c.close()"
+    )
     subprocess.run([sys.executable, "-c", writer, str(path)], check=True)
     assert os.path.exists(f"{path}-wal") and os.path.exists(f"{path}-shm")
     assert conn.execute("PRAGMA data_version").fetchone()[0] != before  # and we saw its commit

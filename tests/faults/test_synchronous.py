@@ -80,7 +80,9 @@ def test_a_committed_check_in_syncs_the_wal_before_the_command_exits(db: Path, t
         calls = [m.groups() for m in map(_CALL.match, trace.read_text().splitlines()) if m]
         writes = [i for i, (name, path) in enumerate(calls) if path == wal and "write" in name]
         assert writes, "the check-in was not written to the -wal"
-        synced = [name for name, path in calls[writes[-1] :] if path == wal and name in ("fdatasync", "fsync")]
+        synced = [
+            name for name, path in calls[writes[-1] :] if path == wal and name in ("fdatasync", "fsync")
+        ]
         assert synced, "the commit's -wal frames were never synced before the command exited"
     finally:
         holder.communicate("")

@@ -269,7 +269,9 @@ def test_real_read_only_file_or_folder(capsys: pytest.CaptureFixture[str], kept:
     """The database file, or its folder, on a real read-only bind mount (root cannot write either)."""
     before = _rows(kept)
     with read_only(kept if what == "file" else kept.parent):
-        code, out, err = _run(capsys, "log", "checkin", "--mood", "3", "--note", "private words", "--db", str(kept))
+        code, out, err = _run(
+            capsys, "log", "checkin", "--mood", "3", "--note", "private words", "--db", str(kept)
+        )
     assert (code, out) == (2, "")
     assert err == f"tracker: cannot write to {kept}: the file or its folder is read-only; nothing was saved\n"
     assert _rows(kept) == before
