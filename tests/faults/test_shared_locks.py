@@ -16,19 +16,23 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from tests.faults.conftest import db, ok, run  # noqa: F401
 from tracker import paths, sqlfile
 
 
-async def _until(pilot: object, condition: object, what: str, timeout: float = 30) -> None:
-    """Wait (polling, never a fixed sleep) until ``condition()`` holds."""
+async def _until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Wait (polling the app's state, never a fixed sleep) until ``condition()`` holds."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert loop.time() < end, f"the app never showed {what}"
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        await pilot.pause(0.05)
 
 
 def _mark_first_run_done(path: Path) -> None:
