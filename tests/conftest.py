@@ -23,6 +23,18 @@ def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.fixture(autouse=True)
+def _release_header_descriptors(tmp_path: Path) -> Iterator[None]:
+    """sqlfile.read_head keeps one descriptor per file for the process's life; the files of a
+    test's own tmp_path are done with when it ends (its connections closed by its fixtures), so
+    the suite does not pile up thousands of them. Files of longer-lived fixtures are left alone:
+    closing their descriptors would drop the locks of connections still open on them."""
+    yield
+    from tracker import sqlfile
+
+    sqlfile.release_heads(tmp_path)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "tracker.db"

@@ -47,6 +47,7 @@ from tracker.sqlfile import (
     file_problem,
     integrity_check,
     journal_file,
+    next_lineage,
     schema_revision,
     storage_error,
 )
@@ -419,12 +420,21 @@ def _identity(db_path: Path) -> int:
         conn.close()
 
 
+def _lineage(db_path: Path) -> int:
+    conn = connect_ro(db_path)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def _restore_in_place(db_path: Path, src: Path) -> None:
     """Overwrite a live database through the backup API, keeping its identity.
 
-    The pages are first copied to a staged file that is given the live file's identity
-    (see ``sqlfile.wal_problem``), so the write-ahead log the overwrite leaves, if a crash
-    comes before it is checkpointed, is recognised as the database's own.
+    The pages are first copied to a staged file that is given the live file's identity and
+    the next tag of its lineage (see ``sqlfile.wal_problem``), so the write-ahead log the
+    overwrite leaves, if a crash comes before it is checkpointed, is recognised as the
+    database's own.
     """
     paths.ensure_private_dir(paths.backups_dir(db_path))
     stamp = _stamp(datetime.now(UTC))
@@ -442,6 +452,7 @@ def _restore_in_place(db_path: Path, src: Path) -> None:
                 source.backup(staged)
                 staged.execute("PRAGMA journal_mode = DELETE")
                 staged.execute(f"PRAGMA application_id = {ident}")
+                staged.execute(f"PRAGMA user_version = {next_lineage(_lineage(db_path))}")
             finally:
                 staged.close()
         finally:

@@ -84,6 +84,9 @@ def _install_listeners(engine: Engine, db_path: Path) -> None:
             # write-ahead log, so a -wal file from another database is recognised (sqlfile.wal_problem).
             ident = int(conn.exec_driver_sql("PRAGMA application_id").scalar() or 0) or sqlfile.new_identity()
             conn.exec_driver_sql(f"PRAGMA application_id = {ident}")
+            # ... and a new lineage tag, so a diverged copy's -wal is recognised too
+            lineage = int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+            conn.exec_driver_sql(f"PRAGMA user_version = {sqlfile.next_lineage(lineage)}")
 
 
 def _jsonable(value: Any) -> Any:

@@ -20,9 +20,11 @@ above add the newest good backup to the message) or ``StorageError``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import stat
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,6 +46,70 @@ class Damaged(DatabaseDamagedError):
         super().__init__(f"{path} cannot be opened: {reason}. It was left untouched.")
         self.path = path
         self.reason = reason
+
+
+# --------------------------------------------------------------------------- reading the file's bytes
+#
+# On POSIX, closing ANY descriptor of a file drops EVERY fcntl lock this process holds on it,
+# SQLite's own included (its shared lock, which tells another process's last connection not to
+# checkpoint and delete the -wal and -shm). A header read with open()/close() while a connection
+# of this process is open would silently unlock the file. So every read of a database's (or a
+# -wal's, or a -journal's) bytes goes through ``read_head``: one descriptor per file (device and
+# inode), opened once and never closed while the process lives (SQLite keeps its own descriptors
+# the same way); reads use os.pread, so threads share it without a file position.
+
+_HEADS: dict[tuple[int, int], tuple[int, str]] = {}  # (st_dev, st_ino) -> (descriptor, path it was opened by)
+_SPARE: list[int] = []  # a second descriptor of a file already held (a rename race): kept open too
+_HEADS_LOCK = threading.Lock()
+
+
+def _head_fd(path: Path) -> int:
+    st = os.stat(path)
+    held = _HEADS.get((st.st_dev, st.st_ino))
+    if held is not None:
+        return held[0]
+    if not stat.S_ISREG(st.st_mode):  # a folder, a device, a pipe: not ours to hold (nor to block on)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    st = os.fstat(fd)
+    key = (st.st_dev, st.st_ino)
+    if not stat.S_ISREG(st.st_mode):  # replaced between the stat and the open; nothing locks it
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    if key in _HEADS:  # the name moved to a file already held: closing this one would unlock it
+        _SPARE.append(fd)
+        return _HEADS[key][0]
+    _HEADS[key] = (fd, str(Path(path).absolute()))
+    return fd
+
+
+def read_head(path: Path, n: int, *, at: int = 0) -> bytes:
+    """Up to ``n`` bytes of the regular file ``path`` from offset ``at`` (fewer at its end).
+
+    The one way this process reads a database's bytes: through a descriptor kept open for the
+    file's lifetime in the process, never a close that would drop SQLite's locks (see above).
+    Raises OSError (FileNotFoundError for a missing file; EINVAL for a folder, a device, a pipe).
+    """
+    with _HEADS_LOCK:
+        fd = _head_fd(path)
+    return os.pread(fd, n, at)
+
+
+def release_heads(under: Path | None = None) -> None:
+    """Close the descriptors ``read_head`` holds (those of the file ``under`` or of files under it).
+
+    Only for a moment when this process has no SQLite connection to those files (a test
+    unmounting a filesystem it made, after closing its connections): a close drops their locks.
+    """
+    top = None if under is None else str(Path(under).absolute()).rstrip("/")
+    with _HEADS_LOCK:
+        for key, (fd, name) in list(_HEADS.items()):
+            if top is None or name == top or name.startswith(top + "/"):
+                del _HEADS[key]
+                os.close(fd)
+        if under is None:
+            while _SPARE:
+                os.close(_SPARE.pop())
 
 
 def journal_file(db_path: Path) -> Path:
@@ -82,10 +148,18 @@ def connect_for_app(path: Path) -> sqlite3.Connection:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """A read-write connection to exactly ``path`` (no URI parsing)."""
-    return sqlite3.connect(
+    """A read-write connection to exactly ``path`` (no URI parsing), with ``synchronous = FULL``
+    (every commit synced to the disk, whatever the build's default)."""
+    conn = sqlite3.connect(
         str(Path(path).absolute()), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
+    _durable(conn)
+    return conn
+
+
+def _durable(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = FULL")
 
 
 def _nonempty(path: Path) -> bool:
@@ -120,7 +194,7 @@ def connect_ro(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(
         ro_uri(path, immutable=immutable), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    _durable(conn)  # synchronous FULL here too: one rule for every connection, whatever it is used for
     return conn
 
 
@@ -147,8 +221,7 @@ def file_problem(db_path: Path) -> str | None:
             return "it is a folder, not a database file"
         if not stat.S_ISREG(st.st_mode):
             return "it is not a regular file (a device or a pipe), not a database"
-        with open(db_path, "rb") as fh:
-            header = fh.read(100)
+        header = read_head(db_path, 100)
         size = st.st_size
     except OSError as exc:
         raise StorageError(f"cannot read {db_path}: {exc.strerror}") from exc
@@ -185,38 +258,66 @@ def wal_problem(db_path: Path) -> str | None:
     """
     wal = paths.sidecar_files(db_path)[0]
     try:
-        with open(wal, "rb") as fh:
-            head = fh.read(32)
-            if not head:
-                return None
-            with open(db_path, "rb") as dbf:
-                db_header = dbf.read(100)
-            if len(head) < 32 or int.from_bytes(head[0:4], "big") not in WAL_MAGIC:
-                return f"its {wal.name} file is not a SQLite write-ahead log"
-            if len(db_header) < 100:
-                return None
-            wal_page = int.from_bytes(head[8:12], "big")
-            if wal_page != _page_size(db_header):
-                return f"its {wal.name} file comes from another database (page size {wal_page})"
-            salts = head[16:24]
-            ident = db_header[68:72]
-            offset = 32
-            while True:
-                fh.seek(offset)
-                frame = fh.read(24)
-                if len(frame) < 24:
-                    return None
-                if frame[8:16] != salts:
-                    return None  # the end of this WAL's frames (older frames are ignored by SQLite)
-                if int.from_bytes(frame[0:4], "big") == 1:
-                    page1 = fh.read(100)
-                    if len(page1) == 100 and page1[68:72] != ident and any(ident):
-                        return f"its {wal.name} file comes from another database or a diverged copy"
-                offset += 24 + wal_page
+        head = read_head(wal, 32)
+        if not head:
+            return None
+        db_header = read_head(db_path, 100)
+        if len(head) < 32 or int.from_bytes(head[0:4], "big") not in WAL_MAGIC:
+            return f"its {wal.name} file is not a SQLite write-ahead log"
+        if len(db_header) < 100:
+            return None
+        wal_page = int.from_bytes(head[8:12], "big")
+        if wal_page != _page_size(db_header):
+            return f"its {wal.name} file comes from another database (page size {wal_page})"
+        salts = head[16:24]
+        ident = db_header[68:72]
+        lineages: list[int] = []  # the lineage tag of every page-1 frame, oldest first
+        offset = 32
+        while True:
+            frame = read_head(wal, 24 + 100, at=offset)
+            if len(frame) < 24 or frame[8:16] != salts:
+                break  # the end of this WAL's frames (older frames are ignored by SQLite)
+            if int.from_bytes(frame[0:4], "big") == 1:
+                page1 = frame[24:]
+                if len(page1) == 100 and page1[68:72] != ident and any(ident):
+                    return f"its {wal.name} file comes from another database or a diverged copy"
+                if len(page1) == 100:
+                    lineages.append(int.from_bytes(page1[60:64], "big"))
+            offset += 24 + wal_page
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise StorageError(f"cannot read {wal}: {exc.strerror}") from exc
+    if lineages and not _same_lineage(int.from_bytes(db_header[60:64], "big"), lineages):
+        return (
+            f"its {wal.name} file comes from a diverged copy of this database (both were changed "
+            "after the copy was made; merging them would mix their pages)"
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- lineage
+#
+# Every write transaction of the app (tracker.db's BEGIN IMMEDIATE) gives the database header a
+# new lineage tag (``PRAGMA user_version``): its high 16 bits are the low 16 bits of the tag
+# before it, its low 16 bits random. So the page-1 frames of a -wal name the state they were
+# written on: the file beside it must be that state (the -wal's base: the link of its first
+# page-1 frame) or a later one of the same -wal (a checkpoint copied some of its frames in).
+# A copy changed on its own after it was made carries another tag, and its -wal is refused
+# (wrongly accepted only by a 1 in 65,536 match of 16 random bits).
+
+
+def next_lineage(current: int) -> int:
+    """The lineage tag of the write after one whose tag is ``current``, as ``PRAGMA user_version``
+    takes it (a signed 32-bit integer)."""
+    tag = ((current & 0xFFFF) << 16) | int.from_bytes(os.urandom(2), "big")
+    return tag - (1 << 32) if tag >= 1 << 31 else tag
+
+
+def _same_lineage(db_tag: int, wal_tags: list[int]) -> bool:
+    """Whether a file whose header carries ``db_tag`` is the base, or a checkpointed state, of a
+    -wal whose page-1 frames carry ``wal_tags`` (unsigned, oldest first)."""
+    return db_tag in wal_tags or (db_tag & 0xFFFF) == wal_tags[0] >> 16
 
 
 def stamp_identity(conn: sqlite3.Connection) -> None:
@@ -233,14 +334,64 @@ def new_identity() -> int:
     return int.from_bytes(os.urandom(4), "big") & 0x7FFFFFFF or 1
 
 
+def journal_is_hot(db_path: Path) -> bool:
+    """Whether the ``-journal`` beside ``db_path`` holds a change to roll back (SQLite's own rule).
+
+    A journal is hot when it is not empty and the first byte of its header is not zero. SQLite
+    writes a journal's header zeroed, syncs the old pages, and only then writes its magic number:
+    a crash before that (a kill at the first fdatasync of the switch to WAL) leaves a journal with
+    a zeroed header, which SQLite never rolls back because nothing in the file was changed yet.
+    """
+    try:
+        return read_head(journal_file(db_path), 1) not in (b"", b"\x00")
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StorageError(f"cannot read {journal_file(db_path)}: {exc.strerror}") from exc
+
+
+def _remove_cold_journal(db_path: Path) -> None:
+    """Remove a cold ``-journal`` (zeroed header: nothing to roll back) left by a crash.
+
+    A journal being written by a live transaction also starts zeroed, so it is removed only
+    under a write lock of our own (``BEGIN IMMEDIATE``: no other connection can be writing a
+    journal then), and only if it is still cold. Busy (another program writing): left alone.
+    """
+    journal = journal_file(db_path)
+    if not _nonempty(journal) or journal_is_hot(db_path) or not _writable_here(db_path):
+        return
+    conn = connect(db_path)
+    try:
+        conn.isolation_level = None
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return  # its owner is writing; the journal is theirs
+            raise Damaged(db_path, f"its left-over -journal file could not be removed ({exc})") from exc
+        try:
+            if _nonempty(journal) and not journal_is_hot(db_path):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(journal)
+                paths.fsync_dir(db_path.parent)
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
 def recover_journal(db_path: Path) -> None:
-    """Roll back a hot rollback journal left by a crash (a change cut short), or refuse.
+    """Roll back a hot rollback journal left by a crash (a change cut short), or refuse; remove a
+    cold one (``journal_is_hot``: a zeroed header means nothing was changed yet).
 
     A read-only connection cannot roll it back, and every later open would fail; a
     read-write one does it on its first read. When the file or folder is read-only the
     database cannot be used until the journal is rolled back: ``Damaged`` says so.
     """
     if not _nonempty(journal_file(db_path)):
+        return
+    if not journal_is_hot(db_path):
+        _remove_cold_journal(db_path)
         return
     if not _writable_here(db_path) or not os.access(db_path, os.W_OK):
         raise Damaged(
@@ -352,7 +503,7 @@ def integrity_check(db_path: Path, *, quick: bool = False, ours: bool = True) ->
         return [problem]
     if ours and db_path.stat().st_size == 0:
         return ["it is empty (0 bytes): no database is there"]
-    if _nonempty(journal_file(db_path)):
+    if journal_is_hot(db_path):
         return ["a change cut short by a crash is still in its -journal file (open it once to roll it back)"]
     try:
         conn = connect_ro(db_path)

@@ -223,7 +223,9 @@ class ChangeWatcher:
 
     def _look(self) -> int:
         if self._conn is None:
-            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            # sqlfile's own connection (exactly this path, its pragmas); the file's bytes are read only
+            # through sqlfile.read_head, so no read of this process ever drops this connection's lock
+            self._conn = sqlfile.connect_for_app(self.path)
             self._conn.execute("PRAGMA query_only = ON")
         row = self._conn.execute("PRAGMA data_version").fetchone()
         return int(row[0])

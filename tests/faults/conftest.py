@@ -20,6 +20,9 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.helpers.mounts import read_only  # noqa: F401 (the fault tests import it from here)
+from tracker import sqlfile
+
 TRACKER = str(Path(sys.executable).with_name("tracker"))
 STRACE = shutil.which("strace")
 
@@ -72,27 +75,25 @@ def one_line_refusal(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """A database with a medication, a prescription and three check-ins, made by the command line."""
-    path = tmp_path / "data" / "t.db"
+@pytest.fixture(scope="session")
+def _db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data folder of ``db``, made once per session by the command line."""
+    path = tmp_path_factory.mktemp("template") / "data" / "t.db"
     path.parent.mkdir()
     ok(run("med", "add", "Sertraline", "--strength", "50mg", "--db", str(path)))
     ok(run("rx", "set", "sertraline", "50mg", "--from", "2026-01-01", "--db", str(path)))
     for day, mood in (("-3", "5"), ("-2", "6"), ("-1", "7")):
         ok(run("log", "checkin", "--mood", mood, "--day", day, "--db", str(path)))
-    return path
+    assert sorted(p.name for p in path.parent.iterdir()) == ["backups", "t.db"]  # closed: no -wal left
+    return path.parent
 
 
-@contextlib.contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    """``folder`` on a read-only bind mount of itself for the duration."""
-    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
-    try:
-        subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True)
-        yield
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
+@pytest.fixture
+def db(tmp_path: Path, _db_template: Path) -> Path:
+    """A database with a medication, a prescription and three check-ins, made by the command line
+    (once per session; each test gets its own copy of the folder, backups/ included)."""
+    shutil.copytree(_db_template, tmp_path / "data")
+    return tmp_path / "data" / "t.db"
 
 
 @contextlib.contextmanager
@@ -102,6 +103,7 @@ def small_tmpfs(folder: Path, size: str) -> Iterator[None]:
     try:
         yield
     finally:
+        sqlfile.release_heads(folder)
         subprocess.run(["umount", str(folder)], check=True)
 
 

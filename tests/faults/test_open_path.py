@@ -40,6 +40,25 @@ def test_a_crash_during_the_wal_switch_is_rolled_back_and_the_next_command_works
     assert ("-3" not in [d for d, _ in checkins(db)]) and len(checkins(db)) == 4  # three days and today
 
 
+def test_a_wal_switch_killed_at_its_first_sync_leaves_a_cold_journal_that_is_removed(db: Path) -> None:
+    """Killed at the first fdatasync of the switch to WAL, the -journal's header is still zeros
+    (SQLite writes the magic number only after that sync): nothing to roll back, so it is cold
+    (SQLite's rule). The next command removes it and works; the file is not refused."""
+    _rollback_mode(db)
+    before = checkins(db)
+    killed = run_killed("fdatasync", 1, "log", "checkin", "--mood", "3", "--db", str(db))
+    assert killed.returncode != 0
+    journal = db.with_name(db.name + "-journal")
+    assert journal.stat().st_size > 0 and journal.read_bytes()[:8] == bytes(8)  # the fault is the one meant
+    ok(run("check", "--db", str(db)))  # a cold journal is no problem of the file
+    ok(run("log", "checkin", "--mood", "4", "--db", str(db)))
+    assert not journal.exists()
+    ok(run("check", "--db", str(db)))
+    from datetime import date
+
+    assert checkins(db) == sorted([*before, (date.today().isoformat(), 4)])
+
+
 def test_a_hot_journal_on_a_read_only_folder_is_refused_naming_the_backup(db: Path) -> None:
     _rollback_mode(db)
     run_killed("unlink", 1, "log", "checkin", "--mood", "3", "--db", str(db))
@@ -152,6 +171,48 @@ def test_a_wal_file_from_another_database_is_refused(db: Path, tmp_path: Path) -
     for argv in (["status"], ["log", "checkin", "--mood", "1"]):
         one_line_refusal(run(*argv, "--db", str(db)))
     assert sha(db) == before
+
+
+def test_the_wal_of_a_diverged_copy_is_refused_naming_the_backup(db: Path, tmp_path: Path) -> None:
+    """Item 6, the diverged copy: the same database (same identity) copied with its -wal, both
+    copies changed, then copy B's -wal put beside copy A. Its frames would overwrite pages of A
+    that A changed after the copy: refused, naming the newest good backup, never merged."""
+    import shutil
+
+    holder = _live_wal(db)  # the open UI: the -wal stays
+    try:
+        ok(run("log", "checkin", "--mood", "2", "--day", "-4", "--db", str(db)))
+        b = tmp_path / "b" / "t.db"
+        b.parent.mkdir()
+        shutil.copy(db, b)
+        shutil.copy(db.with_name(db.name + "-wal"), b.with_name(b.name + "-wal"))
+        ok(run("log", "checkin", "--mood", "8", "--day", "-5", "--note", "only in A", "--db", str(db)))
+    finally:
+        holder.communicate("")  # A's last connection closes: its changes are checkpointed into A
+    holder = _live_wal(b)
+    try:
+        ok(run("log", "checkin", "--mood", "9", "--day", "-6", "--note", "only in B", "--db", str(b)))
+        wal_b = b.with_name(b.name + "-wal").read_bytes()
+    finally:
+        holder.communicate("")
+    assert not db.with_name(db.name + "-wal").exists()
+    db.with_name(db.name + "-wal").write_bytes(wal_b)
+    before = sha(db)
+    check = run("check", "--db", str(db))
+    assert check.returncode == 1 and "diverged copy" in check.stderr, check.stderr
+    for argv in (["status"], ["log", "checkin", "--mood", "1"]):
+        refused = run(*argv, "--db", str(db))
+        one_line_refusal(refused)
+        assert "diverged copy" in refused.stderr and "tracker restore" in refused.stderr
+    assert sha(db) == before and db.with_name(db.name + "-wal").read_bytes() == wal_b
+    db.with_name(db.name + "-wal").unlink()  # without the foreign -wal, A is whole: its own entry is there
+    assert (_day_of(-5), 8) in checkins(db) and (_day_of(-6), 9) not in checkins(db)
+
+
+def _day_of(offset: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=offset)).isoformat()
 
 
 def test_the_database_of_a_read_only_mount_without_shm_is_readable(db: Path) -> None:

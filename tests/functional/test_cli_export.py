@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
+from tests.helpers.mounts import needs_mount, read_only
 from tracker.cli import main
 from tracker.db import open_database
 from tracker.export import json_io
@@ -264,13 +265,15 @@ def test_output_folder_that_cannot_be_written(
     assert blocker.read_text() == "not a folder"
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write to any folder")
+@needs_mount
 def test_read_only_output_folder(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A real read-only folder (a read-only bind mount: root cannot write there either)."""
     locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    result = run(["export", "summary", "--db", str(demo_db), "--out", str(locked / "s.pdf")], capsys)
-    assert_refused(result, "permission denied")
-    assert list(locked.iterdir()) == []
+    locked.mkdir()
+    with read_only(locked):
+        result = run(["export", "summary", "--db", str(demo_db), "--out", str(locked / "s.pdf")], capsys)
+        assert_refused(result, f"cannot write to the folder {locked}")
+        assert list(locked.iterdir()) == []
 
 
 def test_output_that_is_a_folder(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from tests.helpers.mounts import needs_mount, read_only
 from tracker import backups
 from tracker import db as db_module
 from tracker import store as store_module
@@ -262,18 +263,17 @@ def test_the_command_line_reports_a_read_only_database_in_one_line(
     assert _rows(kept) == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through file permissions")
+@needs_mount
 @pytest.mark.parametrize("what", ["file", "folder"])
 def test_real_read_only_file_or_folder(capsys: pytest.CaptureFixture[str], kept: Path, what: str) -> None:
+    """The database file, or its folder, on a real read-only bind mount (root cannot write either)."""
     before = _rows(kept)
-    target = kept if what == "file" else kept.parent
-    old = target.stat().st_mode
-    target.chmod(0o400 if what == "file" else 0o500)
-    try:
-        code, _, err = _run(capsys, "log", "checkin", "--mood", "3", "--db", str(kept))
-    finally:
-        target.chmod(old)
-    assert code == 2 and err.count("\n") == 1 and ("read-only" in err or "cannot" in err)
+    with read_only(kept if what == "file" else kept.parent):
+        code, out, err = _run(
+            capsys, "log", "checkin", "--mood", "3", "--note", "private words", "--db", str(kept)
+        )
+    assert (code, out) == (2, "")
+    assert err == f"tracker: cannot write to {kept}: the file or its folder is read-only; nothing was saved\n"
     assert _rows(kept) == before
 
 
