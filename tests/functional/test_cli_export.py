@@ -272,7 +272,7 @@ def test_read_only_output_folder(demo_db: Path, tmp_path: Path, capsys: pytest.C
     locked.mkdir()
     with read_only(locked):
         result = run(["export", "summary", "--db", str(demo_db), "--out", str(locked / "s.pdf")], capsys)
-        assert_refused(result, f"cannot write to the folder {locked}")
+        assert_refused(result, f"cannot write to the folder {locked} (read-only file system)")
         assert list(locked.iterdir()) == []
 
 

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel, select
 
 import tracker.models  # noqa: F401
+from tests.helpers.mounts import needs_mount, read_only
 from tracker import migrations
 from tracker.db import Database, integrity_check, open_database, schema_revision
 from tracker.domain.errors import DatabaseDamagedError, DatabaseTooNewError, StorageError
@@ -129,13 +130,14 @@ def test_missing_folder_is_an_error_unless_it_is_the_default(tmp_path: Path) -> 
     assert _mode(tmp_path / "made") == 0o700
 
 
+@needs_mount
 def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root can write anywhere; the read-only case is covered by the durability tests")
+    """A real read-only folder (a read-only bind mount: root cannot write there either)."""
     locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    with pytest.raises(StorageError, match="cannot create"):
+    locked.mkdir()
+    with read_only(locked), pytest.raises(StorageError, match="cannot create"):
         open_database(locked / "t.db")
+    assert list(locked.iterdir()) == []
 
 
 def test_integrity_check_and_revision(db: Database, db_path: Path) -> None:

@@ -17,13 +17,22 @@ from tracker import paths
 from tracker.domain.errors import TrackerError
 
 
+def _why_not(path: Path) -> str:
+    """Why a path cannot be written: its file system is mounted read-only, or permissions."""
+    try:
+        read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    return "read-only file system" if read_only else "permission denied"
+
+
 def _check_folder(folder: Path) -> None:
     if not folder.exists():
         raise TrackerError(f"the folder {folder} does not exist; create it first or choose another place")
     if not folder.is_dir():
         raise TrackerError(f"{folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise TrackerError(f"cannot write to the folder {folder} (permission denied)")
+        raise TrackerError(f"cannot write to the folder {folder} ({_why_not(folder)})")
 
 
 def check_target_file(path: Path) -> Path:
@@ -33,7 +42,7 @@ def check_target_file(path: Path) -> Path:
         raise TrackerError(f"{target} is a folder; give a file name such as {target / 'summary.pdf'}")
     _check_folder(target.parent)
     if target.exists() and not os.access(target, os.W_OK):
-        raise TrackerError(f"cannot overwrite {target} (permission denied)")
+        raise TrackerError(f"cannot overwrite {target} ({_why_not(target)})")
     return target
 
 
