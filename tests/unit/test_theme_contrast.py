@@ -38,7 +38,7 @@ BACKGROUNDS = (
     ("warning-muted", 1.0), ("panel-lighten-1", 1.0), ("panel-darken-1", 1.0),
     ("error", 0.15), ("warning", 0.10),
 )  # fmt: skip
-GRAPHICS = ("border", "primary", "accent", "warning", "error", "border-blurred")
+GRAPHICS = ("border", "primary", "accent", "warning", "error", "border-blurred", "panel-lighten-2")
 IDS = [theme.name for theme in OUR_THEMES]
 
 

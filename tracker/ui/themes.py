@@ -54,6 +54,7 @@ HIGH_CONTRAST = Theme(
         "border-blurred": "#B0B0B0",
         "scrollbar": "#B0B0B0",
         "warning-muted": "#3A2E00",
+        "panel-lighten-2": "#8A8A8A",  # section rules (hkey borders): 3:1
     },
 )
 
@@ -100,6 +101,7 @@ HIGH_CONTRAST_LIGHT = Theme(
         "border-blurred": "#505050",
         "scrollbar": "#505050",
         "warning-muted": "#FFF0C0",
+        "panel-lighten-2": "#767676",  # section rules (hkey borders): 3:1
     },
 )
 
@@ -141,6 +143,7 @@ TAPER_DARK = Theme(
         "warning-muted": "#3D2A10",
         "border-blurred": "#767676",
         "scrollbar": "#4F6A85",
+        "panel-lighten-2": "#6E7780",  # section rules (hkey borders): 3:1
     },
 )
 
@@ -178,18 +181,19 @@ TAPER_LIGHT = Theme(
         "warning-muted": "#F0DDBE",
         "border-blurred": "#6E6E6E",
         "scrollbar": "#5A6E82",
+        "panel-lighten-2": "#7A7A7A",  # section rules (hkey borders): 3:1
     },
 )
 
 # Textual's ANSI themes, which take the terminal's own sixteen colours, with the highlighted row
-# drawn in reverse video: a status colour on the highlight then has exactly the contrast it has
-# on the terminal's background, whatever the palette (Textual's own draw green text on white or
-# blue). Measured with Textual's default palettes (Monokai dark, Alabaster light); in a real
+# drawn bold and underlined on the terminal's background: a status colour on the highlight then
+# has exactly the contrast it has on the rest of the screen, whatever the palette (Textual's own
+# draw green text on white or blue; reverse video would do too, but OptionList drops it). Measured with Textual's default palettes (Monokai dark, Alabaster light); in a real
 # terminal the terminal's palette decides.
 _ANSI_CURSOR = {
     "block-cursor-foreground": "ansi_default",
     "block-cursor-background": "ansi_default",
-    "block-cursor-text-style": "bold reverse",
+    "block-cursor-text-style": "bold underline",
     "block-cursor-blurred-foreground": "ansi_default",
     "block-cursor-blurred-background": "ansi_default",
     "block-cursor-blurred-text-style": "underline",
@@ -227,6 +231,7 @@ ANSI_DARK = Theme(
         "screen-selection-background": "ansi_bright_blue",
         "screen-selection-foreground": "ansi_black",
         "footer-key-foreground": "ansi_yellow",
+        "panel-lighten-2": "ansi_white",  # section rules, transparent (unseen) in Textual's
         **_ANSI_CURSOR,
     },
 )
@@ -260,6 +265,7 @@ ANSI_LIGHT = Theme(
         "input-selection-foreground": "ansi_default",
         "footer-key-foreground": "ansi_blue",
         "text-secondary": "ansi_blue",
+        "panel-lighten-2": "ansi_bright_black",  # section rules, transparent (unseen) in Textual's
         **_ANSI_CURSOR,
     },
 )
