@@ -112,7 +112,9 @@ def measure(app: Any) -> list[str]:
                     if widget is None or not widget.is_disabled:  # an inactive control is exempt
                         where = f"{type(widget).__name__}#{widget.id}" if widget else "?"
                         kind = "graphic " if graphic else ""
-                        failures.append(f"{where} {kind}{text.strip()[:24]!r} {fg.hex} on {bg.hex}: {ratio:.2f}")
+                        failures.append(
+                            f"{where} {kind}{text.strip()[:24]!r} {fg.hex} on {bg.hex}: {ratio:.2f}"
+                        )
     return failures
 
 
@@ -133,7 +135,8 @@ def drawn(app: Any, needle: str) -> list[tuple[Color, Color, bool]]:
 def _seed(path: Path, theme: str) -> None:
     from tracker.services import doses, meds, settings
 
-    with with_db(path).write(audit=False) as session:
+    db = with_db(path)
+    with db.write(audit=False) as session:
         settings.set_setting(session=session, key="theme", value=theme)
         sertraline = next(m for m in meds.list_medications(session=session) if m.name == "Sertraline")
         doses.log_dose(
@@ -142,6 +145,7 @@ def _seed(path: Path, theme: str) -> None:
             taken_at=datetime.combine(date(2026, 11, 27), time(8, 10), tzinfo=UTC),
             now=NOW,
         )
+    db.close()
 
 
 @pytest.mark.parametrize("theme", [t.name for t in OUR_THEMES])
@@ -194,3 +198,17 @@ async def test_trends_reaches_aa_as_drawn(screens_db: Path, theme: str) -> None:
         await settle(pilot)
         failures = measure(app)
     assert not failures, failures
+
+
+async def test_a_theme_saved_by_an_earlier_version_opens_as_its_measured_variant(screens_db: Path) -> None:
+    from tracker.services import settings
+
+    db = with_db(screens_db)
+    with db.write(audit=False) as session:
+        settings.set_setting(session=session, key="theme", value="textual-light")
+    db.close()
+    app = make_app(screens_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "taper-light"
+        assert "textual-light" not in app.available_themes

@@ -14,7 +14,9 @@ DOSE_STATUSES = ("taken", "skipped", "missed", "due", "upcoming")
 
 
 def _status_cell(status: str) -> str:
-    row = DoseRow(1, "Sertraline", 50.0, status, time(8), taken_local=time(8, 5) if status == "taken" else None)
+    row = DoseRow(
+        1, "Sertraline", 50.0, status, time(8), taken_local=time(8, 5) if status == "taken" else None
+    )
     return dose_line(row).plain.split("50 mg", 1)[1].strip()
 
 
@@ -33,6 +35,13 @@ def test_dose_symbols_are_all_different() -> None:
 def test_each_taper_step_status_has_its_own_symbol() -> None:
     from tracker.ui.screens.taper import step_status
 
-    cells = {status: step_status(status) for status in ("done", "current", "held", "planned", "stepped_back", "skipped")}
-    assert cells["done"] == "✓ done" and cells["current"] == "▶ current" and cells["stepped_back"] == "↩ stepped back"
+    cells = {
+        status: step_status(status)
+        for status in ("done", "current", "held", "planned", "stepped_back", "skipped")
+    }
+    assert (
+        cells["done"] == "✓ done"
+        and cells["current"] == "▶ current"
+        and cells["stepped_back"] == "↩ stepped back"
+    )
     assert len({cell[0] for cell in cells.values()}) == len(cells)

@@ -68,7 +68,9 @@ def _backgrounds(theme: Theme, variables: dict[str, str]) -> list[tuple[str, Col
             continue  # an ANSI colour has no transparency: app.tcss gives these boxes $background
         raw = variables[name] if share == 1.0 else f"{variables[name]} {share:.0%}"
         for under_name, under in (("background", page), ("surface", surface)):
-            out.append((f"${name} {share:.0%} over ${under_name}", theme_colour(theme, raw, under, foreground=False)))
+            out.append(
+                (f"${name} {share:.0%} over ${under_name}", theme_colour(theme, raw, under, foreground=False))
+            )
     return out
 
 

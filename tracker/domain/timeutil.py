@@ -52,7 +52,8 @@ def zone_suggestions(text: str, limit: int = 3) -> list[str]:
 # The regions of the IANA names a city belongs to; the others (US/Eastern, GB, Etc/GMT+5...) are
 # old aliases or offsets, still accepted when typed in full but never offered as completions.
 _REGIONS = (
-    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific",
+    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+    "Pacific",
 )  # fmt: skip
 
 

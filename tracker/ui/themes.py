@@ -1,10 +1,13 @@
-"""The app's own themes: high contrast, dark and light, for tired eyes and low vision.
+"""The app's themes: the only ones it offers, each measured for contrast.
 
-Every text colour of these themes reaches WCAG AA (4.5:1) on every background it is drawn
-on, the highlighted row included (tests/unit/test_theme_contrast.py measures each pair). The
-terminal's own palette is offered too, through Textual's ANSI themes (``ansi-dark``,
-``ansi-light``): their colours are whatever the terminal shows, so the terminal decides their
-contrast. Status is never colour alone: every status carries its symbol (✓ taken, ✗ skipped...).
+``taper-dark`` (the default) and ``taper-light`` are Textual's dark and light themes with the
+colours that fell below WCAG AA replaced; ``high-contrast`` and ``high-contrast-light`` are for
+tired eyes and low vision; ``ansi-dark`` and ``ansi-light`` take the terminal's own palette.
+Every text colour reaches AA (4.5:1) on every background it is drawn on, the highlighted row
+included, and borders 3:1: tests/unit/test_theme_contrast.py measures the theme variables and
+tests/functional/test_theme_screens.py every screen as drawn. Textual's other built-in themes
+are unregistered by the app (tracker/ui/app.py), as nobody measured them. Status is never
+colour alone: every status carries its symbol (✓ taken, – skipped...).
 """
 
 from __future__ import annotations
@@ -188,8 +191,9 @@ TAPER_LIGHT = Theme(
 # Textual's ANSI themes, which take the terminal's own sixteen colours, with the highlighted row
 # drawn bold and underlined on the terminal's background: a status colour on the highlight then
 # has exactly the contrast it has on the rest of the screen, whatever the palette (Textual's own
-# draw green text on white or blue; reverse video would do too, but OptionList drops it). Measured with Textual's default palettes (Monokai dark, Alabaster light); in a real
-# terminal the terminal's palette decides.
+# draw green text on white or blue; reverse video would do too, but OptionList drops it).
+# Measured with Textual's default palettes (Monokai dark, Alabaster light); in a real terminal
+# the terminal's palette decides.
 _ANSI_CURSOR = {
     "block-cursor-foreground": "ansi_default",
     "block-cursor-background": "ansi_default",

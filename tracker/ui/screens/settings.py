@@ -219,7 +219,9 @@ class SettingsScreen(DbScreen):
             yield from self._row(
                 "timezone",
                 "Time zone",
-                ZoneInput(placeholder="a city or an IANA name, such as London", compact=True, id="set-timezone"),
+                ZoneInput(
+                    placeholder="a city or an IANA name, such as London", compact=True, id="set-timezone"
+                ),
             )
             yield from self._row(
                 "schedule_follows",
