@@ -195,3 +195,19 @@ async def test_a_theme_saved_by_an_earlier_version_opens_as_its_measured_variant
         await settle(pilot)
         assert app.theme == "taper-light"
         assert "textual-light" not in app.available_themes
+
+
+async def test_the_measure_finds_the_pair_the_issue_found(screens_db: Path) -> None:
+    """Textual's own textual-dark, put back: "✓ taken" on its #0178D4 highlight fails (1.9:1)."""
+    from textual.theme import BUILTIN_THEMES
+
+    _seed(screens_db, "taper-dark")
+    app = make_app(screens_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.register_theme(BUILTIN_THEMES["textual-dark"])
+        app.theme = "textual-dark"
+        app.screen.query_one("#doses").focus()
+        await settle(pilot)
+        failures = measure(app)
+    assert any("'✓ taken 08:10' #4EBF71 on #0178D4" in failure for failure in failures), failures
