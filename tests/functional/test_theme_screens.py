@@ -8,8 +8,9 @@ Text needs WCAG AA 4.5:1 (tests/helpers/contrast.py). Box and block characters (
 scrollbars, sparklines) are graphics: 3:1 when they are drawn to be seen (WCAG 1.4.11); a
 graphic drawn in its own background colour (a border Textual keeps invisible) shows nothing.
 Exempt, as WCAG 1.4.3 allows: inactive controls (the footer keys shown as not available here,
-a disabled input; the faded screen behind a modal). ANSI themes are drawn through the palettes Textual assumes for them. Also the
-toasts, the command palette, and (Trends) the chart lines, legends and heat map.
+a disabled input) and the faded screen behind a modal. ANSI themes are drawn through the
+palettes Textual assumes for them. Measured too: toasts, the command palette, and (Trends) the
+chart lines, legends and heat map.
 
 The dataset is tests/functional/screens_conftest.py's, plus today's 08:00 dose taken, so the
 highlighted first row of Today is "✓ taken" (the issue measured it at 1.9:1 in textual-dark).
