@@ -9,7 +9,7 @@ scrollbars, sparklines) are graphics: 3:1 when they are drawn to be seen (WCAG 1
 graphic drawn in its own background colour (a border Textual keeps invisible) shows nothing.
 Exempt, as WCAG 1.4.3 allows: inactive controls (the footer keys shown as not available here,
 a disabled input) and the faded screen behind a modal. ANSI themes are drawn through the
-palettes Textual assumes for them. Measured too: toasts, the command palette, and (Trends) the
+palettes Textual assumes for them. Measured too: toasts, a form dialog, the command palette, and (Trends) the
 chart lines, legends and heat map.
 
 The dataset is tests/functional/screens_conftest.py's, plus today's 08:00 dose taken, so the
@@ -185,6 +185,14 @@ async def test_every_screen_reaches_aa_as_drawn(screens_db: Path, theme: str) ->
         await settle(pilot)
         if found := measure(app):
             failures["toasts"] = found
+        app.screen.query_one("#doses").focus()
+        await pilot.press("a")  # a form dialog: the extra dose's fields, labels and hints
+        await settle(pilot)
+        assert app.screen.is_modal, app.screen
+        if found := measure(app):
+            failures["extra dose dialog"] = found
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("ctrl+p", "e", "x", "p")  # the command palette, with its matches highlighted
         await settle(pilot)
         assert type(app.screen).__name__ == "CommandPalette"

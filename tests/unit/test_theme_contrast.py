@@ -87,6 +87,14 @@ def test_every_text_on_every_background_reaches_aa(theme: Theme) -> None:
 
 
 @pytest.mark.parametrize("theme", [t for t in OUR_THEMES if not t.ansi], ids=lambda t: t.name)
+def test_primary_button_text_reaches_aa(theme: Theme) -> None:
+    """A primary button (Save) draws $button-color-foreground on $primary."""
+    variables = theme_variables(theme)
+    primary = resolve(variables["primary"], Color(0, 0, 0))
+    assert contrast(resolve(variables["button-color-foreground"], primary), primary) >= TEXT_AA
+
+
+@pytest.mark.parametrize("theme", [t for t in OUR_THEMES if not t.ansi], ids=lambda t: t.name)
 def test_dim_text_reaches_aa(theme: Theme) -> None:
     """Plain text styled ``dim`` (Trends' hints, the heat-map's day names) on the page and surface."""
     variables = theme_variables(theme)

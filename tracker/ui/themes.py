@@ -29,6 +29,7 @@ HIGH_CONTRAST = Theme(
     panel="#101010",
     boost="#FFFFFF00",
     variables={
+        "button-color-foreground": "#000000",  # on $primary (a primary button): 4.5:1
         "text": "#FFFFFF",
         "text-muted": "#D0D0D0",
         "text-disabled": "#B0B0B0",
@@ -76,6 +77,7 @@ HIGH_CONTRAST_LIGHT = Theme(
     panel="#F0F0F0",
     boost="#00000000",
     variables={
+        "button-color-foreground": "#FFFFFF",  # on $primary (a primary button): 4.5:1
         "text": "#000000",
         "text-muted": "#303030",
         "text-disabled": "#505050",
@@ -126,6 +128,7 @@ TAPER_DARK = Theme(
     background="#121212",
     surface="#1E1E1E",
     variables={
+        "button-color-foreground": "#FFFFFF",  # on $primary (a primary button): 4.5:1
         "text": "#E0E0E0",
         "text-muted": "#B0B0B0",
         "text-disabled": "#ABABAB",
@@ -164,6 +167,7 @@ TAPER_LIGHT = Theme(
     surface="#D8D8D8",
     panel="#D0D0D0",
     variables={
+        "button-color-foreground": "#FFFFFF",  # on $primary (a primary button): 4.5:1
         "text": "#1A1A1A",
         "text-muted": "#4A4A4A",
         "text-disabled": "#4A4A4A",
