@@ -30,15 +30,15 @@ async def test_theme_is_applied_on_start_and_remembered(
     seeded_path: Path, clock: Any, settle: Any, open_db: Any
 ) -> None:
     with open_db(seeded_path).write() as session:
-        settings.set_setting(session=session, key="theme", value="nord")
+        settings.set_setting(session=session, key="theme", value="high-contrast")
     app = TrackerApp(seeded_path, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert app.theme == "nord"
-        app.theme = "gruvbox"
+        assert app.theme == "high-contrast"
+        app.theme = "taper-light"
         await settle(pilot)
     with open_db(seeded_path).read() as session:
-        assert settings.get_setting(session=session, key="theme") == "gruvbox"
+        assert settings.get_setting(session=session, key="theme") == "taper-light"
 
 
 async def test_not_a_database_is_a_notification(tmp_path: Path, clock: Any, settle: Any) -> None:

@@ -37,13 +37,18 @@ async def test_change_the_theme_applies_at_once_and_is_saved(screens_db: Path) -
         screen = app.screen
         assert isinstance(screen, SettingsScreen)
         theme = screen.query_one("#set-theme", Select)
-        assert screen.focused is theme and theme.value == "textual-dark"
+        assert screen.focused is theme and theme.value == "taper-dark"
+        # only the themes whose contrast is measured (tests/unit/test_theme_contrast.py)
+        offered = [value for _prompt, value in theme._options if isinstance(value, str)]
+        assert offered == sorted(
+            ["ansi-dark", "ansi-light", "high-contrast", "high-contrast-light", "taper-dark", "taper-light"]
+        )
         await press(pilot, "enter")  # open the list of themes
-        await type_text(pilot, "nord")  # type to search
+        await type_text(pilot, "high")  # type to search
         await press(pilot, "enter")
-        assert app.theme == "nord"
-        assert setting(screens_db, "theme") == "nord"
-        assert "Theme nord saved." in static_text(app, "#settings-status")
+        assert app.theme == "high-contrast"
+        assert setting(screens_db, "theme") == "high-contrast"
+        assert "Theme high-contrast saved." in static_text(app, "#settings-status")
         assert str(screens_db) in static_text(app, "#data-location")
 
 

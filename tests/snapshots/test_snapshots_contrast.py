@@ -1,4 +1,7 @@
-"""Snapshots of Today in the high-contrast themes (tracker/ui/themes.py), chosen in Settings.
+"""Snapshots of Today in the app's own themes (tracker/ui/themes.py), chosen in Settings.
+
+The default dark theme (taper-dark) is test_snapshots_core.py's Today; here are the light one
+and the high-contrast pair.
 
 Same data and frozen clock as test_snapshots_core.py; the theme is the saved setting, so the
 pictures also prove that the saved choice is applied at start-up. Update with
@@ -30,7 +33,7 @@ def _app(tmp_path: Path, theme: str) -> TrackerApp:
     return TrackerApp(path, clock=lambda: NOW)
 
 
-@pytest.mark.parametrize("theme", ["high-contrast", "high-contrast-light"])
+@pytest.mark.parametrize("theme", ["high-contrast", "high-contrast-light", "taper-light"])
 def test_today_high_contrast_80x24(snap_compare: Any, tmp_path: Path, theme: str) -> None:
     app = _app(tmp_path, theme)
 

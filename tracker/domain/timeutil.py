@@ -8,12 +8,14 @@ occurrence. Everything stored is UTC; everything shown is local.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "UTC",
     "as_utc",
+    "complete_zone",
     "day_bounds_utc",
     "local_day",
     "local_to_utc",
@@ -45,6 +47,44 @@ def zone_suggestions(text: str, limit: int = 3) -> list[str]:
         return sorted(set(exact))[:limit]
     cities = difflib.get_close_matches(wanted, list(by_city), n=limit, cutoff=0.75)
     return [by_city[c][0] for c in cities]
+
+
+# The regions of the IANA names a city belongs to; the others (US/Eastern, GB, Etc/GMT+5...) are
+# old aliases or offsets, still accepted when typed in full but never offered as completions.
+_REGIONS = (
+    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+    "Pacific",
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _city_zones() -> tuple[tuple[str, str], ...]:
+    """``(city key, zone)`` of every city zone, shortest city first, then alphabetical."""
+    from zoneinfo import available_timezones
+
+    zones = [z for z in available_timezones() if z.split("/", 1)[0] in _REGIONS and "/" in z]
+    pairs = [(z.rsplit("/", 1)[1].casefold(), z) for z in zones] + [("utc", "UTC")]
+    return tuple(sorted(pairs, key=lambda cz: (len(cz[0]), cz)))
+
+
+def complete_zone(prefix: str) -> str | None:
+    """The IANA zone whose city (or whole name) begins with ``prefix``, for completing as typed.
+
+    Case does not matter and spaces stand for underscores: ``lond`` -> Europe/London, ``new y``
+    -> America/New_York, ``europe/pa`` -> Europe/Paris. A city named in full comes first, then
+    the shortest city that begins so (``par`` is Paris, not Paramaribo). None when nothing fits.
+    """
+    wanted = "_".join(prefix.split()).casefold()
+    if not wanted:
+        return None
+    cities = _city_zones()
+    for city, zone in cities:
+        if city == wanted or zone.casefold() == wanted:
+            return zone
+    for city, zone in cities:
+        if city.startswith(wanted) or zone.casefold().startswith(wanted):
+            return zone
+    return None
 
 
 def parse_zone(name: str) -> ZoneInfo:

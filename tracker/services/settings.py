@@ -45,7 +45,7 @@ DEFAULT_CRISIS_TEXT = (
 
 DEFAULTS: dict[str, Any] = {
     "timezone": "UTC",
-    "theme": "textual-dark",
+    "theme": "taper-dark",  # tracker.ui.themes.DEFAULT_THEME
     "crisis_text": DEFAULT_CRISIS_TEXT,
     "disclaimer_acknowledged": False,
     "first_run_done": False,

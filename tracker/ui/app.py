@@ -130,10 +130,13 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
         self._watching = False  # a look at the database is under way
         self._quitting = False
         self._pending_writes: set[Worker[Any]] = set()
-        from tracker.ui.themes import OUR_THEMES
+        from tracker.ui.themes import DEFAULT_THEME, OUR_THEMES
 
+        for name in list(self.available_themes):  # Textual's: their contrast is not measured
+            self.unregister_theme(name)
         for theme in OUR_THEMES:
             self.register_theme(theme)
+        self.set_reactive(App.theme, DEFAULT_THEME)  # before the first style is computed
         self._after_first_frame = after_first_frame
         self.db_path = Path(db_path)
         self.create_dir = create_dir
@@ -360,7 +363,10 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
 
     # -- start-up settings and theme --------------------------------------
     def _apply_startup(self, values: dict[str, Any]) -> None:
+        from tracker.ui.themes import RENAMED
+
         theme = values.get("theme")
+        theme = RENAMED.get(theme, theme) if isinstance(theme, str) else theme
         if isinstance(theme, str) and theme in self.available_themes and theme != self.theme:
             self.theme = theme
         self._saved_theme = self.theme

@@ -20,16 +20,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.suggester import SuggestFromList
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from tracker.domain.bounds import BOUNDS
 from tracker.domain.reminders import ReminderSettings
-from tracker.domain.timeutil import parse_zone
+from tracker.domain.timeutil import complete_zone, parse_zone
 from tracker.ui.base import DbScreen
 from tracker.ui.screens import settings_notify
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.forms import sentence
+from tracker.ui.widgets.zone_suggester import ZoneInput
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -188,7 +188,6 @@ def check_settings(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str,
 @dataclass(frozen=True, slots=True)
 class SettingsData:
     values: dict[str, Any]
-    zones: list[str]
 
 
 class SettingsScreen(DbScreen):
@@ -220,7 +219,9 @@ class SettingsScreen(DbScreen):
             yield from self._row(
                 "timezone",
                 "Time zone",
-                Input(placeholder="an IANA name, such as Europe/London", compact=True, id="set-timezone"),
+                ZoneInput(
+                    placeholder="a city or an IANA name, such as London", compact=True, id="set-timezone"
+                ),
             )
             yield from self._row(
                 "schedule_follows",
@@ -236,7 +237,7 @@ class SettingsScreen(DbScreen):
             yield from self._row(
                 "home_timezone",
                 "Home time zone",
-                Input(
+                ZoneInput(
                     placeholder="used when dose times stay on home time",
                     compact=True,
                     disabled=True,
@@ -320,11 +321,10 @@ class SettingsScreen(DbScreen):
     # -- data -------------------------------------------------------------
     def reload(self) -> None:
         def fetch(session: Session) -> SettingsData:
-            from zoneinfo import available_timezones
-
             from tracker.services import settings
 
-            return SettingsData(settings.all_settings(session=session), sorted(available_timezones()))
+            complete_zone("utc")  # reads the zone names once, here in the worker thread, not as keys arrive
+            return SettingsData(settings.all_settings(session=session))
 
         self.run_db(fetch, self._show, group="settings-load", exclusive=True)
 
@@ -333,9 +333,6 @@ class SettingsScreen(DbScreen):
         self.loaded = dict(values)
         self._set_input("timezone", str(values.get("timezone") or ""))
         self._set_input("home_timezone", str(values.get("home_timezone") or ""))
-        zones = SuggestFromList(data.zones, case_sensitive=False)
-        for name in ("timezone", "home_timezone"):
-            self.query_one(f"#set-{name}", Input).suggester = zones
         self._set_input("patient_name", str(values.get("patient_name") or ""))
         self._set_input("crisis_text", str(values.get("crisis_text") or ""))
         theme = self.query_one("#set-theme", Select)

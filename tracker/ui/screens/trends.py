@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -65,29 +65,79 @@ _SEQ = itertools.count(1)  # results may come back out of order from threads: ke
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
-# Plotext colour names, and the Rich colour the legends and text use for the same series.
-BURDEN_COLOUR = "gray"
-MEAN_COLOUR = "red"
-DOSE_COLOURS = ("blue", "green", "cyan", "magenta")
-CHANGE_COLOUR = "orange"
-MARK_COLOURS = {"hold": "magenta", "step back": "red"}
-OTHER_MARK_COLOUR = "cyan"
-MOOD_COLOUR = "green"
-SLEEP_COLOUR = "blue"
-_RICH = {"gray": "bright_black", "orange": "orange1"}
+# Each series' role, drawn in the theme's colour for it (trend_colours): the text colours every
+# theme measures at 4.5:1 on its background (tests/unit/test_theme_contrast.py), so lines, marks
+# and the legends naming them stay readable in each theme (issue 17).
+BURDEN_COLOUR = "burden"
+MEAN_COLOUR = "mean"
+DOSE_COLOURS = ("dose-1", "dose-2", "dose-3", "dose-4")
+CHANGE_COLOUR = "change"
+MARK_COLOURS = {"hold": "hold", "step back": "step-back"}
+OTHER_MARK_COLOUR = "mark"
+MOOD_COLOUR = "mood"
+SLEEP_COLOUR = "sleep"
+_ROLE_VARIABLES = {
+    "burden": "text-muted",
+    "mean": "text-error",
+    "dose-1": "text-primary",
+    "dose-2": "text-success",
+    "dose-3": "text-accent",
+    "dose-4": "text-secondary",
+    "change": "text-warning",
+    "hold": "text-secondary",
+    "step-back": "text-error",
+    "mark": "text-success",  # plan started, resumed: apart from the orange dose changes
+    "mood": "text-success",
+    "sleep": "text-primary",
+    "missed": "text-error",
+    "heat-0": "text-success",
+    "heat-1": "text-accent",
+    "heat-2": "text-warning",
+    "heat-3": "text-error",
+    "unlogged": "text-muted",
+}
+# Without a theme (a test drawing a grid alone): the colours of taper-dark.
+_FALLBACK = {
+    "text-muted": "#B0B0B0", "text-error": "#F597AA", "text-primary": "#6CB4EE", "text-success": "#5BD384",
+    "text-accent": "#FFA62B", "text-secondary": "#8FC3F0", "text-warning": "#FFA62B",
+}  # fmt: skip
 
 
-def rich_colour(plotext_colour: str) -> str:
-    """The Rich colour matching a plotext colour name (most names are shared)."""
-    return _RICH.get(plotext_colour, plotext_colour)
+def trend_colours(variables: dict[str, str] | None = None) -> dict[str, str]:
+    """Each role's Rich colour in the theme whose CSS variables are given (App.theme_variables).
+
+    Hex colours stay hex; an ANSI theme's ``ansi_bright_red`` becomes Rich's ``bright_red``, and
+    ``ansi_default`` the terminal's own text colour.
+    """
+    source = variables or _FALLBACK
+    out = {}
+    for role, name in _ROLE_VARIABLES.items():
+        raw = (source.get(name) or _FALLBACK[name]).split()[0]
+        out[role] = raw.removeprefix("ansi_") if raw.startswith("ansi_") else raw
+    return out
+
+
+def rich_colour(role: str, colours: dict[str, str] | None = None) -> str:
+    """The Rich colour of a series' role (a plain style such as "dim" passes through)."""
+    return (colours or trend_colours()).get(role, role)
+
+
+def plotext_colour(role: str, colours: dict[str, str]) -> str | tuple[int, int, int]:
+    """The plotext colour of a role: an RGB triple, or plotext's name for an ANSI colour."""
+    colour = colours.get(role, role)
+    if colour.startswith("#"):
+        return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
+    if colour.startswith("bright_"):
+        return colour.removeprefix("bright_") + "+"
+    return colour
 
 
 # Heat map cells: a glyph per severity so the grid reads without colour too.
 _HEAT_GLYPHS = ("░", "▒", "▓", "█")
-_HEAT_STYLES = ("#43a047", "#fdd835", "#fb8c00", "#e53935")  # green, yellow, orange, red
+_HEAT_STYLES = ("heat-0", "heat-1", "heat-2", "heat-3")  # roles: green, amber, orange, red in most themes
 _HEAT_NAMES = ("none", "mild", "moderate", "severe")
 _UNLOGGED = "·"
-_UNLOGGED_STYLE = "grey50"
+_UNLOGGED_STYLE = "unlogged"
 _TABLE_WEEKS = 53  # weekly adherence rows shown; longer ranges say how many are left out
 
 
@@ -129,12 +179,12 @@ def _y_axis(plt: Plot, top: float, count: int, side: str = "left") -> None:
     plt.yticks(ticks, [_number(t) for t in ticks], yside=side)  # type: ignore[arg-type]
 
 
-def _colour_line(parts: Sequence[tuple[str, str]]) -> Text:
+def _colour_line(parts: Sequence[tuple[str, str]], colours: dict[str, str] | None = None) -> Text:
     text = Text()
     for index, (label, style) in enumerate(parts):
         if index:
             text.append("  ")
-        text.append(label, style=rich_colour(style))
+        text.append(label, style=rich_colour(style, colours))
     return text
 
 
@@ -176,7 +226,15 @@ class TrendPlot(PlotextPlot):
         self.data = data
         self.refresh()
 
+    def colour(self, role: str) -> str | tuple[int, int, int]:
+        return plotext_colour(role, trend_colours(self.app.theme_variables))
+
     def render(self) -> RenderResult:
+        # textual-plotext's "auto" theme parses $surface and $foreground, which an ANSI theme leaves
+        # to the terminal: they came out black on black. plotext's "clear" leaves them to it too.
+        wanted: Literal["auto", "clear"] = "clear" if self.app.current_theme.ansi else "auto"
+        if self.theme != wanted:
+            self.set_reactive(PlotextPlot.theme, wanted)
         # Rebuilt at each render so ticks follow the width: a resize redraws the chart.
         self.plt.clear_figure()
         if self.data is not None:
@@ -200,19 +258,21 @@ class TimelinePlot(TrendPlot):
         plt = self.plt
         top = max([v for v in data.burden if v is not None] or [1.0])
         for xs, values in plot_runs(data.burden, width):
-            plt.plot(xs, values, color=BURDEN_COLOUR, marker="braille")
+            plt.plot(xs, values, color=self.colour(BURDEN_COLOUR), marker="braille")
         for xs, values in plot_runs(data.burden_mean, width):
-            plt.plot(xs, values, color=MEAN_COLOUR, marker="braille")
+            plt.plot(xs, values, color=self.colour(MEAN_COLOUR), marker="braille")
         top_mg = 0.0
         for index, med in enumerate(data.medications):
             xs, ys = step_points(med.segments, data.span.start, data.span.end)
             top_mg = max(top_mg, *ys)
-            colour = DOSE_COLOURS[index % len(DOSE_COLOURS)]
+            colour = self.colour(DOSE_COLOURS[index % len(DOSE_COLOURS)])
             plt.plot(xs, ys, color=colour, marker="braille", yside="right")
         for fact in data.changes:
-            plt.vertical_line(float((fact.change.day - data.span.start).days), color=CHANGE_COLOUR)
+            plt.vertical_line(
+                float((fact.change.day - data.span.start).days), color=self.colour(CHANGE_COLOUR)
+            )
         for mark in data.marks:
-            colour = MARK_COLOURS.get(mark.label, OTHER_MARK_COLOUR)
+            colour = self.colour(MARK_COLOURS.get(mark.label, OTHER_MARK_COLOUR))
             plt.vertical_line(float((mark.day - data.span.start).days), color=colour)
         rows = max(2, (height - 3) // 2)
         _y_axis(plt, top, rows)
@@ -233,10 +293,10 @@ class MoodSleepPlot(TrendPlot):
     def draw(self, data: TrendsData, width: int, height: int) -> None:
         plt = self.plt
         for xs, values in plot_runs(data.mood, width):
-            plt.plot(xs, values, color=MOOD_COLOUR, marker="braille")
+            plt.plot(xs, values, color=self.colour(MOOD_COLOUR), marker="braille")
         top_sleep = max([v for v in data.sleep if v is not None] or [8.0])
         for xs, values in plot_runs(data.sleep, width):
-            plt.plot(xs, values, color=SLEEP_COLOUR, marker="braille", yside="right")
+            plt.plot(xs, values, color=self.colour(SLEEP_COLOUR), marker="braille", yside="right")
         rows = max(2, (height - 3) // 2)
         _y_axis(plt, 10, min(rows, 6))
         _y_axis(plt, max(10.0, top_sleep), min(rows, 6), side="right")
@@ -248,7 +308,7 @@ class MoodSleepPlot(TrendPlot):
 # ---------------------------------------------------------------------------
 
 
-def heat_lines(heat: HeatMap, width: int) -> list[Text]:
+def heat_lines(heat: HeatMap, width: int, colours: dict[str, str] | None = None) -> list[Text]:
     """The grid of one symptom in as many blocks of weeks as ``width`` needs (no horizontal scroll).
 
     Unlogged days show a dim dot, days outside the range stay blank; logged days show
@@ -272,9 +332,9 @@ def heat_lines(heat: HeatMap, width: int) -> list[Text]:
                 if not heat.in_range(week.monday + timedelta(days=weekday)):
                     piece, style = " " * cell, ""
                 elif value is None:
-                    piece, style = _UNLOGGED.center(cell), _UNLOGGED_STYLE
+                    piece, style = _UNLOGGED.center(cell), rich_colour(_UNLOGGED_STYLE, colours)
                 else:
-                    piece, style = _HEAT_GLYPHS[value] * cell, _HEAT_STYLES[value]
+                    piece, style = _HEAT_GLYPHS[value] * cell, rich_colour(_HEAT_STYLES[value], colours)
                 if runs and runs[-1][1] == style:
                     runs[-1] = (runs[-1][0] + piece, style)
                 else:
@@ -311,12 +371,12 @@ def _month_row(mondays: Sequence[date], cell: int, first_day: date) -> Text:
     return Text("   " + "".join(chars).rstrip(), style="dim")
 
 
-def heat_legend() -> Text:
+def heat_legend(colours: dict[str, str] | None = None) -> Text:
     text = Text("Severity: ")
     for value in range(4):
-        text.append(_HEAT_GLYPHS[value] * 2, style=_HEAT_STYLES[value])
+        text.append(_HEAT_GLYPHS[value] * 2, style=rich_colour(_HEAT_STYLES[value], colours))
         text.append(f" {_HEAT_NAMES[value]}  ")
-    text.append(_UNLOGGED, style=_UNLOGGED_STYLE)
+    text.append(_UNLOGGED, style=rich_colour(_UNLOGGED_STYLE, colours))
     text.append(" not logged")
     return text
 
@@ -355,7 +415,8 @@ class HeatMaps(Widget):
             return [
                 Text("No symptoms chosen or logged in this range. Press y to choose symptoms.", style="dim")
             ]
-        lines: list[Text] = [heat_legend()]
+        colours = trend_colours(self.app.theme_variables)
+        lines: list[Text] = [heat_legend(colours)]
         for heat in data.symptoms:
             s = heat.summary
             title = Text()
@@ -370,7 +431,7 @@ class HeatMaps(Widget):
             title.append(detail, style="dim")
             lines.append(Text(""))
             lines.append(title)
-            lines.extend(heat_lines(heat.heat, width))
+            lines.extend(heat_lines(heat.heat, width, colours))
         return lines
 
     def _lines_as_strips(self, width: int) -> list[Strip]:
@@ -412,7 +473,7 @@ _KIND_WORDS = {
 }
 
 
-def changes_text(data: TrendsData) -> RenderableType:
+def changes_text(data: TrendsData, colours: dict[str, str] | None = None) -> RenderableType:
     """Each dose change in range with its numbers, then the general timing facts with sources."""
     if not data.changes:
         return Text("No change of prescribed dose in this range.", style="dim")
@@ -423,7 +484,9 @@ def changes_text(data: TrendsData) -> RenderableType:
         head.append(
             f"{fact.medication} {_mg(change.from_mg)} -> {_mg(change.to_mg)} a day "
             f"({_KIND_WORDS[change.kind]})",
-            style=f"bold {rich_colour(CHANGE_COLOUR)}" if change.kind is DoseChangeKind.REDUCTION else "bold",
+            style=f"bold {rich_colour(CHANGE_COLOUR, colours)}"
+            if change.kind is DoseChangeKind.REDUCTION
+            else "bold",
         )
         if index:
             parts.append(Text(""))
@@ -505,7 +568,9 @@ def adherence_summary(data: TrendsData) -> Text:
     return text
 
 
-def adherence_table(weeks: Sequence[PeriodAdherence]) -> RenderableType:
+def adherence_table(
+    weeks: Sequence[PeriodAdherence], colours: dict[str, str] | None = None
+) -> RenderableType:
     """Weekly shares, newest week first."""
     table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
     for name in ("Week of", "Doses", "Taken", "Late", "Skipped", "Missed"):
@@ -513,7 +578,7 @@ def adherence_table(weeks: Sequence[PeriodAdherence]) -> RenderableType:
     shown = list(reversed(weeks))[:_TABLE_WEEKS]
     for week in shown:
         n = week.scheduled
-        missed_style = "red" if week.missed else ""
+        missed_style = rich_colour("missed", colours) if week.missed else ""
         table.add_row(
             _day(week.first_day),
             str(n) if n else "-",
@@ -751,10 +816,11 @@ class TrendsScreen(DbScreen):
         self.query_one("#heatmaps", HeatMaps).show(data)
         self.query_one("#scales", Static).update(scales_text(data))
         self.query_one("#mood-sleep", MoodSleepPlot).show(data)
-        self.query_one("#changes", Static).update(changes_text(data))
+        colours = trend_colours(self.app.theme_variables)
+        self.query_one("#changes", Static).update(changes_text(data, colours))
         self.query_one("#adherence-summary", Static).update(adherence_summary(data))
         self.query_one("#adherence-table", Static).update(
-            adherence_table(data.adherence) if data.adherence else ""
+            adherence_table(data.adherence, colours) if data.adherence else ""
         )
 
     def on_resize(self) -> None:
@@ -767,18 +833,20 @@ class TrendsScreen(DbScreen):
             return
         merged = bin_days(data.span.days, self.query_one("#timeline", TimelinePlot).size.width)
         note = f" ({merged}-day means)" if merged > 1 else ""
-        self.query_one("#timeline-legend", Static).update(self._timeline_legend(data, note))
+        colours = trend_colours(self.app.theme_variables)
+        self.query_one("#timeline-legend", Static).update(self._timeline_legend(data, note, colours))
         drops = self.query_one("#drops-note", Static)
         drops.update(" ".join(data.drops_warnings))
         drops.display = bool(data.drops_warnings)
         self.query_one("#mood-legend", Static).update(
             _colour_line(
-                [(f"━ mood 0-10{note} (left)", MOOD_COLOUR), (f"━ sleep, hours{note} (right)", SLEEP_COLOUR)]
+                [(f"━ mood 0-10{note} (left)", MOOD_COLOUR), (f"━ sleep, hours{note} (right)", SLEEP_COLOUR)],
+                colours,
             )
         )
 
     @staticmethod
-    def _timeline_legend(data: TrendsData, note: str = "") -> Text:
+    def _timeline_legend(data: TrendsData, note: str = "", colours: dict[str, str] | None = None) -> Text:
         parts: list[tuple[str, str]] = [(f"━ burden{note}", BURDEN_COLOUR), ("━ 7-day mean", MEAN_COLOUR)]
         for index, med in enumerate(data.medications):
             parts.append((f"━ {med.name} mg/day (right)", DOSE_COLOURS[index % len(DOSE_COLOURS)]))
@@ -789,4 +857,4 @@ class TrendsScreen(DbScreen):
             parts.append((f"│ {label}", MARK_COLOURS.get(label, OTHER_MARK_COLOUR)))
         if not data.has_data:
             parts = [("Nothing logged in this range yet.", "dim")]
-        return _colour_line(parts)
+        return _colour_line(parts, colours)
