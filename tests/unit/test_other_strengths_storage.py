@@ -134,7 +134,7 @@ def test_json_export_carries_the_column_and_import_refuses_a_bad_value(tmp_path:
     path = _db_with_med(tmp_path)
     db = open_database(path)
     with db.read() as s:
-        backup = json_io.export_backup(session=s, now=NOW)
+        backup = json.loads(json_io.export_json(session=s, now=NOW))
     db.close()
     assert backup["tables"]["medication"][0]["other_strengths"] == "25,50"
     json_io.check_rows(backup["tables"], "b.json")  # the good value passes
