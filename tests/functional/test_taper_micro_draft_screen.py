@@ -51,7 +51,11 @@ def liquid_db(tmp_path: Path) -> Path:
                 settings.set_setting(session=s, key=key, value=value)
             med = meds.create_medication(session=s, name="Sertraline", strength_mg=20, form="liquid")
             meds.set_prescription(
-                session=s, medication_id=med.id or 0, dose_mg=50, times=[time(8)], start_date=date(2026, 11, 1)
+                session=s,
+                medication_id=med.id or 0,
+                dose_mg=50,
+                times=[time(8)],
+                start_date=date(2026, 11, 1),
             )
     finally:
         db.close()
@@ -154,3 +158,43 @@ async def test_bad_micro_input_is_told_in_the_form_and_saves_nothing(
         await settle(pilot)
         assert _saved(liquid_db) == []
         assert screen.query_one("#draft-error").region.y < 23  # the message is on screen at 80x24
+
+
+async def test_the_screen_says_the_table_stopped_at_the_hold(liquid_db: Path) -> None:
+    """Made, agreed and started on 1 Dec; held on day 6 (the table's 42 mg, 2.1 ml by the rule
+    above: row 6 o 77.689 -> 41.88 -> 42 mg) and resumed; seen on 9 Dec."""
+    import time_machine
+
+    from tracker.services import taper as svc
+    from tracker.services import taper_micro as micro
+
+    day1 = date(2026, 12, 1)
+    db = open_database(liquid_db)
+    try:
+        with time_machine.travel(datetime(2026, 12, 1, 7, tzinfo=UTC), tick=False), db.write() as s:
+            now = datetime(2026, 12, 1, 7, tzinfo=UTC)
+            inputs = svc.draft_inputs(session=s, medication_id=1, today=day1)
+            draft, table = micro.calculate_micro(inputs, cadence="daily", count=28, to_mg=25, start_date=day1)
+            plan = micro.save_micro_draft(session=s, medication_id=1, draft=draft, table=table, now=now)
+            tz = settings.user_zone(session=s)
+            svc.agree_plan(session=s, plan_id=plan.id, prescriber="Dr Rao", agreed_on=day1, now=now, tz=tz)
+            svc.start_plan(session=s, plan_id=plan.id, now=now, tz=tz)
+        held = datetime(2026, 12, 6, 9, tzinfo=UTC)
+        with time_machine.travel(held, tick=False), db.write() as s:
+            svc.hold_plan(session=s, plan_id=plan.id, reason="zaps", now=held, tz=tz)
+            svc.resume_plan(session=s, plan_id=plan.id, reason="better", now=held)
+    finally:
+        db.close()
+    app = TrackerApp(liquid_db, clock=lambda: datetime(2026, 12, 9, 9, tzinfo=UTC))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TaperScreen)
+        details = " ".join(str(screen.query_one("#plan-details", Static).render()).split())
+        assert "The day-by-day table stopped at the hold on 2026-12-06: 42 mg a day since." in details
+        assert "Resuming keeps 42 mg a day; the table does not go on." in details
+        assert "make a new draft (press n): it continues from that dose" in details
+        strip = str(screen.query_one("#micro-strip", MicroStrip).render())
+        assert "stopped on 2026-12-06; 42 mg a day since" in strip

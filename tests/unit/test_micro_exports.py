@@ -58,9 +58,13 @@ def test_fhir_request_carries_the_days_doses_per_run(db: Database) -> None:
     Bundle.model_validate_json(text)  # still a valid R4B bundle
     document = json.loads(text)
     ClientBundle(document, strict=True)
-    (request,) = [e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "MedicationRequest"]
+    (request,) = [
+        e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "MedicationRequest"
+    ]
     runs = request["dosageInstruction"]
-    assert [(i["doseAndRate"][0]["doseQuantity"]["value"], i["timing"]["repeat"]["boundsPeriod"]) for i in runs] == [
+    assert [
+        (i["doseAndRate"][0]["doseQuantity"]["value"], i["timing"]["repeat"]["boundsPeriod"]) for i in runs
+    ] == [
         (50, {"start": "2026-12-01", "end": "2026-12-01"}),
         (48, {"start": "2026-12-02", "end": "2026-12-02"}),
         (46, {"start": "2026-12-03", "end": "2026-12-03"}),
@@ -81,7 +85,9 @@ def test_calendar_has_one_event_at_the_tables_start(db: Database) -> None:
     assert len(starts) == 1 and not any("Planned taper step" in str(e.get("summary")) for e in events)
     (event,) = starts
     assert event.decoded("dtstart") == DAY1
-    assert "50 -> 40 mg" in str(event.get("summary")) and "2026-12-01 to 2026-12-07" in str(event.get("summary"))
+    assert "50 -> 40 mg" in str(event.get("summary")) and "2026-12-01 to 2026-12-07" in str(
+        event.get("summary")
+    )
     description = str(event.get("description"))
     assert "Day 1: 50 mg (2.5 ml of 20 mg/ml)" in description and "down to 40 mg a day" in description
     assert "tracker taper show --table" in description

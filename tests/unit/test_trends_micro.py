@@ -48,14 +48,23 @@ def test_the_line_steps_down_day_by_day_and_the_last_row_holds() -> None:
     before = PrescriptionPeriod(date(2026, 11, 1), date(2026, 11, 30), 20.0)
     linked = PrescriptionPeriod(DAY1, None, 19.0)  # the prescription a start writes: the first row
     periods = [before, *micro_periods(linked, _table())]
-    assert dose_segments(periods) == [(date(2026, 11, 1), 20.0), *((_day(i), mg) for i, mg in enumerate(ROWS))]
+    assert dose_segments(periods) == [
+        (date(2026, 11, 1), 20.0),
+        *((_day(i), mg) for i, mg in enumerate(ROWS)),
+    ]
 
 
 def test_a_stopped_table_sets_no_dose_from_its_stop() -> None:
     # held on day 4 (16 mg): the table ends on day 3, then the prescription's own dose holds
     stopped = _table(stopped=_day(3), stopped_mg=16.0)
     periods = micro_periods(PrescriptionPeriod(DAY1, _day(9), 19.0), stopped)
-    assert dose_segments(periods) == [(_day(0), 19.0), (_day(1), 18.0), (_day(2), 17.0), (_day(3), 19.0), (_day(10), 0.0)]
+    assert dose_segments(periods) == [
+        (_day(0), 19.0),
+        (_day(1), 18.0),
+        (_day(2), 17.0),
+        (_day(3), 19.0),
+        (_day(10), 0.0),
+    ]
 
 
 def test_one_marker_at_the_tables_start() -> None:
@@ -85,7 +94,9 @@ def test_trends_data_charts_the_days_row(db: Database) -> None:
         assert [r.dose_mg for r in table.rows] == ROWS  # the hand-worked table
         plan = micro.save_micro_draft(session=s, medication_id=med_id, draft=draft, table=table, now=started)
         tz = settings.user_zone(session=s)
-        taper_svc.agree_plan(session=s, plan_id=plan.id, prescriber="Dr Rao", agreed_on=DAY1, now=started, tz=tz)
+        taper_svc.agree_plan(
+            session=s, plan_id=plan.id, prescriber="Dr Rao", agreed_on=DAY1, now=started, tz=tz
+        )
         taper_svc.start_plan(session=s, plan_id=plan.id, now=started, tz=tz)
     now = datetime(2026, 12, 12, 12, 0, tzinfo=UTC)
     with db.read() as s:

@@ -1023,12 +1023,12 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
             table = table_for_step(row)
             if table is not None:  # D8: one event at the table's start, naming its range
                 table = table.starting(start)
-                first_row = table.rows[0]
-                change = f"{describe(table)}"
+                first_row, unit = table.rows[0], "days" if table.cadence == "daily" else "weeks"
+                change = describe(table)
                 details.append(
                     f"Day 1: {_mg(first_row.dose_mg)} mg ({first_row.amount}); then a little less most "
-                    f"{'days' if table.cadence == 'daily' else 'weeks'}, down to {_mg(table.rows[-1].dose_mg)} "
-                    "mg a day. What to take each day is in the day-by-day table: the Taper screen (p) or "
+                    f"{unit}, down to {_mg(table.rows[-1].dose_mg)} mg a day. What to take each day is in "
+                    "the day-by-day table: the Taper screen (p) or "
                     "`tracker taper show --table`."
                 )
             if row.occupancy_pct is not None:

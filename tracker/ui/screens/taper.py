@@ -37,7 +37,7 @@ from textual.widgets.data_table import ColumnKey
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.taper import DRAFT_NOTICE, Draft
-from tracker.domain.taper_micro import MicroTable, describe
+from tracker.domain.taper_micro import MicroTable, describe, stopped_at_hold, table_for_step
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import parse_day
 from tracker.ui.base import DbScreen
@@ -144,6 +144,11 @@ def _plan_details(plan: PlanView) -> list[str]:
     lines += [
         f"Step {s.order}: {f.message}" for s in plan.steps for f in s.flags if str(f.kind) != "needs_form"
     ]
+    for s in plan.steps:  # D8: a hold stopped the table; resuming keeps that dose
+        table = table_for_step(s)
+        held = table and stopped_at_hold(table, plan_status=plan.status, step_status=s.status, how="press n")
+        if isinstance(held, str):
+            lines.insert(0, f"[b]Step {s.order}:[/b] {held}")
     return lines
 
 
@@ -703,7 +708,9 @@ class TaperScreen(DbScreen):
         table = self.query_one("#preview", DataTable)
         unit = "Day" if micro.cadence == "daily" else "Week"
         occupancy = any(r.occupancy_pct is not None for r in micro.rows)
-        table.add_columns(unit, "Date", "mg a day", "How to take it", *(["Occ %"] if occupancy else []), "Flags")
+        table.add_columns(
+            unit, "Date", "mg a day", "How to take it", *(["Occ %"] if occupancy else []), "Flags"
+        )
         for number, r in enumerate(micro.rows, start=1):
             day = micro.row_date(r)
             row = [str(number), f"{day:%a %d %b}" if day else "", _mg(r.dose_mg), r.amount]
@@ -853,7 +860,9 @@ class TaperScreen(DbScreen):
         def save(session: Session) -> PlanView:
             from tracker.services import taper as svc
 
-            if micro_table is not None:  # D8: the same services function as `tracker taper draft --method daily`
+            if (
+                micro_table is not None
+            ):  # D8: the same services function as `tracker taper draft --method daily`
                 from tracker.services import taper_micro as micro
 
                 return micro.save_micro_draft(
