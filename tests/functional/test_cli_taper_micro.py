@@ -288,3 +288,27 @@ def test_completing_after_the_table_keeps_its_last_dose(
     with at("2026-12-31 08:10:00"):
         assert run(capsys, "log", "dose", "sertraline", "--db", dbp)[0] == 0
     assert rows(dbp, "SELECT amount_mg FROM doseevent") == [(26.0,)]
+
+
+def test_taper_show_says_the_table_stopped_at_the_hold(
+    capsys: pytest.CaptureFixture[str], running: str
+) -> None:
+    dbp = running
+    with at("2026-12-06 09:00:00"):  # day 6 of the table: 42 mg (2.1 ml)
+        assert run(capsys, "taper", "hold", "sertraline", "--reason", "zaps", "--db", dbp)[0] == 0
+        assert run(capsys, "taper", "resume", "sertraline", "--reason", "better", "--db", dbp)[0] == 0
+    with at("2026-12-09 09:00:00"):
+        code, out, err = run(capsys, "taper", "show", "sertraline", "--db", dbp)
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "The day-by-day table stopped at the hold on 2026-12-06: 42 mg a day since." in flat
+    assert "Resuming keeps 42 mg a day; the table does not go on." in flat
+    assert "make a new draft (tracker taper draft sertraline --method daily" in flat
+
+
+def test_taper_show_says_nothing_of_a_stop_without_a_hold(
+    capsys: pytest.CaptureFixture[str], running: str
+) -> None:
+    with at("2026-12-09 09:00:00"):
+        code, out, _err = run(capsys, "taper", "show", "sertraline", "--db", running)
+    assert code == 0 and "stopped at the hold" not in out

@@ -191,13 +191,21 @@ def print_table(table: MicroTable, *, whole: bool) -> None:
 
 def print_tables(plan: PlanView, *, whole: bool) -> None:
     """Each micro-step of a plan (D8): what it is, its range and its table."""
-    from tracker.domain.taper_micro import describe, table_for_step
+    from tracker.domain.taper_micro import describe, stopped_at_hold, table_for_step
 
     for step in plan.steps:
         table = table_for_step(step)
         if table is None:
             continue
         print(f"Step {step.order}: {describe(table)}")
+        stopped = stopped_at_hold(
+            table,
+            plan_status=plan.status,
+            step_status=step.status,
+            how=f"tracker taper draft {plan.medication_name.lower()} --method daily --to MG --days N",
+        )
+        if stopped:
+            print(f"  {stopped}")
         print_table(table, whole=whole)
         rounded = sum(1 for r in table.rows if "rounded" in r.flags)
         flagged = sum(1 for r in table.rows if set(r.flags) - {"rounded"})

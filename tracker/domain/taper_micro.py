@@ -61,6 +61,7 @@ __all__ = [
     "build_table",
     "day_on",
     "prescription_dose",
+    "stopped_at_hold",
     "table_for_step",
     "tables_by_prescription",
 ]
@@ -562,3 +563,24 @@ def json_rows(table: MicroTable) -> list[dict[str, Any]]:
         }
         for r in table.rows
     ]
+
+
+def stopped_at_hold(table: MicroTable, *, plan_status: str, step_status: str, how: str) -> str | None:
+    """What to say when a running step's table stopped at a hold (None otherwise).
+
+    A hold stops the table (``prescription_dose``): the dose of that day holds, and resuming keeps
+    it (the conservative choice) rather than going on with the table. ``how`` says how to make a
+    new draft there (a key on the Taper screen, a command on the command line).
+    """
+    if (
+        table.stopped is None
+        or plan_status not in ("active", "held")
+        or step_status not in ("current", "held")
+    ):
+        return None
+    dose = f"{_mg(table.stopped_mg)} mg a day" if table.stopped_mg is not None else "the dose of that day"
+    return (
+        f"The day-by-day table stopped at the hold on {table.stopped.isoformat()}: {dose} since. "
+        f"Resuming keeps {dose}; the table does not go on. To go on reducing, make a new draft "
+        f"({how}): it continues from that dose."
+    )

@@ -20,10 +20,13 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from tracker.domain.timeutil import local_day
+
+if TYPE_CHECKING:
+    from tracker.domain.taper_micro import MicroTable
 
 __all__ = [
     "COMPARE_DAYS",
@@ -65,6 +68,8 @@ __all__ = [
     "heat_map",
     "last_days",
     "logged_mean",
+    "micro_changes",
+    "micro_periods",
     "missed_runs",
     "range_for",
     "rolling_mean",
@@ -310,6 +315,78 @@ def dose_changes(
             changes.append(DoseChange(day, previous, dose, _change_kind(previous, dose)))
         previous = dose
     return changes
+
+
+def micro_periods(period: PrescriptionPeriod, table: MicroTable) -> list[PrescriptionPeriod]:
+    """A prescription linked to a micro-step table (D8) as the day's row: one period a row.
+
+    The table sets the dose from its first day (its first row) until it stops (``table.stopped``;
+    from then on, as before its first day, the prescription's own ``period.daily_mg``); after its
+    last row the last dose holds. Every period is clipped to the prescription's own days.
+    """
+    first = table.start or period.start
+    stop = table.stopped
+    pieces: list[tuple[date, date | None, float]] = []
+    if period.start < first:
+        pieces.append((period.start, first - timedelta(days=1), period.daily_mg))
+    for index, row in enumerate(table.rows):
+        begin = first + timedelta(days=row.day)
+        last = begin + timedelta(days=row.days - 1) if index < len(table.rows) - 1 else None
+        pieces.append((begin, last, row.dose_mg))
+    out: list[PrescriptionPeriod] = []
+    for begin, last, mg in pieces:
+        if stop is not None and begin >= stop and begin >= first:
+            break
+        if stop is not None and begin >= first and (last is None or last >= stop):
+            last = stop - timedelta(days=1)
+        begin = max(begin, period.start)
+        if period.end is not None:
+            last = period.end if last is None else min(last, period.end)
+        if last is None or last >= begin:
+            out.append(PrescriptionPeriod(begin, last, mg))
+    if stop is not None and stop >= first and (period.end is None or stop <= period.end):
+        out.append(PrescriptionPeriod(max(stop, period.start), period.end, period.daily_mg))
+    return out
+
+
+def micro_changes(
+    changes: Sequence[DoseChange],
+    segments: Sequence[tuple[date, float]],
+    tables: Iterable[MicroTable],
+    start: date | None = None,
+    end: date | None = None,
+) -> list[DoseChange]:
+    """``changes`` with a micro-step table's day-by-day cuts folded into one change at its first day.
+
+    A table lowers the dose most days; a marker a day would hide everything else. The one change
+    on the table's first day goes from the dose of the day before to the table's last dose (the
+    dose it stopped at, if it stopped early); the changes on its later days are left out.
+    """
+    spans: list[tuple[date, date, float]] = []
+    for table in tables:
+        if table.start is None or not table.rows:
+            continue
+        last = table.start + timedelta(days=table.rows[-1].day)
+        final = table.rows[-1].dose_mg
+        if table.stopped is not None:
+            last = min(last, table.stopped - timedelta(days=1))
+            final = table.stopped_mg if table.stopped_mg is not None else final
+        if last >= table.start:
+            spans.append((table.start, last, final))
+    if not spans:
+        return list(changes)
+    kept = [c for c in changes if not any(first <= c.day <= last for first, last, _ in spans)]
+    for first, _, final in spans:
+        if (start is not None and first < start) or (end is not None and first > end):
+            continue
+        before = 0.0
+        for day, mg in segments:
+            if day >= first:
+                break
+            before = mg
+        if abs(before - final) > _MG_EPSILON:
+            kept.append(DoseChange(first, before, final, _change_kind(before, final)))
+    return sorted(kept, key=lambda c: c.day)
 
 
 # ---------------------------------------------------------------------------

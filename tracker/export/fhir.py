@@ -6,7 +6,8 @@
 - a MedicationStatement per prescription period, with its dosage;
 - a MedicationRequest per taper plan, one ``dosageInstruction`` per step bounded by
   ``timing.repeat.boundsPeriod`` (FHIR example medrx0303 "Order for Tapering Dose"): a draft
-  is intent "proposal", status "draft"; an agreed plan intent "plan";
+  is intent "proposal", status "draft"; an agreed plan intent "plan"; a micro-step (D8) is
+  one instruction per run of equal rows of its day-by-day table, each with its own bounds;
 - a MedicationAdministration per dose logged: "completed" when taken, "not-done" when skipped
   (nothing logged: no resource);
 - an Observation per symptom and day in the shape of the HL7 Symptoms IG 1.0.0 (its
@@ -44,6 +45,7 @@ from tracker.domain.disclaimer import EXPORT_DISCLAIMER
 from tracker.domain.drugs import facts_for
 from tracker.domain.scales import ANSWER_LOINC, ANSWERS, SCALES, band_for
 from tracker.domain.symptoms import SEVERITY_LABELS
+from tracker.domain.taper_micro import MicroTable
 from tracker.domain.units import format_mg, times_from_text
 from tracker.services import settings as settings_service
 from tracker.store import raw
@@ -276,31 +278,28 @@ def _plans(ctx: _Ctx) -> Iterator[dict[str, Any]]:
     )
     steps: dict[int, list[tuple[Any, ...]]] = {}
     for row in ctx.rows(
-        'SELECT plan_id, "order", dose_mg, planned_start, actual_start, min_days, how_to_take, status '
-        'FROM taperstep ORDER BY plan_id, "order"'
+        'SELECT plan_id, "order", dose_mg, planned_start, actual_start, min_days, how_to_take, status, '
+        'micro FROM taperstep ORDER BY plan_id, "order"'
     ):
         steps.setdefault(int(row[0]), []).append(row)
     for plan_id, med_id, status, method, prescriber, agreed_on, notes, created_at in plans:
         fhir_status, intent = _PLAN_STATUS.get(str(status), ("unknown", "proposal"))
         own = steps.get(int(plan_id), [])
         starts = [date.fromisoformat(_day(s[4] or s[3])) for s in own]
-        instructions = []
-        for index, (_p, order, dose, _planned, _actual, _min, how, step_status) in enumerate(own):
-            bounds: dict[str, str] = {"start": starts[index].isoformat()}
+        instructions: list[dict[str, Any]] = []
+        for index, (_p, order, dose, _planned, _actual, _min, how, step_status, micro) in enumerate(own):
+            end = None
             if index + 1 < len(own) and starts[index + 1] > starts[index]:
-                bounds["end"] = (starts[index + 1] - timedelta(days=1)).isoformat()
+                end = starts[index + 1] - timedelta(days=1)
+            table = MicroTable.from_json(micro, starts[index])
+            if table is not None:  # D8: one instruction per run of equal rows of the day-by-day table
+                for first, last, mg, words in _micro_runs(table, end):
+                    text = f"Step {order} ({step_status}), {words}: {format_mg(mg)} mg a day from {first}"
+                    instructions.append(_instruction(len(instructions) + 1, text, first, last, mg))
+                continue
             text = f"Step {order}: {format_mg(dose)} mg a day from {starts[index].isoformat()}"
             text += f" ({step_status})" + (f"; how to take: {how}" if how else "")
-            instructions.append(
-                {
-                    "sequence": int(order),
-                    "text": text,
-                    "timing": {
-                        "repeat": {"boundsPeriod": bounds, "frequency": 1, "period": 1, "periodUnit": "d"}
-                    },
-                    "doseAndRate": [{"doseQuantity": _mg(dose)}],
-                }
-            )
+            instructions.append(_instruction(len(instructions) + 1, text, starts[index], end, dose))
         if agreed_on:
             agreed = f"Agreed with {prescriber or 'the prescriber'} on {_day(agreed_on)}."
         else:
@@ -324,6 +323,50 @@ def _plans(ctx: _Ctx) -> Iterator[dict[str, Any]]:
         if instructions:
             request["dosageInstruction"] = instructions
         yield request
+
+
+def _instruction(sequence: int, text: str, first: date, last: date | None, mg: float) -> dict[str, Any]:
+    """One dosageInstruction: ``mg`` a day from ``first`` to ``last`` (open-ended when None)."""
+    bounds = {"start": first.isoformat()} | ({"end": last.isoformat()} if last is not None else {})
+    return {
+        "sequence": sequence,
+        "text": text,
+        "timing": {"repeat": {"boundsPeriod": bounds, "frequency": 1, "period": 1, "periodUnit": "d"}},
+        "doseAndRate": [{"doseQuantity": _mg(mg)}],
+    }
+
+
+def _micro_runs(table: MicroTable, step_end: date | None) -> list[tuple[date, date | None, float, str]]:
+    """(first day, last day, mg a day, what it is) per run of equal rows of a micro-step table (D8).
+
+    The last run lasts until the step ends (``step_end``; the last row holds until the plan moves
+    on). A table that stopped (a hold) ends the day before its stop, and the dose it stopped at
+    holds from then on until the step ends.
+    """
+    assert table.start is not None
+    starts = [table.start + timedelta(days=r.day) for r in table.changes]
+    out: list[tuple[date, date | None, float, str]] = []
+    for i, row in enumerate(table.changes):
+        first = starts[i]
+        last = starts[i + 1] - timedelta(days=1) if i + 1 < len(starts) else step_end
+        if table.stopped is not None:
+            if first >= table.stopped:
+                break
+            if last is None or last >= table.stopped:
+                last = table.stopped - timedelta(days=1)
+        day = row.day + 1
+        if i + 1 < len(starts):
+            through = table.changes[i + 1].day if last is None else (last - table.start).days + 1
+            days = f"day {day}" if through == day else f"days {day}-{through}"
+        else:
+            days = f"day {day} on"
+        words = f"{days} of the {table.cadence} micro-step table ({row.amount})"
+        out.append((first, last, row.dose_mg, words))
+    if table.stopped is not None and table.stopped_mg is not None:
+        words = "the micro-step table stopped (held): this dose until the plan moves on"
+        if step_end is None or step_end >= table.stopped:
+            out.append((table.stopped, step_end, table.stopped_mg, words))
+    return out
 
 
 def _administrations(ctx: _Ctx) -> Iterator[dict[str, Any]]:

@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 from tracker.domain import taper as dt
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.reminders import plan_start_blocked
-from tracker.domain.taper_micro import prescription_dose
+from tracker.domain.taper_micro import describe, prescription_dose, table_for_step
 from tracker.domain.timeutil import as_utc, local_day
 from tracker.models import Appointment, Medication, PlanEvent, TaperPlan, TaperStep
 from tracker.services import meds
@@ -1020,6 +1020,17 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
             start = max(row.planned_start, earliest) if earliest else row.planned_start
             change = (f"{_mg(previous.dose_mg)} mg to " if previous else "") + f"{_mg(row.dose_mg)} mg a day"
             details = []
+            table = table_for_step(row)
+            if table is not None:  # D8: one event at the table's start, naming its range
+                table = table.starting(start)
+                first_row, unit = table.rows[0], "days" if table.cadence == "daily" else "weeks"
+                change = describe(table)
+                details.append(
+                    f"Day 1: {_mg(first_row.dose_mg)} mg ({first_row.amount}); then a little less most "
+                    f"{unit}, down to {_mg(table.rows[-1].dose_mg)} mg a day. What to take each day is in "
+                    "the day-by-day table: the Taper screen (p) or "
+                    "`tracker taper show --table`."
+                )
             if row.occupancy_pct is not None:
                 details.append(
                     f"Estimated SERT occupancy {row.occupancy_pct:g}% ({row.fit or 'approximate fit'})."
@@ -1039,7 +1050,12 @@ def taper_calendar(*, session: Session, now: datetime, tz: ZoneInfo, check_in_da
             event.add("dtstamp", stamp)
             event.add("dtstart", start)
             event.add("dtend", start + timedelta(days=1))
-            event.add("summary", f"Planned taper step: {name} {change}")
+            event.add(
+                "summary",
+                f"Planned taper step: {name} {change}"
+                if table is None
+                else f"Micro-steps start: {name}, {change}",
+            )
             event.add(
                 "description",
                 f"Step {row.order} of the plan agreed with {who}"

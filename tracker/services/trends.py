@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from tracker.domain.drugs import drops_warning
@@ -52,6 +52,8 @@ from tracker.domain.trends import (
     dose_changes,
     dose_segments,
     heat_map,
+    micro_changes,
+    micro_periods,
     missed_runs,
     range_for,
     rolling_mean,
@@ -65,6 +67,9 @@ from tracker.queries import trends as q
 from tracker.queries.scales import ScaleRow
 from tracker.services.settings import schedule_timeline
 from tracker.store import Reads, utc_from_db
+
+if TYPE_CHECKING:
+    from tracker.domain.taper_micro import MicroTable
 
 __all__ = [
     "DEFAULT_SYMPTOMS",
@@ -279,16 +284,28 @@ def checkins_by_day(*, session: Reads, start: date, end: date) -> tuple[dict[dat
 
 def prescription_periods(*, session: Reads) -> dict[int, list[PrescriptionPeriod]]:
     """Prescribed daily dose periods per medication: dose per intake x number of times a day."""
-    return _daily_periods(q.prescription_rows(session))
+    return _daily_periods(q.prescription_rows(session), _micro_tables(session))
 
 
-def _daily_periods(rows: Sequence[q.PrescriptionRow]) -> dict[int, list[PrescriptionPeriod]]:
+def _daily_periods(
+    rows: Sequence[q.PrescriptionRow], tables: Mapping[int, MicroTable] | None = None
+) -> dict[int, list[PrescriptionPeriod]]:
+    """Daily dose periods per medication; a prescription with a micro-step table (``tables``, by
+    prescription id) is the day's row of its table (D8), one period a row."""
     periods: dict[int, list[PrescriptionPeriod]] = defaultdict(list)
     for row in rows:
-        periods[row.medication_id].append(
-            PrescriptionPeriod(row.start, row.end, row.dose_mg * len(row.times))
-        )
+        period = PrescriptionPeriod(row.start, row.end, row.dose_mg * len(row.times))
+        table = tables.get(row.id) if tables else None
+        periods[row.medication_id].extend([period] if table is None else micro_periods(period, table))
     return dict(periods)
+
+
+def _micro_tables(session: Reads) -> dict[int, MicroTable]:
+    """Every prescription's micro-step table (D8), by prescription id."""
+    from tracker.domain.taper_micro import tables_by_prescription
+    from tracker.queries.schedule import micro_tables
+
+    return dict(tables_by_prescription(micro_tables(session=session)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -664,9 +681,16 @@ def trends_data(
     names = med_queries.medication_names(session=session)
     medications: list[MedicationDoses] = []
     changes: list[ChangeFacts] = []
-    for medication_id, periods in _daily_periods(prescriptions).items():
+    tables = _micro_tables(session)
+    by_medication: dict[int, list[MicroTable]] = defaultdict(list)
+    for row in prescriptions:
+        if row.id in tables:
+            by_medication[row.medication_id].append(tables[row.id])
+    for medication_id, periods in _daily_periods(prescriptions, tables).items():
         segments = dose_segments(periods)
         in_range = dose_changes(periods, span.start, span.end)
+        if by_medication.get(medication_id):  # D8: one marker at a table's start, not one a day
+            in_range = micro_changes(in_range, segments, by_medication[medication_id], span.start, span.end)
         name = names.get(medication_id, f"Medication {medication_id}")
         if not in_range and _dose_on(segments, span.start) <= 0:
             continue  # nothing prescribed at any point of the range

@@ -37,6 +37,7 @@ from textual.widgets.data_table import ColumnKey
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.taper import DRAFT_NOTICE, Draft
+from tracker.domain.taper_micro import MicroTable, describe, stopped_at_hold, table_for_step
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import parse_day
 from tracker.ui.base import DbScreen
@@ -54,14 +55,20 @@ _METHODS = (
     ("Occupancy: equal drops in estimated receptor occupancy", "occupancy"),
     ("Linear: equal cuts in mg", "linear"),
     ("Manual: your own list of daily doses", "manual"),
+    ("Daily micro-steps: a small cut every day (a day-by-day table)", "daily"),
+    ("Weekly micro-steps: a small cut every week (a table by week)", "weekly"),
 )
+_MICRO = ("daily", "weekly")  # D8: one step whose dose follows a table (tracker.services.taper_micro)
 # Which draft fields each method reads (the others are hidden).
 _FIELDS = {
     "proportional": {"percent", "final"},
     "occupancy": {"points", "final"},
     "linear": {"step-mg"},
     "manual": {"doses"},
+    "daily": {"to-mg", "days"},
+    "weekly": {"to-mg", "weeks"},
 }
+_METHOD_FIELDS = ("percent", "points", "final", "step-mg", "doses", "to-mg", "days", "weeks")
 _ALL_FIELDS = (
     "start",
     "every-weeks",
@@ -72,6 +79,9 @@ _ALL_FIELDS = (
     "final",
     "step-mg",
     "doses",
+    "to-mg",
+    "days",
+    "weeks",
 )
 _LABELS = {
     "start": "Start date",
@@ -83,6 +93,9 @@ _LABELS = {
     "final": "Lowest mg",
     "step-mg": "Cut mg",
     "doses": "Doses, mg/day",
+    "to-mg": "Target mg",
+    "days": "Days",
+    "weeks": "Weeks",
 }
 _TOOLTIPS = {
     "start": "The date of the first row (the starting dose): YYYY-MM-DD or today",
@@ -94,8 +107,17 @@ _TOOLTIPS = {
     "final": "The lowest dose before 0 (default: the smallest the formulation gives)",
     "step-mg": "Linear: the cut at each step, in mg",
     "doses": "Manual: daily doses in mg, the first being the starting dose, e.g. 20,15,10,5,0",
+    "to-mg": "Micro-steps: the daily dose the table ends at, below the starting dose (0 to stop)",
+    "days": "Daily micro-steps: the number of days in the table (7-112)",
+    "weeks": "Weekly micro-steps: the number of weeks in the table (2-26)",
 }
 _RUNNING = ("active", "held")
+_MICRO_FLAGS = {  # a micro-step row's flags (tracker.domain.taper_micro.FLAG_TEXT), in short
+    "rounded": "rounded up",
+    "needs_form": "NEEDS ANOTHER FORM",
+    "large_cut": "large cut",
+    "abrupt_end": "abrupt end",
+}
 _FLAG_WORDS = {
     "large_cut": "large cut",
     "short_interval": "short step",
@@ -122,6 +144,11 @@ def _plan_details(plan: PlanView) -> list[str]:
     lines += [
         f"Step {s.order}: {f.message}" for s in plan.steps for f in s.flags if str(f.kind) != "needs_form"
     ]
+    for s in plan.steps:  # D8: a hold stopped the table; resuming keeps that dose
+        table = table_for_step(s)
+        held = table and stopped_at_hold(table, plan_status=plan.status, step_status=s.status, how="press n")
+        if isinstance(held, str):
+            lines.insert(0, f"[b]Step {s.order}:[/b] {held}")
     return lines
 
 
@@ -372,6 +399,7 @@ class TaperScreen(DbScreen):
         self.inputs: DraftInputs | None = None
         self.prescriber: str | None = None
         self.draft: Draft | None = None
+        self.micro_table: MicroTable | None = None  # the preview's table for a micro-step draft (D8)
         self.drafting = False
         self._binding_state: tuple[object, ...] = ()
         self._covered_by_modal = False
@@ -429,6 +457,8 @@ class TaperScreen(DbScreen):
             "step-mg": "",
             "doses": "",
             "final": "",
+            "days": "28",
+            "weeks": "4",
         }
         for name, value in defaults.items():
             self.query_one(f"#draft-{name}", Input).value = value
@@ -606,9 +636,11 @@ class TaperScreen(DbScreen):
 
     # -- the draft form and its live preview ------------------------------
     def _show_fields(self, method: str) -> None:
-        for name in ("percent", "points", "final", "step-mg", "doses"):
+        for name in _METHOD_FIELDS:
             self.query_one(f"#box-{name}").display = name in _FIELDS[method]
         self.query_one("#box-from-mg").display = method != "manual"
+        for name in ("every-weeks", "min-days"):  # a micro-step's length is its table's
+            self.query_one(f"#box-{name}").display = method not in _MICRO
 
     def _field(self, name: str) -> str:
         return self.query_one(f"#draft-{name}", Input).value
@@ -621,6 +653,9 @@ class TaperScreen(DbScreen):
             raise TrackerError("Choose a medication first.")
         method = str(self.query_one("#draft-method", Select).value)
         start = parse_day(self._field("start") or "today", today=self.today(), allow_future=True)
+        self.micro_table = None
+        if method in _MICRO:
+            return self._calculate_micro(method, start)
         weeks = _number(self._field("every-weeks"), "Weeks per step", whole=True)
         min_days = _number(self._field("min-days"), "Min days", whole=True)
         doses = None
@@ -644,6 +679,50 @@ class TaperScreen(DbScreen):
             min_days=int(min_days) if min_days is not None else None,
         )
 
+    def _calculate_micro(self, method: str, start: date) -> Draft:
+        """D8: the micro-step draft and its table, through the services function the CLI uses."""
+        from tracker.services import taper_micro as micro
+
+        assert self.inputs is not None
+        to_mg = _number(self._field("to-mg"), "Target mg")
+        if to_mg is None:
+            raise TrackerError("Enter the target: the daily dose in mg the table ends at (0 to stop).")
+        what = "Days" if method == "daily" else "Weeks"
+        count = _number(self._field("days" if method == "daily" else "weeks"), what, whole=True)
+        if count is None:
+            span = "days (7 to 112)" if method == "daily" else "weeks (2 to 26)"
+            raise TrackerError(f"Enter the number of {span}.")
+        draft, table = micro.calculate_micro(
+            self.inputs,
+            cadence=method,
+            count=int(count),
+            to_mg=to_mg,
+            start_date=start,
+            start_mg=_number(self._field("from-mg"), "Start mg/day"),
+        )
+        self.micro_table = table
+        return draft
+
+    def _show_micro_preview(self, draft: Draft, micro: MicroTable) -> None:
+        """The day-by-day table, compact: one row a day (a week), its date, dose, amount and flags."""
+        table = self.query_one("#preview", DataTable)
+        unit = "Day" if micro.cadence == "daily" else "Week"
+        occupancy = any(r.occupancy_pct is not None for r in micro.rows)
+        table.add_columns(
+            unit, "Date", "mg a day", "How to take it", *(["Occ %"] if occupancy else []), "Flags"
+        )
+        for number, r in enumerate(micro.rows, start=1):
+            day = micro.row_date(r)
+            row = [str(number), f"{day:%a %d %b}" if day else "", _mg(r.dose_mg), r.amount]
+            row += [_mg(r.occupancy_pct)] if occupancy else []
+            table.add_row(*row, ", ".join(_MICRO_FLAGS.get(f, f) for f in r.flags))
+        self.query_one("#preview-chart", Sparkline).data = [r.dose_mg for r in micro.rows]
+        notes = [describe(micro) + "."]
+        notes += [f"Occupancy %: estimated, {micro.fit}."] if micro.fit else []
+        notes += [f.message for s in draft.steps for f in s.flags if str(f.kind) != "needs_form"]
+        notes += list(micro.notes)
+        self.query_one("#preview-flags", Static).update("\n".join(notes))
+
     def _update_preview(self) -> None:
         table = self.query_one("#preview", DataTable)
         error = self.query_one("#draft-error", Static)
@@ -661,6 +740,10 @@ class TaperScreen(DbScreen):
             return
         self.draft = draft
         error.update(f"[b]DRAFT[/b] · {draft.notice} Press ctrl+s to save it as a draft plan.")
+        if self.micro_table is not None:
+            self._show_micro_preview(draft, self.micro_table)
+            self._sync_bindings()
+            return
         occupancy = any(r.occupancy_pct is not None for r in draft.steps)
         columns = ["#", "From", "Calculated", "mg a day", "How to take it", "Cut %"]
         columns += ["Occupancy %"] if occupancy else []
@@ -772,10 +855,19 @@ class TaperScreen(DbScreen):
             )
             return
         draft, med_id, now = self.draft, self.medication_id, self.tracker_app.now()
+        micro_table = self.micro_table
 
         def save(session: Session) -> PlanView:
             from tracker.services import taper as svc
 
+            if (
+                micro_table is not None
+            ):  # D8: the same services function as `tracker taper draft --method daily`
+                from tracker.services import taper_micro as micro
+
+                return micro.save_micro_draft(
+                    session=session, medication_id=med_id, draft=draft, table=micro_table, now=now
+                )
             return svc.save_draft(session=session, medication_id=med_id, draft=draft, now=now)
 
         def saved(plan: PlanView) -> None:
