@@ -312,3 +312,35 @@ def test_taper_show_says_nothing_of_a_stop_without_a_hold(
     with at("2026-12-09 09:00:00"):
         code, out, _err = run(capsys, "taper", "show", "sertraline", "--db", running)
     assert code == 0 and "stopped at the hold" not in out
+
+
+def test_the_summary_chart_follows_the_days_row_with_one_change_at_the_tables_start(
+    capsys: pytest.CaptureFixture[str], running: str
+) -> None:
+    """The clinician summary's dose line is the day's row (50, 48, 46 mg on days 1-3, the table
+    of the module docstring), and the table is one planned change on its first day, from the
+    50 mg before it to its last row's 26 mg, not one change a day."""
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from tracker.db import open_database
+    from tracker.export.data import gather
+
+    db = open_database(Path(running))
+    try:
+        with db.read() as session:
+            data = gather(
+                session=session,
+                start=date(2026, 11, 29),
+                end=date(2026, 12, 3),
+                now=datetime(2026, 12, 3, 12, 0, tzinfo=UTC),
+                tz=ZoneInfo("UTC"),
+            )
+    finally:
+        db.close()
+    (series,) = data.chart.doses
+    assert series.values == (50.0, 50.0, 50.0, 48.0, 46.0)  # 29 Nov - 3 Dec
+    table_changes = [c for c in data.changes if c.change.day >= date(2026, 12, 1)]
+    assert [(c.change.day, c.change.from_mg, c.change.to_mg, c.planned) for c in table_changes] == [
+        (date(2026, 12, 1), 50.0, 26.0, True)
+    ]

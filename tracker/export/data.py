@@ -25,10 +25,10 @@ from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS, drops_warning
 from tracker.domain.errors import TrackerError
 from tracker.domain.safety import overdose_reason
 from tracker.domain.scales import ANSWERS, SCALES, band_for
-from tracker.domain.schedule import DailyDoses, SchedulePeriod, ZoneTimeline, slots_between
+from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
 from tracker.domain.symptoms import SEVERITY_LABELS
 from tracker.domain.taper import Flag
-from tracker.domain.taper_micro import table_for_step, tables_by_prescription
+from tracker.domain.taper_micro import MicroTable, table_for_step, tables_by_prescription
 from tracker.domain.timeutil import local_day
 from tracker.domain.trends import (
     COMPARE_DAYS,
@@ -50,7 +50,10 @@ from tracker.domain.trends import (
     daily_doses,
     daily_series,
     dose_changes,
+    dose_segments,
     logged_mean,
+    micro_changes,
+    micro_periods,
     missed_runs,
     rolling_mean,
 )
@@ -107,7 +110,7 @@ class PrescriptionRow:
     prescriber: str | None
     note: str | None
     step_order: int | None
-    micro: DailyDoses | None = None  # D8: the micro-step table that sets each day's dose, if any
+    micro: MicroTable | None = None  # D8: the micro-step table that sets each day's dose, if any
 
     @property
     def daily_mg(self) -> float:
@@ -493,7 +496,13 @@ def week_starts(start: date, end: date) -> tuple[date, ...]:
 
 
 def _periods(rows: Iterable[PrescriptionRow]) -> list[PrescriptionPeriod]:
-    return [PrescriptionPeriod(r.start, r.end, r.daily_mg) for r in rows]
+    """The prescribed daily dose over time; a prescription with a micro-step table (D8) is the
+    day's row of its table, as on Today and in Trends."""
+    out: list[PrescriptionPeriod] = []
+    for r in rows:
+        period = PrescriptionPeriod(r.start, r.end, r.daily_mg)
+        out.extend([period] if r.micro is None else micro_periods(period, r.micro))
+    return out
 
 
 def _is_planned(
@@ -685,7 +694,11 @@ def _medication_part(
         if in_period:
             series.append(DoseSeries(med.name, tuple(daily_doses(periods, start, end))))
         plan_steps = [(p, s) for p in plans if p.medication_id == med_id for s in p.steps]
-        for change in dose_changes(periods, start, end):
+        changes_in = dose_changes(periods, start, end)
+        tables = [r.micro for r in rows if r.micro is not None]
+        if tables:  # D8: one change at a table's start, not one a day
+            changes_in = micro_changes(changes_in, dose_segments(periods), tables, start, end)
+        for change in changes_in:
             starting = next((r for r in rows if r.start == change.day), None)
             planned, order = _is_planned(change, starting, plan_steps)
             changes.append(DoseChangeRow(med.name, change, planned, order))
