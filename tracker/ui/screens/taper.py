@@ -36,7 +36,7 @@ from textual.widgets import (
 from textual.widgets.data_table import ColumnKey
 
 from tracker.domain.errors import TrackerError
-from tracker.domain.taper import DRAFT_NOTICE, Draft
+from tracker.domain.taper import DRAFT_NOTICE, Draft, short_of_minimum
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import parse_day
 from tracker.ui.base import DbScreen
@@ -996,10 +996,11 @@ class TaperScreen(DbScreen):
                 f"From today, {today}: {_mg(nxt.dose_mg)} mg a day (step {nxt.order}), "
                 f"moving on from {now_at}."
             )
+        early = short_of_minimum(live.order, live.actual_start, live.min_days, self.today()) if live else None
         self._ask(
             "advance",
             f"Record {_mg(nxt.dose_mg) + ' mg a day' if nxt else 'the end of the plan'} from {today}",
-            f"{what} The plan was agreed with {who}; the prescription follows.",
+            f"{what}{' ' + early if early else ''} The plan was agreed with {who}; the prescription follows.",
         )
 
     def action_hold(self) -> None:
