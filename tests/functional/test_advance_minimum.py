@@ -1,9 +1,9 @@
 """Advancing before a step's agreed minimum says so plainly, in the Taper screen's confirmation
 and in ``tracker taper advance``, without telling anyone what to do (DOMAIN.md, Wording).
 
-The demo's plan is at step 3, 37.5 mg a day, day 28 of an agreed minimum of 42 days (Today says
-"day 28", counting today). Advancing today makes today the next step's first day, so step 3 has
-run 27 days: "Step 3 has run 27 of its agreed minimum 42 days."
+The demo's plan (conftest.demo_db) is at step 3, 37.5 mg a day, day 28 of an agreed minimum of 42
+days (Today says "day 28", counting today). Advancing today makes today the next step's first
+day, so step 3 has run 27 days: "Step 3 has run 27 of its agreed minimum 42 days."
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from conftest import TODAY
 from helpers.pilot import settle
 from test_trust_taper import _modal_text, _taper
 
 from tracker.cli import main
-from tracker.db import open_database
-from tracker.services import demo, settings
+from tracker.services import demo
 from tracker.ui.app import TrackerApp
 from tracker.ui.screens.taper import ReasonModal
 
-TODAY = date(2026, 11, 27)
 UTC = ZoneInfo("UTC")
 LINE = "Step 3 has run 27 of its agreed minimum 42 days."
 FORBIDDEN = [  # tests/unit/test_guards.py's patterns: an instruction to change a dose
@@ -37,17 +36,6 @@ FORBIDDEN = [  # tests/unit/test_guards.py's patterns: an instruction to change 
     r"\b(reduce|increase|lower|raise) (it|to)\b",
     r"\bskip (a|the|your|tomorrow|today|one)\b",
 ]
-
-
-@pytest.fixture
-def demo_db(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.db"
-    db = open_database(path)
-    with db.write(audit=False) as s:
-        demo.generate_demo(session=s, today=TODAY, tz=UTC)
-        settings.set_setting(session=s, key="timezone", value="UTC")
-    db.close()
-    return path
 
 
 def _instructs(text: str) -> bool:

@@ -7,18 +7,17 @@ The rendered table is read as text (what the terminal shows), not the table's da
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import TODAY
 from helpers.pilot import settle
-from test_taper_screen import _clock, taper_db  # noqa: F401 (fixture)
+from test_taper_screen import _clock
 from test_trust_taper import _running_plan, _taper, _type_reason
 from textual.geometry import Region
 from textual.widgets import DataTable
 
-from tracker.db import open_database
 from tracker.services import demo
 from tracker.ui.app import TrackerApp
 
@@ -30,7 +29,7 @@ def _shown(table: DataTable[object]) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
-async def test_status_is_whole_in_the_steps_table(taper_db: Path, size: tuple[int, int]) -> None:  # noqa: F811
+async def test_status_is_whole_in_the_steps_table(taper_db: Path, size: tuple[int, int]) -> None:
     _running_plan(taper_db)
     app = TrackerApp(taper_db, clock=_clock)
     async with app.run_test(size=size) as pilot:
@@ -49,17 +48,7 @@ async def test_status_is_whole_in_the_steps_table(taper_db: Path, size: tuple[in
 
 # -- the demo's steps table: every column whole at 100, up to Status at 80 -------------------
 
-DEMO_TODAY = date(2026, 11, 27)
 HEADINGS = ["#", "Planned", "mg/day", "How to take it", "Min", "Status", "Started", "Occ %", "Flags"]
-
-
-def _demo(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.db"
-    db = open_database(path)
-    with db.write(audit=False) as s:
-        demo.generate_demo(session=s, today=DEMO_TODAY, tz=ZoneInfo("UTC"))
-    db.close()
-    return path
 
 
 def _columns(header: str) -> list[tuple[str, int]]:
@@ -76,10 +65,9 @@ def _columns(header: str) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize(("size", "upto"), [((100, 30), "Flags"), ((80, 24), "Status")])
 async def test_demo_steps_table_shows_its_columns_whole(
-    tmp_path: Path, size: tuple[int, int], upto: str
+    demo_db: Path, size: tuple[int, int], upto: str
 ) -> None:
-    path = _demo(tmp_path)
-    app = TrackerApp(path, clock=lambda: demo.demo_now(DEMO_TODAY, ZoneInfo("UTC")))
+    app = TrackerApp(demo_db, clock=lambda: demo.demo_now(TODAY, ZoneInfo("UTC")))
     async with app.run_test(size=size) as pilot:
         screen = await _taper(app, pilot)
         table = screen.query_one("#steps", DataTable)
