@@ -130,8 +130,8 @@ def _fit_steps(table: DataTable[object], cells: Sequence[tuple[str, ...]]) -> No
 
     Issue 17: at 100 columns Status was cut to "pla", then Started and Occ %. The other columns
     keep their own (short) widths; the two text columns share what is left, "How to take it"
-    first, never less than 12 and 10 cells. When even that does not fit (80 columns) "How to take
-    it" still leaves room for every column up to Status.
+    first, never less than 12 and 10 cells (Flags: its heading when no step has one). When even
+    that does not fit (80 columns) "How to take it" still leaves room for every column up to Status.
     """
     room = table.size.width - 2  # a vertical scrollbar may appear
     if room <= 0:
@@ -142,9 +142,10 @@ def _fit_steps(table: DataTable[object], cells: Sequence[tuple[str, ...]]) -> No
     fixed = sum(widths[i] + pad for i in (0, 1, 2, 4, 5, 6, 7))
     alone = room - fixed - pad  # "How to take it" with Flags off-screen
     if alone - 10 - pad >= 18:  # room for both wrapping columns
-        flags = max(10, min(widths[8], (alone - pad) // 3))
+        least = min(10, widths[8])  # no flags: the heading alone
+        flags = max(least, min(widths[8], (alone - pad) // 3))
         how = min(widths[3], alone - pad - flags)
-        flags = max(10, min(widths[8], alone - pad - how))
+        flags = max(least, min(widths[8], alone - pad - how))
     else:  # narrow: every column up to Occ % if it can, up to Status at least
         flags = min(widths[8], 24)
         before_status = sum(widths[i] + pad for i in (0, 1, 2, 4, 5))
