@@ -126,3 +126,52 @@ def screens_db(_screens_template: Path, tmp_path: Path) -> Path:
     target.parent.mkdir()
     shutil.copy(_screens_template, target)
     return target
+
+
+# -- shared by the Taper screen's tests (test_taper_screen, test_trust_taper and the files using them)
+
+
+@pytest.fixture
+def taper_db(tmp_path: Path) -> Path:
+    """Sertraline 50 mg tablets (quarters), 25 mg at 08:00 and 20:00 (50 mg a day) since September;
+    the zone Europe/London (GMT on 27 November, so UTC)."""
+    from tracker.services import meds, settings
+
+    path = tmp_path / "taper" / "tracker.db"
+    db = open_database(path, create_dir=True)
+    with db.write() as s:
+        for key, value in (
+            ("timezone", "Europe/London"),
+            ("disclaimer_acknowledged", True),
+            ("first_run_done", True),
+        ):
+            settings.set_setting(session=s, key=key, value=value)
+        med = meds.create_medication(
+            session=s, name="Sertraline", strength_mg=50, tablet_fractions="1,0.5,0.25"
+        )
+        meds.set_prescription(
+            session=s,
+            medication_id=med.id or 0,
+            dose_mg=25,
+            times=[time(8), time(20)],
+            start_date=date(2026, 9, 1),
+        )
+    db.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    """`tracker demo`'s history, made for TODAY in UTC: sertraline step 3 of 6 running, 37.5 mg a day,
+    day 28 of an agreed minimum of 42 days."""
+    from zoneinfo import ZoneInfo
+
+    from tracker.services import demo, settings
+
+    path = tmp_path / "demo.db"
+    db = open_database(path)
+    with db.write(audit=False) as s:
+        demo.generate_demo(session=s, today=TODAY, tz=ZoneInfo("UTC"))
+        settings.set_setting(session=s, key="timezone", value="UTC")
+    db.close()
+    return path

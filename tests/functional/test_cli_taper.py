@@ -185,7 +185,8 @@ def test_agree_start_advance_hold_back_and_show(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "taper", "advance", "sertraline", "--reason", "Agreed at review", "--db", dbp)
     assert code == 0 and "current step 2: 37.5 mg a day" in out
     assert "37.5 mg a day (18.75 mg at 08:00, 20:00)" in out
-    assert "fewer than the minimum 28" in out  # advanced on the day it started: a note, not a refusal
+    # advanced on the day it started: 0 days run of 28, a plain note (not a refusal, not an instruction)
+    assert "Note: Step 1 has run 0 of its agreed minimum 28 days." in out
     assert rows(
         dbp, "SELECT dose_mg, times, end_date FROM prescription ORDER BY start_date DESC LIMIT 1"
     ) == [(18.75, "08:00,20:00", None)]

@@ -236,3 +236,88 @@ async def test_today_has_focus_after_the_first_run_so_keys_work_at_once(
         await settle(pilot)
     with open_db(path).read() as session:
         assert [e.status for e in session.exec(select(DoseEvent)).all()] == ["taken"]
+
+
+# -- other strengths and the time zone (issue 12, issue 17) ------------------------------------
+
+
+async def _to_since(pilot: Any, type_text: Any, settle: Any) -> None:
+    """Welcome accepted; name, strength, dose and times typed; focus on "Taking it since"."""
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await type_text(pilot, "Sertraline")
+    await pilot.press("tab")
+    await type_text(pilot, "50mg")
+    await pilot.press("tab", "tab")
+    await type_text(pilot, "1 tablet")
+    await pilot.press("tab")
+    await type_text(pilot, "08:00")
+    await pilot.press("tab")
+
+
+async def test_other_strengths_and_a_city_zone_are_saved(
+    tmp_path: Path, clock: Any, settle: Any, type_text: Any, open_db: Any, monkeypatch: Any
+) -> None:
+    """'25, 100mg' is stored as '25,100' (the parser of med add --other-strengths); the zone field
+    starts at the system zone, 'lond' suggests Europe/London and Tab takes it."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_since(pilot, type_text, settle)
+        screen = app.screen
+        assert screen.query_one("#med-zone").value == "America/New_York"  # type: ignore[attr-defined]
+        await pilot.press("tab")  # since left blank
+        assert app.focused is screen.query_one("#med-other")
+        await type_text(pilot, "25, 100mg")
+        await pilot.press("tab")
+        zone = screen.query_one("#med-zone")
+        assert app.focused is zone
+        zone.value = ""  # type: ignore[attr-defined]
+        await type_text(pilot, "lond")
+        await settle(pilot)
+        assert zone._suggestion == "lond → Europe/London"  # type: ignore[attr-defined]
+        await pilot.press("tab")  # takes the suggested zone
+        assert zone.value == "Europe/London"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FirstRunScreen) and app.screen.step == "baseline"
+    with open_db(path).read() as session:
+        [med] = session.exec(select(Medication)).all()
+        assert (med.strength_mg, med.other_strengths) == (50.0, "25,100")
+        assert settings.get_setting(session=session, key="timezone") == "Europe/London"
+
+
+async def test_bad_other_strengths_are_named_and_nothing_is_saved(
+    tmp_path: Path, clock: Any, settle: Any, type_text: Any, open_db: Any
+) -> None:
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_since(pilot, type_text, settle)
+        await pilot.press("tab")
+        await type_text(pilot, "25,abc")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen) and screen.step == "medication"
+        message = error_text(app, "other")
+        assert "Other strengths" in message and "such as 25,100" in message and "abc" not in message
+        assert app.focused is screen.query_one("#med-other")
+    with open_db(path).read() as session:
+        assert session.exec(select(Medication)).all() == []
+
+
+def test_other_strengths_are_for_tablets_and_capsules_and_a_zone_must_exist() -> None:
+    _, errors = check_medication("Sertraline", "20mg/ml", "liquid", "1ml", "08:00", other="25")
+    assert set(errors) == {"other"} and "tablets or capsules" in errors["other"]
+    _, errors = check_medication(
+        "Sertraline", "50mg", "capsule", "1 capsule", "08:00", zone="Nowhere/Atlantis"
+    )
+    assert set(errors) == {"zone"} and errors["zone"].startswith("Time zone not found")
+    checked, errors = check_medication(
+        "Sertraline", "50mg", "tablet", "1 tablet", "08:00", other="50,25", zone=""
+    )
+    assert errors == {} and checked is not None
+    assert (checked.other_strengths, checked.zone) == ("25", None)  # its own strength left out; zone as it is

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from helpers.pilot import settle
 from sqlmodel import col, select
-from test_taper_screen import NOW, _clock, taper_db  # noqa: F401 (fixture)
+from test_taper_screen import NOW, _clock
 from test_trust_taper import _running_plan, _taper, _type_reason
 from textual.widgets import Input, Static
 
@@ -79,7 +79,7 @@ async def _step_back(app: TrackerApp, pilot: object) -> None:
     await _type_reason(app, pilot, "zaps")  # type: ignore[arg-type]
 
 
-async def test_smaller_steps_is_offered_only_after_a_step_back(taper_db: Path) -> None:  # noqa: F811
+async def test_smaller_steps_is_offered_only_after_a_step_back(taper_db: Path) -> None:
     _running_plan(taper_db)
     app = TrackerApp(taper_db, clock=_clock)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -94,7 +94,7 @@ async def test_smaller_steps_is_offered_only_after_a_step_back(taper_db: Path) -
 
 
 async def test_the_dialog_names_the_hand_worked_revision_and_saves_it_as_a_draft(
-    taper_db: Path,  # noqa: F811
+    taper_db: Path,
 ) -> None:
     _running_plan(taper_db)
     app = TrackerApp(taper_db, clock=_clock)
@@ -134,7 +134,7 @@ async def test_the_dialog_names_the_hand_worked_revision_and_saves_it_as_a_draft
     assert "revision" in actions  # the old version's history names its revision
 
 
-async def test_saving_is_refused_when_the_plan_changed_underneath(taper_db: Path) -> None:  # noqa: F811
+async def test_saving_is_refused_when_the_plan_changed_underneath(taper_db: Path) -> None:
     plan_id = _running_plan(taper_db)
     app = TrackerApp(taper_db, clock=_clock, watch_interval=3600)  # only the refusal can notice
     async with app.run_test(size=(120, 40)) as pilot:
@@ -156,7 +156,7 @@ async def test_saving_is_refused_when_the_plan_changed_underneath(taper_db: Path
     assert [(p[0], p[1]) for p in plans] == [(1, "held")]  # no revision was saved
 
 
-async def test_the_revision_cannot_start_without_a_recorded_agreement(taper_db: Path) -> None:  # noqa: F811
+async def test_the_revision_cannot_start_without_a_recorded_agreement(taper_db: Path) -> None:
     _running_plan(taper_db)
     app = TrackerApp(taper_db, clock=_clock)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -185,7 +185,7 @@ async def test_the_revision_cannot_start_without_a_recorded_agreement(taper_db: 
 
 
 def test_taper_back_on_the_command_line_saves_the_same_revision(
-    taper_db: Path,  # noqa: F811
+    taper_db: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The one calculation (``revision_inputs(...).draft()``) behind both ways in: the command line's

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-import pytest
 from helpers.pilot import settle as _settle
 from sqlmodel import col, select
 from textual.pilot import Pilot
@@ -31,32 +30,6 @@ LONDON_NAME = "Europe/London"
 
 def _clock() -> datetime:
     return NOW
-
-
-@pytest.fixture
-def taper_db(tmp_path: Path) -> Path:
-    """Sertraline 50 mg tablets (quarters), 25 mg at 08:00 and 20:00 (50 mg a day) since September."""
-    path = tmp_path / "taper" / "tracker.db"
-    db = open_database(path, create_dir=True)
-    with db.write() as s:
-        for key, value in (
-            ("timezone", LONDON_NAME),
-            ("disclaimer_acknowledged", True),
-            ("first_run_done", True),
-        ):
-            settings.set_setting(session=s, key=key, value=value)
-        med = meds.create_medication(
-            session=s, name="Sertraline", strength_mg=50, tablet_fractions="1,0.5,0.25"
-        )
-        meds.set_prescription(
-            session=s,
-            medication_id=med.id or 0,
-            dose_mg=25,
-            times=[time(8), time(20)],
-            start_date=date(2026, 9, 1),
-        )
-    db.close()
-    return path
 
 
 def _save_draft(path: Path, now: datetime = NOW) -> int:

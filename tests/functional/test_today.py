@@ -406,22 +406,12 @@ def test_a_bare_time_belongs_to_the_day_shown() -> None:
 
 
 async def test_today_shows_the_current_taper_step_and_days_at_it(
-    tmp_path: Path, clock: Any, settle: Any
+    demo_db: Path, clock: Any, settle: Any
 ) -> None:
     """Issue 4: Today shows the running plan's step and how long the user has been at it."""
-    from zoneinfo import ZoneInfo
-
     from textual.widgets import Static
 
-    from tracker.db import open_database
-    from tracker.services import demo
-
-    path = tmp_path / "demo.db"
-    db = open_database(path)
-    with db.write(audit=False) as s:
-        demo.generate_demo(session=s, today=TODAY, tz=ZoneInfo("UTC"))
-    db.close()
-    app = TrackerApp(path, clock=clock)
+    app = TrackerApp(demo_db, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         shown = str(app.screen.query_one("#taper-step", Static).render())

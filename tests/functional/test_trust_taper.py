@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from helpers.pilot import settle
-from test_taper_screen import NOW, _clock, _plan, _save_draft, taper_db  # noqa: F401 (fixture)
+from test_taper_screen import NOW, _clock, _plan, _save_draft
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -61,7 +61,7 @@ async def _type_reason(app: TrackerApp, pilot: Pilot[None], text: str) -> None:
 
 
 async def test_after_an_undo_on_today_taper_shows_the_real_plan_and_advance_names_its_dose(
-    taper_db: Path,  # noqa: F811
+    taper_db: Path,
 ) -> None:
     _running_plan(taper_db)
     app = TrackerApp(taper_db, clock=_clock)
@@ -95,7 +95,7 @@ async def test_after_an_undo_on_today_taper_shows_the_real_plan_and_advance_name
 
 
 async def test_advance_is_refused_when_the_plan_changed_after_the_dialog_opened(
-    taper_db: Path,  # noqa: F811
+    taper_db: Path,
 ) -> None:
     plan_id = _running_plan(taper_db)
     app = TrackerApp(taper_db, clock=_clock, watch_interval=3600)  # only the refusal can save it
@@ -116,7 +116,7 @@ async def test_advance_is_refused_when_the_plan_changed_after_the_dialog_opened(
     assert status == "held" and steps[1] == (37.5, "held") and steps[2] == (25, "planned")
 
 
-async def test_a_change_from_the_command_line_shows_without_a_key(taper_db: Path) -> None:  # noqa: F811
+async def test_a_change_from_the_command_line_shows_without_a_key(taper_db: Path) -> None:
     plan_id = _running_plan(taper_db)
     app = TrackerApp(taper_db, clock=_clock, watch_interval=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -136,7 +136,7 @@ async def test_a_change_from_the_command_line_shows_without_a_key(taper_db: Path
         assert "HELD" in str(screen.query_one("#plan-summary", Static).render())
 
 
-async def test_step_back_on_the_first_step_refuses_before_asking_a_reason(taper_db: Path) -> None:  # noqa: F811
+async def test_step_back_on_the_first_step_refuses_before_asking_a_reason(taper_db: Path) -> None:
     plan_id = _save_draft(taper_db, BEGAN)
     db = open_database(taper_db)
     with db.write() as s:
@@ -156,7 +156,7 @@ async def test_step_back_on_the_first_step_refuses_before_asking_a_reason(taper_
     assert _plan(taper_db)[2][0] == (50, "current")
 
 
-async def test_starting_a_plan_while_another_runs_asks_and_says_what_happens(taper_db: Path) -> None:  # noqa: F811
+async def test_starting_a_plan_while_another_runs_asks_and_says_what_happens(taper_db: Path) -> None:
     running = _running_plan(taper_db)
     second = _save_draft(taper_db)
     db = open_database(taper_db)
@@ -184,7 +184,7 @@ async def test_starting_a_plan_while_another_runs_asks_and_says_what_happens(tap
     db.close()
 
 
-async def test_a_past_day_shows_the_step_in_force_that_day(taper_db: Path) -> None:  # noqa: F811
+async def test_a_past_day_shows_the_step_in_force_that_day(taper_db: Path) -> None:
     from datetime import date
 
     from tracker.ui.screens.today import TodayScreen

@@ -237,9 +237,7 @@ def test_advance_early_warns_but_never_refuses() -> None:
     change = advance(started, today=D0 + days(20), reason="prescriber agreed")
     # 20 - 2 = 18 days at 20 mg, fewer than 28
     assert len(change.warnings) == 1
-    assert (
-        "You have been at this dose (20 mg) 18 days, fewer than the minimum 28 agreed" in change.warnings[0]
-    )
+    assert change.warnings == ("Step 1 has run 18 of its agreed minimum 28 days.",)
     assert change.steps[1].actual_start == D0 + days(20)
     # the later steps were at D0+58 and D0+86 (28 days apart from the planned D0+30); now from D0+20
     assert [s.planned_start for s in change.steps[2:]] == [D0 + days(48), D0 + days(76)]
@@ -247,7 +245,9 @@ def test_advance_early_warns_but_never_refuses() -> None:
 
 def test_advance_27_days_warns_28_does_not() -> None:
     started = begin(plan(), today=D0).steps
-    assert "27 days" in advance(started, today=D0 + days(27), reason="r").warnings[0]
+    assert advance(started, today=D0 + days(27), reason="r").warnings == (
+        "Step 1 has run 27 of its agreed minimum 28 days.",
+    )
     assert advance(started, today=D0 + days(28), reason="r").warnings == ()
 
 
@@ -616,3 +616,20 @@ def test_no_text_tells_anyone_to_change_a_dose() -> None:
     )
     for text in texts:
         assert not any(word in text.lower() for word in forbidden), text
+
+
+def test_short_of_minimum_states_the_days_and_never_instructs() -> None:
+    """Advancing on day 28 of a step started 27 days ago: 27 days run (today is the next step's
+    first day); at the minimum or past it, or not started, nothing is said."""
+    import re
+
+    from test_guards import FORBIDDEN
+
+    from tracker.domain.taper import short_of_minimum
+
+    note = short_of_minimum(3, D0, 42, D0 + days(27))
+    assert note == "Step 3 has run 27 of its agreed minimum 42 days."
+    assert not any(re.search(p, note, re.IGNORECASE | re.MULTILINE) for p in FORBIDDEN)
+    assert short_of_minimum(3, D0, 42, D0 + days(42)) is None
+    assert short_of_minimum(3, D0, 42, D0 + days(41)) == "Step 3 has run 41 of its agreed minimum 42 days."
+    assert short_of_minimum(3, None, 42, D0) is None

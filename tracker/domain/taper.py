@@ -341,6 +341,21 @@ def begin(steps: Sequence[PlanStep], *, today: date) -> StepChange:
     return StepChange(tuple(ordered))
 
 
+def short_of_minimum(order: int, started: date | None, min_days: int, today: date) -> str | None:
+    """``Step 3 has run 27 of its agreed minimum 42 days.`` when advancing ``today`` ends a step
+    before its agreed minimum, else None. A statement, never an instruction (DOMAIN.md, Wording).
+
+    The days run are the days before ``today`` (advancing makes ``today`` the next step's first
+    day), as ``advance`` and the calendar count them.
+    """
+    if started is None or today < started:
+        return None
+    ran = (today - started).days
+    if ran >= min_days:
+        return None
+    return f"Step {order} has run {ran} of its agreed minimum {_days(min_days)}."
+
+
 def advance(steps: Sequence[PlanStep], *, today: date, reason: str) -> StepChange:
     """Mark the step under way done and make the next planned step current from ``today``.
 
@@ -358,13 +373,9 @@ def advance(steps: Sequence[PlanStep], *, today: date, reason: str) -> StepChang
             raise TaperError(
                 f"This step started on {cur.actual_start.isoformat()}; the date given is before that."
             )
-        spent = (today - cur.actual_start).days
-        if spent < cur.min_days:
-            warnings.append(
-                f"You have been at this dose ({_mg(cur.dose_mg)} mg) {_days(spent)}, fewer than the "
-                f"minimum {cur.min_days} agreed. Talk to your prescriber if you are unsure "
-                "(NICE NG222: symptoms resolved or tolerable before the next step)."
-            )
+        note = short_of_minimum(cur.order, cur.actual_start, cur.min_days, today)
+        if note is not None:
+            warnings.append(note)
     ordered[i] = replace(cur, status=StepStatus.DONE, note=text)
     if i + 1 < len(ordered):
         nxt = ordered[i + 1]

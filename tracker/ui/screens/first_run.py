@@ -26,6 +26,7 @@ from tracker.ui.base import DbScreen
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.rows import SymptomRow
 from tracker.ui.widgets.symptom_list import SymptomList
+from tracker.ui.widgets.zone_suggester import ZoneInput
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -35,7 +36,7 @@ DISCLAIMER = (
     "Always involve your health professional: talk to your prescriber before changing any dose."
 )
 FORMS = (("tablet", "tablet"), ("capsule", "capsule"), ("liquid (mg per ml)", "liquid"), ("drops", "drops"))
-FIELDS = ("name", "strength", "form", "dose", "times", "since")
+FIELDS = ("name", "strength", "form", "dose", "times", "since", "other", "zone")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +49,30 @@ class MedicationForm:
     dose_mg: float
     times: list[time]
     started_on: date | None = None  # "Taking it since"; None: not known (R10 says nothing then)
+    other_strengths: str | None = None  # the other tablet/capsule strengths the user has ("25,100")
+    zone: str | None = None  # the IANA time zone; None: left as it is
 
 
 def check_medication(
-    name: str, strength: str, form: str, dose: str, times: str, since: str = "", today: date | None = None
+    name: str,
+    strength: str,
+    form: str,
+    dose: str,
+    times: str,
+    since: str = "",
+    today: date | None = None,
+    *,
+    other: str = "",
+    zone: str = "",
 ) -> tuple[MedicationForm | None, dict[str, str]]:
     """Parse the medication step; returns the values, or the message for each field that is wrong.
 
-    ``since`` ("Taking it since") is optional: blank means not known.
+    ``since`` ("Taking it since") is optional: blank means not known. ``other`` ("Other strengths
+    you have", tablets and capsules only) is optional, checked by the same parser as
+    ``med add --other-strengths``. ``zone`` is a city or an IANA name; blank leaves it as it is.
     """
+    from tracker.domain.strengths import StrengthsError, format_strengths, parse_strengths
+    from tracker.domain.timeutil import parse_zone
     from tracker.domain.units import amount_to_mg, parse_amount, parse_day, parse_strength, parse_times
 
     errors: dict[str, str] = {}
@@ -100,9 +116,29 @@ def check_medication(
             started_on = parse_day(since, today=today or date.today())
         except TrackerError as exc:
             errors["since"] = _sentence(str(exc))
+    other_strengths: str | None = None
+    if other.strip():
+        if form not in ("tablet", "capsule"):
+            errors["other"] = "Other strengths are for tablets or capsules; leave it blank for this form."
+        else:
+            try:
+                other_strengths = format_strengths(parse_strengths(other, main_mg=strength_mg))
+            except StrengthsError as exc:
+                errors["other"] = _sentence(str(exc))
+    zone_name: str | None = None
+    if zone.strip():
+        try:
+            zone_name = parse_zone(zone.strip()).key  # london -> Europe/London
+        except ValueError as exc:
+            errors["zone"] = _sentence(f"Time zone not found: {exc}")
     if errors or strength_mg is None or dose_mg is None:
         return None, errors
-    return MedicationForm(name.strip(), strength_mg, form, dose_mg, parsed_times, started_on), {}
+    return (
+        MedicationForm(
+            name.strip(), strength_mg, form, dose_mg, parsed_times, started_on, other_strengths, zone_name
+        ),
+        {},
+    )
 
 
 def _sentence(text: str) -> str:
@@ -133,6 +169,7 @@ class FirstRunScreen(DbScreen):
         self.ratings: dict[int, int] = {}
         self.symptom_rows: list[SymptomRow] = []
         self.today: date | None = None
+        self.zone: str | None = None  # the stored (or system) time zone when the screen opened
 
     # -- layout -----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -185,6 +222,19 @@ class FirstRunScreen(DbScreen):
                     Input(placeholder="optional, such as 2024-03-01; blank if not sure", id="med-since"),
                     "since",
                 )
+                yield from _field(
+                    "Other strengths",  # the label column is 16 cells; the placeholder says the rest
+                    Input(
+                        placeholder="optional: other strengths you have, e.g. 25,100",
+                        id="med-other",
+                    ),
+                    "other",
+                )
+                yield from _field(
+                    "Time zone",
+                    ZoneInput(placeholder="a city or an IANA name, such as London", id="med-zone"),
+                    "zone",
+                )
                 yield Static("", id="med-error", classes="field-error")
                 with Horizontal(classes="buttons"):
                     yield Button("Save and continue", id="med-save", variant="primary", compact=True)
@@ -211,7 +261,7 @@ class FirstRunScreen(DbScreen):
         self.query_one("#ack", Button).focus()
         now = self.tracker_app.now()
 
-        def read(session: Session) -> tuple[bool, list[SymptomRow], date]:
+        def read(session: Session) -> tuple[bool, list[SymptomRow], date, str]:
             from tracker.domain.timeutil import local_day
             from tracker.services import settings, symptoms
 
@@ -220,13 +270,17 @@ class FirstRunScreen(DbScreen):
                 SymptomRow(symptom_id=s.id or 0, name=s.name, group=s.group, is_crisis=s.is_crisis)
                 for s in symptoms.list_symptoms(session=session)
             ]
-            return acknowledged, rows, local_day(now, settings.user_zone(session=session))
+            zone = settings.user_zone(session=session)  # the system's zone until one is stored
+            return acknowledged, rows, local_day(now, zone), zone.key
 
         self.run_db(read, self._loaded)
 
-    def _loaded(self, result: tuple[bool, list[SymptomRow], date]) -> None:
-        acknowledged, rows, today = result
-        self.symptom_rows, self.today = rows, today
+    def _loaded(self, result: tuple[bool, list[SymptomRow], date, str]) -> None:
+        acknowledged, rows, today, zone = result
+        self.symptom_rows, self.today, self.zone = rows, today, zone
+        zone_input = self.query_one("#med-zone", ZoneInput)
+        if not zone_input.value:
+            zone_input.value = zone
         self.query_one("#base-symptoms", SymptomList).set_rows(rows)
         if acknowledged:
             self.query_one("#ack-note", Static).update("You acknowledged this before.")
@@ -289,7 +343,7 @@ class FirstRunScreen(DbScreen):
     def save_medication(self) -> None:
         value = {
             n: self.query_one(f"#med-{n}", Input).value
-            for n in ("name", "strength", "dose", "times", "since")
+            for n in ("name", "strength", "dose", "times", "since", "other", "zone")
         }
         form = self.query_one("#med-form", Select).value
         checked, errors = check_medication(
@@ -300,6 +354,8 @@ class FirstRunScreen(DbScreen):
             value["times"],
             value["since"],
             today=self.today or self.tracker_app.now().date(),
+            other=value["other"],
+            zone=value["zone"],
         )
         self._show_errors(errors)
         if checked is None:
@@ -326,6 +382,7 @@ class FirstRunScreen(DbScreen):
 
     def _save_medication(self, checked: Any, *, confirmed: bool) -> None:
         today = self.today or self.tracker_app.now().date()
+        zone_before, now = self.zone, self.tracker_app.now()
 
         def save(session: Session) -> str:
             from tracker.services import meds
@@ -336,6 +393,7 @@ class FirstRunScreen(DbScreen):
                 strength_mg=checked.strength_mg,
                 form=checked.form,
                 started_on=checked.started_on,
+                other_strengths=checked.other_strengths,
             )
             meds.set_prescription(
                 session=session,
@@ -345,6 +403,10 @@ class FirstRunScreen(DbScreen):
                 start_date=today,
                 confirmed=confirmed,
             )
+            if checked.zone is not None and checked.zone != zone_before:
+                from tracker.services import settings
+
+                settings.set_setting(session=session, key="timezone", value=checked.zone, now=now)
             return med.name
 
         self.run_db(save, self._medication_saved, write=True, on_error=self._medication_refused)

@@ -36,7 +36,7 @@ from textual.widgets import (
 from textual.widgets.data_table import ColumnKey
 
 from tracker.domain.errors import TrackerError
-from tracker.domain.taper import DRAFT_NOTICE, Draft
+from tracker.domain.taper import DRAFT_NOTICE, Draft, short_of_minimum
 from tracker.domain.taper_micro import MicroTable, describe, stopped_at_hold, table_for_step
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import parse_day
@@ -153,10 +153,12 @@ def _plan_details(plan: PlanView) -> list[str]:
 
 
 def _fit_steps(table: DataTable[object], cells: Sequence[tuple[str, ...]]) -> None:
-    """Size "How to take it" and "Flags" (which wrap) so that every column up to Status shows whole.
+    """Size "How to take it" and "Flags" (which wrap) so that every column shows whole.
 
-    Issue 17: at 100 columns Status was cut to "pla". The other columns keep their own widths;
-    the two text columns take what is left up to Status, never less than 12 cells.
+    Issue 17: at 100 columns Status was cut to "pla", then Started and Occ %. The other columns
+    keep their own (short) widths; the two text columns share what is left, "How to take it"
+    first, never less than 12 and 10 cells (Flags: its heading when no step has one). When even
+    that does not fit (80 columns) "How to take it" still leaves room for every column up to Status.
     """
     room = table.size.width - 2  # a vertical scrollbar may appear
     if room <= 0:
@@ -164,10 +166,26 @@ def _fit_steps(table: DataTable[object], cells: Sequence[tuple[str, ...]]) -> No
     headers = [c.label.plain for c in table.ordered_columns]
     widths = [max([cell_len(h), *(cell_len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
     pad = 2 * table.cell_padding
-    before_status = sum(widths[i] + pad for i in (0, 1, 2, 4, 5))
-    how = max(12, min(widths[3], room - before_status - pad))
+    fixed = sum(widths[i] + pad for i in (0, 1, 2, 4, 5, 6, 7))
+    alone = room - fixed - pad  # "How to take it" with Flags off-screen
+    if alone - 10 - pad >= 18:  # room for both wrapping columns
+        least = min(10, widths[8])  # no flags: the heading alone
+        flags = max(least, min(widths[8], (alone - pad) // 3))
+        how = min(widths[3], alone - pad - flags)
+        flags = max(least, min(widths[8], alone - pad - how))
+    else:  # narrow: every column up to Occ % if it can, up to Status at least
+        flags = min(widths[8], 24)
+        before_status = sum(widths[i] + pad for i in (0, 1, 2, 4, 5))
+        how = min(widths[3], alone if alone >= 20 else room - before_status - pad)
+    how = max(12, how)
     table.columns[ColumnKey("how")].width = how
-    table.columns[ColumnKey("flags")].width = max(12, min(widths[8], 28))
+    table.columns[ColumnKey("flags")].width = flags
+
+
+def _short_day(day: date, today: date) -> str:
+    """``14 Jul`` this year, ``3 Jan 27`` another year: the steps table's compact dates."""
+    text = f"{day.day} {day.strftime('%b')}"
+    return text if day.year == today.year else f"{text} {day.strftime('%y')}"
 
 
 # Each step status with its symbol, so it reads without colour.
@@ -444,9 +462,9 @@ class TaperScreen(DbScreen):
 
     def on_mount(self) -> None:
         steps = self.query_one("#steps", DataTable)
-        steps.add_columns("#", "Planned from", "mg a day")
+        steps.add_columns("#", "Planned", "mg/day")
         steps.add_column("How to take it", width=20, key="how")
-        steps.add_columns("Min days", "Status", "Started", "Occ %")
+        steps.add_columns("Min", "Status", "Started", "Occ %")
         steps.add_column("Flags", width=24, key="flags")
         events = self.query_one("#events", DataTable)
         events.add_columns("When", "What", "Change", "Reason")
@@ -605,15 +623,16 @@ class TaperScreen(DbScreen):
                 "before you reduce."
             )
         summary.update("\n".join(lines))
+        today = self.today()
         cells = [
             (
                 str(s.order),
-                s.planned_start.isoformat(),
+                _short_day(s.planned_start, today),
                 _mg(s.dose_mg),
                 s.how_to_take or "",
                 str(s.min_days),
                 step_status(s.status),
-                s.actual_start.isoformat() if s.actual_start else "",
+                _short_day(s.actual_start, today) if s.actual_start else "",
                 _mg(s.occupancy_pct),
                 ", ".join(_FLAG_WORDS.get(str(f.kind), str(f.kind)) for f in s.flags),
             )
@@ -1070,10 +1089,11 @@ class TaperScreen(DbScreen):
                 f"From today, {today}: {_mg(nxt.dose_mg)} mg a day (step {nxt.order}), "
                 f"moving on from {now_at}."
             )
+        early = short_of_minimum(live.order, live.actual_start, live.min_days, self.today()) if live else None
         self._ask(
             "advance",
             f"Record {_mg(nxt.dose_mg) + ' mg a day' if nxt else 'the end of the plan'} from {today}",
-            f"{what} The plan was agreed with {who}; the prescription follows.",
+            f"{what}{' ' + early if early else ''} The plan was agreed with {who}; the prescription follows.",
         )
 
     def action_hold(self) -> None:
