@@ -730,7 +730,7 @@ def _scan(path: Path, source: str) -> tuple[dict[str, Any], Any, _LineReader]:
     """The open file, its envelope (checked) and its reader at the first table, for a file in the
     line layout; the caller closes the file."""
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the caller (_load_lines)
     except IsADirectoryError:
         raise BackupError(f"{path.name} is a folder, not a backup file") from None
     except OSError as exc:
