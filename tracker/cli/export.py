@@ -208,9 +208,9 @@ def cmd_import_json(args: argparse.Namespace) -> int:
     from tracker.export import json_io
 
     source = Path(args.file).expanduser()
-    backup = json_io.parse(json_io.read_file(source), source.name)  # at most MAX_IMPORT_BYTES read
-    rows = json_io.check_backup(backup, source.name)  # every record checked once, before the database
-    backup["tables"].clear()  # the raw records are not needed again: only the checked ones stay in memory
+    # every record checked once, before the database; the long tables of a file in the export's
+    # layout are not held in memory but read again, from the same bytes, as they are written
+    rows = json_io.load_backup(source, source.name)
     from tracker.cli.common import resolve_db
     from tracker.cli.core import open_db
 

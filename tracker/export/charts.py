@@ -186,6 +186,44 @@ def _legend(chart: ChartData, left: float, right: float) -> tuple[list[Shape], i
     return shapes, row + 1
 
 
+MAX_BARS = 183
+"""Bars the dose and burden chart draws at most: a longer period draws one bar per group of days
+(the mean of the days logged in it), so a summary of thirty years draws as much as half a year."""
+MAX_COLUMNS = 53
+"""Columns of the weekly heat grid at most: a longer period shows one cell per group of weeks."""
+
+
+def group_size(count: int, limit: int) -> int:
+    """How many days (or weeks) one bar (or cell) stands for: 1 up to ``limit``."""
+    return max(1, math.ceil(count / limit))
+
+
+def group_means(values: Sequence[float | None], size: int) -> tuple[float | None, ...]:
+    """The mean of the present values of each run of ``size`` values (None for a run of none)."""
+    if size == 1:
+        return tuple(values)
+    out: list[float | None] = []
+    for offset in range(0, len(values), size):
+        present = [v for v in values[offset : offset + size] if v is not None]
+        out.append(sum(present) / len(present) if present else None)
+    return tuple(out)
+
+
+def grouped_weeks(weekly: WeeklySymptoms, limit: int = MAX_COLUMNS) -> tuple[WeeklySymptoms, int]:
+    """The weekly grid with runs of weeks merged (mean of the logged weekly means) when it has
+    more than ``limit`` weeks; and how many weeks a column stands for."""
+    size = group_size(len(weekly.weeks), limit)
+    if size == 1:
+        return weekly, 1
+    return (
+        WeeklySymptoms(
+            weeks=tuple(weekly.weeks[::size]),
+            rows=tuple((name, group_means(values, size)) for name, values in weekly.rows),
+        ),
+        size,
+    )
+
+
 def dose_burden_chart(chart: ChartData, width: float = 186.0, height: float = 52.0) -> Figure:
     """Prescribed daily dose (step lines, left axis) and daily symptom burden (bars, with the
     trailing 7-day mean as a line; right axis) over the period, dose changes marked."""
@@ -231,21 +269,23 @@ def dose_burden_chart(chart: ChartData, width: float = 186.0, height: float = 52
         shapes.append(Line(x, bottom_y, x, bottom_y + 1.0, AXIS, 0.2))
         shapes.append(Text(x, bottom_y + 3.6, short_date(tick), SMALL, "middle", AXIS))
 
-    # burden bars first, so the lines draw over them
-    bar_w = max(day_w * 0.8, 0.15)
-    for index, value in enumerate(chart.burden):
+    # burden bars first, so the lines draw over them; a long period: one bar per group of days
+    size = group_size(len(chart.burden), MAX_BARS)
+    group_w = day_w * size
+    bar_w = max(group_w * 0.8, 0.15)
+    for group, value in enumerate(group_means(chart.burden, size)):
         if value is None or value <= 0:
             continue
         y = y_burden(value)
-        shapes.append(Rect(x_of(index) + (day_w - bar_w) / 2, y, bar_w, bottom_y - y, BURDEN_BAR))
+        shapes.append(Rect(x_of(group * size) + (group_w - bar_w) / 2, y, bar_w, bottom_y - y, BURDEN_BAR))
 
     for day in chart.change_days:
         x = x_of((day - chart.start).days)
         shapes.append(Line(x, top, x, bottom_y, CHANGE_MARK, 0.25, dashed=True))
 
     mean_points = [
-        None if value is None else (x_of(i + 0.5), y_burden(value))
-        for i, value in enumerate(chart.burden_mean)
+        None if value is None else (x_of(i * size + size / 2), y_burden(value))
+        for i, value in enumerate(group_means(chart.burden_mean, size))
     ]
     for run in _segments(mean_points):
         if len(run) > 1:
@@ -292,6 +332,8 @@ def weekly_symptoms_chart(weekly: WeeklySymptoms, width: float = 186.0) -> Figur
     """The main symptoms by week: one row per symptom, one cell per week, shaded by the
     week's mean severity (logged days only); an empty cell means nothing was logged."""
     label_w, top, row_h, bottom = 46.0, 1.0, 4.0, 10.0
+    total_weeks = len(weekly.weeks)
+    weekly, size = grouped_weeks(weekly)
     rows = weekly.rows
     height = top + row_h * max(len(rows), 1) + bottom
     weeks = len(weekly.weeks)
@@ -319,7 +361,8 @@ def weekly_symptoms_chart(weekly: WeeklySymptoms, width: float = 186.0) -> Figur
             )
     legend_y = grid_bottom + 8.0
     x = label_w
-    shapes.append(Text(label_w - 1.5, legend_y, "week starting; mean severity:", SMALL, "end", AXIS))
+    starting = "week starting" if size == 1 else f"{size} weeks starting"
+    shapes.append(Text(label_w - 1.5, legend_y, f"{starting}; mean severity:", SMALL, "end", AXIS))
     for value, label in enumerate(("none", "mild", "moderate", "severe")):
         shapes.append(Rect(x, legend_y - 2.2, 4, 2.6, SEVERITY_FILLS[value], GRID))
         shapes.append(Text(x + 5, legend_y, label, SMALL))
@@ -327,7 +370,9 @@ def weekly_symptoms_chart(weekly: WeeklySymptoms, width: float = 186.0) -> Figur
     shapes.extend(_not_logged_cell(x, legend_y - 2.2, 4, 2.6))
     shapes.append(Text(x + 5, legend_y, "not logged", SMALL))
     description = (
-        f"Weekly mean severity of the {len(rows)} main symptoms over {weeks} weeks: "
+        f"Weekly mean severity of the {len(rows)} main symptoms over {total_weeks} weeks"
+        + ("" if size == 1 else f", {size} weeks to a cell")
+        + ": "
         + "; ".join(name for name, _ in rows)
         + "."
     )

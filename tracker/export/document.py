@@ -569,10 +569,18 @@ def _charts(d: SummaryData) -> list[Block]:
     chart = d.chart
     burden_text = []
     top = max((v for v in chart.burden if v is not None), default=0.0) or 1.0
-    for offset in range(0, len(chart.burden), 30):
-        first = chart.start.toordinal() + offset
-        part = chart.burden[offset : offset + 30]
+    # a year or less: one character a day; longer: one per group of days, still 12 lines at most
+    size = 1 if len(chart.burden) <= 366 else charts.group_size(len(chart.burden), 360)
+    grouped = charts.group_means(chart.burden, size)
+    for offset in range(0, len(grouped), 30):
+        first = chart.start.toordinal() + offset * size
+        part = grouped[offset : offset + 30]
         burden_text.append(f"{fmt_day(date.fromordinal(first)):>11}  {spark_text(part, 0, top)}")
+    per = (
+        "one character per day, 30 days a line"
+        if size == 1
+        else (f"one character per {size} days (their mean over the days logged), 30 characters a line")
+    )
     dose_lines = []
     for c in d.changes:
         dose_lines.append(
@@ -592,22 +600,31 @@ def _charts(d: SummaryData) -> list[Block]:
         )
         + ".",
         *dose_lines,
-        f"Daily symptom burden (sum of severities; one character per day, 30 days a line, "
-        f"scale 0 to {top:g}, blank = not logged):",
+        f"Daily symptom burden (sum of severities; {per}, scale 0 to {top:g}, blank = not logged):",
         *burden_text,
     )
     weekly_lines = []
-    if d.weekly_symptoms.rows:
-        width = max(len(name) for name, _ in d.weekly_symptoms.rows)
+    weekly, weeks_per_cell = charts.grouped_weeks(d.weekly_symptoms)
+    if weekly.rows:
+        width = max(len(name) for name, _ in weekly.rows)
+        starting = "Week starting" if weeks_per_cell == 1 else f"{weeks_per_cell} weeks from"
         weekly_lines.append(
-            f"{'Week starting':<{width}}  "
-            + " ".join(f"{m:%d}" for m in d.weekly_symptoms.weeks)
+            f"{starting:<{width}}  "
+            + " ".join(f"{m:%d}" for m in weekly.weeks)
             + "  (day of month of each Monday)"
+            + ("" if weeks_per_cell == 1 else f"; first {fmt_day(weekly.weeks[0])}")
         )
-        for name, values in d.weekly_symptoms.rows:
+        for name, values in weekly.rows:
             cells = " ".join(" ." if v is None else f"{v:2.0f}" for v in values)
             weekly_lines.append(f"{name:<{width}}  {cells}")
-        weekly_lines.append("Mean severity per week: 0 none, 1 mild, 2 moderate, 3 severe; . not logged.")
+        weekly_lines.append(
+            (
+                "Mean severity per week"
+                if weeks_per_cell == 1
+                else f"Mean of the weekly means per {weeks_per_cell} weeks"
+            )
+            + ": 0 none, 1 mild, 2 moderate, 3 severe; . not logged."
+        )
     else:
         weekly_lines.append("No symptoms were rated above none in this period.")
     return [

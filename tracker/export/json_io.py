@@ -25,6 +25,7 @@ Import rules:
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 import math
@@ -32,7 +33,7 @@ import os
 import stat
 import types
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -281,6 +282,11 @@ def parse(raw: bytes, source: str) -> dict[str, Any]:
             f"{source} is not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}); "
             "the file may be truncated or damaged"
         ) from exc
+    return _envelope(document, source)
+
+
+def _envelope(document: Any, source: str) -> dict[str, Any]:
+    """The format checks of a parsed backup (``parse``); the document upgraded to the current version."""
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise BackupError(f'{source} is JSON but not a taper-tracker backup (no "format": "{FORMAT_NAME}")')
     version = document.get("format_version")
@@ -461,6 +467,92 @@ def _label(name: str, index: int, raw: Mapping[str, Any]) -> str:
     return f"{name} record {index + 1}" + (f" (id {ident})" if shown and name not in KEYED_BY_TEXT else "")
 
 
+def _latest_day() -> date:
+    # The command line refuses days after today in the user's zone; the file may come from any
+    # zone, so the latest day is today where it is already tomorrow (UTC+14).
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
+
+
+class _RecordChecker:
+    """The checks ``check_rows`` makes of each record of one table on its own, record by record:
+    every field converted and in range, an id, no id twice (``seen``: the ids met so far)."""
+
+    def __init__(self, name: str, source: str, missing_time: datetime, latest_day: date) -> None:
+        self.name = name
+        self.source = source
+        self.missing_time = missing_time
+        self.latest_day = latest_day
+        checks = CHECKS.get(name, {})
+        # per field, worked out once: (name, annotation, info, text limit, check, is the day)
+        self.fields = [
+            (
+                field_name,
+                info.annotation,
+                info,
+                TEXT_LIMITS.get((name, field_name), MAX_TEXT),
+                checks.get(field_name),
+                field_name == "day",
+            )
+            for field_name, info in MODELS[name].model_fields.items()
+        ]
+        self.key = "key" if name in KEYED_BY_TEXT else "id"
+        self.seen: set[Any] = set()
+
+    def convert(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """A record that ``check`` has passed, converted again (the second reading of a streamed
+        table): the same values, without the checks; ValueError if it does not convert."""
+        row: dict[str, Any] = {}
+        for field_name, annotation, info, _limit, _check, _is_day in self.fields:
+            if field_name in raw:
+                row[field_name] = _coerce(raw[field_name], annotation)
+            elif info.default_factory is not None:
+                produced = info.default_factory()  # type: ignore[call-arg]
+                row[field_name] = self.missing_time if isinstance(produced, datetime) else produced
+            else:
+                row[field_name] = info.default
+        return row
+
+    def where(self, index: int, raw: Mapping[str, Any]) -> str:
+        return f"{self.source}: {_label(self.name, index, raw)}"
+
+    def check(self, index: int, raw: Any) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise BackupError(f"{self.source}: {self.name} record {index + 1} is not an object")
+        row: dict[str, Any] = {}
+        for field_name, annotation, info, limit, check, is_day in self.fields:
+            if field_name in raw:
+                try:
+                    value = _coerce(raw[field_name], annotation)
+                except ValueError as exc:
+                    raise BackupError(f"{self.where(index, raw)}: {field_name} {exc}") from None
+            elif info.default_factory is not None:
+                produced = info.default_factory()  # type: ignore[call-arg]
+                value = self.missing_time if isinstance(produced, datetime) else produced
+            elif info.default is not PydanticUndefined:
+                value = info.default
+            else:
+                raise BackupError(f"{self.where(index, raw)}: the field {field_name!r} is missing")
+            row[field_name] = value
+            if isinstance(value, str) and len(value) > limit:
+                raise BackupError(f"{self.where(index, raw)}: {field_name} is longer than {limit} characters")
+            if is_day and isinstance(value, date) and value > self.latest_day:
+                raise BackupError(f"{self.where(index, raw)}: {field_name} is in the future")
+            if check is not None:
+                problem = check(value)
+                if problem:
+                    raise BackupError(f"{self.where(index, raw)}: {field_name} {problem}")
+        ident = row[self.key] if self.key == "key" else row.get("id")
+        if ident is None:
+            raise BackupError(f"{self.where(index, raw)}: the record has no id")
+        if isinstance(ident, int) and ident < 1:
+            raise BackupError(f"{self.where(index, raw)}: id {ident} must be 1 or more")
+        if ident in self.seen:
+            kind = "key" if self.key == "key" else "id"
+            raise BackupError(f"{self.where(index, raw)}: duplicate {kind} in {self.name}")
+        self.seen.add(ident)
+        return row
+
+
 def check_rows(
     tables: Mapping[str, list[Any]], source: str, missing_time: datetime = EPOCH, *, legacy: bool = False
 ) -> dict[str, list[dict[str, Any]]]:
@@ -476,52 +568,11 @@ def check_rows(
     """
     out: dict[str, list[dict[str, Any]]] = {}
     ids: dict[str, set[Any]] = {}
-    # The command line refuses days after today in the user's zone; the file may come from any
-    # zone, so the latest day is today where it is already tomorrow (UTC+14).
-    latest_day = (datetime.now(UTC) + timedelta(hours=14)).date()
-    for name, model in TABLES:
-        rows: list[dict[str, Any]] = []
-        seen: set[Any] = set()
-        fields = model.model_fields
-        checks = CHECKS.get(name, {})
-        for index, raw in enumerate(tables.get(name, [])):
-            if not isinstance(raw, dict):
-                raise BackupError(f"{source}: {name} record {index + 1} is not an object")
-            where = f"{source}: {_label(name, index, raw)}"
-            row: dict[str, Any] = {}
-            for field_name, info in fields.items():
-                if field_name in raw:
-                    try:
-                        row[field_name] = _coerce(raw[field_name], info.annotation)
-                    except ValueError as exc:
-                        raise BackupError(f"{where}: {field_name} {exc}") from None
-                elif info.default_factory is not None:
-                    produced = info.default_factory()  # type: ignore[call-arg]
-                    row[field_name] = missing_time if isinstance(produced, datetime) else produced
-                elif info.default is not PydanticUndefined:
-                    row[field_name] = info.default
-                else:
-                    raise BackupError(f"{where}: the field {field_name!r} is missing")
-                value = row[field_name]
-                if isinstance(value, str) and len(value) > TEXT_LIMITS.get((name, field_name), MAX_TEXT):
-                    limit = TEXT_LIMITS.get((name, field_name), MAX_TEXT)
-                    raise BackupError(f"{where}: {field_name} is longer than {limit} characters")
-                if field_name == "day" and isinstance(value, date) and value > latest_day:
-                    raise BackupError(f"{where}: {field_name} is in the future")
-                problem = checks.get(field_name, lambda _v: None)(value)
-                if problem:
-                    raise BackupError(f"{where}: {field_name} {problem}")
-            ident = row["key"] if name in KEYED_BY_TEXT else row.get("id")
-            if ident is None:
-                raise BackupError(f"{where}: the record has no id")
-            if isinstance(ident, int) and ident < 1:
-                raise BackupError(f"{where}: id {ident} must be 1 or more")
-            if ident in seen:
-                raise BackupError(f"{where}: duplicate {'key' if name in KEYED_BY_TEXT else 'id'} in {name}")
-            seen.add(ident)
-            rows.append(row)
-        out[name] = rows
-        ids[name] = seen
+    latest_day = _latest_day()
+    for name, _model in TABLES:
+        checker = _RecordChecker(name, source, missing_time, latest_day)
+        out[name] = [checker.check(index, raw) for index, raw in enumerate(tables.get(name, []))]
+        ids[name] = checker.seen
     _check_references(out, ids, source)
     if legacy:
         guards.correct_legacy_plans(out, missing_time)
@@ -548,10 +599,17 @@ def _check_scales(rows: Mapping[str, list[dict[str, Any]]], source: str) -> None
 
 
 def _check_references(
-    rows: Mapping[str, list[dict[str, Any]]], ids: Mapping[str, set[Any]], source: str
+    rows: Mapping[str, list[dict[str, Any]]],
+    ids: Mapping[str, set[Any]],
+    source: str,
+    deferred: Mapping[Any, str] | None = None,
 ) -> None:
+    """Every reference to a record in the file; ``deferred``: the first broken one of each
+    streamed table (``_load_lines``), whose records are not in ``rows``."""
     for (name, column), parent in REFERENCES.items():
-        for index, row in enumerate(rows[name]):
+        if deferred and (name, column) in deferred:
+            raise BackupError(deferred[(name, column)])
+        for index, row in enumerate(rows.get(name, ())):
             value = row.get(column)
             if value is not None and value not in ids[parent]:
                 raise BackupError(
@@ -594,10 +652,14 @@ NATURAL_KEYS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
 UNIQUE_IN_FILE = ("symptom", "taperstep", "doseevent", "symptomentry", "checkin", "scaleresponse")
 
 
-def _check_unique(rows: Mapping[str, list[dict[str, Any]]], source: str) -> None:
+def _check_unique(
+    rows: Mapping[str, list[dict[str, Any]]], source: str, deferred: Mapping[Any, str] | None = None
+) -> None:
     for name in UNIQUE_IN_FILE:
+        if deferred and name in deferred:
+            raise BackupError(deferred[name])
         seen: dict[Any, int] = {}
-        for index, row in enumerate(rows[name]):
+        for index, row in enumerate(rows.get(name, ())):
             key = NATURAL_KEYS[name](row)
             if name == "doseevent" and row["scheduled_for"] is None:
                 continue  # only scheduled doses are unique per slot
@@ -606,6 +668,320 @@ def _check_unique(rows: Mapping[str, list[dict[str, Any]]], source: str) -> None
                     f"{source}: {_label(name, index, row)} duplicates {name} record {seen[key] + 1}"
                 )
             seen[key] = index
+
+
+# ---------------------------------------------------------------------------
+# Streaming: a file in the export's own layout, checked and written without holding it
+# ---------------------------------------------------------------------------
+
+STREAMED = ("doseevent", "symptomentry", "checkin", "auditentry")
+"""The tables that grow with the history. Read from a file in the export's layout (one record a
+line, ``write_json``), their records are checked as they are read and not kept; the import
+reads them again, from the same bytes, as it writes them. No other table refers to them."""
+WRITE_BATCH = 2000  # records per INSERT round trip
+_MAX_LINE = 4 * 2**20  # the longest record line: two 100,000-character fields, escaped, fit well
+_TABLES_OPEN = '"tables": {'
+
+
+class _NotLineLayout(Exception):
+    """The file is not in the layout ``write_json`` writes: it is read whole by ``parse`` instead,
+    which also gives the message for a file that is not valid JSON."""
+
+
+@dataclass
+class _Segment:
+    """Where a streamed table's record lines are in the file: their offset, count and digest."""
+
+    offset: int
+    count: int
+    digest: bytes
+    max_id: int
+
+
+def _line_json(raw: bytes) -> Any:
+    if b"\x00" in raw:
+        raise _NotLineLayout
+    try:
+        return json.loads(raw.decode("utf-8"), parse_int=_bounded_int)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, _TooBig
+        raise _NotLineLayout from None
+
+
+class _LineReader:
+    """The lines of a backup file, each at most ``_MAX_LINE`` bytes, the whole at most
+    ``MAX_IMPORT_BYTES``; anything else is ``_NotLineLayout``."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.size = 0
+
+    def next(self) -> bytes:
+        line: bytes = self.fh.readline(_MAX_LINE)
+        self.size += len(line)
+        if self.size > MAX_IMPORT_BYTES or (len(line) == _MAX_LINE and not line.endswith(b"\n")):
+            raise _NotLineLayout
+        return line
+
+    def tell(self) -> int:
+        return int(self.fh.tell())
+
+
+def _scan(path: Path, source: str) -> tuple[dict[str, Any], Any, _LineReader]:
+    """The open file, its envelope (checked) and its reader at the first table, for a file in the
+    line layout; the caller closes the file."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the caller (_load_lines)
+    except IsADirectoryError:
+        raise BackupError(f"{path.name} is a folder, not a backup file") from None
+    except OSError as exc:
+        raise BackupError(f"cannot read {path.name}: {exc.strerror or 'error'}") from None
+    try:
+        st = os.fstat(fh.fileno())
+        if stat.S_ISDIR(st.st_mode):
+            raise BackupError(f"{path.name} is a folder, not a backup file")
+        if not stat.S_ISREG(st.st_mode):
+            raise _NotLineLayout  # a pipe or a device: read (bounded) by read_file
+        if st.st_size > MAX_IMPORT_BYTES:
+            limit = MAX_IMPORT_BYTES // 2**20
+            raise BackupError(f"{path.name} is larger than the import limit of {limit} MiB")
+        reader = _LineReader(fh)
+        first = reader.next()
+        if first.startswith(b"\xef\xbb\xbf"):
+            first = first[3:]
+        text = first.rstrip()
+        if not text.startswith(b"{") or not text.endswith(_TABLES_OPEN.encode()):
+            raise _NotLineLayout
+        head_text = text[: -len(_TABLES_OPEN)].rstrip()
+        if not head_text.endswith(b","):
+            raise _NotLineLayout
+        head = _line_json(head_text[:-1] + b"}")
+        if not isinstance(head, dict) or "tables" in head:
+            raise _NotLineLayout
+        if head.get("format_version") != FORMAT_VERSION:
+            raise _NotLineLayout  # older (upgraded as a whole) or refused: parse says which
+        _envelope({**head, "tables": {}}, source)
+    except BaseException:
+        fh.close()
+        raise
+    return head, fh, reader
+
+
+def _tables(reader: _LineReader) -> Generator[tuple[str, int, Iterator[tuple[bytes, Any]]], None, None]:
+    """The tables after the envelope line: (name, offset of its first record line, its records).
+    Each table's records are to be read to their end before the next table is asked for."""
+    order = [name for name, _ in TABLES]
+    position = 0
+    line = reader.next().strip()
+    while line != b"}}":
+        if not (line.startswith(b'"') and line.endswith(b": [")):
+            raise _NotLineLayout
+        name = _line_json(line[:-3])
+        if name not in order[position:]:
+            raise _NotLineLayout  # an unknown table, twice, or out of order: parse judges the file
+        position = order.index(name) + 1
+        end: list[bytes] = []
+        yield name, reader.tell(), _records(reader, end)
+        if not end:
+            raise _NotLineLayout  # pragma: no cover - every table is read to its end
+        line = reader.next().strip()
+        if (end[0] == b"],") == (line == b"}}"):
+            raise _NotLineLayout  # a comma after a table exactly when another one follows
+    while rest := reader.next():
+        if rest.strip():
+            raise _NotLineLayout  # something after the end
+
+
+def _records(reader: _LineReader, end: list[bytes]) -> Iterator[tuple[bytes, Any]]:
+    """One table's record lines, one record each, up to its closing line (put in ``end``)."""
+    more: bool | None = None  # whether the last record line ended with a comma; None before the first
+    while True:
+        raw = reader.next()
+        line = raw.strip()
+        if line in (b"]", b"],"):
+            if more:
+                raise _NotLineLayout  # a comma before the end of the list is not JSON
+            end.append(line)
+            return
+        if more is False or not line.startswith(b"{"):
+            raise _NotLineLayout
+        more = line.endswith(b",")
+        yield raw, _line_json(line[:-1] if more else line)
+
+
+class CheckedRows(Mapping[str, Iterable[dict[str, Any]]]):
+    """Checked records by table: held in lists, or, for a streamed table, read again from the
+    file (the bytes the check read, or BackupError) each time they are asked for."""
+
+    def __init__(
+        self,
+        kept: Mapping[str, list[dict[str, Any]]],
+        streamed: Mapping[str, _Segment] | None = None,
+        *,
+        path: Path | None = None,
+        source: str = "the file",
+        missing_time: datetime = EPOCH,
+    ) -> None:
+        self.kept = dict(kept)
+        self.streamed = dict(streamed or {})
+        self.path = path
+        self.source = source
+        self.missing_time = missing_time
+
+    def __getitem__(self, name: str) -> Iterable[dict[str, Any]]:
+        if name in self.streamed:
+            return self._reread(name, self.streamed[name])
+        return self.kept[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.kept, *self.streamed])
+
+    def __len__(self) -> int:
+        return len(self.kept) + len(self.streamed)
+
+    def count(self, name: str) -> int:
+        return self.streamed[name].count if name in self.streamed else len(self.kept.get(name, ()))
+
+    def max_id(self, name: str) -> int:
+        if name in self.streamed:
+            return self.streamed[name].max_id
+        return max([0, *(r["id"] for r in self.kept.get(name, ()))])
+
+    def _reread(self, name: str, segment: _Segment) -> Iterator[dict[str, Any]]:
+        assert self.path is not None
+        changed = BackupError(f"{self.source} changed while it was being imported; nothing was imported")
+        checker = _RecordChecker(name, self.source, self.missing_time, _latest_day())
+        digest = hashlib.blake2b(digest_size=16)
+        try:
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed below
+        except OSError:
+            raise changed from None
+        with fh:
+            fh.seek(segment.offset)
+            for _ in range(segment.count):
+                raw = fh.readline(_MAX_LINE)
+                digest.update(raw)
+                line = raw.strip()
+                try:
+                    record = _line_json(line[:-1] if line.endswith(b",") else line)
+                    row = checker.convert(record)
+                except (_NotLineLayout, ValueError, TypeError, AttributeError):
+                    raise changed from None
+                yield row
+        if digest.digest() != segment.digest:
+            raise changed
+
+
+def load_backup(path: Path, source: str) -> CheckedRows:
+    """Every record of the backup file at ``path`` checked once, as ``check_backup`` checks them.
+
+    A file in the export's layout (``write_json``) is read line by line: the records of the
+    long tables (``STREAMED``) are checked as they go by and only their keys kept, so memory
+    does not grow with their number. Any other file is read whole by ``parse``.
+    """
+    try:
+        return _load_lines(path, source)
+    except _NotLineLayout:
+        backup = parse(read_file(path), source)
+        return CheckedRows(check_backup(backup, source))
+
+
+def _load_lines(path: Path, source: str) -> CheckedRows:
+    head, fh, reader = _scan(path, source)
+    missing_time = _export_time(head)
+    latest_day = _latest_day()
+    kept: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in TABLES}
+    ids: dict[str, set[Any]] = {}
+    segments: dict[str, _Segment] = {}
+    deferred: dict[Any, str] = {}  # the first broken reference or duplicate key of a streamed table
+    parents = set(REFERENCES.values())
+    tables = _tables(reader)
+    try:
+        for name, offset, records in tables:
+            checker = _RecordChecker(name, source, missing_time, latest_day)
+            if name not in STREAMED:
+                kept[name] = [checker.check(index, raw) for index, (_line, raw) in enumerate(records)]
+                ids[name] = checker.seen
+                continue
+            segments[name] = _check_streamed(name, records, checker, ids, deferred, source, offset)
+            if name not in parents:
+                checker.seen.clear()
+    finally:
+        tables.close()
+        fh.close()
+    for name in STREAMED:
+        segments.setdefault(name, _Segment(0, 0, hashlib.blake2b(digest_size=16).digest(), 0))
+        kept.pop(name, None)
+    _check_references(kept, ids, source, deferred)
+    legacy = guards.before_legacy_fix(head.get("schema_revision"))
+    if legacy:
+        guards.correct_legacy_plans(kept, missing_time)
+    _check_scales(kept, source)
+    _check_unique(kept, source, deferred)
+    broken = guards.row_problems(kept)
+    if broken:
+        raise BackupError(f"{source}: {broken[0]}; the file was not imported")
+    return CheckedRows(kept, segments, path=path, source=source, missing_time=missing_time)
+
+
+_DAY_ONE = datetime(1, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _compact(key: Any) -> Any:
+    """A natural key as one int when its parts are ids, days and instants (equal exactly when the
+    keys are equal; a few dozen bytes instead of a tuple of objects), else the key itself."""
+    packed = 0
+    for part in key if isinstance(key, tuple) else (key,):
+        if isinstance(part, datetime) and part.tzinfo is not None:
+            tag, value = 3, (part - _DAY_ONE) // _MICROSECOND
+        elif isinstance(part, date) and not isinstance(part, datetime):
+            tag, value = 2, part.toordinal()
+        elif isinstance(part, int) and not isinstance(part, bool) and 0 <= part < 2**64:
+            tag, value = 1, part
+        else:
+            return key
+        packed = (packed << 66) | (tag << 64) | value
+    return packed
+
+
+def _check_streamed(
+    name: str,
+    records: Iterator[tuple[bytes, Any]],
+    checker: _RecordChecker,
+    ids: Mapping[str, set[Any]],
+    deferred: dict[Any, str],
+    source: str,
+    offset: int,
+) -> _Segment:
+    """Check a streamed table record by record; keep its digest, count and keys, not its records.
+
+    Broken references and duplicate keys go to ``deferred`` (the first of each), to be reported in
+    the order ``check_rows`` reports them, after every record has passed its own checks."""
+    digest = hashlib.blake2b(digest_size=16)
+    columns = [(column, parent) for (child, column), parent in REFERENCES.items() if child == name]
+    keys: dict[Any, int] | None = {} if name in UNIQUE_IN_FILE else None
+    natural = NATURAL_KEYS[name]
+    count = max_id = 0
+    for index, (line, raw) in enumerate(records):
+        row = checker.check(index, raw)
+        digest.update(line)
+        count += 1
+        ident = row.get("id")
+        if isinstance(ident, int) and ident > max_id:
+            max_id = ident
+        for column, parent in columns:
+            value = row.get(column)
+            if value is not None and value not in ids[parent] and (name, column) not in deferred:
+                deferred[(name, column)] = (
+                    f"{source}: {_label(name, index, row)}: {column} refers to a {parent} "
+                    "that is not in the file"
+                )
+        if keys is not None and not (name == "doseevent" and row["scheduled_for"] is None):
+            key = _compact(natural(row))
+            first = keys.setdefault(key, index)
+            if first != index and name not in deferred:
+                deferred[name] = f"{source}: {_label(name, index, row)} duplicates {name} record {first + 1}"
+    return _Segment(offset, count, digest.digest(), max_id)
 
 
 # ---------------------------------------------------------------------------
@@ -661,7 +1037,7 @@ def import_backup(
     session: Session,
     backup: Mapping[str, Any] | None = None,
     source: str = "the file",
-    rows: Mapping[str, list[dict[str, Any]]] | None = None,
+    rows: Mapping[str, Iterable[dict[str, Any]]] | None = None,
 ) -> ImportResult:
     """Write the checked records ``rows`` (``check_backup``; checked here from ``backup`` if not
     given) in ``session``.
@@ -672,6 +1048,7 @@ def import_backup(
     if rows is None:
         assert backup is not None, "give the parsed backup or its checked rows"
         rows = check_backup(backup, source)
+    checked = rows if isinstance(rows, CheckedRows) else CheckedRows({k: list(v) for k, v in rows.items()})
     session.info["audit"] = False  # a bulk restore: the backup taken before it is the undo
     conn = session.connection()
     empty = is_empty(session)
@@ -682,20 +1059,22 @@ def import_backup(
         table = MODELS[name].__table__  # type: ignore[attr-defined]
         text_key = name in KEYED_BY_TEXT
         if name == "auditentry" and not empty:
-            result.skipped[name] = len(rows[name])
+            result.skipped[name] = checked.count(name)
             continue
         existing: dict[Any, dict[str, Any]] = {}
         for mapping in conn.execute(select(table)).mappings():
             found = dict(mapping)
             existing.setdefault(NATURAL_KEYS[name](found), found)
         if name == "medication":
-            _match_medications_by_name(existing, rows[name])
+            _match_medications_by_name(existing, checked.kept[name])
         taken_ids: set[int] = set() if text_key else set(conn.execute(select(table.c.id)).scalars())
-        next_id = max([0, *taken_ids, *(r["id"] for r in rows[name] if not text_key)]) + 1
+        next_id = max([0, *taken_ids, 0 if text_key else checked.max_id(name)]) + 1
         inserts: list[dict[str, Any]] = []
         added = skipped = 0
-        for row in rows[name]:
-            new = dict(row)
+        for row in checked[name] if name in checked.streamed or name in checked.kept else ():
+            streamed = name in checked.streamed
+            new = row if streamed else dict(row)  # a streamed row is read afresh: no copy needed
+            original = row.get("id")
             for (child, column), parent in REFERENCES.items():
                 if child == name and new.get(column) is not None:
                     new[column] = id_maps[parent][new[column]]
@@ -703,7 +1082,7 @@ def import_backup(
             match = existing.get(key) if name != "auditentry" else None
             if match is not None:
                 if not text_key:
-                    id_maps[name][row["id"]] = match["id"]
+                    id_maps[name][original] = match["id"]
                 if empty and name in ("setting", "reminderstate", "symptom"):
                     # restoring into a fresh database: the file's settings and catalogue win
                     update = {k: v for k, v in new.items() if k not in ("id",)}
@@ -717,10 +1096,14 @@ def import_backup(
                 if new["id"] in taken_ids:
                     new["id"] = next_id
                     next_id += 1
-                taken_ids.add(new["id"])
-                id_maps[name][row["id"]] = new["id"]
+                if not streamed:  # no other table refers to a streamed one, and its ids are unique
+                    taken_ids.add(new["id"])
+                    id_maps[name][original] = new["id"]
             inserts.append(new)
             added += 1
+            if len(inserts) >= WRITE_BATCH:
+                conn.execute(table.insert(), inserts)
+                inserts = []
         if inserts:
             conn.execute(table.insert(), inserts)
         result.added[name] = added

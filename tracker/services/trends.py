@@ -95,6 +95,9 @@ __all__ = [
 BLOCK_BATCH = 520
 """Schedule blocks counted per statement: a year of weekly blocks for ten medications."""
 
+RUN_BATCH = 64
+"""Schedule blocks with a missed slot whose answered slots are read and held at a time (runs)."""
+
 MEAN_DAYS = 7
 """Length of the trailing mean drawn over the daily burden."""
 
@@ -554,6 +557,16 @@ def _run_marks(session: Reads, blocks: Sequence[SlotBlock], start: date, end: da
     Only whether a slot was answered matters here (the counts came from SQL): an answered
     slot stands as ON_TIME.
     """
+    marks: list[SlotResult] = []
+    # A batch of blocks at a time: each block looks only at the doses of its own range, so the
+    # answered slots of decades of blocks ("All") need not be held at once.
+    for first in range(0, len(blocks), RUN_BATCH):
+        marks += _batch_run_marks(session, blocks[first : first + RUN_BATCH], start, end)
+    return marks
+
+
+def _batch_run_marks(session: Reads, blocks: Sequence[SlotBlock], start: date, end: date) -> list[SlotResult]:
+    """``_run_marks`` of one batch of blocks, reading only the doses in their ranges."""
     spans: list[tuple[int, datetime, datetime]] = []
     for block in blocks:
         assert block.offset is not None
