@@ -299,6 +299,9 @@ def verify_pages(db_path: Path) -> None:
     """
     if db_path in _CHECKED:
         return
+    if sqlfile.early_page_check_passed(db_path):  # the same check, run while the ORM was imported
+        _CHECKED.add(db_path)
+        return
     problems = sqlfile.integrity_check(db_path, quick=True, ours=False)
     if problems:
         raise damaged_error(db_path, f"it fails its integrity check ({problems[0]})")

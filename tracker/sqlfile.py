@@ -522,3 +522,62 @@ def integrity_check(db_path: Path, *, quick: bool = False, ours: bool = True) ->
     except sqlite3.DatabaseError as exc:
         return [f"not readable as a database ({exc})"]
     return problems
+
+
+# --------------------------------------------------------------------------- the page check, early
+
+_EARLY: dict[Path, tuple[tuple[object, ...] | None, threading.Thread, list[list[str]]]] = {}
+_EARLY_LOCK = threading.Lock()
+
+
+def _fingerprint(db_path: Path) -> tuple[object, ...] | None:
+    """What changes when anyone writes the file or its log: identity, size and time of both."""
+    try:
+        main = os.stat(db_path)
+    except OSError:
+        return None
+    try:
+        log = os.stat(paths.sidecar_files(db_path)[0])
+        # an empty log is no log: a reader (the check itself) creates one
+        wal: tuple[int, int, int] | None = (log.st_ino, log.st_size, log.st_mtime_ns) if log.st_size else None
+    except OSError:
+        wal = None
+    return (main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, wal, journal_file(db_path).exists())
+
+
+def start_page_check(db_path: Path) -> None:
+    """Begin the page check that comes before a command's first write (``PRAGMA quick_check``,
+    as ``tracker.db.verify_pages`` runs it) in a thread, while the command imports the ORM.
+
+    SQLite releases the interpreter lock while it reads, so on a second core the check of a
+    big file costs the command nothing. Read-only and never changes the file; its result is
+    used only when it found every page sound and the file and its log have not changed since
+    it began (:func:`early_page_check_passed`), else the check runs again where it always did.
+    """
+    path = Path(db_path).expanduser().absolute()
+    with _EARLY_LOCK:
+        if path in _EARLY or not path.is_file():
+            return
+        found: list[list[str]] = []
+        before = _fingerprint(path)
+
+        def check() -> None:
+            with contextlib.suppress(Exception):  # any failure: the check before the write runs again
+                found.append(integrity_check(path, quick=True, ours=False))
+
+        worker = threading.Thread(target=check, name="page-check", daemon=True)
+        _EARLY[path] = (before, worker, found)
+    worker.start()
+
+
+def early_page_check_passed(db_path: Path) -> bool:
+    """True when :func:`start_page_check` of this file found every page sound and neither the
+    file nor its log has changed since it began (waits for the check to end)."""
+    path = Path(db_path).expanduser().absolute()
+    with _EARLY_LOCK:
+        entry = _EARLY.pop(path, None)
+    if entry is None:
+        return False
+    before, worker, found = entry
+    worker.join()
+    return before is not None and found == [[]] and _fingerprint(path) == before

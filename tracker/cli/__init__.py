@@ -109,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(args_list)
         handler: Handler = getattr(args, "handler", None) or _open_ui
+        if getattr(handler, "__name__", "") in _LOGGING_COMMANDS:
+            _start_page_check(args)
         return handler(args)
     except TrackerError as exc:
         # one line, whatever line breaks the user's own input put into the message
@@ -139,6 +141,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "tracker.cli.core" in sys.modules:
             sys.modules["tracker.cli.core"].close_all()
         end_gc()
+
+
+_LOGGING_COMMANDS = frozenset(
+    {"cmd_log_dose", "cmd_log_symptom", "cmd_log_checkin", "cmd_log_scale", "cmd_undo"}
+)
+"""The quick, frequent writes: their page check starts in a thread while the ORM is imported."""
+
+
+def _start_page_check(args: argparse.Namespace) -> None:
+    from tracker import sqlfile
+
+    path, _ = resolve_db(args)
+    sqlfile.start_page_check(path)
 
 
 def _open_ui(args: argparse.Namespace) -> int:
