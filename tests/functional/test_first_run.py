@@ -321,3 +321,27 @@ def test_other_strengths_are_for_tablets_and_capsules_and_a_zone_must_exist() ->
     )
     assert errors == {} and checked is not None
     assert (checked.other_strengths, checked.zone) == ("25", None)  # its own strength left out; zone as it is
+
+
+async def test_keys_typed_ahead_of_tab_land_in_the_next_field(
+    tmp_path: Path, clock: Any, settle: Any
+) -> None:
+    """A fast typist (or tmux send-keys): "sertraline<Tab>100mg" arrives as one burst. Textual ran
+    the screen's Tab binding only when the key came back up from the name field, after "100mg"
+    had already gone into it ("sertraline100mg", strength empty)."""
+    from textual import events
+
+    path = tmp_path / "new" / "tracker.db"
+    app = TrackerApp(path, create_dir=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen) and screen.step == "medication"
+        burst = [*"sertraline", "tab", *"100mg"]
+        for key in burst:  # posted at once, none awaited: the order a terminal delivers them in
+            app.post_message(events.Key(key, "\t" if key == "tab" else key))
+        await settle(pilot)
+        assert screen.query_one("#med-name").value == "sertraline"  # type: ignore[attr-defined]
+        assert screen.query_one("#med-strength").value == "100mg"  # type: ignore[attr-defined]

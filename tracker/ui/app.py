@@ -113,6 +113,8 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
             tooltip="Go to Help: keys, disclaimer and sources",
         ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
+        Binding("tab", "tab_key", show=False, priority=True, id="focus-next"),
+        Binding("shift+tab", "tab_key(True)", show=False, priority=True, id="focus-previous"),
     ]
 
     def __init__(
@@ -330,6 +332,32 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.workers.wait_for_complete(pending), timeout=30)
         self.exit()
+
+    async def action_tab_key(self, backwards: bool = False) -> None:
+        """Tab and shift+tab move the focus at once, before the keys typed after them are handed on.
+
+        Textual gives a key to the focused widget first and runs a screen's Tab binding only when
+        the key comes back up, so a fast typist's "sertraline<Tab>100mg" put "100mg" into the
+        name field of first run. As a priority binding the move happens in turn; a widget's own
+        Tab (the time-zone field accepting its suggestion, the PHQ-9/GAD-7 switch) still runs.
+        """
+        from tracker.ui.commands import parse_action
+
+        key = "shift+tab" if backwards else "tab"
+        for namespace, bindings in self.screen._modal_binding_chain:
+            if namespace is self:
+                continue
+            for binding in bindings.key_to_bindings.get(key, ()):
+                name, params = parse_action(binding.action)
+                if name.removeprefix("app.") in ("focus_next", "focus_previous"):
+                    continue  # Textual's own move, done below
+                if namespace.check_action(name, params):
+                    await self.run_action(binding.action, namespace)
+                    return
+        if backwards:
+            self.screen.focus_previous()
+        else:
+            self.screen.focus_next()
 
     async def _on_key(self, event: events.Key) -> None:
         """A key that applies nowhere now says why, instead of doing nothing silently.
