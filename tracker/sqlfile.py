@@ -581,3 +581,13 @@ def early_page_check_passed(db_path: Path) -> bool:
     before, worker, found = entry
     worker.join()
     return before is not None and found == [[]] and _fingerprint(path) == before
+
+
+def end_page_checks() -> None:
+    """Wait for any early page check still running and forget it (a command that ended before
+    its first write, refused or failed): no check outlives the command that started it."""
+    with _EARLY_LOCK:
+        entries = list(_EARLY.values())
+        _EARLY.clear()
+    for _before, worker, _found in entries:
+        worker.join()

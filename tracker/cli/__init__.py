@@ -140,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if "tracker.cli.core" in sys.modules:
             sys.modules["tracker.cli.core"].close_all()
+        if "tracker.sqlfile" in sys.modules:
+            sys.modules["tracker.sqlfile"].end_page_checks()
         end_gc()
 
 
