@@ -529,10 +529,18 @@ def _is_planned(
 # ---------------------------------------------------------------------------
 
 
+def _micro_tables(session: Session) -> Mapping[int, MicroTable]:
+    """Every prescription's micro-step table (D8), by prescription id: read once per summary."""
+    return tables_by_prescription(schedule_queries.micro_tables(session=session))
+
+
 def _prescription_rows(
-    session: Session, med_id: int, med_name: str, step_orders: Mapping[int, int]
+    session: Session,
+    med_id: int,
+    med_name: str,
+    step_orders: Mapping[int, int],
+    tables: Mapping[int, MicroTable],
 ) -> list[PrescriptionRow]:
-    tables = tables_by_prescription(schedule_queries.micro_tables(session=session))  # D8
     return [
         PrescriptionRow(
             medication_id=med_id,
@@ -664,9 +672,10 @@ def _medication_part(
     series: list[DoseSeries] = []
     slots: list[ScheduledSlot] = []
     by_medication: dict[int, tuple[PrescriptionRow, ...]] = {}
+    tables = _micro_tables(session)
     for med in meds:
         med_id = med.id or 0
-        rows = _prescription_rows(session, med_id, med.name, step_orders)
+        rows = _prescription_rows(session, med_id, med.name, step_orders, tables)
         by_medication[med_id] = tuple(rows)
         in_period = [r for r in rows if r.start <= end and (r.end is None or r.end >= start)]
         if med.archived and not in_period:
@@ -695,9 +704,9 @@ def _medication_part(
             series.append(DoseSeries(med.name, tuple(daily_doses(periods, start, end))))
         plan_steps = [(p, s) for p in plans if p.medication_id == med_id for s in p.steps]
         changes_in = dose_changes(periods, start, end)
-        tables = [r.micro for r in rows if r.micro is not None]
-        if tables:  # D8: one change at a table's start, not one a day
-            changes_in = micro_changes(changes_in, dose_segments(periods), tables, start, end)
+        running = [r.micro for r in rows if r.micro is not None]
+        if running:  # D8: one change at a table's start, not one a day
+            changes_in = micro_changes(changes_in, dose_segments(periods), running, start, end)
         for change in changes_in:
             starting = next((r for r in rows if r.start == change.day), None)
             planned, order = _is_planned(change, starting, plan_steps)
@@ -1218,9 +1227,10 @@ def missed_slots(*, session: Session, now: datetime, tz: ZoneInfo) -> list[SlotR
     schedule_tz = settings_service.schedule_timeline(session=session, current=tz, now=now)
     today = local_day(now, tz)
     results: list[SlotResult] = []
+    tables = _micro_tables(session)
     for med in meds:
         med_id = med.id or 0
-        rows = _prescription_rows(session, med_id, med.name, {})
+        rows = _prescription_rows(session, med_id, med.name, {}, tables)
         if not rows:
             continue
         start = min(r.start for r in rows)

@@ -416,10 +416,7 @@ def _without_zero_days(session: Reads, rows: Sequence[q.PrescriptionRow]) -> lis
     then, as in ``tracker.domain.schedule``), so adherence counts the slots Today and the reminders see."""
     from dataclasses import replace
 
-    from tracker.domain.taper_micro import tables_by_prescription
-    from tracker.queries.schedule import micro_tables
-
-    tables = tables_by_prescription(micro_tables(session=session))
+    tables = _micro_tables(session)
     if not tables:
         return list(rows)
     out: list[q.PrescriptionRow] = []
