@@ -167,3 +167,21 @@ def test_output_path_expands_home_and_relative_paths(monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     assert output_path("~/s.md") == tmp_path / "s.md"
     assert output_path("sub/s.md") == tmp_path / "sub" / "s.md"
+
+
+async def test_a_question_with_square_brackets_is_shown_as_typed(screens_db: Path) -> None:
+    """The user's words are never read as markup: "[/x]" used to stop the table from drawing."""
+    app = make_app(screens_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "n")
+        assert isinstance(app.screen, QuestionForm)
+        await type_text(pilot, "Is [b]0.5 mg[/b] too small? [/x]")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ClinicianScreen)
+        assert stored(screens_db)[0][-1][0] == "Is [b]0.5 mg[/b] too small? [/x]"
+        row = table_rows(app, "#question-table")[1]
+        assert row == [TODAY.isoformat(), "open", "Is [b]0.5 mg[/b] too small? [/x]"]
+        # the new question is highlighted; its detail line shows the text in full
+        assert "Is [b]0.5 mg[/b] too small? [/x]" in static_text(app, "#clinician-detail")
+        assert app.return_code is None

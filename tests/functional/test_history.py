@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,48 @@ async def test_filter_by_dates_and_page_through(screens_db: Path, monkeypatch: p
         await type_text(pilot, "20-11-2026")
         await press(pilot, "enter")
         assert "not understood" in static_text(app, "#filter-error")
+
+
+async def test_text_with_square_brackets_is_shown_as_typed(screens_db: Path) -> None:
+    """A note is the user's own text: "[/x]" or "[bold]" in it is shown as typed, never read as
+    markup (a closing tag with no opening one made the whole table fail to draw)."""
+    from tracker.services import checkins
+
+    db = with_db(screens_db)
+    try:
+        with db.write() as s:
+            checkins.set_checkin(session=s, day=date(2026, 11, 26), note="[/x] dizzy [bold]")
+    finally:
+        db.close()
+    app = make_app(screens_db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "h")
+        assert isinstance(app.screen, HistoryScreen)
+        first = table_rows(app, "#history-table")[0]
+        assert first[2:] == ["check-in", "Check-in", "mood 6/10, sleep 7 h; [/x] dizzy [bold]"]
+        assert "[/x] dizzy [bold]" in static_text(app, "#history-detail")
+        assert app.return_code is None  # still running: nothing failed while drawing
+
+
+async def test_the_detail_line_grows_and_shrinks_with_its_text(screens_db: Path) -> None:
+    """The detail of the highlighted row takes the lines its text needs (at most 3), no more."""
+    from tracker.services import checkins
+
+    long_note = "woke twice, " * 20  # 240 characters: more than three lines at 80 columns
+    db = with_db(screens_db)
+    try:
+        with db.write() as s:
+            checkins.set_checkin(session=s, day=date(2026, 11, 26), note=long_note.strip())
+    finally:
+        db.close()
+    app = make_app(screens_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "h")
+        detail = app.screen.query_one("#history-detail")
+        assert detail.size.height == 3  # the check-in with its long note, clamped at max-height
+        await press(pilot, "down")  # "2026-11-26 · symptom · Dizziness or vertigo: 1 mild"
+        assert detail.size.height == 1
+        await press(pilot, "up")
+        assert detail.size.height == 3

@@ -25,7 +25,7 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.timeutil import local_to_utc
 from tracker.domain.units import parse_day, parse_time_of_day
 from tracker.ui.base import DbScreen
-from tracker.ui.screens.history import clip
+from tracker.ui.screens.history import clip, plain
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.forms import ConfirmModal, FieldSpec, FormModal
 
@@ -367,7 +367,7 @@ class ClinicianScreen(DbScreen):
             yield DataTable(id="appt-table", cursor_type="row", zebra_stripes=True)
             yield Static("Questions for your clinician: open first", classes="section-title")
             yield DataTable(id="question-table", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="clinician-detail")
+            yield Static("", id="clinician-detail", markup=False)  # the user's own words, as typed
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -411,10 +411,10 @@ class ClinicianScreen(DbScreen):
         for a in data.appointments:
             appts.add_row(
                 a.local,
-                clip(a.clinician, 18),
-                a.kind,
+                plain(a.clinician, 18),
+                plain(a.kind),
                 "booked" if a.booked else "past",
-                clip(a.notes, max(10, width - 66)),
+                plain(a.notes, max(10, width - 66)),
                 key=str(a.id),
             )
         if not data.appointments:
@@ -424,7 +424,7 @@ class ClinicianScreen(DbScreen):
         questions.clear()
         for q in data.questions:
             status = "answered" if q.answered else "open"
-            questions.add_row(q.asked.isoformat(), status, clip(q.text, max(20, width - 24)), key=str(q.id))
+            questions.add_row(q.asked.isoformat(), status, plain(q.text, max(20, width - 24)), key=str(q.id))
         if not data.questions:
             questions.add_row("", "", "none yet: press n to add one")
         appt_index = min(old_appt, max(0, len(data.appointments) - 1))

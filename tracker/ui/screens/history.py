@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -67,6 +69,52 @@ def kinds_for(choice: str) -> tuple[str, ...]:
 def clip(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells with an ellipsis."""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+class Cell:
+    """A table cell showing its text exactly as typed, in a column of fixed width.
+
+    A plain string in a DataTable is read as markup: a note holding "[/x]" stopped the
+    table from drawing and "[b]" vanished. This is shown as it is. It also has no
+    ``__rich_measure__``: the table measures every new cell to size automatic columns,
+    which these columns are not, and that measuring was a third of a page turn.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(self.text, end="", no_wrap=True)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Cell({self.text!r})"
+
+
+def show_text(widget: Static, text: str) -> None:
+    """Put ``text`` in ``widget``, laying the screen out again only when its height changes.
+
+    A layout redraws the whole screen; a page turn changes the detail and status lines,
+    which mostly keep their height, so it would pay for two.
+    """
+    widget.update(text, layout=False)
+    size = widget.content_region.size
+    if size.width <= 0 or widget.get_content_height(size, size, size.width) != size.height:
+        widget.refresh(layout=True)
+
+
+def cell(text: str, width: int | None = None) -> Cell:
+    """``text`` as a cell of a fixed-width column (see ``Cell``), cut to ``width`` with an ellipsis."""
+    return Cell(text if width is None else clip(text, width))
+
+
+def plain(text: str, width: int | None = None) -> Text:
+    """``text`` as a cell of a column sized to its content: shown as typed, never read as markup."""
+    return Text(text if width is None else clip(text, width), end="", no_wrap=True)
 
 
 # --------------------------------------------------------------------------- the edit form
@@ -257,8 +305,8 @@ class HistoryScreen(DbScreen):
             yield Select(KIND_OPTIONS, value="entries", allow_blank=False, compact=True, id="filter-kind")
         yield Static("", id="filter-error")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="history-detail")
-        yield Static("Loading…", id="history-status")
+        yield Static("", id="history-detail", markup=False)  # the user's own words, as typed
+        yield Static("Loading…", id="history-status", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -301,11 +349,11 @@ class HistoryScreen(DbScreen):
         _, _, kind_w, what_w, detail_w = self._widths()
         for row in self.page.rows:
             table.add_row(
-                row.day.isoformat(),
-                row.time,
-                clip(KIND_LABELS.get(row.kind, row.kind), kind_w),
-                clip(row.what, what_w),
-                clip(row.detail, detail_w),
+                cell(row.day.isoformat()),
+                cell(row.time),
+                cell(KIND_LABELS.get(row.kind, row.kind), kind_w),
+                cell(row.what, what_w),
+                cell(row.detail, detail_w),
                 key=f"{row.kind}:{row.row_id}",
             )
         if not self.page.rows:
@@ -330,7 +378,7 @@ class HistoryScreen(DbScreen):
         if row is not None:
             when = f"{row.day.isoformat()} {row.time}".strip()
             text = f"{when} · {KIND_LABELS.get(row.kind, row.kind)} · {row.what}: {row.detail}"
-        self.query_one("#history-detail", Static).update(text)
+        show_text(self.query_one("#history-detail", Static), text)
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _highlighted(self) -> None:
@@ -406,7 +454,7 @@ class HistoryScreen(DbScreen):
             status += ", newest first"
             if pages > 1:
                 status += " · PgDn/PgUp also turn pages"
-        self.query_one("#history-status", Static).update(f"{status}\n{extra}" if extra else status)
+        show_text(self.query_one("#history-status", Static), f"{status}\n{extra}" if extra else status)
 
     # -- filters --------------------------------------------------------------
     def _read_filters(self) -> bool:
