@@ -25,7 +25,7 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.timeutil import local_to_utc
 from tracker.domain.units import parse_day, parse_time_of_day
 from tracker.ui.base import DbScreen
-from tracker.ui.screens.history import clip, plain
+from tracker.ui.widgets.cells import clip, plain
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.forms import ConfirmModal, FieldSpec, FormModal
 

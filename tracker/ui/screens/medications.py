@@ -26,6 +26,7 @@ from tracker.domain.strengths import StrengthsError, format_strengths, parse_str
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import amount_to_mg, format_mg, parse_amount, parse_day, parse_strength, parse_times
 from tracker.ui.base import DbScreen
+from tracker.ui.widgets.cells import plain
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.forms import ConfirmModal, FieldSpec, FormModal
 
@@ -522,8 +523,8 @@ class MedicationsScreen(DbScreen):
             yield Static("Medications", classes="section-title")
             yield Static("Loading…", id="meds-empty")
             yield DataTable(id="med-table", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="med-detail")
-            yield Static("Prescriptions", classes="section-title", id="rx-title")
+            yield Static("", id="med-detail", markup=False)  # names and notes as typed
+            yield Static("Prescriptions", classes="section-title", id="rx-title", markup=False)
             yield DataTable(id="rx-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
@@ -567,7 +568,7 @@ class MedicationsScreen(DbScreen):
             if m.current is not None:
                 now = f"{format_mg(m.current.dose_mg)} at {m.current.times.replace(',', ', ')}"
             table.add_row(
-                m.name if not m.brand else f"{m.name} ({m.brand})",
+                plain(m.name if not m.brand else f"{m.name} ({m.brand})"),
                 m.drug_class,
                 m.form,
                 strength_text(m.form, m.strength_mg),
@@ -620,8 +621,8 @@ class MedicationsScreen(DbScreen):
                 rx.end_date.isoformat() if rx.end_date else "current",
                 format_mg(rx.dose_mg),
                 rx.times.replace(",", ", "),
-                rx.prescriber or "",
-                rx.note or "",
+                plain(rx.prescriber or ""),
+                plain(rx.note or ""),
                 key=str(rx.id),
             )
         if not med.prescriptions:

@@ -1,0 +1,73 @@
+"""The user's own words (names, notes, questions) are shown as typed on every screen.
+
+Textual and Rich read square brackets in a plain string as markup: "[b]" vanishes and a
+closing tag with nothing to close ("[/x]") stops a widget from drawing, which closes the
+app. Every screen is visited with such text in every field a user types into.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+
+from screens_conftest import NOW, TODAY, TZ, make_app, press, settle, with_db
+
+from tracker.domain.timeutil import local_to_utc
+from tracker.services import checkins, clinician, meds
+
+BRACKETS = "[/x] [b]"
+
+
+def add_bracketed_entries(path: Path) -> None:
+    db = with_db(path)
+    try:
+        with db.write() as s:
+            med = meds.create_medication(
+                session=s, name=f"Fluoxetine {BRACKETS}", strength_mg=20.0, brand=f"Brand {BRACKETS}"
+            )
+            meds.set_prescription(
+                session=s,
+                medication_id=med.id or 0,
+                dose_mg=20.0,
+                times=[time(9, 0)],
+                start_date=TODAY - timedelta(days=3),
+                prescriber=f"Dr. {BRACKETS}",
+                note=f"note {BRACKETS}",
+            )
+            checkins.set_checkin(session=s, day=TODAY, mood=5, note=f"today {BRACKETS}", now=NOW)
+            clinician.add_appointment(
+                session=s,
+                at=local_to_utc(TODAY + timedelta(days=5), time(9, 0), TZ),
+                clinician=f"Dr. {BRACKETS}",
+                notes=f"ask {BRACKETS}",
+            )
+            clinician.add_question(session=s, text=f"Why {BRACKETS}?", now=NOW)
+    finally:
+        db.close()
+
+
+async def test_every_screen_draws_text_with_square_brackets(screens_db: Path) -> None:
+    add_bracketed_entries(screens_db)
+    app = make_app(screens_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        shown: dict[str, str] = {}
+        for key in ("t", "m", "p", "h", "r", "c", "s", "t"):
+            await press(pilot, key)
+            await settle(pilot)
+            assert app.return_code is None, f"the app closed on {app.screen.__class__.__name__}"
+            shown[key] = screen_text(app)
+        assert f"Fluoxetine {BRACKETS}" in shown["t"]
+        assert f"Fluoxetine {BRACKETS} (Brand {BRACKETS})" in shown["m"]
+        assert f"today {BRACKETS}" in shown["h"]
+        assert f"Why {BRACKETS}?" in shown["c"]
+
+
+def screen_text(app: object) -> str:
+    """What the terminal shows, as text (the screenshot's characters, spaces restored)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()  # type: ignore[attr-defined]
+    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg)
+    return html.unescape(" ".join(lines)).replace("\xa0", " ")
