@@ -173,9 +173,12 @@ async def test_advance_asks_for_a_reason_and_the_prescription_follows(taper_db: 
         await pilot.pause()
         assert app.screen is modal
         assert "Add a short reason" in str(modal.query_one("#reason-error", Static).render())
-        modal.query_one("#reason", Input).value = "Agreed at the review"
+        modal.query_one("#reason", Input).value = "Agreed at the review [/x]"  # brackets: shown as typed
         await pilot.press("enter")
         await _settle(pilot)
+        assert app.return_code is None
+        events = app.screen.query_one("#events", DataTable)
+        assert [str(c) for c in events.get_row_at(0)][-1] == "Agreed at the review [/x]"
     assert _plan(taper_db)[2][:2] == [(50, "done"), (37.5, "current")]
     db = open_database(taper_db)
     with db.read() as s:

@@ -41,6 +41,7 @@ from tracker.domain.taper_micro import MicroTable, describe, stopped_at_hold, ta
 from tracker.domain.timeutil import local_day
 from tracker.domain.units import parse_day
 from tracker.ui.base import DbScreen
+from tracker.ui.widgets.cells import plain
 from tracker.ui.widgets.footer import KeyFooter
 from tracker.ui.widgets.micro_table import MicroStrip
 
@@ -650,7 +651,10 @@ class TaperScreen(DbScreen):
         for e in reversed(plan.events):
             change = " → ".join(x for x in (e.from_status, e.to_status) if x)
             events.add_row(
-                f"{e.at.astimezone(tz):%Y-%m-%d %H:%M}", e.action.replace("_", " "), change, e.reason or ""
+                f"{e.at.astimezone(tz):%Y-%m-%d %H:%M}",
+                e.action.replace("_", " "),
+                change,
+                plain(e.reason or ""),
             )
 
     # -- the draft form and its live preview ------------------------------
