@@ -15,10 +15,10 @@ only, so the doses logged before it keep filling theirs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from tracker.domain.schedule import (
@@ -29,7 +29,6 @@ from tracker.domain.schedule import (
     same_zone,
     slots_between,
 )
-from tracker.domain.taper_micro import tables_by_prescription
 from tracker.domain.timeutil import utc_now
 from tracker.domain.units import times_from_text
 from tracker.queries import doses as dose_queries
@@ -39,7 +38,21 @@ from tracker.queries.doses import DoseEventRow
 from tracker.services.settings import keeps_home, timeline, zones
 from tracker.store import Reads
 
+if TYPE_CHECKING:
+    from tracker.domain.taper_micro import MicroTable
+
 MISSED_AFTER = timedelta(hours=6)  # DOMAIN.md R5
+
+
+def _micro_tables(found: Sequence[tuple[int, str | None, date | None, date]]) -> Mapping[int, MicroTable]:
+    """{prescription id: its micro-step table} (D8). The taper code that reads them is imported
+    only when a step has one: most days of most users have none, and ``log dose`` starts faster."""
+    with_table = [row for row in found if row[1]]
+    if not with_table:
+        return {}
+    from tracker.domain.taper_micro import tables_by_prescription
+
+    return tables_by_prescription(with_table)
 
 
 class ScheduledMedication(Protocol):
@@ -140,7 +153,7 @@ def slots_for_days(
         rows, stored, micro_rows = schedule_queries.prescriptions_zone_settings_and_micro(
             session=session, medication_ids=list(names), first=before, last=after
         )
-        micro = tables_by_prescription(micro_rows)  # D8: the day's row is the dose of the day
+        micro = _micro_tables(micro_rows)  # D8: the day's row is the dose of the day
         here = zones(stored, current=tz)[0]
         days = timeline(stored, current=tz, now=now)
         keep_home = keeps_home(stored)
