@@ -126,3 +126,59 @@ def test_off_prescription_and_overdose_follow_the_prescription_of_each_day(tmp_p
     ]
     assert [(o.day, o.total_mg) for o in summary.overdoses] == [(date(2026, 3, 7), 65.0)]
     assert [a.day for a in summary.attention if a.kind == "overdose"] == [date(2026, 3, 7)]
+
+
+def test_a_missed_run_across_a_chunk_boundary_is_one_run(tmp_path: Path) -> None:
+    """400 days from 1 Jan 2025, one dose a day at 08:00 UTC, all taken at 08:05 except on
+    1 and 2 Jan 2026 (days 366 and 367: the first chunk of slots ends on 1 Jan 2026, day 366).
+    Expected: 400 scheduled, 398 taken, 2 missed, one run of 2 from 1 Jan 08:00 to 2 Jan 08:00.
+    """
+    from datetime import timedelta
+
+    from tracker.models import DoseEvent
+
+    first = date(2025, 1, 1)
+    last = first + timedelta(days=399)
+    now = datetime.combine(last, time(20, 0), tzinfo=UTC)
+    missed = {date(2026, 1, 1), date(2026, 1, 2)}
+    assert data.CHUNK_DAYS == 366 and first + timedelta(days=data.CHUNK_DAYS - 1) == date(2026, 1, 1)
+    db = open_database(tmp_path / "r.db")
+    try:
+        with db.write() as session:
+            med = meds.create_medication(session=session, name="Paroxetine", strength_mg=20)
+            med_id = med.id or 0
+            meds.set_prescription(
+                session=session, medication_id=med_id, dose_mg=20, times=[time(8)], start_date=first
+            )
+            for n in range(400):
+                day = first + timedelta(days=n)
+                if day in missed:
+                    continue
+                slot = datetime.combine(day, time(8), tzinfo=UTC)
+                session.add(
+                    DoseEvent(
+                        medication_id=med_id,
+                        day=day,
+                        scheduled_for=slot,
+                        taken_at=slot + timedelta(minutes=5),
+                        amount_mg=20,
+                        status="taken",
+                        logged_at=slot + timedelta(minutes=5),
+                    )
+                )
+        with db.read() as session:
+            summary = data.gather(session=session, start=first, end=last, now=now, tz=UTC_ZONE)
+    finally:
+        db.close()
+    totals = summary.adherence
+    assert (totals.scheduled, totals.taken, totals.late, totals.skipped, totals.missed, totals.pending) == (
+        400,
+        398,
+        0,
+        0,
+        2,
+        0,
+    )
+    assert [(r.run.start, r.run.last, r.run.length) for r in summary.missed_runs] == [
+        (datetime(2026, 1, 1, 8, 0, tzinfo=UTC), datetime(2026, 1, 2, 8, 0, tzinfo=UTC), 2)
+    ]

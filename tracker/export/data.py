@@ -650,7 +650,8 @@ class _MedicationPart:
     prescriptions: tuple[PrescriptionRow, ...]
     changes: tuple[DoseChangeRow, ...]
     doses: tuple[DoseSeries, ...]
-    slots: tuple[ScheduledSlot, ...]
+    schedules: tuple[tuple[int, tuple[PrescriptionRow, ...], bool], ...]  # (medication, rows, archived)
+    schedule_tz: ZoneInfo | ZoneTimeline
     by_medication: Mapping[int, tuple[PrescriptionRow, ...]]
 
 
@@ -671,7 +672,7 @@ def _medication_part(
     prescriptions: list[PrescriptionRow] = []
     changes: list[DoseChangeRow] = []
     series: list[DoseSeries] = []
-    slots: list[ScheduledSlot] = []
+    schedules: list[tuple[int, tuple[PrescriptionRow, ...], bool]] = []
     by_medication: dict[int, tuple[PrescriptionRow, ...]] = {}
     tables = _micro_tables(session)
     for med in meds:
@@ -712,13 +713,14 @@ def _medication_part(
             starting = next((r for r in rows if r.start == change.day), None)
             planned, order = _is_planned(change, starting, plan_steps)
             changes.append(DoseChangeRow(med.name, change, planned, order))
-        slots.extend(_scheduled_slots(rows, start, end, schedule_tz, med.archived))
+        schedules.append((med_id, tuple(rows), med.archived))  # expanded chunk by chunk in _dose_part
     return _MedicationPart(
         medications=tuple(med_rows),
         prescriptions=tuple(sorted(prescriptions, key=lambda r: (r.start, r.medication))),
         changes=tuple(sorted(changes, key=lambda c: (c.change.day, c.medication))),
         doses=tuple(series),
-        slots=tuple(sorted(slots, key=lambda s: (s.scheduled_at, s.medication_id))),
+        schedules=tuple(schedules),
+        schedule_tz=schedule_tz,
         by_medication=by_medication,
     )
 
@@ -873,13 +875,44 @@ def _day_totals(session: Session, start: date, end: date) -> list[tuple[int, dat
     ]
 
 
-def _logged_doses(conn: Any, start: date, end: date) -> Iterator[LoggedDose]:
-    """The doses of the period logged against a slot, streamed (never all held at once)."""
+CHUNK_DAYS = 366
+"""Slots are expanded and classified a year at a time: a summary of decades never holds every
+slot, and the doses answering them, at once."""
+
+MATCH_MARGIN_DAYS = 7
+"""Doses read around a chunk: a dose's local day and its slot's day differ by a day at most."""
+
+
+def _classified(conn: Any, part: _MedicationPart, start: date, end: date, now: datetime) -> list[SlotResult]:
+    """Every scheduled slot of the period with its outcome, in time order (then by medication).
+
+    The same as ``classify_slots`` over all the period's slots and doses: each slot is answered
+    only by a dose of its medication and instant, so chunks of the period are classified apart.
+    """
+    results: list[SlotResult] = []
+    for med_id, rows, archived in part.schedules:
+        first = start
+        while first <= end:
+            last = min(end, first + timedelta(days=CHUNK_DAYS - 1))
+            slots = _scheduled_slots(rows, first, last, part.schedule_tz, archived)
+            if slots:
+                window = (
+                    max(start, first - timedelta(days=MATCH_MARGIN_DAYS)),
+                    min(end, last + timedelta(days=MATCH_MARGIN_DAYS)),
+                )
+                results.extend(classify_slots(slots, _logged_doses(conn, *window, med_id), now))
+            first = last + timedelta(days=1)
+    results.sort(key=lambda r: (r.scheduled_at, r.medication_id))
+    return results
+
+
+def _logged_doses(conn: Any, start: date, end: date, medication_id: int) -> Iterator[LoggedDose]:
+    """The doses of one medication logged against a slot in the period, streamed."""
     statuses = {s.value: s for s in DoseStatus}
     for med_id, scheduled, taken, status in conn.execute(
         "SELECT medication_id, scheduled_for, taken_at, status FROM doseevent "
-        "WHERE day >= ? AND day <= ? AND scheduled_for IS NOT NULL",
-        (start.isoformat(), end.isoformat()),
+        "WHERE medication_id = ? AND day >= ? AND day <= ? AND scheduled_for IS NOT NULL",
+        (medication_id, start.isoformat(), end.isoformat()),
     ):
         yield LoggedDose(
             med_id, _utc(scheduled), _utc(taken) if taken is not None else None, statuses[status]
@@ -940,7 +973,7 @@ def _dose_part(
 
     conn = raw(session)
     period = (start.isoformat(), end.isoformat())
-    results = classify_slots(part.slots, _logged_doses(conn, start, end), now)
+    results = _classified(conn, part, start, end, now)
     notes = [
         NoteRow(date.fromisoformat(day), f"dose: {med_names.get(med_id, '?')}", note)
         for med_id, day, note in conn.execute(
