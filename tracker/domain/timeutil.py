@@ -123,7 +123,16 @@ def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
     A time inside a spring-forward gap moves to the first valid minute after
     the gap; an ambiguous fall-back time means its first occurrence (fold=0).
     """
-    local = datetime.combine(day, at.replace(tzinfo=None, fold=0))
+    if at.tzinfo is not None or at.fold:
+        at = at.replace(tzinfo=None, fold=0)
+    # Fast path (every slot of decades comes through here): one conversion, kept when the
+    # wall clock survives the round trip (what ``_exists`` checks; two datetimes sharing a
+    # tzinfo compare by wall clock).
+    aware = datetime.combine(day, at, tzinfo=tz)
+    instant = aware.astimezone(UTC)
+    if instant.astimezone(tz) == aware:
+        return instant
+    local = datetime.combine(day, at)
     if not _exists(local, tz):
         probe = local.replace(second=0, microsecond=0)
         for _ in range(24 * 60):  # gaps are at most a few hours; bounded anyway

@@ -9,8 +9,9 @@ the screen never disagree. The renderers (markdown, html, pdf) only format what 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -649,7 +650,8 @@ class _MedicationPart:
     prescriptions: tuple[PrescriptionRow, ...]
     changes: tuple[DoseChangeRow, ...]
     doses: tuple[DoseSeries, ...]
-    slots: tuple[ScheduledSlot, ...]
+    schedules: tuple[tuple[int, tuple[PrescriptionRow, ...], bool], ...]  # (medication, rows, archived)
+    schedule_tz: ZoneInfo | ZoneTimeline
     by_medication: Mapping[int, tuple[PrescriptionRow, ...]]
 
 
@@ -670,7 +672,7 @@ def _medication_part(
     prescriptions: list[PrescriptionRow] = []
     changes: list[DoseChangeRow] = []
     series: list[DoseSeries] = []
-    slots: list[ScheduledSlot] = []
+    schedules: list[tuple[int, tuple[PrescriptionRow, ...], bool]] = []
     by_medication: dict[int, tuple[PrescriptionRow, ...]] = {}
     tables = _micro_tables(session)
     for med in meds:
@@ -711,13 +713,14 @@ def _medication_part(
             starting = next((r for r in rows if r.start == change.day), None)
             planned, order = _is_planned(change, starting, plan_steps)
             changes.append(DoseChangeRow(med.name, change, planned, order))
-        slots.extend(_scheduled_slots(rows, start, end, schedule_tz, med.archived))
+        schedules.append((med_id, tuple(rows), med.archived))  # expanded chunk by chunk in _dose_part
     return _MedicationPart(
         medications=tuple(med_rows),
         prescriptions=tuple(sorted(prescriptions, key=lambda r: (r.start, r.medication))),
         changes=tuple(sorted(changes, key=lambda c: (c.change.day, c.medication))),
         doses=tuple(series),
-        slots=tuple(sorted(slots, key=lambda s: (s.scheduled_at, s.medication_id))),
+        schedules=tuple(schedules),
+        schedule_tz=schedule_tz,
         by_medication=by_medication,
     )
 
@@ -855,6 +858,102 @@ class OverdoseRow:
     reason: str
 
 
+def _day_totals(session: Session, start: date, end: date) -> list[tuple[int, date, float]]:
+    """Each medication's logged total (skipped doses left out) per local day of the period, by day.
+
+    One GROUP BY in SQL for the overdose checks of ``_dose_part`` and ``_attention`` alike.
+    """
+    from tracker.store import raw
+
+    return [
+        (int(med_id), date.fromisoformat(day), float(total))
+        for med_id, day, total in raw(session).execute(
+            "SELECT medication_id, day, SUM(amount_mg) FROM doseevent WHERE status != 'skipped' "
+            "AND day >= ? AND day <= ? GROUP BY medication_id, day ORDER BY day",
+            (start.isoformat(), end.isoformat()),
+        )
+    ]
+
+
+CHUNK_DAYS = 366
+"""Slots are expanded and classified a year at a time: a summary of decades never holds every
+slot, and the doses answering them, at once."""
+
+MATCH_MARGIN_DAYS = 7
+"""Doses read around a chunk: a dose's local day and its slot's day differ by a day at most."""
+
+
+def _classified(conn: Any, part: _MedicationPart, start: date, end: date, now: datetime) -> list[SlotResult]:
+    """Every scheduled slot of the period with its outcome, in time order (then by medication).
+
+    The same as ``classify_slots`` over all the period's slots and doses: each slot is answered
+    only by a dose of its medication and instant, so chunks of the period are classified apart.
+    """
+    results: list[SlotResult] = []
+    for med_id, rows, archived in part.schedules:
+        first = start
+        while first <= end:
+            last = min(end, first + timedelta(days=CHUNK_DAYS - 1))
+            slots = _scheduled_slots(rows, first, last, part.schedule_tz, archived)
+            if slots:
+                window = (
+                    max(start, first - timedelta(days=MATCH_MARGIN_DAYS)),
+                    min(end, last + timedelta(days=MATCH_MARGIN_DAYS)),
+                )
+                results.extend(classify_slots(slots, _logged_doses(conn, *window, med_id), now))
+            first = last + timedelta(days=1)
+    results.sort(key=lambda r: (r.scheduled_at, r.medication_id))
+    return results
+
+
+def _logged_doses(conn: Any, start: date, end: date, medication_id: int) -> Iterator[LoggedDose]:
+    """The doses of one medication logged against a slot in the period, streamed."""
+    statuses = {s.value: s for s in DoseStatus}
+    for med_id, scheduled, taken, status in conn.execute(
+        "SELECT medication_id, scheduled_for, taken_at, status FROM doseevent "
+        "WHERE medication_id = ? AND day >= ? AND day <= ? AND scheduled_for IS NOT NULL",
+        (medication_id, start.isoformat(), end.isoformat()),
+    ):
+        yield LoggedDose(
+            med_id, _utc(scheduled), _utc(taken) if taken is not None else None, statuses[status]
+        )
+
+
+def _utc(stored: str) -> datetime:
+    """A stored UTC instant as an aware datetime (``store.utc_from_db``, several times faster:
+    the parser attaches the zone instead of a ``replace`` per value)."""
+    try:
+        return datetime.fromisoformat(stored + "+00:00")
+    except ValueError:  # already carries an offset: read it as utc_from_db does
+        from tracker.store import utc_from_db
+
+        moment = utc_from_db(stored)
+        assert moment is not None
+        return moment
+
+
+def _in_force(rows: Sequence[PrescriptionRow], day: date) -> PrescriptionRow | None:
+    """The first of ``rows`` whose period holds ``day``."""
+    return next((r for r in rows if r.start <= day and (r.end is None or r.end >= day)), None)
+
+
+class _InForce:
+    """``_in_force`` over many days: found once per stretch between two period boundaries
+    (no period starts or ends inside a stretch, so the answer cannot change within it)."""
+
+    def __init__(self, rows: Sequence[PrescriptionRow]) -> None:
+        self.rows = tuple(rows)
+        ends = {r.end + timedelta(days=1) for r in self.rows if r.end is not None}
+        self.bounds = sorted({r.start for r in self.rows} | ends)
+        self.found: dict[int, PrescriptionRow | None] = {}
+
+    def on(self, day: date) -> PrescriptionRow | None:
+        stretch = bisect_right(self.bounds, day)
+        if stretch not in self.found:
+            self.found[stretch] = _in_force(self.rows, day)
+        return self.found[stretch]
+
+
 def _dose_part(
     session: Session,
     part: _MedicationPart,
@@ -862,43 +961,37 @@ def _dose_part(
     start: date,
     end: date,
     now: datetime,
+    day_totals: Sequence[tuple[int, date, float]],
 ) -> _DosePart:
-    """Classify every scheduled slot against the logged doses; list notes and off-prescription doses."""
-    rows = _rows(
-        session,
-        sa_select(
-            col(DoseEvent.medication_id),
-            col(DoseEvent.day),
-            col(DoseEvent.scheduled_for),
-            col(DoseEvent.taken_at),
-            col(DoseEvent.status),
-            col(DoseEvent.amount_mg),
-            col(DoseEvent.note),
+    """Classify every scheduled slot against the logged doses; list notes and off-prescription doses.
+
+    Plain SQL, filtered and summed in the database: the classification streams the doses
+    logged against a slot, notes and taken doses are read apart, and the day totals of the
+    overdose check come from ``_day_totals``.
+    """
+    from tracker.store import raw
+
+    conn = raw(session)
+    period = (start.isoformat(), end.isoformat())
+    results = _classified(conn, part, start, end, now)
+    notes = [
+        NoteRow(date.fromisoformat(day), f"dose: {med_names.get(med_id, '?')}", note)
+        for med_id, day, note in conn.execute(
+            "SELECT medication_id, day, note FROM doseevent WHERE day >= ? AND day <= ? "
+            "AND note IS NOT NULL AND note != '' ORDER BY day, id",
+            period,
         )
-        .where(col(DoseEvent.day) >= start)
-        .where(col(DoseEvent.day) <= end)
-        .order_by(col(DoseEvent.day)),
-    )
-    logged = [
-        LoggedDose(med, sched, taken, DoseStatus(status)) for med, _, sched, taken, status, _, _ in rows
     ]
-    results = classify_slots(part.slots, logged, now)
-    notes: list[NoteRow] = []
+    finders = {med_id: _InForce(rows) for med_id, rows in part.by_medication.items()}
+    nowhere = _InForce(())
     off: list[OffPrescriptionDose] = []
-    for med_id, day, sched, _, status, amount, note in rows:
-        name = med_names.get(med_id, "?")
-        if note:
-            notes.append(NoteRow(day, f"dose: {name}", note))
-        if status != DoseStatus.TAKEN.value or sched is None:
-            continue
-        rx = next(
-            (
-                r
-                for r in part.by_medication.get(med_id, ())
-                if r.start <= day and (r.end is None or r.end >= day)
-            ),
-            None,
-        )
+    for med_id, day_text, amount in conn.execute(
+        "SELECT medication_id, day, amount_mg FROM doseevent WHERE day >= ? AND day <= ? "
+        "AND status = ? AND scheduled_for IS NOT NULL ORDER BY day, id",
+        (*period, DoseStatus.TAKEN.value),
+    ):
+        day = date.fromisoformat(day_text)
+        rx = finders.get(med_id, nowhere).on(day)
         if rx is None:
             continue
         expected = rx.dose_mg
@@ -906,23 +999,16 @@ def _dose_part(
         if row_mg is not None:  # D8: the day's row of the micro-step table, over the intakes
             expected = row_mg / max(len(rx.times), 1)
         if abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
-            off.append(OffPrescriptionDose(day, name, amount, expected))
-    totals: dict[tuple[int, date], float] = defaultdict(float)
-    for med_id, day, _, _, status, amount, _ in rows:
-        if status != DoseStatus.SKIPPED.value:
-            totals[(med_id, day)] += amount
+            off.append(OffPrescriptionDose(day, med_names.get(med_id, "?"), amount, expected))
     overdoses: list[OverdoseRow] = []
-    for (med_id, day), total in sorted(totals.items(), key=lambda item: (item[0][1], item[0][0])):
-        rx = next(
-            (
-                r
-                for r in part.by_medication.get(med_id, ())
-                if r.start <= day and (r.end is None or r.end >= day)
-            ),
-            None,
-        )
+    reasons: dict[tuple[str, float, float | None], str | None] = {}  # most days repeat one total
+    for med_id, day, total in sorted(day_totals, key=lambda item: (item[1], item[0])):
         name = med_names.get(med_id, "?")
-        reason = overdose_reason(name, total, _prescribed_daily(rx, day))
+        prescribed = _prescribed_daily(finders.get(med_id, nowhere).on(day), day)
+        key = (name, total, prescribed)
+        if key not in reasons:
+            reasons[key] = overdose_reason(name, total, prescribed)
+        reason = reasons[key]
         if reason:
             overdoses.append(OverdoseRow(day, name, total, reason))
     return _DosePart(tuple(results), tuple(notes), tuple(off), tuple(overdoses))
@@ -943,7 +1029,8 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
     medication = _medication_part(session, meds, plans, start, end, schedule_tz)
     symptoms = _symptom_part(session, start, end)
     checkins = _checkin_part(session, start, end)
-    doses = _dose_part(session, medication, med_names, start, end, now)
+    day_totals = _day_totals(session, start, end)
+    doses = _dose_part(session, medication, med_names, start, end, now, day_totals)
 
     weeks = symptoms.weekly.weeks
     weekly_adherence = {row.first_day: row for row in adherence_by_week(doses.results, tz)}
@@ -1016,7 +1103,7 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
         notes=tuple(notes),
         questions=questions,
         next_appointment=(upcoming[0].at.astimezone(tz), upcoming[0].clinician) if upcoming else None,
-        attention=tuple(_attention(session, medication, med_names, start, end, now, tz)),
+        attention=tuple(_attention(session, medication, med_names, start, end, now, tz, day_totals)),
         scales=tuple(_scale_totals(session, start, end)),
         comparisons=tuple(_comparisons(session, start, end)),
         extra_doses=tuple(_extra_doses(session, med_names, start, end)),
@@ -1036,6 +1123,7 @@ def _attention(
     end: date,
     now: datetime,
     tz: ZoneInfo,
+    day_totals: Sequence[tuple[int, date, float]] | None = None,
 ) -> list[AttentionItem]:
     """Crisis entries with the patient's notes, possible overdoses (R12) and urgent reminders.
 
@@ -1077,22 +1165,17 @@ def _attention(
     by_med: dict[int, list[PrescriptionRow]] = defaultdict(list)
     for period in medication.prescriptions:
         by_med[period.medication_id].append(period)
-    for med_id, day, total in conn.execute(
-        "SELECT medication_id, day, SUM(amount_mg) FROM doseevent WHERE status != 'skipped' "
-        "AND day >= ? AND day <= ? GROUP BY medication_id, day ORDER BY day",
-        (start.isoformat(), end.isoformat()),
-    ):
-        on_day = date.fromisoformat(day)
-        rx = next(
-            (
-                r
-                for r in reversed(by_med.get(int(med_id), []))
-                if r.start <= on_day and (r.end is None or r.end >= on_day)
-            ),
-            None,
-        )
-        name = med_names.get(int(med_id), "?")
-        reason = overdose_reason(name, float(total), _prescribed_daily(rx, on_day))
+    latest_first = {med_id: _InForce(periods[::-1]) for med_id, periods in by_med.items()}
+    nowhere = _InForce(())
+    reasons: dict[tuple[str, float, float | None], str | None] = {}  # most days repeat one total
+    for med_id, on_day, total in _day_totals(session, start, end) if day_totals is None else day_totals:
+        rx = latest_first.get(med_id, nowhere).on(on_day)
+        name = med_names.get(med_id, "?")
+        prescribed = _prescribed_daily(rx, on_day)
+        key = (name, total, prescribed)
+        if key not in reasons:
+            reasons[key] = overdose_reason(name, total, prescribed)
+        reason = reasons[key]
         if reason:
             items.append(AttentionItem(on_day, "overdose", f"Possible overdose of {name}: {reason}"))
     if end >= local_day(now, tz):
@@ -1124,26 +1207,50 @@ def _scale_totals(session: Session, start: date, end: date) -> list[ScaleTotal]:
 
 
 def _comparisons(session: Session, start: date, end: date) -> list[ComparisonRow]:
-    """Per symptom (by its current name), the patient's comparisons with before the taper."""
+    """Per symptom (by its current name), the patient's comparisons with before the taper.
+
+    Counted in SQL (GROUP BY symptom), not by reading every rating of the period: a summary
+    of decades has hundreds of thousands. Symptoms sharing a name are added up in the order
+    of the symptom list; the latest comparison is the one of the last such symptom to have one.
+    """
     from tracker.store import raw
 
-    rows = raw(session).execute(
-        "SELECT s.name, e.day, e.severity, e.comparison FROM symptomentry AS e "
-        "JOIN symptom AS s ON s.id = e.symptom_id WHERE e.day >= ? AND e.day <= ? AND s.is_crisis = 0 "
-        "ORDER BY s.sort_order, s.id, e.day",
-        (start.isoformat(), end.isoformat()),
-    )
+    conn = raw(session)
+    period = (start.isoformat(), end.isoformat())
+    rows = conn.execute(
+        "SELECT s.name, t.absent, t.new, t.worse, t.same, t.better FROM ("
+        "SELECT symptom_id, sum(severity = 0) AS absent, sum(comparison = 'new') AS new, "
+        "sum(comparison = 'worse') AS worse, sum(comparison = 'same') AS same, "
+        "sum(comparison = 'better') AS better FROM symptomentry WHERE day >= ? AND day <= ? "
+        "GROUP BY symptom_id) AS t JOIN symptom AS s ON s.id = t.symptom_id WHERE s.is_crisis = 0 "
+        "ORDER BY s.sort_order, s.id",
+        period,
+    ).fetchall()
+    # the latest comparison of each symptom (one rating a symptom a day: the day decides)
+    last = conn.execute(
+        "SELECT s.name, t.day, t.comparison FROM ("
+        "SELECT symptom_id, max(day) AS day, comparison FROM symptomentry WHERE day >= ? AND day <= ? "
+        "AND comparison IN ('new', 'worse', 'same', 'better') GROUP BY symptom_id) AS t "
+        "JOIN symptom AS s ON s.id = t.symptom_id WHERE s.is_crisis = 0 ORDER BY s.sort_order, s.id",
+        period,
+    ).fetchall()
     counts: dict[str, dict[str, int]] = {}
+    for name, absent, new, worse, same, better in rows:
+        c = counts.setdefault(name, {"new": 0, "worse": 0, "same": 0, "better": 0, "absent": 0})
+        for key, value in (
+            ("absent", absent),
+            ("new", new),
+            ("worse", worse),
+            ("same", same),
+            ("better", better),
+        ):
+            c[key] += int(value or 0)
     latest: dict[str, str] = {}
     words: dict[str, str] = {}
-    for name, day, severity, comparison in rows:
-        c = counts.setdefault(name, {"new": 0, "worse": 0, "same": 0, "better": 0, "absent": 0})
-        if int(severity) == 0:
-            c["absent"] += 1
-        if comparison in c:
-            c[comparison] += 1
-            latest[name] = f"{comparison} on {date.fromisoformat(day).day} {date.fromisoformat(day):%b}"
-            words[name] = comparison
+    for name, day, comparison in last:
+        on = date.fromisoformat(day)
+        latest[name] = f"{comparison} on {on.day} {on:%b}"
+        words[name] = comparison
     return [
         ComparisonRow(
             name, c["new"], c["worse"], c["same"], c["better"], c["absent"], latest.get(name), words.get(name)

@@ -35,13 +35,16 @@ def symptom_totals(
 ) -> list[SymptomTotal]:
     """Every symptom rated on a day of [start, end] (except ``leave_out``), in the order of its first
     rating: by day, then entry order on that day (as reading the ratings by day meets them)."""
+    # One rating per symptom and day (UNIQUE (symptom_id, day)): the bare ``id`` beside min(day)
+    # is that first day's entry (SQLite takes bare columns from the min() row), so no string
+    # is built per rating to order by (day, id).
     rows = raw(session).execute(
         "SELECT symptom_id, count(*), sum(severity >= 1), max(severity), sum(severity), "
-        "min(day || ' ' || printf('%020d', id)) AS first FROM symptomentry "
-        f"WHERE day >= ? AND day <= ?{_not_in(leave_out)} GROUP BY symptom_id ORDER BY first",
+        "min(day) AS first, id FROM symptomentry "
+        f"WHERE day >= ? AND day <= ?{_not_in(leave_out)} GROUP BY symptom_id ORDER BY first, id",
         (to_db(start), to_db(end), *leave_out),
     )
-    return [SymptomTotal(int(s), int(n), int(p), int(w), int(t)) for s, n, p, w, t, _ in rows]
+    return [SymptomTotal(int(s), int(n), int(p), int(w), int(t)) for s, n, p, w, t, _, _ in rows]
 
 
 def weekly_sums(
