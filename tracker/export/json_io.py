@@ -30,6 +30,7 @@ import io
 import json
 import math
 import os
+import re
 import stat
 import types
 from collections import defaultdict
@@ -140,14 +141,61 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+_STORED_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _column_reader(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """How one stored value becomes its JSON value, as ``_jsonable`` of what the ORM reads: None
+    for a value that is already its own (text, numbers), a string rewrite for an instant or a day
+    in the form the ORM writes (the ORM's reading of anything else)."""
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    python_type = getattr(column.type, "impl", column.type).python_type
+    if python_type is datetime:
+
+        def instant(value: Any) -> Any:
+            # "1996-12-03 08:00:00.000000" (UTC) -> "1996-12-03T08:00:00+00:00", as isoformat writes it
+            if type(value) is str and _STORED_INSTANT.fullmatch(value):
+                if value.endswith(".000000"):
+                    return f"{value[:10]}T{value[11:19]}+00:00"
+                return f"{value[:10]}T{value[11:]}+00:00"
+            return _jsonable(process(value) if process is not None else value)
+
+        return instant
+    if python_type is date:
+
+        def day(value: Any) -> Any:
+            if type(value) is str and _STORED_DAY.fullmatch(value):
+                return value
+            return _jsonable(process(value) if process is not None else value)
+
+        return day
+    if process is None:
+        return None
+    return lambda value: _jsonable(process(value))
+
+
 def table_rows(session: Session, name: str) -> Iterator[dict[str, Any]]:
     """Every row of one table as JSON-ready dicts, in primary-key order (plain columns, no ORM
-    objects), one at a time off the cursor: a table is never held in memory whole."""
+    objects), one at a time off the cursor: a table is never held in memory whole.
+
+    Read on the session's own sqlite3 connection: the columns the ORM would convert (instants,
+    days, flags) are converted here as it converts them, the others are taken as stored."""
+    from tracker.store import raw
+
     table = MODELS[name].__table__  # type: ignore[attr-defined]
-    key = table.c.key if name in KEYED_BY_TEXT else table.c.id
-    result = session.connection().execute(select(table).order_by(key))
-    for row in result.mappings():
-        yield {k: _jsonable(v) for k, v in row.items()}
+    dialect = session.connection().dialect
+    names = [column.name for column in table.columns]
+    readers = [(index, _column_reader(column, dialect)) for index, column in enumerate(table.columns)]
+    converted = [(index, reader) for index, reader in readers if reader is not None]
+    key = "key" if name in KEYED_BY_TEXT else "id"
+    quoted = ", ".join(f'"{column}"' for column in names)
+    cursor = raw(session).execute(f'SELECT {quoted} FROM "{table.name}" ORDER BY "{key}"')
+    for stored in cursor:  # one row at a time: an audit row can be 200,000 characters
+        values = list(stored)
+        for index, reader in converted:
+            values[index] = reader(values[index])
+        yield dict(zip(names, values, strict=True))
 
 
 def backup_head(*, now: datetime) -> dict[str, Any]:
@@ -165,6 +213,10 @@ def backup_head(*, now: datetime) -> dict[str, Any]:
     }
 
 
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+"""``json.dumps(row, ensure_ascii=False, sort_keys=True)`` without building an encoder per row."""
+
+
 def write_json(*, session: Session, now: datetime, out: TextIO) -> None:
     """Stream the backup as JSON text into ``out``, table by table and row by row as they are read.
 
@@ -176,7 +228,7 @@ def write_json(*, session: Session, now: datetime, out: TextIO) -> None:
         out.write(f"  {json.dumps(name)}: [\n")
         separator = "    "
         for row in table_rows(session, name):
-            out.write(separator + json.dumps(row, ensure_ascii=False, sort_keys=True))
+            out.write(separator + _ROW_ENCODER(row))
             separator = ",\n    "
         if separator != "    ":  # at least one row: end its line
             out.write("\n")
@@ -324,57 +376,95 @@ def _allowed(annotation: Any) -> tuple[tuple[type, ...], bool]:
 
 def _coerce(value: Any, annotation: Any) -> Any:
     """Convert one JSON value to the field's Python type; ValueError names what is wrong."""
-    kinds, nullable = _allowed(annotation)
-    if value is None:
-        if nullable:
-            return None
-        raise ValueError("is empty (null) but is required")
-    kind = kinds[0]
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        raise ValueError("is not true or false")
-    if kind is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            if not -MAX_INT <= value <= MAX_INT:
-                raise ValueError("is a number too large")
-            return value
-        raise ValueError("is not a whole number")
-    if kind is float:
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-            return float(value)
-        raise ValueError("is not a number")
-    if kind is str:
-        if isinstance(value, str):
+    return _converter(annotation)(value)
+
+
+def _to_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("is not true or false")
+
+
+def _to_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_INT <= value <= MAX_INT:
+            raise ValueError("is a number too large")
+        return value
+    raise ValueError("is not a whole number")
+
+
+def _to_float(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    raise ValueError("is not a number")
+
+
+def _to_str(value: Any) -> Any:
+    if isinstance(value, str):
+        if not value.isascii():  # only non-ASCII text can hold a broken character
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
                 raise ValueError("is not valid text (it holds a broken character)") from None
-            return value
-        raise ValueError("is not text")
-    if kind is datetime:
-        if not isinstance(value, str):
-            raise ValueError("is not a date and time")
-        try:
-            moment = datetime.fromisoformat(value[:64])
-            if not MIN_YEAR <= moment.year <= MAX_YEAR:
-                raise ValueError
-            moment.astimezone(UTC)
-        except (ValueError, OverflowError):
-            raise ValueError(f"is not a date and time (ISO 8601, years {MIN_YEAR}-{MAX_YEAR})") from None
+        return value
+    raise ValueError("is not text")
+
+
+def _to_datetime(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("is not a date and time")
+    try:
+        moment = datetime.fromisoformat(value[:64])
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise ValueError
         # instants are stored in UTC; a time without an offset can only have been UTC
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    if kind is date:
-        if not isinstance(value, str):
-            raise ValueError("is not a date")
-        try:
-            day = date.fromisoformat(value[:32])
-        except ValueError:
-            raise ValueError("is not a date (YYYY-MM-DD)") from None
-        if not MIN_YEAR <= day.year <= MAX_YEAR:
-            raise ValueError(f"is outside the years {MIN_YEAR}-{MAX_YEAR}")
-        return day
-    raise ValueError(f"has an unsupported type {kind!r}")  # pragma: no cover - every model field is covered
+    except (ValueError, OverflowError):
+        raise ValueError(f"is not a date and time (ISO 8601, years {MIN_YEAR}-{MAX_YEAR})") from None
+
+
+def _to_date(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("is not a date")
+    try:
+        day = date.fromisoformat(value[:32])
+    except ValueError:
+        raise ValueError("is not a date (YYYY-MM-DD)") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"is outside the years {MIN_YEAR}-{MAX_YEAR}")
+    return day
+
+
+_KIND_CONVERTERS: dict[Any, Callable[[Any], Any]] = {
+    bool: _to_bool,
+    int: _to_int,
+    float: _to_float,
+    str: _to_str,
+    datetime: _to_datetime,
+    date: _to_date,
+}
+
+
+@functools.cache
+def _converter(annotation: Any) -> Callable[[Any], Any]:
+    """``_coerce`` for one annotation, its type worked out once: the same values and messages."""
+    kinds, nullable = _allowed(annotation)
+    kind = kinds[0]
+    base = _KIND_CONVERTERS.get(kind)
+    if base is None:  # pragma: no cover - every model field has one of the kinds above
+
+        def base(value: Any) -> Any:
+            raise ValueError(f"has an unsupported type {kind!r}")
+
+    if nullable:
+        return lambda value: None if value is None else base(value)
+
+    def required(value: Any) -> Any:
+        if value is None:
+            raise ValueError("is empty (null) but is required")
+        return base(value)
+
+    return required
 
 
 def _range(low: float, high: float) -> Callable[[Any], str | None]:
@@ -483,11 +573,11 @@ class _RecordChecker:
         self.missing_time = missing_time
         self.latest_day = latest_day
         checks = CHECKS.get(name, {})
-        # per field, worked out once: (name, annotation, info, text limit, check, is the day)
+        # per field, worked out once: (name, converter, info, text limit, check, is the day)
         self.fields = [
             (
                 field_name,
-                info.annotation,
+                _converter(info.annotation),  # type: ignore[arg-type]
                 info,
                 TEXT_LIMITS.get((name, field_name), MAX_TEXT),
                 checks.get(field_name),
@@ -502,9 +592,9 @@ class _RecordChecker:
         """A record that ``check`` has passed, converted again (the second reading of a streamed
         table): the same values, without the checks; ValueError if it does not convert."""
         row: dict[str, Any] = {}
-        for field_name, annotation, info, _limit, _check, _is_day in self.fields:
+        for field_name, convert, info, _limit, _check, _is_day in self.fields:
             if field_name in raw:
-                row[field_name] = _coerce(raw[field_name], annotation)
+                row[field_name] = convert(raw[field_name])
             elif info.default_factory is not None:
                 produced = info.default_factory()  # type: ignore[call-arg]
                 row[field_name] = self.missing_time if isinstance(produced, datetime) else produced
@@ -519,10 +609,10 @@ class _RecordChecker:
         if not isinstance(raw, dict):
             raise BackupError(f"{self.source}: {self.name} record {index + 1} is not an object")
         row: dict[str, Any] = {}
-        for field_name, annotation, info, limit, check, is_day in self.fields:
+        for field_name, convert, info, limit, check, is_day in self.fields:
             if field_name in raw:
                 try:
-                    value = _coerce(raw[field_name], annotation)
+                    value = convert(raw[field_name])
                 except ValueError as exc:
                     raise BackupError(f"{self.where(index, raw)}: {field_name} {exc}") from None
             elif info.default_factory is not None:
@@ -698,13 +788,34 @@ class _Segment:
     max_id: int
 
 
-def _line_json(raw: bytes) -> Any:
+_DECODER = json.JSONDecoder()  # built once: ``json.loads`` with an argument builds one per call
+_LONG = 10**19  # the smallest number of 20 digits: what ``_bounded_int`` refuses
+
+
+def _long_int(value: Any) -> bool:
+    """Whether a decoded value is or holds a whole number of 20 digits or more."""
+    kind = type(value)
+    if kind is int:
+        return not -_LONG < value < _LONG
+    if kind is dict:
+        return any(map(_long_int, value.values()))
+    return kind is list and any(map(_long_int, value))
+
+
+def _line_json(raw: bytes, *, checked: bool = False) -> Any:
+    """One line decoded in C; a line holding a number ``_bounded_int`` refuses is not the line
+    layout (``parse`` reads the file whole and says so). ``checked``: the bytes are those of a
+    line already read this way (the second reading, whose digest is compared at the end)."""
     if b"\x00" in raw:
         raise _NotLineLayout
     try:
-        return json.loads(raw.decode("utf-8"), parse_int=_bounded_int)
-    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, _TooBig
+        value = _DECODER.decode(raw.decode("utf-8"))
+        long = not checked and _long_int(value)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, too many digits
         raise _NotLineLayout from None
+    if long:
+        raise _NotLineLayout
+    return value
 
 
 class _LineReader:
@@ -862,7 +973,7 @@ class CheckedRows(Mapping[str, Iterable[dict[str, Any]]]):
                 digest.update(raw)
                 line = raw.strip()
                 try:
-                    record = _line_json(line[:-1] if line.endswith(b",") else line)
+                    record = _line_json(line[:-1] if line.endswith(b",") else line, checked=True)
                     row = checker.convert(record)
                 except (_NotLineLayout, ValueError, TypeError, AttributeError):
                     raise changed from None
@@ -1070,6 +1181,7 @@ def import_backup(
         taken_ids: set[int] = set() if text_key else set(conn.execute(select(table.c.id)).scalars())
         next_id = max([0, *taken_ids, 0 if text_key else checked.max_id(name)]) + 1
         inserts: list[dict[str, Any]] = []
+        write = _inserter(session, table)
         added = skipped = 0
         for row in checked[name] if name in checked.streamed or name in checked.kept else ():
             streamed = name in checked.streamed
@@ -1102,13 +1214,48 @@ def import_backup(
             inserts.append(new)
             added += 1
             if len(inserts) >= WRITE_BATCH:
-                conn.execute(table.insert(), inserts)
+                write(inserts)
                 inserts = []
         if inserts:
-            conn.execute(table.insert(), inserts)
+            write(inserts)
         result.added[name] = added
         result.skipped[name] = skipped
     return result
+
+
+def _inserter(session: Session, table: Any) -> Callable[[list[dict[str, Any]]], None]:
+    """Write checked records into ``table``: one ``executemany`` of a plain INSERT on the session's
+    own sqlite3 connection (in its transaction), each value stored as the ORM stores it (by the
+    column type's own bind processor), without SQLAlchemy's statement work for every record."""
+    from tracker.store import raw
+
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = [
+        (column.name, column.type.dialect_impl(dialect).bind_processor(dialect)) for column in table.columns
+    ]
+    if sorted(name for name, _ in columns) != sorted(MODELS[table.name].model_fields):  # pragma: no cover
+
+        def through_core(rows: list[dict[str, Any]]) -> None:  # a column the records do not carry
+            connection.execute(table.insert(), rows)
+
+        return through_core
+    plain = [name for name, process in columns if process is None]
+    processed = [(name, process) for name, process in columns if process is not None]
+    order = ", ".join(f'"{name}"' for name in [*plain, *(name for name, _ in processed)])
+    sql = f'INSERT INTO "{table.name}" ({order}) VALUES ({", ".join("?" * len(columns))})'
+    cursor = raw(session).cursor()
+
+    def write(rows: list[dict[str, Any]]) -> None:
+        cursor.executemany(
+            sql,
+            [
+                (*[row[name] for name in plain], *[process(row[name]) for name, process in processed])
+                for row in rows
+            ],
+        )
+
+    return write
 
 
 def _match_medications_by_name(existing: dict[Any, dict[str, Any]], incoming: list[dict[str, Any]]) -> None:
