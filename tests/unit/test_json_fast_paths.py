@@ -99,16 +99,38 @@ def stored(db: Database, name: str) -> list[tuple[Any, ...]]:
         return list(conn.exec_driver_sql(f'SELECT {typed} FROM "{name}" ORDER BY id'))
 
 
+def without(text: str, table: str, *fields: str) -> str:
+    """The backup with ``fields`` left out of every record of ``table`` (an older file's records)."""
+    lines = text.split("\n")
+    n = lines.index(f'  "{table}": [') + 1
+    while lines[n].strip() not in ("]", "],"):
+        body = lines[n].strip()
+        comma = body.endswith(",")
+        record = {k: v for k, v in json.loads(body.rstrip(",")).items() if k not in fields}
+        lines[n] = "    " + json.dumps(record, sort_keys=True, ensure_ascii=False) + ("," if comma else "")
+        n += 1
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["as exported", "doses lacking fields"])
 def test_the_import_stores_what_a_core_insert_stores(
-    demo: Database, fresh: Callable[[str], Database]
+    demo: Database, fresh: Callable[[str], Database], tmp_path: Path, older: bool
 ) -> None:
     with demo.read() as session:
         text = json_io.export_json(session=session, now=NOW)
+    if older:  # their defaults: no note, and the file's export time for an instant
+        text = without(text, "doseevent", "note", "logged_at")
+    path = tmp_path / "backup.json"
+    path.write_text(text, encoding="utf-8")
     backup = json_io.parse(text.encode(), "backup.json")
     imported, core = fresh("imported"), fresh("core")
-    with imported.write(audit=False) as session:
-        result = json_io.import_backup(session=session, backup=backup, source="backup.json")
+    with imported.write(audit=False) as session:  # the command's path: the file read line by line
+        result = json_io.import_backup(session=session, rows=json_io.load_backup(path, "backup.json"))
     assert result.mode == "empty"
+    if older:
+        with imported.read() as session:
+            logged = set(session.connection().exec_driver_sql("SELECT logged_at FROM doseevent").scalars())
+        assert logged == {"2026-11-27 09:30:00.000000"}
     rows = json_io.check_backup(backup, "backup.json")
     own = [name for name, _ in json_io.TABLES if name not in ("setting", "symptom", "reminderstate")]
     with core.write(audit=False) as session:

@@ -31,6 +31,7 @@ import json
 import math
 import os
 import re
+import sqlite3
 import stat
 import types
 from collections import defaultdict
@@ -456,15 +457,38 @@ def _converter(annotation: Any) -> Callable[[Any], Any]:
         def base(value: Any) -> Any:
             raise ValueError(f"has an unsupported type {kind!r}")
 
-    if nullable:
-        return lambda value: None if value is None else base(value)
+    plain = _PLAIN_VALUE.get(kind)
+    if plain is None:  # dates and instants
+        if nullable:
+            return lambda value: None if value is None else base(value)
 
-    def required(value: Any) -> Any:
+        def required(value: Any) -> Any:
+            if value is None:
+                raise ValueError("is empty (null) but is required")
+            return base(value)
+
+        return required
+
+    # the common case answered at once (a value already of the kind and in bounds), the rest by ``base``
+    def convert(value: Any) -> Any:
+        if plain(value):
+            return value
         if value is None:
+            if nullable:
+                return None
             raise ValueError("is empty (null) but is required")
         return base(value)
 
-    return required
+    return convert
+
+
+_PLAIN_VALUE: dict[Any, Callable[[Any], bool]] = {
+    str: lambda value: type(value) is str and value.isascii(),
+    int: lambda value: type(value) is int and -MAX_INT <= value <= MAX_INT,
+    float: lambda value: type(value) is float and math.isfinite(value),
+    bool: lambda value: type(value) is bool,
+}
+"""A value ``_KIND_CONVERTERS`` would give back unchanged, by kind."""
 
 
 def _range(low: float, high: float) -> Callable[[Any], str | None]:
@@ -792,6 +816,20 @@ _DECODER = json.JSONDecoder()  # built once: ``json.loads`` with an argument bui
 _LONG = 10**19  # the smallest number of 20 digits: what ``_bounded_int`` refuses
 
 
+def _long_in_record(record: Any) -> bool:
+    """``_long_int`` of a decoded line, a record's fields looked at in one loop."""
+    if type(record) is not dict:
+        return _long_int(record)
+    for value in record.values():
+        kind = type(value)
+        if kind is int:
+            if not -_LONG < value < _LONG:
+                return True
+        elif (kind is dict or kind is list) and _long_int(value):
+            return True
+    return False
+
+
 def _long_int(value: Any) -> bool:
     """Whether a decoded value is or holds a whole number of 20 digits or more."""
     kind = type(value)
@@ -810,7 +848,7 @@ def _line_json(raw: bytes, *, checked: bool = False) -> Any:
         raise _NotLineLayout
     try:
         value = _DECODER.decode(raw.decode("utf-8"))
-        long = not checked and _long_int(value)
+        long = not checked and _long_in_record(value)
     except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, too many digits
         raise _NotLineLayout from None
     if long:
@@ -978,6 +1016,57 @@ class CheckedRows(Mapping[str, Iterable[dict[str, Any]]]):
                 except (_NotLineLayout, ValueError, TypeError, AttributeError):
                     raise changed from None
                 yield row
+        if digest.digest() != segment.digest:
+            raise changed
+
+    def stored(
+        self, name: str, session: Session, remap: Mapping[str, Mapping[Any, Any]]
+    ) -> Iterator[list[Any]]:
+        """A streamed table's records read again as the values to store, column by column of its
+        table (``_storer``), references rewritten through ``remap`` (column -> old id -> new id);
+        for a table whose records all go in as they are (no record of it in the database).
+        A record lacking a field goes through ``CheckedRows.convert``'s defaults."""
+        assert self.path is not None
+        segment = self.streamed[name]
+        table = MODELS[name].__table__  # type: ignore[attr-defined]
+        dialect = session.connection().dialect
+        fields = MODELS[name].model_fields
+        columns = [column.name for column in table.columns]
+        storers = [_storer(column, fields[column.name].annotation, dialect) for column in table.columns]
+        spec = list(zip(columns, storers, strict=True))
+        binds = [
+            (column.name, column.type.dialect_impl(dialect).bind_processor(dialect))
+            for column in table.columns
+        ]
+        mapped = [(columns.index(column), ids) for column, ids in remap.items()]
+        changed = BackupError(f"{self.source} changed while it was being imported; nothing was imported")
+        checker = _RecordChecker(name, self.source, self.missing_time, _latest_day())
+        digest = hashlib.blake2b(digest_size=16)
+        try:
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed below
+        except OSError:
+            raise changed from None
+        with fh:
+            fh.seek(segment.offset)
+            for _ in range(segment.count):
+                raw = fh.readline(_MAX_LINE)
+                digest.update(raw)
+                line = raw.strip()
+                try:
+                    record = _line_json(line[:-1] if line.endswith(b",") else line, checked=True)
+                    try:
+                        values = [store(record[column]) for column, store in spec]
+                    except KeyError:  # an older file's record: the defaults as ``convert`` gives them
+                        row = checker.convert(record)
+                        values = [
+                            row[column] if bind is None else bind(row[column]) for column, bind in binds
+                        ]
+                    for index, ids in mapped:
+                        if values[index] is not None:
+                            values[index] = ids[values[index]]
+                except (_NotLineLayout, ValueError, TypeError, AttributeError, KeyError):
+                    raise changed from None
+                yield values
         if digest.digest() != segment.digest:
             raise changed
 
@@ -1180,6 +1269,17 @@ def import_backup(
             _match_medications_by_name(existing, checked.kept[name])
         taken_ids: set[int] = set() if text_key else set(conn.execute(select(table.c.id)).scalars())
         next_id = max([0, *taken_ids, 0 if text_key else checked.max_id(name)]) + 1
+        if name in checked.streamed and not existing and not taken_ids:
+            # every record goes in as it is, with its id: straight from the file's bytes to the
+            # stored values, no record built between (the references rewritten all the same)
+            remap = {
+                column: id_maps[parent] for (child, column), parent in REFERENCES.items() if child == name
+            }
+            result.added[name] = _insert_stored(
+                session, table, checked.stored(name, session, remap), checked.source
+            )
+            result.skipped[name] = 0
+            continue
         inserts: list[dict[str, Any]] = []
         write = _inserter(session, table)
         added = skipped = 0
@@ -1223,6 +1323,47 @@ def import_backup(
     return result
 
 
+_JSON_INSTANT = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d{6})?\+00:00")
+
+
+def _storer(column: Any, annotation: Any, dialect: Any) -> Callable[[Any], Any]:
+    """How one checked JSON value becomes the value the ORM stores: the field's converter, then
+    the column type's bind processor; an instant or a day in the export's own form is rewritten
+    as text directly ("1996-12-03T08:00:00+00:00" -> "1996-12-03 08:00:00.000000")."""
+    convert = _converter(annotation)
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    exact: Callable[[Any], Any] = convert if process is None else (lambda value: process(convert(value)))
+    python_type = getattr(column.type, "impl", column.type).python_type
+    if python_type is datetime:
+
+        def instant(value: Any) -> Any:
+            if type(value) is str and (parts := _JSON_INSTANT.fullmatch(value)):
+                return f"{parts[1]} {parts[2]}{parts[3] or '.000000'}"
+            return exact(value)
+
+        return instant
+    if python_type is date:
+
+        def day(value: Any) -> Any:
+            if type(value) is str and len(value) == 10 and _STORED_DAY.fullmatch(value):
+                return value
+            return exact(value)
+
+        return day
+    kind = _allowed(annotation)[0][0]
+    if process is None and kind in (str, int):
+        # checked in the first reading, and these are its bytes (the digest is compared at the
+        # end; a value SQLite cannot hold at all is a ProgrammingError, reported as a change)
+        return _same
+    if process is None and kind is float:
+        return lambda value: value if type(value) is float else exact(value)
+    return exact
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 def _inserter(session: Session, table: Any) -> Callable[[list[dict[str, Any]]], None]:
     """Write checked records into ``table``: one ``executemany`` of a plain INSERT on the session's
     own sqlite3 connection (in its transaction), each value stored as the ORM stores it (by the
@@ -1256,6 +1397,30 @@ def _inserter(session: Session, table: Any) -> Callable[[list[dict[str, Any]]], 
         )
 
     return write
+
+
+def _insert_stored(session: Session, table: Any, rows: Iterable[list[Any]], source: str) -> int:
+    """Insert stored values (one list per record, in the table's column order) in batches."""
+    from tracker.store import raw
+
+    names = ", ".join(f'"{column.name}"' for column in table.columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(table.columns))})'
+    cursor = raw(session).cursor()
+    batch: list[list[Any]] = []
+    count = 0
+    try:
+        for values in rows:
+            batch.append(values)
+            if len(batch) >= WRITE_BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    except sqlite3.ProgrammingError:  # a value no column can hold: not what the check read
+        raise BackupError(f"{source} changed while it was being imported; nothing was imported") from None
+    return count
 
 
 def _match_medications_by_name(existing: dict[Any, dict[str, Any]], incoming: list[dict[str, Any]]) -> None:
