@@ -30,6 +30,8 @@ import io
 import json
 import math
 import os
+import re
+import sqlite3
 import stat
 import types
 from collections import defaultdict
@@ -140,14 +142,61 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+_STORED_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _column_reader(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """How one stored value becomes its JSON value, as ``_jsonable`` of what the ORM reads: None
+    for a value that is already its own (text, numbers), a string rewrite for an instant or a day
+    in the form the ORM writes (the ORM's reading of anything else)."""
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    python_type = getattr(column.type, "impl", column.type).python_type
+    if python_type is datetime:
+
+        def instant(value: Any) -> Any:
+            # "1996-12-03 08:00:00.000000" (UTC) -> "1996-12-03T08:00:00+00:00", as isoformat writes it
+            if type(value) is str and _STORED_INSTANT.fullmatch(value):
+                if value.endswith(".000000"):
+                    return f"{value[:10]}T{value[11:19]}+00:00"
+                return f"{value[:10]}T{value[11:]}+00:00"
+            return _jsonable(process(value) if process is not None else value)
+
+        return instant
+    if python_type is date:
+
+        def day(value: Any) -> Any:
+            if type(value) is str and _STORED_DAY.fullmatch(value):
+                return value
+            return _jsonable(process(value) if process is not None else value)
+
+        return day
+    if process is None:
+        return None
+    return lambda value: _jsonable(process(value))
+
+
 def table_rows(session: Session, name: str) -> Iterator[dict[str, Any]]:
     """Every row of one table as JSON-ready dicts, in primary-key order (plain columns, no ORM
-    objects), one at a time off the cursor: a table is never held in memory whole."""
+    objects), one at a time off the cursor: a table is never held in memory whole.
+
+    Read on the session's own sqlite3 connection: the columns the ORM would convert (instants,
+    days, flags) are converted here as it converts them, the others are taken as stored."""
+    from tracker.store import raw
+
     table = MODELS[name].__table__  # type: ignore[attr-defined]
-    key = table.c.key if name in KEYED_BY_TEXT else table.c.id
-    result = session.connection().execute(select(table).order_by(key))
-    for row in result.mappings():
-        yield {k: _jsonable(v) for k, v in row.items()}
+    dialect = session.connection().dialect
+    names = [column.name for column in table.columns]
+    readers = [(index, _column_reader(column, dialect)) for index, column in enumerate(table.columns)]
+    converted = [(index, reader) for index, reader in readers if reader is not None]
+    key = "key" if name in KEYED_BY_TEXT else "id"
+    quoted = ", ".join(f'"{column}"' for column in names)
+    cursor = raw(session).execute(f'SELECT {quoted} FROM "{table.name}" ORDER BY "{key}"')
+    for stored in cursor:  # one row at a time: an audit row can be 200,000 characters
+        values = list(stored)
+        for index, reader in converted:
+            values[index] = reader(values[index])
+        yield dict(zip(names, values, strict=True))
 
 
 def backup_head(*, now: datetime) -> dict[str, Any]:
@@ -165,6 +214,10 @@ def backup_head(*, now: datetime) -> dict[str, Any]:
     }
 
 
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+"""``json.dumps(row, ensure_ascii=False, sort_keys=True)`` without building an encoder per row."""
+
+
 def write_json(*, session: Session, now: datetime, out: TextIO) -> None:
     """Stream the backup as JSON text into ``out``, table by table and row by row as they are read.
 
@@ -176,7 +229,7 @@ def write_json(*, session: Session, now: datetime, out: TextIO) -> None:
         out.write(f"  {json.dumps(name)}: [\n")
         separator = "    "
         for row in table_rows(session, name):
-            out.write(separator + json.dumps(row, ensure_ascii=False, sort_keys=True))
+            out.write(separator + _ROW_ENCODER(row))
             separator = ",\n    "
         if separator != "    ":  # at least one row: end its line
             out.write("\n")
@@ -324,57 +377,118 @@ def _allowed(annotation: Any) -> tuple[tuple[type, ...], bool]:
 
 def _coerce(value: Any, annotation: Any) -> Any:
     """Convert one JSON value to the field's Python type; ValueError names what is wrong."""
-    kinds, nullable = _allowed(annotation)
-    if value is None:
-        if nullable:
-            return None
-        raise ValueError("is empty (null) but is required")
-    kind = kinds[0]
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        raise ValueError("is not true or false")
-    if kind is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            if not -MAX_INT <= value <= MAX_INT:
-                raise ValueError("is a number too large")
-            return value
-        raise ValueError("is not a whole number")
-    if kind is float:
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-            return float(value)
-        raise ValueError("is not a number")
-    if kind is str:
-        if isinstance(value, str):
+    return _converter(annotation)(value)
+
+
+def _to_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("is not true or false")
+
+
+def _to_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_INT <= value <= MAX_INT:
+            raise ValueError("is a number too large")
+        return value
+    raise ValueError("is not a whole number")
+
+
+def _to_float(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    raise ValueError("is not a number")
+
+
+def _to_str(value: Any) -> Any:
+    if isinstance(value, str):
+        if not value.isascii():  # only non-ASCII text can hold a broken character
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
                 raise ValueError("is not valid text (it holds a broken character)") from None
-            return value
-        raise ValueError("is not text")
-    if kind is datetime:
-        if not isinstance(value, str):
-            raise ValueError("is not a date and time")
-        try:
-            moment = datetime.fromisoformat(value[:64])
-            if not MIN_YEAR <= moment.year <= MAX_YEAR:
-                raise ValueError
-            moment.astimezone(UTC)
-        except (ValueError, OverflowError):
-            raise ValueError(f"is not a date and time (ISO 8601, years {MIN_YEAR}-{MAX_YEAR})") from None
+        return value
+    raise ValueError("is not text")
+
+
+def _to_datetime(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("is not a date and time")
+    try:
+        moment = datetime.fromisoformat(value[:64])
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise ValueError
         # instants are stored in UTC; a time without an offset can only have been UTC
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    if kind is date:
-        if not isinstance(value, str):
-            raise ValueError("is not a date")
-        try:
-            day = date.fromisoformat(value[:32])
-        except ValueError:
-            raise ValueError("is not a date (YYYY-MM-DD)") from None
-        if not MIN_YEAR <= day.year <= MAX_YEAR:
-            raise ValueError(f"is outside the years {MIN_YEAR}-{MAX_YEAR}")
-        return day
-    raise ValueError(f"has an unsupported type {kind!r}")  # pragma: no cover - every model field is covered
+    except (ValueError, OverflowError):
+        raise ValueError(f"is not a date and time (ISO 8601, years {MIN_YEAR}-{MAX_YEAR})") from None
+
+
+def _to_date(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("is not a date")
+    try:
+        day = date.fromisoformat(value[:32])
+    except ValueError:
+        raise ValueError("is not a date (YYYY-MM-DD)") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"is outside the years {MIN_YEAR}-{MAX_YEAR}")
+    return day
+
+
+_KIND_CONVERTERS: dict[Any, Callable[[Any], Any]] = {
+    bool: _to_bool,
+    int: _to_int,
+    float: _to_float,
+    str: _to_str,
+    datetime: _to_datetime,
+    date: _to_date,
+}
+
+
+@functools.cache
+def _converter(annotation: Any) -> Callable[[Any], Any]:
+    """``_coerce`` for one annotation, its type worked out once: the same values and messages."""
+    kinds, nullable = _allowed(annotation)
+    kind = kinds[0]
+    base = _KIND_CONVERTERS.get(kind)
+    if base is None:  # pragma: no cover - every model field has one of the kinds above
+
+        def base(value: Any) -> Any:
+            raise ValueError(f"has an unsupported type {kind!r}")
+
+    plain = _PLAIN_VALUE.get(kind)
+    if plain is None:  # dates and instants
+        if nullable:
+            return lambda value: None if value is None else base(value)
+
+        def required(value: Any) -> Any:
+            if value is None:
+                raise ValueError("is empty (null) but is required")
+            return base(value)
+
+        return required
+
+    # the common case answered at once (a value already of the kind and in bounds), the rest by ``base``
+    def convert(value: Any) -> Any:
+        if plain(value):
+            return value
+        if value is None:
+            if nullable:
+                return None
+            raise ValueError("is empty (null) but is required")
+        return base(value)
+
+    return convert
+
+
+_PLAIN_VALUE: dict[Any, Callable[[Any], bool]] = {
+    str: lambda value: type(value) is str and value.isascii(),
+    int: lambda value: type(value) is int and -MAX_INT <= value <= MAX_INT,
+    float: lambda value: type(value) is float and math.isfinite(value),
+    bool: lambda value: type(value) is bool,
+}
+"""A value ``_KIND_CONVERTERS`` would give back unchanged, by kind."""
 
 
 def _range(low: float, high: float) -> Callable[[Any], str | None]:
@@ -483,11 +597,11 @@ class _RecordChecker:
         self.missing_time = missing_time
         self.latest_day = latest_day
         checks = CHECKS.get(name, {})
-        # per field, worked out once: (name, annotation, info, text limit, check, is the day)
+        # per field, worked out once: (name, converter, info, text limit, check, is the day)
         self.fields = [
             (
                 field_name,
-                info.annotation,
+                _converter(info.annotation),  # type: ignore[arg-type]
                 info,
                 TEXT_LIMITS.get((name, field_name), MAX_TEXT),
                 checks.get(field_name),
@@ -502,9 +616,9 @@ class _RecordChecker:
         """A record that ``check`` has passed, converted again (the second reading of a streamed
         table): the same values, without the checks; ValueError if it does not convert."""
         row: dict[str, Any] = {}
-        for field_name, annotation, info, _limit, _check, _is_day in self.fields:
+        for field_name, convert, info, _limit, _check, _is_day in self.fields:
             if field_name in raw:
-                row[field_name] = _coerce(raw[field_name], annotation)
+                row[field_name] = convert(raw[field_name])
             elif info.default_factory is not None:
                 produced = info.default_factory()  # type: ignore[call-arg]
                 row[field_name] = self.missing_time if isinstance(produced, datetime) else produced
@@ -519,10 +633,10 @@ class _RecordChecker:
         if not isinstance(raw, dict):
             raise BackupError(f"{self.source}: {self.name} record {index + 1} is not an object")
         row: dict[str, Any] = {}
-        for field_name, annotation, info, limit, check, is_day in self.fields:
+        for field_name, convert, info, limit, check, is_day in self.fields:
             if field_name in raw:
                 try:
-                    value = _coerce(raw[field_name], annotation)
+                    value = convert(raw[field_name])
                 except ValueError as exc:
                     raise BackupError(f"{self.where(index, raw)}: {field_name} {exc}") from None
             elif info.default_factory is not None:
@@ -698,13 +812,48 @@ class _Segment:
     max_id: int
 
 
-def _line_json(raw: bytes) -> Any:
+_DECODER = json.JSONDecoder()  # built once: ``json.loads`` with an argument builds one per call
+_LONG = 10**19  # the smallest number of 20 digits: what ``_bounded_int`` refuses
+
+
+def _long_in_record(record: Any) -> bool:
+    """``_long_int`` of a decoded line, a record's fields looked at in one loop."""
+    if type(record) is not dict:
+        return _long_int(record)
+    for value in record.values():
+        kind = type(value)
+        if kind is int:
+            if not -_LONG < value < _LONG:
+                return True
+        elif (kind is dict or kind is list) and _long_int(value):
+            return True
+    return False
+
+
+def _long_int(value: Any) -> bool:
+    """Whether a decoded value is or holds a whole number of 20 digits or more."""
+    kind = type(value)
+    if kind is int:
+        return not -_LONG < value < _LONG
+    if kind is dict:
+        return any(map(_long_int, value.values()))
+    return kind is list and any(map(_long_int, value))
+
+
+def _line_json(raw: bytes, *, checked: bool = False) -> Any:
+    """One line decoded in C; a line holding a number ``_bounded_int`` refuses is not the line
+    layout (``parse`` reads the file whole and says so). ``checked``: the bytes are those of a
+    line already read this way (the second reading, whose digest is compared at the end)."""
     if b"\x00" in raw:
         raise _NotLineLayout
     try:
-        return json.loads(raw.decode("utf-8"), parse_int=_bounded_int)
-    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, _TooBig
+        value = _DECODER.decode(raw.decode("utf-8"))
+        long = not checked and _long_in_record(value)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, too many digits
         raise _NotLineLayout from None
+    if long:
+        raise _NotLineLayout
+    return value
 
 
 class _LineReader:
@@ -862,11 +1011,62 @@ class CheckedRows(Mapping[str, Iterable[dict[str, Any]]]):
                 digest.update(raw)
                 line = raw.strip()
                 try:
-                    record = _line_json(line[:-1] if line.endswith(b",") else line)
+                    record = _line_json(line[:-1] if line.endswith(b",") else line, checked=True)
                     row = checker.convert(record)
                 except (_NotLineLayout, ValueError, TypeError, AttributeError):
                     raise changed from None
                 yield row
+        if digest.digest() != segment.digest:
+            raise changed
+
+    def stored(
+        self, name: str, session: Session, remap: Mapping[str, Mapping[Any, Any]]
+    ) -> Iterator[list[Any]]:
+        """A streamed table's records read again as the values to store, column by column of its
+        table (``_storer``), references rewritten through ``remap`` (column -> old id -> new id);
+        for a table whose records all go in as they are (no record of it in the database).
+        A record lacking a field goes through ``CheckedRows.convert``'s defaults."""
+        assert self.path is not None
+        segment = self.streamed[name]
+        table = MODELS[name].__table__  # type: ignore[attr-defined]
+        dialect = session.connection().dialect
+        fields = MODELS[name].model_fields
+        columns = [column.name for column in table.columns]
+        storers = [_storer(column, fields[column.name].annotation, dialect) for column in table.columns]
+        spec = list(zip(columns, storers, strict=True))
+        binds = [
+            (column.name, column.type.dialect_impl(dialect).bind_processor(dialect))
+            for column in table.columns
+        ]
+        mapped = [(columns.index(column), ids) for column, ids in remap.items()]
+        changed = BackupError(f"{self.source} changed while it was being imported; nothing was imported")
+        checker = _RecordChecker(name, self.source, self.missing_time, _latest_day())
+        digest = hashlib.blake2b(digest_size=16)
+        try:
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed below
+        except OSError:
+            raise changed from None
+        with fh:
+            fh.seek(segment.offset)
+            for _ in range(segment.count):
+                raw = fh.readline(_MAX_LINE)
+                digest.update(raw)
+                line = raw.strip()
+                try:
+                    record = _line_json(line[:-1] if line.endswith(b",") else line, checked=True)
+                    try:
+                        values = [store(record[column]) for column, store in spec]
+                    except KeyError:  # an older file's record: the defaults as ``convert`` gives them
+                        row = checker.convert(record)
+                        values = [
+                            row[column] if bind is None else bind(row[column]) for column, bind in binds
+                        ]
+                    for index, ids in mapped:
+                        if values[index] is not None:
+                            values[index] = ids[values[index]]
+                except (_NotLineLayout, ValueError, TypeError, AttributeError, KeyError):
+                    raise changed from None
+                yield values
         if digest.digest() != segment.digest:
             raise changed
 
@@ -1069,7 +1269,19 @@ def import_backup(
             _match_medications_by_name(existing, checked.kept[name])
         taken_ids: set[int] = set() if text_key else set(conn.execute(select(table.c.id)).scalars())
         next_id = max([0, *taken_ids, 0 if text_key else checked.max_id(name)]) + 1
+        if name in checked.streamed and not existing and not taken_ids:
+            # every record goes in as it is, with its id: straight from the file's bytes to the
+            # stored values, no record built between (the references rewritten all the same)
+            remap = {
+                column: id_maps[parent] for (child, column), parent in REFERENCES.items() if child == name
+            }
+            result.added[name] = _insert_stored(
+                session, table, checked.stored(name, session, remap), checked.source
+            )
+            result.skipped[name] = 0
+            continue
         inserts: list[dict[str, Any]] = []
+        write = _inserter(session, table)
         added = skipped = 0
         for row in checked[name] if name in checked.streamed or name in checked.kept else ():
             streamed = name in checked.streamed
@@ -1102,13 +1314,113 @@ def import_backup(
             inserts.append(new)
             added += 1
             if len(inserts) >= WRITE_BATCH:
-                conn.execute(table.insert(), inserts)
+                write(inserts)
                 inserts = []
         if inserts:
-            conn.execute(table.insert(), inserts)
+            write(inserts)
         result.added[name] = added
         result.skipped[name] = skipped
     return result
+
+
+_JSON_INSTANT = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d{6})?\+00:00")
+
+
+def _storer(column: Any, annotation: Any, dialect: Any) -> Callable[[Any], Any]:
+    """How one checked JSON value becomes the value the ORM stores: the field's converter, then
+    the column type's bind processor; an instant or a day in the export's own form is rewritten
+    as text directly ("1996-12-03T08:00:00+00:00" -> "1996-12-03 08:00:00.000000")."""
+    convert = _converter(annotation)
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    exact: Callable[[Any], Any] = convert if process is None else (lambda value: process(convert(value)))
+    python_type = getattr(column.type, "impl", column.type).python_type
+    if python_type is datetime:
+
+        def instant(value: Any) -> Any:
+            if type(value) is str and (parts := _JSON_INSTANT.fullmatch(value)):
+                return f"{parts[1]} {parts[2]}{parts[3] or '.000000'}"
+            return exact(value)
+
+        return instant
+    if python_type is date:
+
+        def day(value: Any) -> Any:
+            if type(value) is str and len(value) == 10 and _STORED_DAY.fullmatch(value):
+                return value
+            return exact(value)
+
+        return day
+    kind = _allowed(annotation)[0][0]
+    if process is None and kind in (str, int):
+        # checked in the first reading, and these are its bytes (the digest is compared at the
+        # end; a value SQLite cannot hold at all is a ProgrammingError, reported as a change)
+        return _same
+    if process is None and kind is float:
+        return lambda value: value if type(value) is float else exact(value)
+    return exact
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _inserter(session: Session, table: Any) -> Callable[[list[dict[str, Any]]], None]:
+    """Write checked records into ``table``: one ``executemany`` of a plain INSERT on the session's
+    own sqlite3 connection (in its transaction), each value stored as the ORM stores it (by the
+    column type's own bind processor), without SQLAlchemy's statement work for every record."""
+    from tracker.store import raw
+
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = [
+        (column.name, column.type.dialect_impl(dialect).bind_processor(dialect)) for column in table.columns
+    ]
+    if sorted(name for name, _ in columns) != sorted(MODELS[table.name].model_fields):  # pragma: no cover
+
+        def through_core(rows: list[dict[str, Any]]) -> None:  # a column the records do not carry
+            connection.execute(table.insert(), rows)
+
+        return through_core
+    plain = [name for name, process in columns if process is None]
+    processed = [(name, process) for name, process in columns if process is not None]
+    order = ", ".join(f'"{name}"' for name in [*plain, *(name for name, _ in processed)])
+    sql = f'INSERT INTO "{table.name}" ({order}) VALUES ({", ".join("?" * len(columns))})'
+    cursor = raw(session).cursor()
+
+    def write(rows: list[dict[str, Any]]) -> None:
+        cursor.executemany(
+            sql,
+            [
+                (*[row[name] for name in plain], *[process(row[name]) for name, process in processed])
+                for row in rows
+            ],
+        )
+
+    return write
+
+
+def _insert_stored(session: Session, table: Any, rows: Iterable[list[Any]], source: str) -> int:
+    """Insert stored values (one list per record, in the table's column order) in batches."""
+    from tracker.store import raw
+
+    names = ", ".join(f'"{column.name}"' for column in table.columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(table.columns))})'
+    cursor = raw(session).cursor()
+    batch: list[list[Any]] = []
+    count = 0
+    try:
+        for values in rows:
+            batch.append(values)
+            if len(batch) >= WRITE_BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    except sqlite3.ProgrammingError:  # a value no column can hold: not what the check read
+        raise BackupError(f"{source} changed while it was being imported; nothing was imported") from None
+    return count
 
 
 def _match_medications_by_name(existing: dict[Any, dict[str, Any]], incoming: list[dict[str, Any]]) -> None:
