@@ -151,6 +151,12 @@ def utc_from_db(stored: str | None) -> datetime | None:
     """A stored datetime (UTC, without a zone) as an aware UTC datetime."""
     if stored is None:
         return None
+    try:  # the parser attaches the zone: several times faster than a ``replace`` per value
+        moment = datetime.fromisoformat(stored + "+00:00")
+        if moment.tzinfo is UTC:
+            return moment
+    except ValueError:  # a value that already names its offset
+        pass
     return datetime.fromisoformat(stored).replace(tzinfo=UTC)
 
 

@@ -139,17 +139,22 @@ async def test_filter_by_dates_and_page_through(screens_db: Path, monkeypatch: p
         assert "not understood" in static_text(app, "#filter-error")
 
 
+def note_newest_checkin(path: Path, note: str) -> None:
+    """Give the check-in of the fixture's newest day (2026-11-26) ``note``."""
+    from tracker.services import checkins
+
+    db = with_db(path)
+    try:
+        with db.write() as s:
+            checkins.set_checkin(session=s, day=date(2026, 11, 26), note=note)
+    finally:
+        db.close()
+
+
 async def test_text_with_square_brackets_is_shown_as_typed(screens_db: Path) -> None:
     """A note is the user's own text: "[/x]" or "[bold]" in it is shown as typed, never read as
     markup (a closing tag with no opening one made the whole table fail to draw)."""
-    from tracker.services import checkins
-
-    db = with_db(screens_db)
-    try:
-        with db.write() as s:
-            checkins.set_checkin(session=s, day=date(2026, 11, 26), note="[/x] dizzy [bold]")
-    finally:
-        db.close()
+    note_newest_checkin(screens_db, "[/x] dizzy [bold]")
     app = make_app(screens_db)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -163,15 +168,8 @@ async def test_text_with_square_brackets_is_shown_as_typed(screens_db: Path) -> 
 
 async def test_the_detail_line_grows_and_shrinks_with_its_text(screens_db: Path) -> None:
     """The detail of the highlighted row takes the lines its text needs (at most 3), no more."""
-    from tracker.services import checkins
-
     long_note = "woke twice, " * 20  # 240 characters: more than three lines at 80 columns
-    db = with_db(screens_db)
-    try:
-        with db.write() as s:
-            checkins.set_checkin(session=s, day=date(2026, 11, 26), note=long_note.strip())
-    finally:
-        db.close()
+    note_newest_checkin(screens_db, long_note.strip())
     app = make_app(screens_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

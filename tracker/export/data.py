@@ -9,9 +9,10 @@ the screen never disagree. The renderers (markdown, html, pdf) only format what 
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -908,28 +909,20 @@ def _classified(conn: Any, part: _MedicationPart, start: date, end: date, now: d
 
 def _logged_doses(conn: Any, start: date, end: date, medication_id: int) -> Iterator[LoggedDose]:
     """The doses of one medication logged against a slot in the period, streamed."""
+    from tracker.store import utc_from_db
+
     statuses = {s.value: s for s in DoseStatus}
     for med_id, scheduled, taken, status in conn.execute(
         "SELECT medication_id, scheduled_for, taken_at, status FROM doseevent "
         "WHERE medication_id = ? AND day >= ? AND day <= ? AND scheduled_for IS NOT NULL",
         (medication_id, start.isoformat(), end.isoformat()),
     ):
-        yield LoggedDose(
-            med_id, _utc(scheduled), _utc(taken) if taken is not None else None, statuses[status]
-        )
+        yield LoggedDose(med_id, utc_from_db(scheduled), utc_from_db(taken), statuses[status])
 
 
-def _utc(stored: str) -> datetime:
-    """A stored UTC instant as an aware datetime (``store.utc_from_db``, several times faster:
-    the parser attaches the zone instead of a ``replace`` per value)."""
-    try:
-        return datetime.fromisoformat(stored + "+00:00")
-    except ValueError:  # already carries an offset: read it as utc_from_db does
-        from tracker.store import utc_from_db
-
-        moment = utc_from_db(stored)
-        assert moment is not None
-        return moment
+def _overdose_reasons() -> Callable[[str, float, float | None], str | None]:
+    """``overdose_reason`` remembered for one summary: most days repeat the same total."""
+    return functools.cache(overdose_reason)
 
 
 def _in_force(rows: Sequence[PrescriptionRow], day: date) -> PrescriptionRow | None:
@@ -1001,14 +994,10 @@ def _dose_part(
         if abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
             off.append(OffPrescriptionDose(day, med_names.get(med_id, "?"), amount, expected))
     overdoses: list[OverdoseRow] = []
-    reasons: dict[tuple[str, float, float | None], str | None] = {}  # most days repeat one total
+    reason_for = _overdose_reasons()
     for med_id, day, total in sorted(day_totals, key=lambda item: (item[1], item[0])):
         name = med_names.get(med_id, "?")
-        prescribed = _prescribed_daily(finders.get(med_id, nowhere).on(day), day)
-        key = (name, total, prescribed)
-        if key not in reasons:
-            reasons[key] = overdose_reason(name, total, prescribed)
-        reason = reasons[key]
+        reason = reason_for(name, total, _prescribed_daily(finders.get(med_id, nowhere).on(day), day))
         if reason:
             overdoses.append(OverdoseRow(day, name, total, reason))
     return _DosePart(tuple(results), tuple(notes), tuple(off), tuple(overdoses))
@@ -1132,7 +1121,7 @@ def _attention(
     the licensed maximum or twice the prescribed daily dose (``safety.overdose_reason``). Urgent
     reminders: those showing now, when the period reaches today.
     """
-    from tracker.domain.safety import CRISIS_MOOD_MAX, overdose_reason
+    from tracker.domain.safety import CRISIS_MOOD_MAX
     from tracker.store import raw
 
     conn = raw(session)
@@ -1167,15 +1156,11 @@ def _attention(
         by_med[period.medication_id].append(period)
     latest_first = {med_id: _InForce(periods[::-1]) for med_id, periods in by_med.items()}
     nowhere = _InForce(())
-    reasons: dict[tuple[str, float, float | None], str | None] = {}  # most days repeat one total
+    reason_for = _overdose_reasons()
     for med_id, on_day, total in _day_totals(session, start, end) if day_totals is None else day_totals:
-        rx = latest_first.get(med_id, nowhere).on(on_day)
         name = med_names.get(med_id, "?")
-        prescribed = _prescribed_daily(rx, on_day)
-        key = (name, total, prescribed)
-        if key not in reasons:
-            reasons[key] = overdose_reason(name, total, prescribed)
-        reason = reasons[key]
+        rx = latest_first.get(med_id, nowhere).on(on_day)
+        reason = reason_for(name, total, _prescribed_daily(rx, on_day))
         if reason:
             items.append(AttentionItem(on_day, "overdose", f"Possible overdose of {name}: {reason}"))
     if end >= local_day(now, tz):

@@ -995,15 +995,15 @@ class CheckedRows(Mapping[str, Iterable[dict[str, Any]]]):
             return self.streamed[name].max_id
         return max([0, *(r["id"] for r in self.kept.get(name, ()))])
 
-    def _reread(self, name: str, segment: _Segment) -> Iterator[dict[str, Any]]:
+    def _records_again(self, segment: _Segment) -> Iterator[Any]:
+        """A streamed table's records read again from the file, decoded (the first reading checked
+        them); the bytes' digest is compared with the first reading's at the end."""
         assert self.path is not None
-        changed = BackupError(f"{self.source} changed while it was being imported; nothing was imported")
-        checker = _RecordChecker(name, self.source, self.missing_time, _latest_day())
         digest = hashlib.blake2b(digest_size=16)
         try:
             fh = open(self.path, "rb")  # noqa: SIM115 - closed below
         except OSError:
-            raise changed from None
+            raise _changed(self.source) from None
         with fh:
             fh.seek(segment.offset)
             for _ in range(segment.count):
@@ -1012,12 +1012,20 @@ class CheckedRows(Mapping[str, Iterable[dict[str, Any]]]):
                 line = raw.strip()
                 try:
                     record = _line_json(line[:-1] if line.endswith(b",") else line, checked=True)
-                    row = checker.convert(record)
-                except (_NotLineLayout, ValueError, TypeError, AttributeError):
-                    raise changed from None
-                yield row
+                except _NotLineLayout:
+                    raise _changed(self.source) from None
+                yield record
         if digest.digest() != segment.digest:
-            raise changed
+            raise _changed(self.source)
+
+    def _reread(self, name: str, segment: _Segment) -> Iterator[dict[str, Any]]:
+        checker = _RecordChecker(name, self.source, self.missing_time, _latest_day())
+        for record in self._records_again(segment):
+            try:
+                row = checker.convert(record)
+            except (ValueError, TypeError, AttributeError):
+                raise _changed(self.source) from None
+            yield row
 
     def stored(
         self, name: str, session: Session, remap: Mapping[str, Mapping[Any, Any]]
@@ -1026,8 +1034,6 @@ class CheckedRows(Mapping[str, Iterable[dict[str, Any]]]):
         table (``_storer``), references rewritten through ``remap`` (column -> old id -> new id);
         for a table whose records all go in as they are (no record of it in the database).
         A record lacking a field goes through ``CheckedRows.convert``'s defaults."""
-        assert self.path is not None
-        segment = self.streamed[name]
         table = MODELS[name].__table__  # type: ignore[attr-defined]
         dialect = session.connection().dialect
         fields = MODELS[name].model_fields
@@ -1039,36 +1045,25 @@ class CheckedRows(Mapping[str, Iterable[dict[str, Any]]]):
             for column in table.columns
         ]
         mapped = [(columns.index(column), ids) for column, ids in remap.items()]
-        changed = BackupError(f"{self.source} changed while it was being imported; nothing was imported")
         checker = _RecordChecker(name, self.source, self.missing_time, _latest_day())
-        digest = hashlib.blake2b(digest_size=16)
-        try:
-            fh = open(self.path, "rb")  # noqa: SIM115 - closed below
-        except OSError:
-            raise changed from None
-        with fh:
-            fh.seek(segment.offset)
-            for _ in range(segment.count):
-                raw = fh.readline(_MAX_LINE)
-                digest.update(raw)
-                line = raw.strip()
+        for record in self._records_again(self.streamed[name]):
+            try:
                 try:
-                    record = _line_json(line[:-1] if line.endswith(b",") else line, checked=True)
-                    try:
-                        values = [store(record[column]) for column, store in spec]
-                    except KeyError:  # an older file's record: the defaults as ``convert`` gives them
-                        row = checker.convert(record)
-                        values = [
-                            row[column] if bind is None else bind(row[column]) for column, bind in binds
-                        ]
-                    for index, ids in mapped:
-                        if values[index] is not None:
-                            values[index] = ids[values[index]]
-                except (_NotLineLayout, ValueError, TypeError, AttributeError, KeyError):
-                    raise changed from None
-                yield values
-        if digest.digest() != segment.digest:
-            raise changed
+                    values = [store(record[column]) for column, store in spec]
+                except KeyError:  # an older file's record: the defaults as ``convert`` gives them
+                    row = checker.convert(record)
+                    values = [row[column] if bind is None else bind(row[column]) for column, bind in binds]
+                for index, ids in mapped:
+                    if values[index] is not None:
+                        values[index] = ids[values[index]]
+            except (ValueError, TypeError, AttributeError, KeyError):
+                raise _changed(self.source) from None
+            yield values
+
+
+def _changed(source: str) -> BackupError:
+    """The file no longer holds what its first reading checked (the second reading disagrees)."""
+    return BackupError(f"{source} changed while it was being imported; nothing was imported")
 
 
 def load_backup(path: Path, source: str) -> CheckedRows:
@@ -1419,7 +1414,7 @@ def _insert_stored(session: Session, table: Any, rows: Iterable[list[Any]], sour
             cursor.executemany(sql, batch)
             count += len(batch)
     except sqlite3.ProgrammingError:  # a value no column can hold: not what the check read
-        raise BackupError(f"{source} changed while it was being imported; nothing was imported") from None
+        raise _changed(source) from None
     return count
 
 
