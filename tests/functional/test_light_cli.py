@@ -71,8 +71,10 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _light(argv: tuple[str, ...], db: Path, report: Path) -> tuple[int, str, list[str]]:
-    code = CHILD.format(orm=ORM_MODULES, report=str(report))
+def _light(
+    argv: tuple[str, ...], db: Path, report: Path, modules: tuple[str, ...] = ORM_MODULES
+) -> tuple[int, str, list[str]]:
+    code = CHILD.format(orm=modules, report=str(report))
     proc = subprocess.run(
         [sys.executable, "-c", code, *argv, "--db", str(db)],
         cwd=ROOT,
@@ -124,3 +126,33 @@ def test_a_new_database_is_created_by_a_read_only_command(tmp_path: Path) -> Non
     code, out, _ = _light(("med", "list", "--json"), db, tmp_path / "modules.json")
     assert (code, json.loads(out)) == (0, [])
     assert store.open_reader(db) is not None  # now at the current schema
+
+
+def test_log_dose_without_a_micro_step_table_does_not_import_the_taper_code(tmp_path: Path) -> None:
+    """The commonest command starts without the taper calculators (issue 18): they are read only
+    when a step has a micro-step table, and this history has none."""
+    from datetime import time as clock
+
+    from tracker.db import open_database
+    from tracker.services import meds
+
+    db_path = tmp_path / "t" / "tracker.db"
+    db = open_database(db_path, create_dir=True)
+    try:
+        with db.write() as s:
+            med = meds.create_medication(session=s, name="Sertraline", strength_mg=50)
+            meds.set_prescription(
+                session=s,
+                medication_id=med.id or 0,
+                dose_mg=50,
+                times=[clock(8)],
+                start_date=date.today() - timedelta(days=10),
+            )
+    finally:
+        db.close()
+    taper_code = ("tracker.domain.taper", "tracker.domain.taper_micro", "tracker.models")
+    code, out, imported = _light(
+        ("log", "dose", "Sertraline", "50mg"), db_path, tmp_path / "m.json", taper_code
+    )
+    assert code == 0 and "Sertraline 50 mg" in out
+    assert imported == ["tracker.models"]  # the write went through the ORM, the taper code stayed out

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
-from tracker.domain.taper import PlanStatus, StepStatus
+from tracker.domain.plan_status import PlanStatus, StepStatus
 
 PLAN_STATUSES: Final = tuple(s.value for s in PlanStatus)
 STEP_STATUSES: Final = tuple(s.value for s in StepStatus)

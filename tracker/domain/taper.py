@@ -32,6 +32,8 @@ from types import MappingProxyType
 
 from tracker.domain.drugs import facts_for, liquid_forms_note
 from tracker.domain.errors import TrackerError
+from tracker.domain.plan_status import PlanStatus as PlanStatus
+from tracker.domain.plan_status import StepStatus as StepStatus
 from tracker.domain.strengths import Stock, best_combinations
 
 __all__ = [
@@ -100,20 +102,6 @@ class TaperError(TrackerError, ValueError):
 
 
 # --------------------------------------------------------------------------- plan status machine
-
-
-class PlanStatus(StrEnum):
-    DRAFT = "draft"
-    AGREED = "agreed"
-    ACTIVE = "active"
-    HELD = "held"
-    COMPLETED = "completed"
-    ABANDONED = "abandoned"
-
-    @property
-    def is_final(self) -> bool:
-        """Completed and abandoned plans never change again."""
-        return self in (PlanStatus.COMPLETED, PlanStatus.ABANDONED)
 
 
 class PlanAction(StrEnum):
@@ -216,14 +204,6 @@ def status_after_edit(current: PlanStatus | str) -> PlanStatus:
 
 
 # --------------------------------------------------------------------------- running the steps
-
-
-class StepStatus(StrEnum):
-    PLANNED = "planned"
-    CURRENT = "current"
-    HELD = "held"  # staying longer at the current dose
-    DONE = "done"
-    STEPPED_BACK = "stepped_back"
 
 
 def check_min_days(days: int) -> int:
