@@ -150,9 +150,14 @@ def test_log_dose_without_a_micro_step_table_does_not_import_the_taper_code(tmp_
             )
     finally:
         db.close()
-    taper_code = ("tracker.domain.taper", "tracker.domain.taper_micro", "tracker.models")
+    left_out = (
+        "tracker.domain.taper",
+        "tracker.domain.taper_micro",
+        "tracker.domain.reminders",  # the rules: the settings bounds need only the thresholds
+        "tracker.models",
+    )
     code, out, imported = _light(
-        ("log", "dose", "Sertraline", "50mg"), db_path, tmp_path / "m.json", taper_code
+        ("log", "dose", "Sertraline", "50mg"), db_path, tmp_path / "m.json", left_out
     )
     assert code == 0 and "Sertraline 50 mg" in out
-    assert imported == ["tracker.models"]  # the write went through the ORM, the taper code stayed out
+    assert imported == ["tracker.models"]  # the write went through the ORM, the rest stayed out

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final
 
-from tracker.domain.reminders.common import ReminderSettings
+from tracker.domain.reminder_settings import ReminderSettings
 
 CONSTANT_NOT_SETTING: Final = (
     "it is not a setting: the 24-hour limit on urgent reminders and the crisis triggers are fixed"

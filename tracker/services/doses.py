@@ -13,7 +13,7 @@ import math
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.notify_policy import SNOOZE_EARLY
@@ -25,6 +25,7 @@ from tracker.queries.doses import extra_doses_for_day
 from tracker.services import meds as meds_service
 from tracker.services.schedule import MISSED_AFTER, DoseSlot, slots_for_day, slots_for_days
 from tracker.services.settings import user_zone
+from tracker.store import raw, to_db
 
 __all__ = [
     "MISSED_AFTER",
@@ -76,14 +77,15 @@ def check_amount(*, session: Session, med: Medication, amount_mg: float, force: 
 
 
 def day_total_mg(*, session: Session, medication_id: int, day: date) -> float:
-    """Milligrams logged as taken (taken and extra doses) for a medication on a local day (R12)."""
-    rows = session.exec(
-        select(DoseEvent.amount_mg)
-        .where(DoseEvent.medication_id == medication_id)
-        .where(DoseEvent.day == day)
-        .where(col(DoseEvent.status) != DoseStatus.SKIPPED.value)
-    ).all()
-    return float(sum(rows))
+    """Milligrams logged as taken (taken and extra doses) for a medication on a local day (R12).
+
+    Plain SQL on the session's own connection (after a flush, so a dose just logged counts).
+    """
+    rows = raw(session).execute(
+        "SELECT amount_mg FROM doseevent WHERE medication_id = ? AND day = ? AND status != ?",
+        (medication_id, to_db(day), DoseStatus.SKIPPED.value),
+    )
+    return float(sum(amount for (amount,) in rows))
 
 
 def overdose_now(*, session: Session, medication_id: int, day: date) -> str | None:

@@ -22,6 +22,7 @@ from tracker.domain.timeutil import utc_now
 from tracker.domain.units import format_times, times_from_text
 from tracker.models import DrugClass, Form, Medication, Prescription
 from tracker.queries.meds import MedicationRow, list_medications, match_medication
+from tracker.store import raw
 
 __all__ = [
     "ArchiveNeedsConfirmation",
@@ -354,5 +355,11 @@ def prescription_times(rx: Prescription) -> list[time]:
 
 
 def highest_prescribed_mg(*, session: Session, medication_id: int) -> float | None:
-    doses = [p.dose_mg for p in prescriptions_for(session=session, medication_id=medication_id)]
-    return max(doses) if doses else None
+    """The highest dose per intake ever prescribed for the medication (None before any);
+    plain SQL on the session's own connection, after a flush."""
+    (highest,) = (
+        raw(session)
+        .execute("SELECT MAX(dose_mg) FROM prescription WHERE medication_id = ?", (medication_id,))
+        .fetchone()
+    )
+    return None if highest is None else float(highest)
