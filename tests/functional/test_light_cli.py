@@ -161,3 +161,33 @@ def test_log_dose_without_a_micro_step_table_does_not_import_the_taper_code(tmp_
     )
     assert code == 0 and "Sertraline 50 mg" in out
     assert imported == ["tracker.models"]  # the write went through the ORM, the rest stayed out
+
+
+def _without_clock(text: str) -> list[str]:
+    """The summary's lines but the one naming when it was generated (the two runs differ by seconds)."""
+    return [line for line in text.splitlines() if "Generated" not in line]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "pdf"])
+def test_export_summary_imports_no_orm_and_writes_what_the_orm_path_writes(
+    fmt: str,
+    history: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The clinician summary only reads: through plain SQL, the same document as through the ORM."""
+    light, full = tmp_path / f"light.{fmt}", tmp_path / f"full.{fmt}"
+    argv = ("export", "summary", "--from", (date.today() - timedelta(days=100)).isoformat(), "--format", fmt)
+    code, out, imported = _light((*argv, "--out", str(light)), history, tmp_path / "modules.json")
+    assert imported == []
+    assert code == 0 and out.strip().endswith(f"written to {light}")
+    orm_code, orm_out = _orm_path((*argv, "--out", str(full)), history, capsys, monkeypatch)
+    assert (orm_code, orm_out.replace(str(full), str(light))) == (code, out)
+    if fmt == "pdf":  # its bytes carry the creation time: a PDF of as many pages will do
+        pages = light.read_bytes().count(b"/Type /Page")
+        assert light.read_bytes()[:5] == b"%PDF-" and pages >= 1
+        assert full.read_bytes().count(b"/Type /Page") == pages
+    else:
+        assert "Sertraline" in light.read_text()
+        assert _without_clock(light.read_text()) == _without_clock(full.read_text())

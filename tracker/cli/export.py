@@ -111,17 +111,22 @@ def _cmd_export_ics(args: argparse.Namespace) -> int:
 
 
 def cmd_export_summary(args: argparse.Namespace) -> int:
+    """Write the clinician summary; a read-only command, so through the plain-SQL reader
+    (``tracker.cli.core.reads``): the ORM is not imported for a database at the current schema."""
+    from tracker.cli.core import reads
     from tracker.domain.errors import TrackerError
+    from tracker.domain.timeutil import utc_now
     from tracker.domain.units import parse_day
     from tracker.export import files, summary
     from tracker.export.data import DEFAULT_DAYS
+    from tracker.services.settings import user_zone
 
     out = Path(args.out)
     fmt = summary.format_for(out, args.fmt)
     files.check_target_file(out)  # before opening the database: a typo costs nothing
     _check_order(args.start, args.end)
-    db, now, tz = _clock(args)
-    try:
+    with reads(args) as source:
+        now, tz = utc_now(), user_zone(session=source)
         today = now.astimezone(tz).date()
         end = parse_day(args.end, today=today, allow_future=True) if args.end else today
         if args.start:
@@ -132,12 +137,7 @@ def cmd_export_summary(args: argparse.Namespace) -> int:
             start = end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
             raise TrackerError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
-        with db.read() as session:
-            path = summary.write_summary(
-                session=session, start=start, end=end, fmt=fmt, out=out, now=now, tz=tz
-            )
-    finally:
-        db.close()
+        path = summary.write_summary(session=source, start=start, end=end, fmt=fmt, out=out, now=now, tz=tz)
     print(f"Summary of {start.isoformat()} to {end.isoformat()} written to {path}")
     return 0
 

@@ -18,10 +18,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
-
 from tracker.domain.disclaimer import EXPORT_DISCLAIMER
 from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS, drops_warning
 from tracker.domain.errors import TrackerError
@@ -60,22 +56,17 @@ from tracker.domain.trends import (
     rolling_mean,
 )
 from tracker.domain.units import times_from_text
-from tracker.models import (
-    CheckIn,
-    DoseEvent,
-    PlanEvent,
-    SymptomEntry,
-    TaperPlan,
-    TaperStep,
-)
+from tracker.queries import clinician as clinician_queries
+from tracker.queries import meds as med_queries
 from tracker.queries import period_symptoms
 from tracker.queries import schedule as schedule_queries
+from tracker.queries import symptoms as symptom_queries
+from tracker.queries._values import as_day
 from tracker.queries.scales import responses_between
-from tracker.services import clinician as clinician_service
-from tracker.services import meds as meds_service
+from tracker.queries.taper import StepDetailRow, events_of, step_details
 from tracker.services import settings as settings_service
-from tracker.services import symptoms as symptoms_service
 from tracker.services.taper_views import flags_from_json
+from tracker.store import Reads, day_from_db, raw, utc_from_db
 
 DISCLAIMER = EXPORT_DISCLAIMER
 DEFAULT_DAYS = 90
@@ -199,7 +190,7 @@ def _prescribed_daily(rx: PrescriptionRow | None, day: date) -> float | None:
     return row_mg if row_mg is not None and row_mg > 0 else rx.daily_mg
 
 
-def micro_summaries(steps: Sequence[TaperStep]) -> tuple[MicroStepSummary, ...]:
+def micro_summaries(steps: Sequence[StepDetailRow]) -> tuple[MicroStepSummary, ...]:
     """The micro-step tables of a plan's steps, as the summary states them (kept apart from the step rows)."""
     out: list[MicroStepSummary] = []
     for s in steps:
@@ -531,13 +522,13 @@ def _is_planned(
 # ---------------------------------------------------------------------------
 
 
-def _micro_tables(session: Session) -> Mapping[int, MicroTable]:
+def _micro_tables(session: Reads) -> Mapping[int, MicroTable]:
     """Every prescription's micro-step table (D8), by prescription id: read once per summary."""
     return tables_by_prescription(schedule_queries.micro_tables(session=session))
 
 
 def _prescription_rows(
-    session: Session,
+    session: Reads,
     med_id: int,
     med_name: str,
     step_orders: Mapping[int, int],
@@ -547,60 +538,72 @@ def _prescription_rows(
         PrescriptionRow(
             medication_id=med_id,
             medication=med_name,
-            dose_mg=rx.dose_mg,
-            times=tuple(t.strftime("%H:%M") for t in times_from_text(rx.times)),
-            start=rx.start_date,
-            end=rx.end_date,
-            prescriber=rx.prescriber,
-            note=rx.note,
-            step_order=step_orders.get(rx.taper_step_id) if rx.taper_step_id is not None else None,
-            micro=tables.get(rx.id or 0),
+            dose_mg=dose_mg,
+            times=tuple(t.strftime("%H:%M") for t in times_from_text(times)),
+            start=as_day(first),
+            end=day_from_db(last),
+            prescriber=prescriber,
+            note=note,
+            step_order=step_orders.get(step_id) if step_id is not None else None,
+            micro=tables.get(rx_id),
         )
-        for rx in meds_service.prescriptions_for(session=session, medication_id=med_id)
+        for rx_id, dose_mg, times, first, last, prescriber, note, step_id in raw(session).execute(
+            "SELECT id, dose_mg, times, start_date, end_date, prescriber, note, taper_step_id "
+            "FROM prescription WHERE medication_id = ? ORDER BY start_date",
+            (med_id,),
+        )
     ]
 
 
-def _plans(session: Session, med_names: Mapping[int, str], tz: ZoneInfo) -> list[PlanInfo]:
-    # Plans, steps and events are a few dozen rows in all: plain ORM reads are fine here.
-    plans = session.exec(select(TaperPlan).order_by(col(TaperPlan.created_at))).all()
-    steps = session.exec(select(TaperStep).order_by(col(TaperStep.plan_id), col(TaperStep.order))).all()
-    events = session.exec(select(PlanEvent).order_by(col(PlanEvent.at))).all()
+def _plans(session: Reads, med_names: Mapping[int, str], tz: ZoneInfo) -> list[PlanInfo]:
+    # Plans, steps and events are a few dozen rows in all, read whole.
+    plans = list(
+        raw(session).execute(
+            "SELECT id, medication_id, status, method, prescriber, agreed_on, notes FROM taperplan "
+            "ORDER BY created_at"
+        )
+    )
+    plan_ids = [p[0] for p in plans]
+    steps = step_details(session, plan_ids)
+    events = events_of(session, plan_ids)
     steps_by_plan: dict[int, list[StepRow]] = defaultdict(list)
-    for s in steps:
-        steps_by_plan[s.plan_id].append(
-            StepRow(
-                s.order,
-                s.dose_mg,
-                s.planned_start,
-                s.actual_start,
-                s.status,
-                s.how_to_take,
-                occupancy_pct=s.occupancy_pct,
-                fit=s.fit,
-                flags=flags_from_json(s.flags),
-                needs_form=bool(s.needs_form),
+    for plan_id in plan_ids:
+        for s in steps[plan_id]:
+            steps_by_plan[plan_id].append(
+                StepRow(
+                    s.order,
+                    s.dose_mg,
+                    s.planned_start,
+                    s.actual_start,
+                    s.status,
+                    s.how_to_take,
+                    occupancy_pct=s.occupancy_pct,
+                    fit=s.fit,
+                    flags=flags_from_json(s.flags),
+                    needs_form=bool(s.needs_form),
+                )
             )
-        )
     events_by_plan: dict[int, list[PlanEventRow]] = defaultdict(list)
-    for e in events:
-        events_by_plan[e.plan_id].append(
-            PlanEventRow(e.at.astimezone(tz), e.action, e.from_status, e.to_status, e.reason)
-        )
+    for plan_id in plan_ids:
+        for e in events[plan_id]:
+            events_by_plan[plan_id].append(
+                PlanEventRow(e.at.astimezone(tz), e.action, e.from_status, e.to_status, e.reason)
+            )
     return [
         PlanInfo(
-            id=p.id or 0,
-            medication_id=p.medication_id,
-            medication=med_names.get(p.medication_id, "?"),
-            status=p.status,
-            method=p.method,
-            prescriber=p.prescriber,
-            agreed_on=p.agreed_on,
-            notes=p.notes,
-            steps=tuple(steps_by_plan.get(p.id or 0, ())),
-            events=tuple(events_by_plan.get(p.id or 0, ())),
-            micro=micro_summaries([s for s in steps if s.plan_id == p.id]),
+            id=plan_id,
+            medication_id=medication_id,
+            medication=med_names.get(medication_id, "?"),
+            status=status,
+            method=method,
+            prescriber=prescriber,
+            agreed_on=day_from_db(agreed_on),
+            notes=notes,
+            steps=tuple(steps_by_plan.get(plan_id, ())),
+            events=tuple(events_by_plan.get(plan_id, ())),
+            micro=micro_summaries(steps[plan_id]),
         )
-        for p in plans
+        for plan_id, medication_id, status, method, prescriber, agreed_on, notes in plans
     ]
 
 
@@ -640,11 +643,6 @@ def _scheduled_slots(
     ]
 
 
-def _rows(session: Session, query: Any) -> list[Any]:
-    """Plain result tuples of a column query (no ORM objects)."""
-    return list(session.connection().execute(query).all())
-
-
 @dataclass(frozen=True, slots=True)
 class _MedicationPart:
     medications: tuple[MedicationRow, ...]
@@ -657,8 +655,8 @@ class _MedicationPart:
 
 
 def _medication_part(
-    session: Session,
-    meds: Sequence[meds_service.MedicationRow],
+    session: Reads,
+    meds: Sequence[med_queries.MedicationRow],
     plans: Sequence[PlanInfo],
     start: date,
     end: date,
@@ -666,8 +664,7 @@ def _medication_part(
 ) -> _MedicationPart:
     """Medications, prescription periods, dose changes, the dose series and the scheduled slots."""
     step_orders = {
-        step_id: order
-        for step_id, order in _rows(session, sa_select(col(TaperStep.id), col(TaperStep.order)))
+        step_id: order for step_id, order in raw(session).execute('SELECT id, "order" FROM taperstep')
     }
     med_rows: list[MedicationRow] = []
     prescriptions: list[PrescriptionRow] = []
@@ -753,15 +750,15 @@ def _week_means(
     return tuple(means)
 
 
-def _symptom_part(session: Session, start: date, end: date) -> _SymptomPart:
+def _symptom_part(session: Reads, start: date, end: date) -> _SymptomPart:
     """Daily burden (SQL GROUP BY day), per-symptom severities, baselines and the crisis item."""
     burden = {
         day: float(value)
-        for day, value in symptoms_service.burden_by_day(
+        for day, value in symptom_queries.burden_by_day(
             session=session, start=start - timedelta(days=COMPARE_DAYS), end=end
         ).items()
     }
-    catalogue = {s.id or 0: s for s in symptoms_service.list_symptoms(session=session, include_hidden=True)}
+    catalogue = {s.id or 0: s for s in symptom_queries.list_symptoms(session=session, include_hidden=True)}
     # Aggregates, not every rating of the period (a summary of decades): the table from GROUP BY
     # symptom totals, the weekly chart from GROUP BY symptom and week (tracker/queries/period_symptoms).
     crisis_ids = [sid for sid, symptom in catalogue.items() if symptom.is_crisis]
@@ -778,12 +775,10 @@ def _symptom_part(session: Session, start: date, end: date) -> _SymptomPart:
     names = period_symptoms.names_as_rated(session=session, symptom_ids=unknown, start=start, end=end)
     names.update((t.symptom_id, catalogue[t.symptom_id].name) for t in totals if t.symptom_id in catalogue)
     # baseline = mean severity on the check-in days flagged is_baseline, per symptom
-    baseline_rows = _rows(
-        session,
-        sa_select(col(SymptomEntry.symptom_id), func.avg(SymptomEntry.severity))
-        .join(CheckIn, col(CheckIn.day) == col(SymptomEntry.day))
-        .where(col(CheckIn.is_baseline).is_(True))
-        .group_by(col(SymptomEntry.symptom_id)),
+    baseline_rows = raw(session).execute(
+        "SELECT symptomentry.symptom_id, avg(symptomentry.severity) "
+        "FROM symptomentry JOIN checkin ON checkin.day = symptomentry.day "
+        "WHERE checkin.is_baseline IS 1 GROUP BY symptomentry.symptom_id"
     )
     baselines = {symptom_id: float(mean) for symptom_id, mean in baseline_rows if mean is not None}
     summaries = [_summary(t, baselines.get(t.symptom_id)) for t in totals]
@@ -810,24 +805,23 @@ class _CheckInPart:
     summary: MoodSleep
 
 
-def _checkin_part(session: Session, start: date, end: date) -> _CheckInPart:
+def _checkin_part(session: Reads, start: date, end: date) -> _CheckInPart:
     """Mood, sleep and notes of the period (one row per day already), with the baseline means."""
-    rows = _rows(
-        session,
-        sa_select(col(CheckIn.day), col(CheckIn.mood), col(CheckIn.sleep_hours), col(CheckIn.note))
-        .where(col(CheckIn.day) >= start)
-        .where(col(CheckIn.day) <= end)
-        .order_by(col(CheckIn.day)),
-    )
+    rows = [
+        (date.fromisoformat(day), mood, sleep, note)
+        for day, mood, sleep, note in raw(session).execute(
+            "SELECT day, mood, sleep_hours, note FROM checkin WHERE day >= ? AND day <= ? ORDER BY day",
+            (start.isoformat(), end.isoformat()),
+        )
+    ]
     mood = {d: float(m) for d, m, _, _ in rows if m is not None}
     sleep = {d: float(s) for d, _, s, _ in rows if s is not None}
     notes = tuple(NoteRow(d, "check-in", n) for d, _, _, n in rows if n)
-    base_mood, base_sleep = _rows(
-        session,
-        sa_select(func.avg(CheckIn.mood), func.avg(CheckIn.sleep_hours)).where(
-            col(CheckIn.is_baseline).is_(True)
-        ),
-    )[0]
+    base_mood, base_sleep = (
+        raw(session)
+        .execute("SELECT avg(mood), avg(sleep_hours) FROM checkin WHERE is_baseline IS 1")
+        .fetchone()
+    )
     summary = MoodSleep(
         mood_mean=logged_mean(mood.values()),
         mood_lowest=int(min(mood.values())) if mood else None,
@@ -859,7 +853,7 @@ class OverdoseRow:
     reason: str
 
 
-def _day_totals(session: Session, start: date, end: date) -> list[tuple[int, date, float]]:
+def _day_totals(session: Reads, start: date, end: date) -> list[tuple[int, date, float]]:
     """Each medication's logged total (skipped doses left out) per local day of the period, by day.
 
     One GROUP BY in SQL for the overdose checks of ``_dose_part`` and ``_attention`` alike.
@@ -948,7 +942,7 @@ class _InForce:
 
 
 def _dose_part(
-    session: Session,
+    session: Reads,
     part: _MedicationPart,
     med_names: Mapping[int, str],
     start: date,
@@ -1003,7 +997,7 @@ def _dose_part(
     return _DosePart(tuple(results), tuple(notes), tuple(off), tuple(overdoses))
 
 
-def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneInfo) -> SummaryData:
+def gather(*, session: Reads, start: date, end: date, now: datetime, tz: ZoneInfo) -> SummaryData:
     """Collect the summary of the local days ``start`` to ``end`` (inclusive) as of ``now``."""
     if end < start:
         raise TrackerError(f"the period starts ({start.isoformat()}) after it ends ({end.isoformat()})")
@@ -1011,7 +1005,7 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
         raise TrackerError("the summary needs an aware 'now'")
 
     settings = settings_service.all_settings(session=session)
-    meds = meds_service.list_medications(session=session, include_archived=True)
+    meds = med_queries.list_medications(session=session, include_archived=True)
     med_names = {m.id or 0: m.name for m in meds}
     plans = _plans(session, med_names, tz)
     schedule_tz = settings_service.schedule_timeline(session=session, current=tz, now=now)
@@ -1049,9 +1043,9 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
     )
     questions = tuple(
         QuestionRow(q.created_at.astimezone(tz).date(), q.text)
-        for q in clinician_service.list_questions(session=session, open_only=True)
+        for q in clinician_queries.list_questions(session=session, open_only=True)
     )
-    upcoming = [a for a in clinician_service.list_appointments(session=session) if a.at >= now]
+    upcoming = [a for a in clinician_queries.list_appointments(session=session) if a.at >= now]
     burden_series = daily_series(symptoms.burden, start, end)
 
     return SummaryData(
@@ -1105,7 +1099,7 @@ def gather(*, session: Session, start: date, end: date, now: datetime, tz: ZoneI
 
 
 def _attention(
-    session: Session,
+    session: Reads,
     medication: _MedicationPart,
     med_names: Mapping[int, str],
     start: date,
@@ -1172,7 +1166,7 @@ def _attention(
     return sorted(items, key=lambda i: (i.day or date.max, i.kind))
 
 
-def _scale_totals(session: Session, start: date, end: date) -> list[ScaleTotal]:
+def _scale_totals(session: Reads, start: date, end: date) -> list[ScaleTotal]:
     out = []
     for row in responses_between(session=session, first=start, last=end):
         scale = SCALES.get(row.scale)
@@ -1191,7 +1185,7 @@ def _scale_totals(session: Session, start: date, end: date) -> list[ScaleTotal]:
     return out
 
 
-def _comparisons(session: Session, start: date, end: date) -> list[ComparisonRow]:
+def _comparisons(session: Reads, start: date, end: date) -> list[ComparisonRow]:
     """Per symptom (by its current name), the patient's comparisons with before the taper.
 
     Counted in SQL (GROUP BY symptom), not by reading every rating of the period: a summary
@@ -1245,7 +1239,7 @@ def _comparisons(session: Session, start: date, end: date) -> list[ComparisonRow
     ]
 
 
-def _extra_doses(session: Session, med_names: Mapping[int, str], start: date, end: date) -> list[ExtraDose]:
+def _extra_doses(session: Reads, med_names: Mapping[int, str], start: date, end: date) -> list[ExtraDose]:
     from tracker.store import raw
 
     rows = raw(session).execute(
@@ -1276,7 +1270,7 @@ def _adherence_totals(results: Iterable[SlotResult]) -> AdherenceTotals:
 
 
 def _short_half_life_misses(
-    results: Sequence[SlotResult], meds: Sequence[meds_service.MedicationRow], tz: ZoneInfo
+    results: Sequence[SlotResult], meds: Sequence[med_queries.MedicationRow], tz: ZoneInfo
 ) -> tuple[ShortHalfLifeMisses, ...]:
     """Missed days of each medicine whose half-life is 24 h or less (DOMAIN.md, reminder R5)."""
     out: list[ShortHalfLifeMisses] = []
@@ -1312,10 +1306,10 @@ def _relevant_plans(plans: Sequence[PlanInfo], start: date, end: date) -> list[P
     return out
 
 
-def missed_slots(*, session: Session, now: datetime, tz: ZoneInfo) -> list[SlotResult]:
+def missed_slots(*, session: Reads, now: datetime, tz: ZoneInfo) -> list[SlotResult]:
     """Every scheduled dose of the whole history that counts as missed (nothing logged 6 hours
     after its time), by the same schedule rule as the summary, Today and the reminders."""
-    meds = meds_service.list_medications(session=session, include_archived=True)
+    meds = med_queries.list_medications(session=session, include_archived=True)
     schedule_tz = settings_service.schedule_timeline(session=session, current=tz, now=now)
     today = local_day(now, tz)
     results: list[SlotResult] = []
@@ -1328,17 +1322,11 @@ def missed_slots(*, session: Session, now: datetime, tz: ZoneInfo) -> list[SlotR
         start = min(r.start for r in rows)
         slots = _scheduled_slots(rows, start, today, schedule_tz, med.archived)
         logged = [
-            LoggedDose(m, sched, taken, DoseStatus(status))
-            for m, sched, taken, status in _rows(
-                session,
-                sa_select(
-                    col(DoseEvent.medication_id),
-                    col(DoseEvent.scheduled_for),
-                    col(DoseEvent.taken_at),
-                    col(DoseEvent.status),
-                )
-                .where(col(DoseEvent.medication_id) == med_id)
-                .where(col(DoseEvent.scheduled_for).is_not(None)),
+            LoggedDose(m, utc_from_db(sched), utc_from_db(taken), DoseStatus(status))
+            for m, sched, taken, status in raw(session).execute(
+                "SELECT medication_id, scheduled_for, taken_at, status FROM doseevent "
+                "WHERE medication_id = ? AND scheduled_for IS NOT NULL",
+                (med_id,),
             )
         ]
         results.extend(r for r in classify_slots(slots, logged, now) if r.outcome is SlotOutcome.MISSED)

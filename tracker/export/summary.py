@@ -2,7 +2,9 @@
 
 ``write_summary`` is the one entry point, used alike by ``tracker export summary`` and
 the Clinician screen: it gathers the data once (``data.gather``), builds the document
-once (``document.build``) and hands it to the renderer of the chosen format.
+once (``document.build``) and hands it to the renderer of the chosen format. It reads
+through plain SQL (``session`` is a sqlite3 connection or an ORM session, ``tracker.store.Reads``),
+so the command line writes a summary without importing the ORM.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
-
 from tracker.domain.errors import TrackerError
 from tracker.export import data, document, files
+from tracker.store import Reads
 
 FORMATS = ("pdf", "html", "md")
 SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".txt": "md"}
@@ -48,7 +49,7 @@ def render(summary: data.SummaryData, fmt: str) -> bytes:
 
 
 def write_summary(
-    *, session: Session, start: date, end: date, fmt: str, out: Path, now: datetime, tz: ZoneInfo
+    *, session: Reads, start: date, end: date, fmt: str, out: Path, now: datetime, tz: ZoneInfo
 ) -> Path:
     """Write the summary of local days ``start`` to ``end`` to ``out`` (mode 0600); return the path.
 
