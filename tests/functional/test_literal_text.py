@@ -13,7 +13,7 @@ from pathlib import Path
 from screens_conftest import NOW, TODAY, TZ, make_app, press, settle, with_db
 
 from tracker.domain.timeutil import local_to_utc
-from tracker.services import checkins, clinician, meds
+from tracker.services import checkins, clinician, meds, symptoms
 
 BRACKETS = "[/x] [b]"
 
@@ -42,6 +42,11 @@ def add_bracketed_entries(path: Path) -> None:
                 notes=f"ask {BRACKETS}",
             )
             clinician.add_question(session=s, text=f"Why {BRACKETS}?", now=NOW)
+            jaw = symptoms.add_symptom(session=s, name=f"Jaw {BRACKETS}")
+            for back in range(3):
+                symptoms.rate_symptom(
+                    session=s, symptom_id=jaw.id or 0, day=TODAY - timedelta(days=back), severity=2, now=NOW
+                )
     finally:
         db.close()
 
@@ -61,6 +66,25 @@ async def test_every_screen_draws_text_with_square_brackets(screens_db: Path) ->
         assert f"Fluoxetine {BRACKETS} (Brand {BRACKETS})" in shown["m"]
         assert f"today {BRACKETS}" in shown["h"]
         assert f"Why {BRACKETS}?" in shown["c"]
+        assert f"Jaw {BRACKETS}" in shown["t"]
+        await press(pilot, "r")
+        for key in ("4", "y"):  # Trends over all the history, then its symptom chooser
+            await press(pilot, key)
+            await settle(pilot)
+            assert app.return_code is None, f"the app closed on Trends after {key}"
+        assert f"Jaw {BRACKETS}" in screen_text(app)
+        await press(pilot, "escape")
+        await press(pilot, "t")
+        await press(pilot, "a")  # an extra dose: its dialog offers every medication by name
+        app.screen.query_one("#dose-medication").expanded = True
+        await settle(pilot)
+        assert app.return_code is None, "the app closed on the extra dose dialog"
+        assert f"Fluoxetine {BRACKETS}" in screen_text(app)
+        await press(pilot, "escape", "escape")
+        await press(pilot, "down", "e")  # the edit dialog of Fluoxetine's dose is titled with its name
+        assert app.return_code is None, "the app closed on the dose dialog"
+        assert f"Fluoxetine {BRACKETS}" in screen_text(app)
+        await press(pilot, "escape")
 
 
 def screen_text(app: object) -> str:

@@ -241,7 +241,7 @@ class ReasonModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="modal-title")
+            yield Static(self.title_text, classes="modal-title", markup=False)
             yield Static(self.intro, classes="modal-intro")
             yield Input(placeholder=self.placeholder or "Reason (kept in the plan's history)", id="reason")
             yield Static("", id="reason-error")
@@ -318,7 +318,7 @@ class FieldsModal(ModalScreen[FormResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="modal-title")
+            yield Static(self.title_text, classes="modal-title", markup=False)
             yield Static(self.intro, classes="modal-intro")
             for name, label, value, placeholder in self.fields:
                 with Horizontal(classes="field-row"):

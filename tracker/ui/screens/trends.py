@@ -52,6 +52,7 @@ from tracker.domain.trends import (
 from tracker.domain.trends_extra import date_ticks, downsample, logged_runs, step_points
 from tracker.domain.units import format_mg
 from tracker.ui.base import DbScreen
+from tracker.ui.widgets.cells import plain
 from tracker.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -640,7 +641,7 @@ class SymptomPicker(ModalScreen[tuple[str, ...] | None]):
         with Vertical():
             yield Label("Symptoms to show (space to tick, a to show)")
             yield SelectionList[str](
-                *(Selection(label, key, key in self.chosen) for key, label in self.options),
+                *(Selection(plain(label), key, key in self.chosen) for key, label in self.options),
                 id="picker-list",
             )
             with Vertical(id="picker-buttons"):

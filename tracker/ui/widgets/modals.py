@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tracker.domain.errors import TrackerError
+from tracker.ui.widgets.cells import plain
 
 Validator = Callable[[str], Any]
 
@@ -71,7 +72,7 @@ class PromptModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._title, classes="modal-title")
+            yield Static(self._title, classes="modal-title", markup=False)
             yield Input(self._value, placeholder=self._placeholder, id="prompt-value", select_on_focus=True)
             yield Static("", classes="field-error", id="prompt-error")
             if self._help:
@@ -147,11 +148,11 @@ class DoseModal(ModalScreen[DoseEntry | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._title, classes="modal-title")
+            yield Static(self._title, classes="modal-title", markup=False)
             if len(self._medications) > 1:
                 yield Label("Medication", classes="field-label -first")
                 yield Select(
-                    [(name, med_id) for med_id, name in self._medications],
+                    [(plain(name), med_id) for med_id, name in self._medications],
                     value=self._medication_id if self._medication_id is not None else self._medications[0][0],
                     allow_blank=False,
                     id="dose-medication",
