@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from operator import attrgetter, itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +28,7 @@ from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS, drops_warning
 from tracker.domain.errors import TrackerError
 from tracker.domain.safety import overdose_reason
 from tracker.domain.scales import ANSWERS, SCALES, band_for
-from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
+from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slot_times
 from tracker.domain.symptoms import SEVERITY_LABELS
 from tracker.domain.taper import Flag
 from tracker.domain.taper_micro import MicroTable, table_for_step, tables_by_prescription
@@ -49,6 +50,7 @@ from tracker.domain.trends import (
     adherence_by_week,
     change_response,
     classify_slots,
+    classify_times,
     daily_doses,
     daily_series,
     dose_changes,
@@ -619,6 +621,17 @@ def _scheduled_slots(
     archived medication only prescriptions with an end date count: an open-ended one would
     otherwise show its doses as missed for ever after the medication was stopped.
     """
+    return [ScheduledSlot(*pair) for pair in _slot_times(rows, start, end, schedule_tz, archived)]
+
+
+def _slot_times(
+    rows: Sequence[PrescriptionRow],
+    start: date,
+    end: date,
+    schedule_tz: ZoneInfo | ZoneTimeline,
+    archived: bool,
+) -> list[tuple[int, datetime]]:
+    """``_scheduled_slots`` as (medication, instant) pairs, for ``classify_times``."""
     periods = [
         SchedulePeriod(
             rx.medication_id,
@@ -633,11 +646,7 @@ def _scheduled_slots(
     ]
     # D8: a micro-step table sets the day's dose (a 0 mg row schedules nothing that day)
     micro = {order: rx.micro for order, rx in enumerate(rows, 1) if rx.micro is not None}
-    return [
-        ScheduledSlot(slot.medication_id, slot.scheduled_for)
-        for day in slots_between(periods, start, end, schedule_tz, micro).values()
-        for slot in day
-    ]
+    return slot_times(periods, start, end, schedule_tz, micro)
 
 
 def _rows(session: Session, query: Any) -> list[Any]:
@@ -889,26 +898,33 @@ def _classified(conn: Any, part: _MedicationPart, start: date, end: date, now: d
 
     The same as ``classify_slots`` over all the period's slots and doses: each slot is answered
     only by a dose of its medication and instant, so chunks of the period are classified apart.
+    Slots and doses travel as plain tuples (``classify_times``): no object per slot or dose.
     """
     results: list[SlotResult] = []
     for med_id, rows, archived in part.schedules:
         first = start
         while first <= end:
             last = min(end, first + timedelta(days=CHUNK_DAYS - 1))
-            slots = _scheduled_slots(rows, first, last, part.schedule_tz, archived)
+            slots = _slot_times(rows, first, last, part.schedule_tz, archived)
             if slots:
                 window = (
                     max(start, first - timedelta(days=MATCH_MARGIN_DAYS)),
                     min(end, last + timedelta(days=MATCH_MARGIN_DAYS)),
                 )
-                results.extend(classify_slots(slots, _logged_doses(conn, *window, med_id), now))
+                results.extend(classify_times(slots, _logged_doses(conn, *window, med_id), now))
             first = last + timedelta(days=1)
-    results.sort(key=lambda r: (r.scheduled_at, r.medication_id))
+    results.sort(key=_result_order)
     return results
 
 
-def _logged_doses(conn: Any, start: date, end: date, medication_id: int) -> Iterator[LoggedDose]:
-    """The doses of one medication logged against a slot in the period, streamed."""
+_result_order = attrgetter("scheduled_at", "medication_id")
+
+
+def _logged_doses(
+    conn: Any, start: date, end: date, medication_id: int
+) -> Iterator[tuple[int, datetime | None, datetime | None, DoseStatus]]:
+    """The doses of one medication logged against a slot in the period, streamed as
+    ``LoggedDose`` fields (medication, scheduled_for, taken_at, status)."""
     from tracker.store import utc_from_db
 
     statuses = {s.value: s for s in DoseStatus}
@@ -917,7 +933,7 @@ def _logged_doses(conn: Any, start: date, end: date, medication_id: int) -> Iter
         "WHERE medication_id = ? AND day >= ? AND day <= ? AND scheduled_for IS NOT NULL",
         (medication_id, start.isoformat(), end.isoformat()),
     ):
-        yield LoggedDose(med_id, utc_from_db(scheduled), utc_from_db(taken), statuses[status])
+        yield med_id, utc_from_db(scheduled), utc_from_db(taken), statuses[status]
 
 
 def _overdose_reasons() -> Callable[[str, float, float | None], str | None]:
@@ -945,6 +961,17 @@ class _InForce:
         if stretch not in self.found:
             self.found[stretch] = _in_force(self.rows, day)
         return self.found[stretch]
+
+
+def _expected_intake(finder: _InForce, day_text: str) -> float | None:
+    """The dose one intake of ``day_text`` expects (None when no prescription is in force): the
+    prescription's, or the day's row of its micro-step table (D8) over the intakes."""
+    day = date.fromisoformat(day_text)
+    rx = finder.on(day)
+    if rx is None:
+        return None
+    row_mg = rx.micro.daily_mg_on(day) if rx.micro is not None else None
+    return rx.dose_mg if row_mg is None else row_mg / max(len(rx.times), 1)
 
 
 def _dose_part(
@@ -978,26 +1005,31 @@ def _dose_part(
     finders = {med_id: _InForce(rows) for med_id, rows in part.by_medication.items()}
     nowhere = _InForce(())
     off: list[OffPrescriptionDose] = []
+    # The expected dose of a medication's day, found once per day (most days log several doses).
+    expected_on: dict[tuple[int, str], float | None] = {}
     for med_id, day_text, amount in conn.execute(
         "SELECT medication_id, day, amount_mg FROM doseevent WHERE day >= ? AND day <= ? "
         "AND status = ? AND scheduled_for IS NOT NULL ORDER BY day, id",
         (*period, DoseStatus.TAKEN.value),
     ):
-        day = date.fromisoformat(day_text)
-        rx = finders.get(med_id, nowhere).on(day)
-        if rx is None:
-            continue
-        expected = rx.dose_mg
-        row_mg = rx.micro.daily_mg_on(day) if rx.micro is not None else None
-        if row_mg is not None:  # D8: the day's row of the micro-step table, over the intakes
-            expected = row_mg / max(len(rx.times), 1)
-        if abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
-            off.append(OffPrescriptionDose(day, med_names.get(med_id, "?"), amount, expected))
+        key = (med_id, day_text)
+        if key in expected_on:
+            expected = expected_on[key]
+        else:
+            expected = expected_on[key] = _expected_intake(finders.get(med_id, nowhere), day_text)
+        if expected is not None and abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
+            off.append(
+                OffPrescriptionDose(
+                    date.fromisoformat(day_text), med_names.get(med_id, "?"), amount, expected
+                )
+            )
     overdoses: list[OverdoseRow] = []
     reason_for = _overdose_reasons()
-    for med_id, day, total in sorted(day_totals, key=lambda item: (item[1], item[0])):
+    for med_id, day, total in sorted(day_totals, key=itemgetter(1, 0)):
         name = med_names.get(med_id, "?")
-        reason = reason_for(name, total, _prescribed_daily(finders.get(med_id, nowhere).on(day), day))
+        rx = finders.get(med_id, nowhere).on(day)
+        prescribed = rx.daily_mg if rx is not None and rx.micro is None else _prescribed_daily(rx, day)
+        reason = reason_for(name, total, prescribed)
         if reason:
             overdoses.append(OverdoseRow(day, name, total, reason))
     return _DosePart(tuple(results), tuple(notes), tuple(off), tuple(overdoses))
