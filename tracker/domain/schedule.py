@@ -30,6 +30,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import repeat
 from operator import attrgetter
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -322,21 +323,20 @@ def slots_between(
     table's row is the dose of the day. Built in bulk (``_expanded``), slot for slot what
     ``day_slots`` gives day by day.
     """
-    out: dict[date, list[Slot[P]]] = {}
-    for span_first, span_last, _ in ZoneTimeline.of(tz).spans(first, last):
-        day = span_first
-        while day <= span_last:
-            out[day] = []
-            day += _DAY
-    grouped = by_medication(periods)
-    for medication_id, chosen, per, day, instants in _expanded(grouped, first, last, tz, micro):
-        out[day].extend(
-            Slot(medication_id, day, at, moment, chosen, per)
-            for at, moment in zip(chosen.times, instants, strict=True)
-        )
+    out: dict[date, list[Slot[P]]] = {
+        date.fromordinal(ordinal): [] for ordinal in range(first.toordinal(), last.toordinal() + 1)
+    }
+    for medication_id, chosen, days, per, instants in _expanded(
+        by_medication(periods), first, last, tz, micro
+    ):
+        times = chosen.times
+        for index, day in enumerate(days):
+            slots, mg = out[day], per[index]
+            for at, moments in zip(times, instants, strict=True):
+                slots.append(Slot(medication_id, day, at, moments[index], chosen, mg))
     for slots in out.values():
         if len(slots) > 1:
-            slots.sort(key=_slot_order)
+            slots.sort(key=_slot_order)  # _expand's order: by instant, then medication
     return out
 
 
@@ -354,17 +354,15 @@ def slot_times(
     """
     # (day, instant, medication) sorts as slots_between orders them: by day, then within the day
     # by instant and medication (slots equal in all three are the same pair, in any order).
-    found = [
-        (day, moment, medication_id)
-        for medication_id, _, _, day, instants in _expanded(by_medication(periods), first, last, tz, micro)
-        for moment in instants
-    ]
+    found: list[tuple[date, datetime, int]] = []
+    for medication_id, _, days, _, instants in _expanded(by_medication(periods), first, last, tz, micro):
+        for moments in instants:
+            found.extend(zip(days, moments, repeat(medication_id)))
     found.sort()
     return [(medication_id, moment) for _, moment, medication_id in found]
 
 
-_DAY = timedelta(days=1)
-_slot_order = attrgetter("scheduled_for", "medication_id")  # _expand's order within a day
+_slot_order = attrgetter("scheduled_for", "medication_id")
 
 
 def _expanded(
@@ -373,71 +371,65 @@ def _expanded(
     last: date,
     tz: ZoneInfo | ZoneTimeline,
     micro: Micro | None,
-) -> Iterator[tuple[int, P, float | None, date, list[datetime]]]:
-    """What ``_expand`` gives each day of [first, last], as (medication, prescription, mg per intake,
-    day, the instants of its times): by zone span, then medication, then day.
+) -> Iterator[tuple[int, P, list[date], list[float | None], list[list[datetime]]]]:
+    """What ``_expand`` gives the days of [first, last], a stretch at a time: (medication,
+    prescription, its days, the mg per intake of each day, for each of its times the instant on
+    each day), by zone span, then medication, then stretch.
 
     The prescription in force is found once per stretch between two period boundaries
-    (``in_force``), and each time's instant follows from the day before's (``_Instants``);
-    a day whose micro-step row is 0 mg yields nothing. Within one zone span the medications
-    come in ``grouped`` order, so each day's slots meet in the order ``_expand`` builds them.
+    (``in_force``); a day whose micro-step row is 0 mg is left out of the stretch's days. Within
+    one zone span the medications come in ``grouped`` order, so each day's slots meet in the
+    order ``_expand`` builds them.
     """
     for span_first, span_last, zone in ZoneTimeline.of(tz).spans(first, last):
         for medication_id, own in grouped.items():
             for run_first, run_last, chosen in in_force(own, span_first, span_last):
+                days = [date.fromordinal(o) for o in range(run_first.toordinal(), run_last.toordinal() + 1)]
                 table = micro.get(chosen.id) if micro and chosen.id else None
-                intakes = max(len(chosen.times), 1)
-                instants = _Instants(chosen.times, zone)
-                day = run_first
-                while day <= run_last:
-                    per: float | None = None
-                    daily = table.daily_mg_on(day) if table is not None else None
-                    if daily is not None:
-                        if daily <= 1e-9:  # the table's row is 0 mg: no dose is expected that day
-                            day += _DAY
-                            continue
-                        per = daily / intakes
-                    yield medication_id, chosen, per, day, instants.on(day)
-                    day += _DAY
+                per: list[float | None] = [None] * len(days)
+                if table is not None:
+                    intakes = max(len(chosen.times), 1)
+                    kept: list[date] = []
+                    per = []
+                    for day in days:
+                        daily = table.daily_mg_on(day)
+                        if daily is None or daily > 1e-9:  # a 0 mg row: no dose is expected that day
+                            kept.append(day)
+                            per.append(None if daily is None else daily / intakes)
+                    days = kept
+                if days:
+                    yield medication_id, chosen, days, per, [_instants(at, days, zone) for at in chosen.times]
 
 
-class _Instants:
-    """The UTC instants of wall-clock ``times`` on ascending local days of one zone: each exactly
-    ``local_to_utc`` (the gap and fold rules included), without its cost on most days.
+def _instants(at: time, days: Sequence[date], zone: ZoneInfo) -> list[datetime]:
+    """The UTC instant of wall-clock ``at`` on each of ``days`` (ascending) in ``zone``: each exactly
+    ``local_to_utc``'s (the gap and fold rules included), without its cost on most days.
 
-    A time's instant on a later day is tried as its last exact one (the wall clock itself, a
-    first occurrence) plus the days between: when the zone's UTC offset there is still the
-    offset of that last one and the instant is a first occurrence, its wall clock is the same
-    time on the new day, so it is the instant ``local_to_utc`` gives. Otherwise (a change of
-    offset came between) ``local_to_utc`` decides, and its answer is the next base only if its
-    wall clock is the time asked (not moved out of a spring-forward gap).
+    A day's instant is tried as the last exact one (its wall clock the time asked, a first
+    occurrence) plus the days between: when the zone's UTC offset there is still that one's and
+    the instant is a first occurrence, its wall clock is ``at`` on the new day, so it is the
+    instant ``local_to_utc`` gives. Otherwise (the offset changed between) ``local_to_utc``
+    decides, and its answer is the next base only if its wall clock is ``at`` (not moved out
+    of a spring-forward gap).
     """
-
-    __slots__ = ("base", "last_day", "times", "zone")
-
-    def __init__(self, times: Sequence[time], zone: ZoneInfo) -> None:
-        self.times = tuple(at.replace(tzinfo=None, fold=0) for at in times)  # as local_to_utc reads them
-        self.zone = zone
-        self.last_day: date | None = None
-        self.base: list[tuple[datetime, timedelta | None] | None] = [None] * len(self.times)
-
-    def on(self, day: date) -> list[datetime]:
-        zone, base = self.zone, self.base
-        step = day - self.last_day if self.last_day is not None else None
-        out: list[datetime] = []
-        for index, at in enumerate(self.times):
-            known = base[index]
-            if known is not None and step is not None:
-                moment = known[0] + step
-                local = moment.astimezone(zone)
-                if not local.fold and local.utcoffset() == known[1]:
-                    base[index] = (moment, known[1])
-                    out.append(moment)
-                    continue
-            moment = local_to_utc(day, at, zone)
+    at = at.replace(tzinfo=None, fold=0)  # as local_to_utc reads it
+    out: list[datetime] = []
+    append = out.append
+    base: datetime | None = None
+    base_day = date.min
+    offset: timedelta | None = None
+    for day in days:
+        if base is not None:
+            moment = base + (day - base_day)
             local = moment.astimezone(zone)
-            exact = local.replace(tzinfo=None) == datetime.combine(day, at)  # not moved out of a gap
-            base[index] = (moment, local.utcoffset()) if exact else None
-            out.append(moment)
-        self.last_day = day
-        return out
+            if not local.fold and local.utcoffset() == offset:
+                append(moment)
+                continue
+        moment = local_to_utc(day, at, zone)
+        local = moment.astimezone(zone)
+        if local.replace(tzinfo=None) == datetime.combine(day, at):  # not moved out of a gap
+            base, base_day, offset = moment, day, local.utcoffset()
+        else:
+            base = None
+        append(moment)
+    return out
