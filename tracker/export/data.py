@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from operator import attrgetter, itemgetter
@@ -901,18 +901,22 @@ def _classified(conn: Any, part: _MedicationPart, start: date, end: date, now: d
     Slots and doses travel as plain tuples (``classify_times``): no object per slot or dose.
     """
     results: list[SlotResult] = []
-    for med_id, rows, archived in part.schedules:
-        first = start
-        while first <= end:
-            last = min(end, first + timedelta(days=CHUNK_DAYS - 1))
-            slots = _slot_times(rows, first, last, part.schedule_tz, archived)
-            if slots:
-                window = (
-                    max(start, first - timedelta(days=MATCH_MARGIN_DAYS)),
-                    min(end, last + timedelta(days=MATCH_MARGIN_DAYS)),
-                )
-                results.extend(classify_times(slots, _logged_doses(conn, *window, med_id), now))
-            first = last + timedelta(days=1)
+    medications = tuple(med_id for med_id, _, _ in part.schedules)
+    first = start
+    while first <= end:
+        last = min(end, first + timedelta(days=CHUNK_DAYS - 1))
+        slots = [
+            pair
+            for _, rows, archived in part.schedules
+            for pair in _slot_times(rows, first, last, part.schedule_tz, archived)
+        ]
+        if slots:
+            window = (
+                max(start, first - timedelta(days=MATCH_MARGIN_DAYS)),
+                min(end, last + timedelta(days=MATCH_MARGIN_DAYS)),
+            )
+            results.extend(classify_times(slots, _logged_doses(conn, *window, medications), now))
+        first = last + timedelta(days=1)
     results.sort(key=_result_order)
     return results
 
@@ -921,19 +925,27 @@ _result_order = attrgetter("scheduled_at", "medication_id")
 
 
 def _logged_doses(
-    conn: Any, start: date, end: date, medication_id: int
-) -> Iterator[tuple[int, datetime | None, datetime | None, DoseStatus]]:
-    """The doses of one medication logged against a slot in the period, streamed as
-    ``LoggedDose`` fields (medication, scheduled_for, taken_at, status)."""
+    conn: Any, start: date, end: date, medications: Sequence[int]
+) -> list[tuple[int, datetime | None, datetime | None, DoseStatus]]:
+    """The doses of ``medications`` logged against a slot in the period, as ``LoggedDose`` fields
+    (medication, scheduled_for, taken_at, status). The medications' doses share their scheduled
+    instants: each stored one is parsed once."""
     from tracker.store import utc_from_db
 
     statuses = {s.value: s for s in DoseStatus}
+    parsed: dict[str, datetime | None] = {}
+    out: list[tuple[int, datetime | None, datetime | None, DoseStatus]] = []
     for med_id, scheduled, taken, status in conn.execute(
         "SELECT medication_id, scheduled_for, taken_at, status FROM doseevent "
-        "WHERE medication_id = ? AND day >= ? AND day <= ? AND scheduled_for IS NOT NULL",
-        (medication_id, start.isoformat(), end.isoformat()),
+        f"WHERE medication_id IN ({', '.join('?' * len(medications))}) AND day >= ? AND day <= ? "
+        "AND scheduled_for IS NOT NULL",
+        (*medications, start.isoformat(), end.isoformat()),
     ):
-        yield med_id, utc_from_db(scheduled), utc_from_db(taken), statuses[status]
+        due = parsed.get(scheduled)
+        if due is None:
+            due = parsed[scheduled] = utc_from_db(scheduled)
+        out.append((med_id, due, utc_from_db(taken), statuses[status]))
+    return out
 
 
 def _overdose_reasons() -> Callable[[str, float, float | None], str | None]:
