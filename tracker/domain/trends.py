@@ -850,6 +850,7 @@ class PeriodAdherence:
 
 
 _instant_outcome = attrgetter("scheduled_at", "outcome")
+_scheduled_at = attrgetter("scheduled_at")
 
 
 def _adherence_by(results: Iterable[SlotResult], tz: ZoneInfo, weekly: bool) -> list[PeriodAdherence]:
@@ -857,13 +858,13 @@ def _adherence_by(results: Iterable[SlotResult], tz: ZoneInfo, weekly: bool) -> 
     # slots share their times); folding into days and weeks then touches one entry per
     # instant and outcome, not per slot.
     tally = Counter(map(_instant_outcome, results))
-    days: dict[datetime, date] = {}
+    period_of: dict[datetime, date] = {}
     by_period: dict[date, Counter[SlotOutcome]] = defaultdict(Counter)
     for (at, outcome), count in tally.items():
-        day = days.get(at)
-        if day is None:
-            day = days[at] = local_day(at, tz)
-        key = day - timedelta(days=day.weekday()) if weekly else day
+        key = period_of.get(at)
+        if key is None:
+            day = local_day(at, tz)
+            key = period_of[at] = day - timedelta(days=day.weekday()) if weekly else day
         by_period[key][outcome] += count
     rows: list[PeriodAdherence] = []
     for key in sorted(by_period):
@@ -915,7 +916,7 @@ def missed_runs(results: Iterable[SlotResult]) -> list[MissedRun]:
         by_medication[result.medication_id].append(result)
     runs: list[MissedRun] = []
     for medication_id, items in by_medication.items():
-        items.sort(key=lambda item: item.scheduled_at)
+        items.sort(key=_scheduled_at)
         run_start: datetime | None = None
         run_last: datetime | None = None
         length = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -1304,9 +1304,7 @@ def _extra_doses(session: Session, med_names: Mapping[int, str], start: date, en
 
 
 def _adherence_totals(results: Iterable[SlotResult]) -> AdherenceTotals:
-    counts = {outcome: 0 for outcome in SlotOutcome}
-    for result in results:
-        counts[result.outcome] += 1
+    counts = Counter(map(attrgetter("outcome"), results))
     on_time, late = counts[SlotOutcome.ON_TIME], counts[SlotOutcome.LATE]
     skipped, missed = counts[SlotOutcome.SKIPPED], counts[SlotOutcome.MISSED]
     return AdherenceTotals(
@@ -1324,17 +1322,12 @@ def _short_half_life_misses(
 ) -> tuple[ShortHalfLifeMisses, ...]:
     """Missed days of each medicine whose half-life is 24 h or less (DOMAIN.md, reminder R5)."""
     out: list[ShortHalfLifeMisses] = []
+    missed = [r for r in results if r.outcome is SlotOutcome.MISSED]
     for med in meds:
         half_life = med.half_life_hours
         if half_life is None or half_life > SHORT_HALF_LIFE_HOURS:
             continue
-        days = sorted(
-            {
-                local_day(r.scheduled_at, tz)
-                for r in results
-                if r.medication_id == med.id and r.outcome is SlotOutcome.MISSED
-            }
-        )
+        days = sorted({local_day(r.scheduled_at, tz) for r in missed if r.medication_id == med.id})
         if days:
             out.append(ShortHalfLifeMisses(med.name, float(half_life), tuple(days)))
     return tuple(out)
