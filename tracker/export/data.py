@@ -986,6 +986,57 @@ def _expected_intake(finder: _InForce, day_text: str) -> float | None:
     return rx.dose_mg if row_mg is None else row_mg / max(len(rx.times), 1)
 
 
+def _off_prescription(
+    conn: Any, finders: Mapping[int, _InForce], med_names: Mapping[int, str], start: date, end: date
+) -> list[OffPrescriptionDose]:
+    """The taken doses of [start, end] more than ``OFF_PRESCRIPTION_TOLERANCE`` away from what one
+    intake of their day expects (``_expected_intake``), by day then entry.
+
+    Asked a stretch at a time (no prescription starts or ends inside one): where the stretch's
+    expected dose is one number, SQL keeps only the doses off it (the same float arithmetic as
+    here); where a micro-step table sets each day's dose, each dose is checked here.
+    """
+    found: list[tuple[str, int, OffPrescriptionDose]] = []
+    taken = DoseStatus.TAKEN.value
+    for med_id, finder in finders.items():
+        name = med_names.get(med_id, "?")
+        firsts = [start, *(bound for bound in finder.bounds if start < bound <= end)]
+        for index, first in enumerate(firsts):
+            last = firsts[index + 1] - timedelta(days=1) if index + 1 < len(firsts) else end
+            rx = finder.on(first)
+            if rx is None:
+                continue
+            stretch = (med_id, first.isoformat(), last.isoformat(), taken)
+            if rx.micro is None:
+                rows = conn.execute(
+                    "SELECT day, id, amount_mg FROM doseevent WHERE medication_id = ? AND day >= ? "
+                    "AND day <= ? AND status = ? AND scheduled_for IS NOT NULL "
+                    "AND abs(amount_mg - ?) > ? * ?",
+                    (*stretch, rx.dose_mg, OFF_PRESCRIPTION_TOLERANCE, rx.dose_mg),
+                )
+                found.extend(
+                    (day, id_, OffPrescriptionDose(date.fromisoformat(day), name, amount, rx.dose_mg))
+                    for day, id_, amount in rows
+                )
+                continue
+            expected_on: dict[str, float | None] = {}  # most days log several doses
+            for day, id_, amount in conn.execute(
+                "SELECT day, id, amount_mg FROM doseevent WHERE medication_id = ? AND day >= ? "
+                "AND day <= ? AND status = ? AND scheduled_for IS NOT NULL",
+                stretch,
+            ):
+                if day in expected_on:
+                    expected = expected_on[day]
+                else:
+                    expected = expected_on[day] = _expected_intake(finder, day)
+                if expected is not None and abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
+                    found.append(
+                        (day, id_, OffPrescriptionDose(date.fromisoformat(day), name, amount, expected))
+                    )
+    found.sort(key=itemgetter(0, 1))
+    return [dose for _, _, dose in found]
+
+
 def _dose_part(
     session: Session,
     part: _MedicationPart,
@@ -1016,25 +1067,7 @@ def _dose_part(
     ]
     finders = {med_id: _InForce(rows) for med_id, rows in part.by_medication.items()}
     nowhere = _InForce(())
-    off: list[OffPrescriptionDose] = []
-    # The expected dose of a medication's day, found once per day (most days log several doses).
-    expected_on: dict[tuple[int, str], float | None] = {}
-    for med_id, day_text, amount in conn.execute(
-        "SELECT medication_id, day, amount_mg FROM doseevent WHERE day >= ? AND day <= ? "
-        "AND status = ? AND scheduled_for IS NOT NULL ORDER BY day, id",
-        (*period, DoseStatus.TAKEN.value),
-    ):
-        key = (med_id, day_text)
-        if key in expected_on:
-            expected = expected_on[key]
-        else:
-            expected = expected_on[key] = _expected_intake(finders.get(med_id, nowhere), day_text)
-        if expected is not None and abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
-            off.append(
-                OffPrescriptionDose(
-                    date.fromisoformat(day_text), med_names.get(med_id, "?"), amount, expected
-                )
-            )
+    off = _off_prescription(conn, finders, med_names, start, end)
     overdoses: list[OverdoseRow] = []
     reason_for = _overdose_reasons()
     for med_id, day, total in sorted(day_totals, key=itemgetter(1, 0)):
