@@ -168,8 +168,7 @@ def daily_series(values: Mapping[date, float], start: date, end: date) -> list[f
 
     Works for burden, mood, sleep or any other per-day value. Empty when end < start.
     """
-    get = values.get
-    return [get(day) for day in _dates(start, end)]
+    return list(map(values.get, map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1))))
 
 
 def logged_mean(series: Iterable[float | None]) -> float | None:
@@ -285,11 +284,16 @@ def daily_doses(periods: Iterable[PrescriptionPeriod], start: date, end: date) -
     out: list[float] = []
     position = 0
     dose = 0.0
-    for day in _dates(start, end):
+    ordinal, last = start.toordinal(), end.toordinal()
+    while ordinal <= last:  # a run of days at a time: the dose changes only where a segment starts
+        day = date.fromordinal(ordinal)
         while position < len(segments) and segments[position][0] <= day:
             dose = segments[position][1]
             position += 1
-        out.append(dose)
+        change = segments[position][0].toordinal() if position < len(segments) else last + 1
+        days = min(change, last + 1) - ordinal
+        out.extend([dose] * days)
+        ordinal += days
     return out
 
 
