@@ -18,6 +18,7 @@ import pytest
 from tracker.domain.schedule import (
     DailyDoses,
     SchedulePeriod,
+    Slot,
     ZoneTimeline,
     day_slots,
     slot_times,
@@ -46,9 +47,9 @@ def per_day(
     last: date,
     tz: ZoneInfo | ZoneTimeline,
     micro: Mapping[int, DailyDoses] | None = None,
-) -> dict[date, list[object]]:
+) -> dict[date, list[Slot[SchedulePeriod]]]:
     """The rule day by day, as ``day_slots`` applies it (no bulk path)."""
-    out: dict[date, list[object]] = {}
+    out: dict[date, list[Slot[SchedulePeriod]]] = {}
     day = first
     while day <= last:
         out[day] = list(day_slots(periods, day, tz, micro))
@@ -68,7 +69,7 @@ def assert_same(
     assert list(bulk) == list(expected)  # every day, empty ones included, in order
     for day, slots in expected.items():
         assert bulk[day] == slots, day
-    flat = [(s.medication_id, s.scheduled_for) for slots in expected.values() for s in slots]  # type: ignore[attr-defined]
+    flat = [(s.medication_id, s.scheduled_for) for slots in expected.values() for s in slots]
     assert slot_times(periods, first, last, tz, micro) == flat
     return len(flat)
 
