@@ -182,3 +182,58 @@ def test_a_missed_run_across_a_chunk_boundary_is_one_run(tmp_path: Path) -> None
     assert [(r.run.start, r.run.last, r.run.length) for r in summary.missed_runs] == [
         (datetime(2026, 1, 1, 8, 0, tzinfo=UTC), datetime(2026, 1, 2, 8, 0, tzinfo=UTC), 2)
     ]
+
+
+def test_off_prescription_doses_of_two_medicines_by_day_then_entry(tmp_path: Path) -> None:
+    """Sertraline 50 mg at 08:00 from 1 Mar, stopped after 4 Mar (no prescription on 5 Mar), and
+    Mirtazapine 15 mg at 20:00 from 2 Mar. Logged in this order: 3 Mar mirtazapine 30 (off: 100% over
+    15), 3 Mar sertraline 56 (off: 12% over 50), 2 Mar sertraline 50 (as prescribed), 4 Mar sertraline
+    54 (8% over: within the 10% tolerance), 5 Mar sertraline 20 (no prescription that day: not listed).
+    Expected by day, then entry: 3 Mar mirtazapine (logged first), then 3 Mar sertraline.
+    """
+    db = open_database(tmp_path / "two.db")
+    try:
+        with db.write() as session:
+            sertraline = meds.create_medication(session=session, name="Sertraline", strength_mg=50).id or 0
+            mirtazapine = meds.create_medication(session=session, name="Mirtazapine", strength_mg=15).id or 0
+            meds.set_prescription(
+                session=session,
+                medication_id=sertraline,
+                dose_mg=50,
+                times=[time(8)],
+                start_date=date(2026, 3, 1),
+                end_date=date(2026, 3, 4),
+            )
+            meds.set_prescription(
+                session=session,
+                medication_id=mirtazapine,
+                dose_mg=15,
+                times=[time(20)],
+                start_date=date(2026, 3, 2),
+            )
+            for med_id, day, hour, amount in (
+                (mirtazapine, 3, 20, 30.0),
+                (sertraline, 3, 8, 56.0),
+                (sertraline, 2, 8, 50.0),
+                (sertraline, 4, 8, 54.0),
+                (sertraline, 5, 8, 20.0),
+            ):
+                doses.log_dose(
+                    session=session,
+                    medication_id=med_id,
+                    taken_at=datetime(2026, 3, day, hour, 5, tzinfo=UTC),
+                    amount_mg=amount,
+                    force=True,
+                    now=NOW,
+                    tz=UTC_ZONE,
+                )
+        with db.read() as session:
+            summary = data.gather(
+                session=session, start=date(2026, 3, 1), end=date(2026, 3, 8), now=NOW, tz=UTC_ZONE
+            )
+    finally:
+        db.close()
+    assert [(o.day, o.medication, o.amount_mg, o.prescribed_mg) for o in summary.off_prescription] == [
+        (date(2026, 3, 3), "Mirtazapine", 30.0, 15.0),
+        (date(2026, 3, 3), "Sertraline", 56.0, 50.0),
+    ]

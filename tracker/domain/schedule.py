@@ -27,9 +27,11 @@ is 0 mg has no slots. ``expected_dose`` is the one place a slot's dose is read f
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -49,6 +51,7 @@ __all__ = [
     "in_force",
     "in_force_on",
     "same_zone",
+    "slot_times",
     "slots_between",
 ]
 
@@ -317,13 +320,116 @@ def slots_between(
 
     With a timeline each day is expanded in the zone in force on it. ``micro`` holds the
     micro-step tables by prescription id: on the days their prescription is in force, the
-    table's row is the dose of the day.
+    table's row is the dose of the day. Built in bulk (``_expanded``), slot for slot what
+    ``day_slots`` gives day by day.
     """
-    grouped = by_medication(periods)
-    out: dict[date, list[Slot[P]]] = {}
+    out: dict[date, list[Slot[P]]] = {
+        date.fromordinal(ordinal): [] for ordinal in range(first.toordinal(), last.toordinal() + 1)
+    }
+    for medication_id, chosen, days, per, instants in _expanded(
+        by_medication(periods), first, last, tz, micro
+    ):
+        times = chosen.times
+        for index, day in enumerate(days):
+            slots, mg = out[day], per[index]
+            for at, moments in zip(times, instants, strict=True):
+                slots.append(Slot(medication_id, day, at, moments[index], chosen, mg))
+    for slots in out.values():
+        if len(slots) > 1:
+            slots.sort(key=_slot_order)  # _expand's order: by instant, then medication
+    return out
+
+
+def slot_times(
+    periods: Iterable[P],
+    first: date,
+    last: date,
+    tz: ZoneInfo | ZoneTimeline,
+    micro: Micro | None = None,
+) -> list[tuple[int, datetime]]:
+    """(medication, UTC instant) of every slot ``slots_between`` gives, in its order (day by day).
+
+    For callers that need only when each dose was due (the summary's adherence over decades):
+    the same rule, without building a ``Slot`` per intake.
+    """
+    # (day, instant, medication) sorts as slots_between orders them: by day, then within the day
+    # by instant and medication (slots equal in all three are the same pair, in any order).
+    found: list[tuple[date, datetime, int]] = []
+    for medication_id, _, days, _, instants in _expanded(by_medication(periods), first, last, tz, micro):
+        for moments in instants:
+            found.extend(zip(days, moments, repeat(medication_id)))
+    found.sort()
+    return [(medication_id, moment) for _, moment, medication_id in found]
+
+
+_slot_order = attrgetter("scheduled_for", "medication_id")
+
+
+def _expanded(
+    grouped: dict[int, list[P]],
+    first: date,
+    last: date,
+    tz: ZoneInfo | ZoneTimeline,
+    micro: Micro | None,
+) -> Iterator[tuple[int, P, list[date], list[float | None], list[list[datetime]]]]:
+    """What ``_expand`` gives the days of [first, last], a stretch at a time: (medication,
+    prescription, its days, the mg per intake of each day, for each of its times the instant on
+    each day), by zone span, then medication, then stretch.
+
+    The prescription in force is found once per stretch between two period boundaries
+    (``in_force``); a day whose micro-step row is 0 mg is left out of the stretch's days. Within
+    one zone span the medications come in ``grouped`` order, so each day's slots meet in the
+    order ``_expand`` builds them.
+    """
     for span_first, span_last, zone in ZoneTimeline.of(tz).spans(first, last):
-        day = span_first
-        while day <= span_last:
-            out[day] = _expand(grouped, day, zone, micro)
-            day += timedelta(days=1)
+        for medication_id, own in grouped.items():
+            for run_first, run_last, chosen in in_force(own, span_first, span_last):
+                days = [date.fromordinal(o) for o in range(run_first.toordinal(), run_last.toordinal() + 1)]
+                table = micro.get(chosen.id) if micro and chosen.id else None
+                per: list[float | None] = [None] * len(days)
+                if table is not None:
+                    intakes = max(len(chosen.times), 1)
+                    kept: list[date] = []
+                    per = []
+                    for day in days:
+                        daily = table.daily_mg_on(day)
+                        if daily is None or daily > 1e-9:  # a 0 mg row: no dose is expected that day
+                            kept.append(day)
+                            per.append(None if daily is None else daily / intakes)
+                    days = kept
+                if days:
+                    yield medication_id, chosen, days, per, [_instants(at, days, zone) for at in chosen.times]
+
+
+def _instants(at: time, days: Sequence[date], zone: ZoneInfo) -> list[datetime]:
+    """The UTC instant of wall-clock ``at`` on each of ``days`` (ascending) in ``zone``: each exactly
+    ``local_to_utc``'s (the gap and fold rules included), without its cost on most days.
+
+    A day's instant is tried as the last exact one (its wall clock the time asked, a first
+    occurrence) plus the days between: when the zone's UTC offset there is still that one's and
+    the instant is a first occurrence, its wall clock is ``at`` on the new day, so it is the
+    instant ``local_to_utc`` gives. Otherwise (the offset changed between) ``local_to_utc``
+    decides, and its answer is the next base only if its wall clock is ``at`` (not moved out
+    of a spring-forward gap).
+    """
+    at = at.replace(tzinfo=None, fold=0)  # as local_to_utc reads it
+    out: list[datetime] = []
+    append = out.append
+    base: datetime | None = None
+    base_day = date.min
+    offset: timedelta | None = None
+    for day in days:
+        if base is not None:
+            moment = base + (day - base_day)
+            local = moment.astimezone(zone)
+            if not local.fold and local.utcoffset() == offset:
+                append(moment)
+                continue
+        moment = local_to_utc(day, at, zone)
+        local = moment.astimezone(zone)
+        if local.replace(tzinfo=None) == datetime.combine(day, at):  # not moved out of a gap
+            base, base_day, offset = moment, day, local.utcoffset()
+        else:
+            base = None
+        append(moment)
     return out

@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from operator import attrgetter
 from typing import TYPE_CHECKING, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -60,6 +61,7 @@ __all__ = [
     "adherence_by_week",
     "change_response",
     "classify_slots",
+    "classify_times",
     "daily_doses",
     "daily_series",
     "describe_response",
@@ -166,8 +168,7 @@ def daily_series(values: Mapping[date, float], start: date, end: date) -> list[f
 
     Works for burden, mood, sleep or any other per-day value. Empty when end < start.
     """
-    get = values.get
-    return [get(day) for day in _dates(start, end)]
+    return list(map(values.get, map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1))))
 
 
 def logged_mean(series: Iterable[float | None]) -> float | None:
@@ -283,11 +284,16 @@ def daily_doses(periods: Iterable[PrescriptionPeriod], start: date, end: date) -
     out: list[float] = []
     position = 0
     dose = 0.0
-    for day in _dates(start, end):
+    ordinal, last = start.toordinal(), end.toordinal()
+    while ordinal <= last:  # a run of days at a time: the dose changes only where a segment starts
+        day = date.fromordinal(ordinal)
         while position < len(segments) and segments[position][0] <= day:
             dose = segments[position][1]
             position += 1
-        out.append(dose)
+        change = segments[position][0].toordinal() if position < len(segments) else last + 1
+        days = min(change, last + 1) - ordinal
+        out.extend([dose] * days)
+        ordinal += days
     return out
 
 
@@ -736,25 +742,43 @@ def classify_slots(
     ``taken_at`` counts as on time (nothing shows it was late). Elapsed time is real time
     between UTC instants, so a daylight-saving change moves no boundary.
     """
+    return classify_times(
+        map(_slot_fields, slots),
+        map(_dose_fields, doses),
+        now,
+    )
+
+
+_UNANSWERED = datetime(1, 1, 1, tzinfo=UTC)  # "no taken dose names the slot": told apart by identity
+_slot_fields = attrgetter("medication_id", "scheduled_at")
+_dose_fields = attrgetter("medication_id", "scheduled_for", "taken_at", "status")
+
+
+def classify_times(
+    slots: Iterable[tuple[int, datetime]],
+    doses: Iterable[tuple[int, datetime | None, datetime | None, DoseStatus]],
+    now: datetime,
+) -> list[SlotResult]:
+    """``classify_slots`` on plain tuples: slots as (medication, scheduled instant), doses as
+    (medication, scheduled_for, taken_at, status), the fields of ``ScheduledSlot`` and
+    ``LoggedDose`` in their order. For callers streaming decades of rows, which need no object
+    per slot or dose on the way in."""
     _require_aware(now, "now")
     # Enum members and limits held in locals: this runs over every dose of ten years.
     taken_status, skipped_status = DoseStatus.TAKEN, DoseStatus.SKIPPED
     taken: dict[tuple[int, datetime], datetime | None] = {}
     skipped: set[tuple[int, datetime]] = set()
-    for dose in doses:
-        if dose.scheduled_for is None:
+    first_taken = taken.setdefault
+    for medication_id, scheduled_for, taken_at, status in doses:
+        if scheduled_for is None:
             continue
-        status = dose.status
         if status == taken_status:
-            key = (dose.medication_id, dose.scheduled_for)
-            if key not in taken:
-                taken[key] = dose.taken_at
-            else:
-                earlier = taken[key]
-                if earlier is not None and (dose.taken_at is None or dose.taken_at < earlier):
-                    taken[key] = dose.taken_at
+            key = (medication_id, scheduled_for)
+            earlier = first_taken(key, taken_at)
+            if earlier is not taken_at and earlier is not None and (taken_at is None or taken_at < earlier):
+                taken[key] = taken_at  # a second taken dose for the slot, taken earlier
         elif status == skipped_status:
-            skipped.add((dose.medication_id, dose.scheduled_for))
+            skipped.add((medication_id, scheduled_for))
         # EXTRA answers no slot.
 
     missed_before = now - MISSED_AFTER
@@ -768,13 +792,13 @@ def classify_slots(
     )
     results: list[SlotResult] = []
     append = results.append
-    for slot in slots:
-        at = slot.scheduled_at
+    answer = taken.get
+    for key in slots:
+        at = key[1]
         if at.tzinfo is None:
             _require_aware(at, "scheduled_at")
-        key = (slot.medication_id, at)
-        if key in taken:
-            when = taken[key]
+        when = answer(key, _UNANSWERED)
+        if when is not _UNANSWERED:
             outcome = late if when is not None and when - at > late_after else on_time
         elif key in skipped:
             outcome = skip
@@ -782,7 +806,7 @@ def classify_slots(
             outcome = missed
         else:
             outcome = pending
-        append(SlotResult(slot.medication_id, at, outcome))
+        append(SlotResult(key[0], at, outcome))
     return results
 
 
@@ -829,13 +853,22 @@ class PeriodAdherence:
         return self._share(self.missed)
 
 
+_instant_outcome = attrgetter("scheduled_at", "outcome")
+_scheduled_at = attrgetter("scheduled_at")
+
+
 def _adherence_by(results: Iterable[SlotResult], tz: ZoneInfo, weekly: bool) -> list[PeriodAdherence]:
-    # One zone conversion and one counter update per slot; folding days into weeks then
-    # touches at most one entry per day and outcome, not per slot.
-    tally = Counter((local_day(result.scheduled_at, tz), result.outcome) for result in results)
+    # One counter update per slot, one zone conversion per distinct instant (the medications'
+    # slots share their times); folding into days and weeks then touches one entry per
+    # instant and outcome, not per slot.
+    tally = Counter(map(_instant_outcome, results))
+    period_of: dict[datetime, date] = {}
     by_period: dict[date, Counter[SlotOutcome]] = defaultdict(Counter)
-    for (day, outcome), count in tally.items():
-        key = day - timedelta(days=day.weekday()) if weekly else day
+    for (at, outcome), count in tally.items():
+        key = period_of.get(at)
+        if key is None:
+            day = local_day(at, tz)
+            key = period_of[at] = day - timedelta(days=day.weekday()) if weekly else day
         by_period[key][outcome] += count
     rows: list[PeriodAdherence] = []
     for key in sorted(by_period):
@@ -887,7 +920,7 @@ def missed_runs(results: Iterable[SlotResult]) -> list[MissedRun]:
         by_medication[result.medication_id].append(result)
     runs: list[MissedRun] = []
     for medication_id, items in by_medication.items():
-        items.sort(key=lambda item: item.scheduled_at)
+        items.sort(key=_scheduled_at)
         run_start: datetime | None = None
         run_last: datetime | None = None
         length = 0

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from operator import attrgetter, itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from tracker.domain.drugs import SHORT_HALF_LIFE_HOURS, drops_warning
 from tracker.domain.errors import TrackerError
 from tracker.domain.safety import overdose_reason
 from tracker.domain.scales import ANSWERS, SCALES, band_for
-from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slots_between
+from tracker.domain.schedule import SchedulePeriod, ZoneTimeline, slot_times
 from tracker.domain.symptoms import SEVERITY_LABELS
 from tracker.domain.taper import Flag
 from tracker.domain.taper_micro import MicroTable, table_for_step, tables_by_prescription
@@ -45,6 +46,7 @@ from tracker.domain.trends import (
     adherence_by_week,
     change_response,
     classify_slots,
+    classify_times,
     daily_doses,
     daily_series,
     dose_changes,
@@ -622,6 +624,17 @@ def _scheduled_slots(
     archived medication only prescriptions with an end date count: an open-ended one would
     otherwise show its doses as missed for ever after the medication was stopped.
     """
+    return [ScheduledSlot(*pair) for pair in _slot_times(rows, start, end, schedule_tz, archived)]
+
+
+def _slot_times(
+    rows: Sequence[PrescriptionRow],
+    start: date,
+    end: date,
+    schedule_tz: ZoneInfo | ZoneTimeline,
+    archived: bool,
+) -> list[tuple[int, datetime]]:
+    """``_scheduled_slots`` as (medication, instant) pairs, for ``classify_times``."""
     periods = [
         SchedulePeriod(
             rx.medication_id,
@@ -636,11 +649,7 @@ def _scheduled_slots(
     ]
     # D8: a micro-step table sets the day's dose (a 0 mg row schedules nothing that day)
     micro = {order: rx.micro for order, rx in enumerate(rows, 1) if rx.micro is not None}
-    return [
-        ScheduledSlot(slot.medication_id, slot.scheduled_for)
-        for day in slots_between(periods, start, end, schedule_tz, micro).values()
-        for slot in day
-    ]
+    return slot_times(periods, start, end, schedule_tz, micro)
 
 
 @dataclass(frozen=True, slots=True)
@@ -883,35 +892,54 @@ def _classified(conn: Any, part: _MedicationPart, start: date, end: date, now: d
 
     The same as ``classify_slots`` over all the period's slots and doses: each slot is answered
     only by a dose of its medication and instant, so chunks of the period are classified apart.
+    Slots and doses travel as plain tuples (``classify_times``): no object per slot or dose.
     """
     results: list[SlotResult] = []
-    for med_id, rows, archived in part.schedules:
-        first = start
-        while first <= end:
-            last = min(end, first + timedelta(days=CHUNK_DAYS - 1))
-            slots = _scheduled_slots(rows, first, last, part.schedule_tz, archived)
-            if slots:
-                window = (
-                    max(start, first - timedelta(days=MATCH_MARGIN_DAYS)),
-                    min(end, last + timedelta(days=MATCH_MARGIN_DAYS)),
-                )
-                results.extend(classify_slots(slots, _logged_doses(conn, *window, med_id), now))
-            first = last + timedelta(days=1)
-    results.sort(key=lambda r: (r.scheduled_at, r.medication_id))
+    medications = tuple(med_id for med_id, _, _ in part.schedules)
+    first = start
+    while first <= end:
+        last = min(end, first + timedelta(days=CHUNK_DAYS - 1))
+        slots = [
+            pair
+            for _, rows, archived in part.schedules
+            for pair in _slot_times(rows, first, last, part.schedule_tz, archived)
+        ]
+        if slots:
+            window = (
+                max(start, first - timedelta(days=MATCH_MARGIN_DAYS)),
+                min(end, last + timedelta(days=MATCH_MARGIN_DAYS)),
+            )
+            results.extend(classify_times(slots, _logged_doses(conn, *window, medications), now))
+        first = last + timedelta(days=1)
+    results.sort(key=_result_order)
     return results
 
 
-def _logged_doses(conn: Any, start: date, end: date, medication_id: int) -> Iterator[LoggedDose]:
-    """The doses of one medication logged against a slot in the period, streamed."""
+_result_order = attrgetter("scheduled_at", "medication_id")
+
+
+def _logged_doses(
+    conn: Any, start: date, end: date, medications: Sequence[int]
+) -> list[tuple[int, datetime | None, datetime | None, DoseStatus]]:
+    """The doses of ``medications`` logged against a slot in the period, as ``LoggedDose`` fields
+    (medication, scheduled_for, taken_at, status). The medications' doses share their scheduled
+    instants: each stored one is parsed once."""
     from tracker.store import utc_from_db
 
     statuses = {s.value: s for s in DoseStatus}
+    parsed: dict[str, datetime | None] = {}
+    out: list[tuple[int, datetime | None, datetime | None, DoseStatus]] = []
     for med_id, scheduled, taken, status in conn.execute(
         "SELECT medication_id, scheduled_for, taken_at, status FROM doseevent "
-        "WHERE medication_id = ? AND day >= ? AND day <= ? AND scheduled_for IS NOT NULL",
-        (medication_id, start.isoformat(), end.isoformat()),
+        f"WHERE medication_id IN ({', '.join('?' * len(medications))}) AND day >= ? AND day <= ? "
+        "AND scheduled_for IS NOT NULL",
+        (*medications, start.isoformat(), end.isoformat()),
     ):
-        yield LoggedDose(med_id, utc_from_db(scheduled), utc_from_db(taken), statuses[status])
+        due = parsed.get(scheduled)
+        if due is None:
+            due = parsed[scheduled] = utc_from_db(scheduled)
+        out.append((med_id, due, utc_from_db(taken), statuses[status]))
+    return out
 
 
 def _overdose_reasons() -> Callable[[str, float, float | None], str | None]:
@@ -939,6 +967,68 @@ class _InForce:
         if stretch not in self.found:
             self.found[stretch] = _in_force(self.rows, day)
         return self.found[stretch]
+
+
+def _expected_intake(finder: _InForce, day_text: str) -> float | None:
+    """The dose one intake of ``day_text`` expects (None when no prescription is in force): the
+    prescription's, or the day's row of its micro-step table (D8) over the intakes."""
+    day = date.fromisoformat(day_text)
+    rx = finder.on(day)
+    if rx is None:
+        return None
+    row_mg = rx.micro.daily_mg_on(day) if rx.micro is not None else None
+    return rx.dose_mg if row_mg is None else row_mg / max(len(rx.times), 1)
+
+
+def _off_prescription(
+    conn: Any, finders: Mapping[int, _InForce], med_names: Mapping[int, str], start: date, end: date
+) -> list[OffPrescriptionDose]:
+    """The taken doses of [start, end] more than ``OFF_PRESCRIPTION_TOLERANCE`` away from what one
+    intake of their day expects (``_expected_intake``), by day then entry.
+
+    Asked a stretch at a time (no prescription starts or ends inside one): where the stretch's
+    expected dose is one number, SQL keeps only the doses off it (the same float arithmetic as
+    here); where a micro-step table sets each day's dose, each dose is checked here.
+    """
+    found: list[tuple[str, int, OffPrescriptionDose]] = []
+    taken = DoseStatus.TAKEN.value
+    for med_id, finder in finders.items():
+        name = med_names.get(med_id, "?")
+        firsts = [start, *(bound for bound in finder.bounds if start < bound <= end)]
+        for index, first in enumerate(firsts):
+            last = firsts[index + 1] - timedelta(days=1) if index + 1 < len(firsts) else end
+            rx = finder.on(first)
+            if rx is None:
+                continue
+            stretch = (med_id, first.isoformat(), last.isoformat(), taken)
+            if rx.micro is None:
+                rows = conn.execute(
+                    "SELECT day, id, amount_mg FROM doseevent WHERE medication_id = ? AND day >= ? "
+                    "AND day <= ? AND status = ? AND scheduled_for IS NOT NULL "
+                    "AND abs(amount_mg - ?) > ? * ?",
+                    (*stretch, rx.dose_mg, OFF_PRESCRIPTION_TOLERANCE, rx.dose_mg),
+                )
+                found.extend(
+                    (day, id_, OffPrescriptionDose(date.fromisoformat(day), name, amount, rx.dose_mg))
+                    for day, id_, amount in rows
+                )
+                continue
+            expected_on: dict[str, float | None] = {}  # most days log several doses
+            for day, id_, amount in conn.execute(
+                "SELECT day, id, amount_mg FROM doseevent WHERE medication_id = ? AND day >= ? "
+                "AND day <= ? AND status = ? AND scheduled_for IS NOT NULL",
+                stretch,
+            ):
+                if day in expected_on:
+                    expected = expected_on[day]
+                else:
+                    expected = expected_on[day] = _expected_intake(finder, day)
+                if expected is not None and abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
+                    found.append(
+                        (day, id_, OffPrescriptionDose(date.fromisoformat(day), name, amount, expected))
+                    )
+    found.sort(key=itemgetter(0, 1))
+    return [dose for _, _, dose in found]
 
 
 def _dose_part(
@@ -971,27 +1061,14 @@ def _dose_part(
     ]
     finders = {med_id: _InForce(rows) for med_id, rows in part.by_medication.items()}
     nowhere = _InForce(())
-    off: list[OffPrescriptionDose] = []
-    for med_id, day_text, amount in conn.execute(
-        "SELECT medication_id, day, amount_mg FROM doseevent WHERE day >= ? AND day <= ? "
-        "AND status = ? AND scheduled_for IS NOT NULL ORDER BY day, id",
-        (*period, DoseStatus.TAKEN.value),
-    ):
-        day = date.fromisoformat(day_text)
-        rx = finders.get(med_id, nowhere).on(day)
-        if rx is None:
-            continue
-        expected = rx.dose_mg
-        row_mg = rx.micro.daily_mg_on(day) if rx.micro is not None else None
-        if row_mg is not None:  # D8: the day's row of the micro-step table, over the intakes
-            expected = row_mg / max(len(rx.times), 1)
-        if abs(amount - expected) > OFF_PRESCRIPTION_TOLERANCE * expected:
-            off.append(OffPrescriptionDose(day, med_names.get(med_id, "?"), amount, expected))
+    off = _off_prescription(conn, finders, med_names, start, end)
     overdoses: list[OverdoseRow] = []
     reason_for = _overdose_reasons()
-    for med_id, day, total in sorted(day_totals, key=lambda item: (item[1], item[0])):
+    for med_id, day, total in sorted(day_totals, key=itemgetter(1, 0)):
         name = med_names.get(med_id, "?")
-        reason = reason_for(name, total, _prescribed_daily(finders.get(med_id, nowhere).on(day), day))
+        rx = finders.get(med_id, nowhere).on(day)
+        prescribed = rx.daily_mg if rx is not None and rx.micro is None else _prescribed_daily(rx, day)
+        reason = reason_for(name, total, prescribed)
         if reason:
             overdoses.append(OverdoseRow(day, name, total, reason))
     return _DosePart(tuple(results), tuple(notes), tuple(off), tuple(overdoses))
@@ -1254,9 +1331,7 @@ def _extra_doses(session: Reads, med_names: Mapping[int, str], start: date, end:
 
 
 def _adherence_totals(results: Iterable[SlotResult]) -> AdherenceTotals:
-    counts = {outcome: 0 for outcome in SlotOutcome}
-    for result in results:
-        counts[result.outcome] += 1
+    counts = Counter(map(attrgetter("outcome"), results))
     on_time, late = counts[SlotOutcome.ON_TIME], counts[SlotOutcome.LATE]
     skipped, missed = counts[SlotOutcome.SKIPPED], counts[SlotOutcome.MISSED]
     return AdherenceTotals(
@@ -1274,17 +1349,12 @@ def _short_half_life_misses(
 ) -> tuple[ShortHalfLifeMisses, ...]:
     """Missed days of each medicine whose half-life is 24 h or less (DOMAIN.md, reminder R5)."""
     out: list[ShortHalfLifeMisses] = []
+    missed = [r for r in results if r.outcome is SlotOutcome.MISSED]
     for med in meds:
         half_life = med.half_life_hours
         if half_life is None or half_life > SHORT_HALF_LIFE_HOURS:
             continue
-        days = sorted(
-            {
-                local_day(r.scheduled_at, tz)
-                for r in results
-                if r.medication_id == med.id and r.outcome is SlotOutcome.MISSED
-            }
-        )
+        days = sorted({local_day(r.scheduled_at, tz) for r in missed if r.medication_id == med.id})
         if days:
             out.append(ShortHalfLifeMisses(med.name, float(half_life), tuple(days)))
     return tuple(out)
