@@ -95,3 +95,34 @@ def screen_text(app: object) -> str:
     svg = app.export_screenshot()  # type: ignore[attr-defined]
     lines = re.findall(r"<text[^>]*>(.*?)</text>", svg)
     return html.unescape(" ".join(lines)).replace("\xa0", " ")
+
+
+async def test_a_notification_quoting_a_name_with_square_brackets_is_shown_as_typed(screens_db: Path) -> None:
+    """An archived medication's notice names it: "[/x]" in the name closed the app (issue found in tmux)."""
+    db = with_db(screens_db)
+    try:
+        with db.write() as s:
+            med = meds.create_medication(session=s, name=f"Fluoxetine {BRACKETS}", strength_mg=20.0)
+            meds.set_archived(session=s, medication_id=med.id or 0, archived=True)
+    finally:
+        db.close()
+    app = make_app(screens_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "m")
+        table = app.screen.query_one("#med-table")
+        while f"Fluoxetine {BRACKETS}" not in str(table.get_row_at(table.cursor_row)[0]):
+            await press(pilot, "down")
+        await press(pilot, "n")  # a new prescription for an archived medication: refused with a notice
+        await settle(pilot)
+        assert app.return_code is None, "the app closed on the notice"
+        (notice,) = app._notifications
+        assert notice.message == f"Fluoxetine {BRACKETS} is archived; press x to restore it first."
+        # what the toast draws (the headless screenshot leaves toasts out; a terminal draws this)
+        assert notice.message in _toast_text(notice)
+
+
+def _toast_text(notice: object) -> str:
+    from textual.widgets._toast import Toast
+
+    return Toast(notice).render().plain  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ from tracker.ui.modes import HAS_TAPER, SCREENS
 if TYPE_CHECKING:
     from sqlmodel import Session
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
     from textual.theme import Theme
     from textual.worker import Worker
 
@@ -116,6 +117,19 @@ class TrackerApp(DbCallbacks, DbHost, App[None]):
         Binding("tab", "tab_key", show=False, priority=True, id="focus-next"),
         Binding("shift+tab", "tab_key(True)", show=False, priority=True, id="focus-previous"),
     ]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification shows its words as they are, never as markup: messages carry the
+        user's own names and notes, and "[/x]" in one would close the app (``markup`` is ignored)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def __init__(
         self,
