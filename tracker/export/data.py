@@ -35,17 +35,14 @@ from tracker.domain.trends import (
     DoseChange,
     DoseChangeKind,
     DoseStatus,
-    LoggedDose,
     MissedRun,
     PeriodAdherence,
     PrescriptionPeriod,
-    ScheduledSlot,
     SlotOutcome,
     SlotResult,
     SymptomSummary,
     adherence_by_week,
     change_response,
-    classify_slots,
     classify_times,
     daily_doses,
     daily_series,
@@ -63,7 +60,6 @@ from tracker.queries import meds as med_queries
 from tracker.queries import period_symptoms
 from tracker.queries import schedule as schedule_queries
 from tracker.queries import symptoms as symptom_queries
-from tracker.queries._values import as_day
 from tracker.queries.scales import responses_between
 from tracker.queries.taper import StepDetailRow, events_of, step_details
 from tracker.services import settings as settings_service
@@ -540,20 +536,16 @@ def _prescription_rows(
         PrescriptionRow(
             medication_id=med_id,
             medication=med_name,
-            dose_mg=dose_mg,
-            times=tuple(t.strftime("%H:%M") for t in times_from_text(times)),
-            start=as_day(first),
-            end=day_from_db(last),
-            prescriber=prescriber,
-            note=note,
-            step_order=step_orders.get(step_id) if step_id is not None else None,
-            micro=tables.get(rx_id),
+            dose_mg=rx.dose_mg,
+            times=tuple(t.strftime("%H:%M") for t in times_from_text(rx.times)),
+            start=rx.start_date,
+            end=rx.end_date,
+            prescriber=rx.prescriber,
+            note=rx.note,
+            step_order=step_orders.get(rx.taper_step_id) if rx.taper_step_id is not None else None,
+            micro=tables.get(rx.id),
         )
-        for rx_id, dose_mg, times, first, last, prescriber, note, step_id in raw(session).execute(
-            "SELECT id, dose_mg, times, start_date, end_date, prescriber, note, taper_step_id "
-            "FROM prescription WHERE medication_id = ? ORDER BY start_date",
-            (med_id,),
-        )
+        for rx in med_queries.prescriptions_of(session=session, medication_id=med_id)
     ]
 
 
@@ -568,29 +560,6 @@ def _plans(session: Reads, med_names: Mapping[int, str], tz: ZoneInfo) -> list[P
     plan_ids = [p[0] for p in plans]
     steps = step_details(session, plan_ids)
     events = events_of(session, plan_ids)
-    steps_by_plan: dict[int, list[StepRow]] = defaultdict(list)
-    for plan_id in plan_ids:
-        for s in steps[plan_id]:
-            steps_by_plan[plan_id].append(
-                StepRow(
-                    s.order,
-                    s.dose_mg,
-                    s.planned_start,
-                    s.actual_start,
-                    s.status,
-                    s.how_to_take,
-                    occupancy_pct=s.occupancy_pct,
-                    fit=s.fit,
-                    flags=flags_from_json(s.flags),
-                    needs_form=bool(s.needs_form),
-                )
-            )
-    events_by_plan: dict[int, list[PlanEventRow]] = defaultdict(list)
-    for plan_id in plan_ids:
-        for e in events[plan_id]:
-            events_by_plan[plan_id].append(
-                PlanEventRow(e.at.astimezone(tz), e.action, e.from_status, e.to_status, e.reason)
-            )
     return [
         PlanInfo(
             id=plan_id,
@@ -601,30 +570,29 @@ def _plans(session: Reads, med_names: Mapping[int, str], tz: ZoneInfo) -> list[P
             prescriber=prescriber,
             agreed_on=day_from_db(agreed_on),
             notes=notes,
-            steps=tuple(steps_by_plan.get(plan_id, ())),
-            events=tuple(events_by_plan.get(plan_id, ())),
+            steps=tuple(
+                StepRow(
+                    s.order,
+                    s.dose_mg,
+                    s.planned_start,
+                    s.actual_start,
+                    s.status,
+                    s.how_to_take,
+                    occupancy_pct=s.occupancy_pct,
+                    fit=s.fit,
+                    flags=flags_from_json(s.flags),
+                    needs_form=s.needs_form,
+                )
+                for s in steps[plan_id]
+            ),
+            events=tuple(
+                PlanEventRow(e.at.astimezone(tz), e.action, e.from_status, e.to_status, e.reason)
+                for e in events[plan_id]
+            ),
             micro=micro_summaries(steps[plan_id]),
         )
         for plan_id, medication_id, status, method, prescriber, agreed_on, notes in plans
     ]
-
-
-def _scheduled_slots(
-    rows: Sequence[PrescriptionRow],
-    start: date,
-    end: date,
-    schedule_tz: ZoneInfo | ZoneTimeline,
-    archived: bool,
-) -> list[ScheduledSlot]:
-    """Every scheduled dose in [start, end], by the one schedule rule (tracker/domain/schedule.py).
-
-    The prescription in force each day is the one Today and the reminders use (the latest
-    start wins), expanded in the schedule zone (home time when the user keeps it; else the
-    zone each day was lived in, from the zone history, so travel moves no past slot). For an
-    archived medication only prescriptions with an end date count: an open-ended one would
-    otherwise show its doses as missed for ever after the medication was stopped.
-    """
-    return [ScheduledSlot(*pair) for pair in _slot_times(rows, start, end, schedule_tz, archived)]
 
 
 def _slot_times(
@@ -634,7 +602,15 @@ def _slot_times(
     schedule_tz: ZoneInfo | ZoneTimeline,
     archived: bool,
 ) -> list[tuple[int, datetime]]:
-    """``_scheduled_slots`` as (medication, instant) pairs, for ``classify_times``."""
+    """Every scheduled dose in [start, end] as (medication, UTC instant), by the one schedule
+    rule (tracker/domain/schedule.py), in its order.
+
+    The prescription in force each day is the one Today and the reminders use (the latest
+    start wins), expanded in the schedule zone (home time when the user keeps it; else the
+    zone each day was lived in, from the zone history, so travel moves no past slot). For an
+    archived medication only prescriptions with an end date count: an open-ended one would
+    otherwise show its doses as missed for ever after the medication was stopped.
+    """
     periods = [
         SchedulePeriod(
             rx.medication_id,
@@ -867,8 +843,6 @@ def _day_totals(session: Reads, start: date, end: date) -> list[tuple[int, date,
 
     One GROUP BY in SQL for the overdose checks of ``_dose_part`` and ``_attention`` alike.
     """
-    from tracker.store import raw
-
     return [
         (int(med_id), date.fromisoformat(day), float(total))
         for med_id, day, total in raw(session).execute(
@@ -924,8 +898,6 @@ def _logged_doses(
     """The doses of ``medications`` logged against a slot in the period, as ``LoggedDose`` fields
     (medication, scheduled_for, taken_at, status). The medications' doses share their scheduled
     instants: each stored one is parsed once."""
-    from tracker.store import utc_from_db
-
     statuses = {s.value: s for s in DoseStatus}
     parsed: dict[str, datetime | None] = {}
     out: list[tuple[int, datetime | None, datetime | None, DoseStatus]] = []
@@ -1046,8 +1018,6 @@ def _dose_part(
     logged against a slot, notes and taken doses are read apart, and the day totals of the
     overdose check come from ``_day_totals``.
     """
-    from tracker.store import raw
-
     conn = raw(session)
     period = (start.isoformat(), end.isoformat())
     results = _classified(conn, part, start, end, now)
@@ -1193,7 +1163,6 @@ def _attention(
     reminders: those showing now, when the period reaches today.
     """
     from tracker.domain.safety import CRISIS_MOOD_MAX
-    from tracker.store import raw
 
     conn = raw(session)
     items: list[AttentionItem] = []
@@ -1269,8 +1238,6 @@ def _comparisons(session: Reads, start: date, end: date) -> list[ComparisonRow]:
     of decades has hundreds of thousands. Symptoms sharing a name are added up in the order
     of the symptom list; the latest comparison is the one of the last such symptom to have one.
     """
-    from tracker.store import raw
-
     conn = raw(session)
     period = (start.isoformat(), end.isoformat())
     rows = conn.execute(
@@ -1317,8 +1284,6 @@ def _comparisons(session: Reads, start: date, end: date) -> list[ComparisonRow]:
 
 
 def _extra_doses(session: Reads, med_names: Mapping[int, str], start: date, end: date) -> list[ExtraDose]:
-    from tracker.store import raw
-
     rows = raw(session).execute(
         "SELECT day, medication_id, amount_mg, note FROM doseevent WHERE status = 'extra' "
         "AND day >= ? AND day <= ? ORDER BY day, id",
@@ -1390,14 +1355,8 @@ def missed_slots(*, session: Reads, now: datetime, tz: ZoneInfo) -> list[SlotRes
         if not rows:
             continue
         start = min(r.start for r in rows)
-        slots = _scheduled_slots(rows, start, today, schedule_tz, med.archived)
-        logged = [
-            LoggedDose(m, utc_from_db(sched), utc_from_db(taken), DoseStatus(status))
-            for m, sched, taken, status in raw(session).execute(
-                "SELECT medication_id, scheduled_for, taken_at, status FROM doseevent "
-                "WHERE medication_id = ? AND scheduled_for IS NOT NULL",
-                (med_id,),
-            )
-        ]
-        results.extend(r for r in classify_slots(slots, logged, now) if r.outcome is SlotOutcome.MISSED)
+        slots = _slot_times(rows, start, today, schedule_tz, med.archived)
+        window = (start - timedelta(days=MATCH_MARGIN_DAYS), today + timedelta(days=MATCH_MARGIN_DAYS))
+        logged = _logged_doses(raw(session), *window, (med_id,))
+        results.extend(r for r in classify_times(slots, logged, now) if r.outcome is SlotOutcome.MISSED)
     return results

@@ -135,6 +135,16 @@ def prescriptions_overlapping(
     return [_prescription(r) for r in rows]
 
 
+def prescriptions_of(*, session: Reads, medication_id: int) -> list[PrescriptionRow]:
+    """A medication's prescriptions by start date (the order ``services.meds.prescriptions_for`` reads)."""
+    rows = raw(session).execute(
+        "SELECT id, medication_id, dose_mg, times, start_date, end_date, prescriber, note, taper_step_id, "
+        "created_at FROM prescription WHERE medication_id = ? ORDER BY start_date",
+        (medication_id,),
+    )
+    return [_prescription(r) for r in rows]
+
+
 def all_prescriptions(*, session: Reads) -> list[PrescriptionRow]:
     """Every prescription, by start date (then entry order, so equal dates keep one order)."""
     rows = raw(session).execute(
